@@ -159,11 +159,11 @@ def parse_float(text: str, name: str) -> float:
 
 
 def parse_layers(text: str) -> tuple[int, ...]:
-    """Parse layer sizes like ``3,4,4,2`` (spaces, ``x`` or ``-`` also separate) and validate them."""
+    """Parse layer sizes like ``3,4,4,2`` (spaces, ``;`` or ``x`` also separate) and validate them."""
     s = str(text).strip()
     if not s:
         raise ConfigError("layers is empty: give sizes like 3,4,4,2")
-    for sep in ("x", "X", "-", ";", " "):
+    for sep in ("x", "X", ";", " "):
         s = s.replace(sep, ",")
     parts = [p for p in s.split(",") if p != ""]
     sizes = []

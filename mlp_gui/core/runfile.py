@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +47,10 @@ class SavedRun:
     def diverged_at(self) -> int | None:
         bad = np.flatnonzero(~np.isfinite(self.loss))
         return int(bad[0]) if bad.size else None
+
+    def with_config(self, config: TrainConfig) -> SavedRun:
+        """The same run continued under other settings (e.g. a new stepsize)."""
+        return replace(self, config=config)
 
     def trainer(self, extra_epochs: int = 0) -> Trainer:
         """A trainer that continues this run, with room for ``extra_epochs`` more."""
@@ -103,11 +107,19 @@ def load_run(path: str | os.PathLike) -> SavedRun:
     if path.is_dir():
         raise RunFileError(f"{path}: is a folder, not a run file")
     try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except OSError as exc:
+        raise RunFileError(f"{path}: cannot be opened ({exc.strerror or exc})") from None
+    if magic != b"PK\x03\x04":
+        what = "the file is empty" if not magic else "not an .npz file (it is not a zip archive)"
+        raise RunFileError(f"{path}: {what}")
+    try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
     except (zipfile.BadZipFile, EOFError) as exc:
         raise RunFileError(f"{path}: not a complete .npz file (truncated or corrupt: {exc})") from None
-    except (ValueError, OSError, KeyError) as exc:
+    except (ValueError, OSError, KeyError, zipfile.LargeZipFile) as exc:
         raise RunFileError(f"{path}: cannot be read as an .npz run file ({exc})") from None
     if not isinstance(arrays, dict) or "config" not in arrays:
         raise RunFileError(f"{path}: not an mlp-gui run (no 'config' array)")

@@ -1,0 +1,49 @@
+"""The plot's loss envelope stays bounded and keeps every extreme."""
+
+import numpy as np
+import pytest
+
+from mlp_gui.core import LossEnvelope
+
+
+def test_short_history_is_exact():
+    env = LossEnvelope(max_buckets=64)
+    losses = np.random.default_rng(0).random(100)
+    env.extend(losses[:30])
+    env.extend(losses[30:])
+    x, y = env.xy()
+    np.testing.assert_array_equal(x, np.arange(100))
+    np.testing.assert_array_equal(y, losses)
+
+
+@pytest.mark.parametrize("chunks", [1, 7, 333])
+def test_long_history_is_bounded_and_keeps_extremes(chunks):
+    rng = np.random.default_rng(1)
+    losses = np.exp(-np.linspace(0, 30, 200_000)) * (1 + rng.random(200_000))
+    losses[123_456] = 50.0  # a spike must survive
+    env = LossEnvelope(max_buckets=256)
+    for part in np.array_split(losses, chunks):
+        env.extend(part)
+    x, y = env.xy()
+    assert len(x) <= 4 * 256 + env.bucket_size
+    assert np.all(np.diff(x) > 0)
+    np.testing.assert_array_equal(losses[x], y)  # every point is a real (epoch, loss)
+    assert y.max() == losses.max() and y.min() == losses.min()
+    assert 123_456 in x
+    assert env.count == 200_000
+
+
+def test_divergence_is_kept():
+    env = LossEnvelope(max_buckets=4)
+    losses = np.concatenate([np.linspace(1, 0.1, 97), [np.inf, np.nan]])
+    env.extend(losses)
+    x, y = env.xy()
+    assert x[-1] == 98 or 98 in x
+    assert np.isnan(y).any() or np.isinf(y).any()
+
+
+def test_clear_starts_over():
+    env = LossEnvelope()
+    env.extend(np.ones(10_000))
+    env.clear()
+    assert env.count == 0 and env.xy()[0].size == 0
