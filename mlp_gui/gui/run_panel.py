@@ -1,0 +1,110 @@
+"""The run controls: Start/Pause, Stop, Reset, Step 1 / Step 10, progress and live figures."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mlp_gui.gui.session import RunState
+from mlp_gui.progress import format_duration, format_rate
+
+PROGRESS_STEPS = 1000  # the bar counts in thousandths so runs of any length fit an int
+
+
+class RunPanel(QWidget):
+    """Buttons that drive the session and text that reports on it."""
+
+    start_pause_clicked = Signal()
+    stop_clicked = Signal()
+    reset_clicked = Signal()
+    step_clicked = Signal(int)
+    lock_scales_toggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.start_button = QPushButton("Start")
+        self.start_button.setObjectName("start")
+        self.start_button.setToolTip("Start, pause or resume training (Ctrl+Return)")
+        self.start_button.setStyleSheet("QPushButton#start { font-weight: bold; padding: 6px; }")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("End this run; Start then begins a new one (Ctrl+.)")
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip("Re-initialise from the seed with the settings above (Ctrl+R)")
+        self.step1_button = QPushButton("Step 1")
+        self.step1_button.setToolTip("Train exactly one epoch (Ctrl+1)")
+        self.step10_button = QPushButton("Step 10")
+        self.step10_button.setToolTip("Train exactly ten epochs (Ctrl+2)")
+        self.lock_scales = QCheckBox("Lock colour scales")
+        self.lock_scales.setToolTip("Keep the heatmaps' colour ranges instead of following the data")
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, PROGRESS_STEPS)
+        self.progress.setTextVisible(True)
+        self.figures = QLabel()
+        self.figures.setObjectName("figures")
+        self.figures.setTextFormat(Qt.TextFormat.RichText)
+        self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state_label = QLabel()
+        self.state_label.setObjectName("stateLabel")
+        self.state_label.setWordWrap(True)
+
+        grid = QGridLayout()
+        grid.addWidget(self.start_button, 0, 0, 1, 2)
+        grid.addWidget(self.stop_button, 1, 0)
+        grid.addWidget(self.reset_button, 1, 1)
+        grid.addWidget(self.step1_button, 2, 0)
+        grid.addWidget(self.step10_button, 2, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(grid)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.figures)
+        layout.addWidget(self.state_label)
+        layout.addWidget(self.lock_scales)
+
+        self.start_button.clicked.connect(self.start_pause_clicked)
+        self.stop_button.clicked.connect(self.stop_clicked)
+        self.reset_button.clicked.connect(self.reset_clicked)
+        self.step1_button.clicked.connect(lambda: self.step_clicked.emit(1))
+        self.step10_button.clicked.connect(lambda: self.step_clicked.emit(10))
+        self.lock_scales.toggled.connect(self.lock_scales_toggled)
+
+    def show_state(self, state: RunState, *, settings_valid: bool, can_continue: bool) -> None:
+        """Enable what makes sense in ``state`` and label Start accordingly."""
+        running = state is RunState.RUNNING
+        labels = {RunState.RUNNING: "Pause", RunState.PAUSED: "Resume", RunState.STOPPED: "Start new run"}
+        self.start_button.setText(labels.get(state, "Start"))
+        startable = settings_valid and (can_continue or state is RunState.STOPPED)
+        self.start_button.setEnabled(running or (startable and not state.busy))
+        self.stop_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
+        self.reset_button.setEnabled(settings_valid and state is not RunState.STOPPING)
+        stepping = settings_valid and not state.busy and state is not RunState.DIVERGED
+        self.step1_button.setEnabled(stepping)
+        self.step10_button.setEnabled(stepping)
+
+    def show_progress(self, epoch: int, target: int, loss: float, rate: float) -> None:
+        """The bar, and 'epoch · loss · epochs/s · ETA'."""
+        fraction = min(epoch / target, 1.0) if target else 1.0
+        self.progress.setValue(int(round(fraction * PROGRESS_STEPS)))
+        self.progress.setFormat(f"{epoch:,} / {target:,} epochs")
+        eta = format_duration((target - epoch) / rate) if rate > 0 and epoch < target else "—"
+        speed = f"{format_rate(rate)} epochs/s" if rate > 0 else "—"
+        self.figures.setText(
+            "<table cellspacing=2>"
+            f"<tr><td>epoch</td><td align=right><b>{epoch:,}</b></td></tr>"
+            f"<tr><td>loss</td><td align=right><b>{loss:.6g}</b></td></tr>"
+            f"<tr><td>speed</td><td align=right>{speed}</td></tr>"
+            f"<tr><td>time left</td><td align=right>{eta}</td></tr></table>"
+        )
+
+    def show_note(self, text: str, error: bool = False) -> None:
+        colour = "#c62828" if error else "#444"
+        self.state_label.setText(f"<span style='color:{colour}'>{text}</span>" if text else "")
