@@ -48,6 +48,11 @@ class TrainingWorker(QObject):
         self._pause = threading.Event()
         self._stop = threading.Event()
 
+    def clear_requests(self) -> None:
+        """Called from the GUI thread before it queues ``train_until`` (so a quick Pause is not lost)."""
+        self._pause.clear()
+        self._stop.clear()
+
     def request_pause(self) -> None:
         """Called from the GUI thread; takes effect after the current chunk."""
         self._pause.set()
@@ -60,8 +65,6 @@ class TrainingWorker(QObject):
     def train_until(self, trainer: Trainer, target_epoch: int) -> None:
         """Train ``trainer`` up to ``target_epoch`` unless paused, stopped or diverged first."""
         self.trainer = trainer
-        self._pause.clear()
-        self._stop.clear()
         try:
             reason = self._loop(trainer, target_epoch)
         except Exception as exc:  # noqa: BLE001 - the GUI must hear of any failure, not lose the thread

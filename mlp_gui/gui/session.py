@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from enum import Enum
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+import atexit
+import weakref
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.runfile import SavedRun, run_from_trainer
@@ -54,6 +57,10 @@ class TrainingSession(QObject):
         self._worker.halted.connect(self._on_halted)
         self._worker.failed.connect(self._on_failed)
         self._thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        _live_sessions.add(self)
         self.trainer: Trainer | None = None
         self.state = RunState.READY
         self.epochs_per_second = 0.0
@@ -111,6 +118,14 @@ class TrainingSession(QObject):
         if self.trainer is not None and not self.state.busy:
             self.trainer.config = self.trainer.config.with_changes(stepsize=stepsize)
 
+    def pause_then(self, action) -> None:
+        """Run ``action`` once the trainer is idle (pausing a running run first; the run can resume)."""
+        if self.state.busy:
+            self._after_halt.append(action)
+            self.pause()
+        else:
+            action()
+
     def pause(self) -> None:
         if self.state is RunState.RUNNING:
             self._worker.request_pause()
@@ -124,7 +139,9 @@ class TrainingSession(QObject):
             self._set_state(RunState.STOPPED)
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Stop training and end the thread (at window close); True if it ended in time."""
+        """Stop training and end the thread (at window close or exit); True if it ended in time."""
+        if not self._thread.isRunning():
+            return True
         self._worker.request_stop()
         self._thread.quit()
         return self._thread.wait(timeout_ms)
@@ -133,6 +150,7 @@ class TrainingSession(QObject):
 
     def _go(self, target: int) -> None:
         self._set_state(RunState.RUNNING)
+        self._worker.clear_requests()
         self._train.emit(self.trainer, target)
 
     def _install(self, trainer: Trainer) -> None:
@@ -183,3 +201,16 @@ class TrainingSession(QObject):
 def _frozen(run: SavedRun) -> Trainer:
     """A diverged saved run, shown as it is; it cannot take more steps."""
     return Trainer(run.config, params=run.params, x=run.x, y=run.y, history=run.loss)
+
+
+_live_sessions: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_threads_at_exit() -> None:
+    """A script that never closed its window still exits without 'QThread: Destroyed while running'."""
+    for session in list(_live_sessions):
+        try:
+            session.shutdown(1000)
+        except RuntimeError:  # the Qt object is already gone
+            pass

@@ -1,0 +1,107 @@
+"""Open the window as the command line asked: prefilled, started, screenshotted, closed when done."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from mlp_gui import __version__
+from mlp_gui.core.runfile import RunFileError, load_run
+from mlp_gui.gui.session import RunState
+from mlp_gui.gui.window import MainWindow
+from mlp_gui.launch import LaunchOptions
+
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def app_icon() -> QIcon:
+    """The application icon, from every size shipped in mlp_gui/resources."""
+    icon = QIcon()
+    for path in sorted(RESOURCES.glob("icon*.png")) + sorted(RESOURCES.glob("icon.svg")):
+        icon.addFile(str(path))
+    return icon
+
+
+def application() -> QApplication:
+    """The QApplication, created once with the app's name and icon."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("mlp-gui")
+    app.setOrganizationName("mlp-gui")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("mlp-gui")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+class Launcher:
+    """Carries out the unattended options once the window is up; holds the exit code."""
+
+    def __init__(self, window: MainWindow, options: LaunchOptions) -> None:
+        self.window, self.options = window, options
+        self.exit_code = EXIT_OK
+        window.run_ended.connect(self._on_run_ended)
+        window.session.failed.connect(self._on_failed)
+
+    def open_file(self) -> bool:
+        """Open ``options.run_file`` if given; False (after saying why) if it cannot be read."""
+        if self.options.run_file is None:
+            return True
+        try:
+            run = load_run(self.options.run_file)
+        except RunFileError as exc:
+            self.exit_code = EXIT_USAGE
+            print(f"mlp-gui: error: {exc}", file=sys.stderr)
+            if not self.options.exit_when_done:
+                QMessageBox.warning(self.window, "Cannot open run", str(exc))
+            return False
+        self.window.open_saved_run(run, self.options.run_file)
+        return True
+
+    def begin(self) -> None:
+        if self.options.run:
+            self.window.start_or_pause()
+            if self.window.session.state is not RunState.RUNNING:  # nothing to train (0 epochs, diverged)
+                self._on_run_ended(self.window.session.state)
+
+    def _on_run_ended(self, state: RunState) -> None:
+        if not self.options.run:
+            return
+        if state is RunState.DIVERGED:
+            self.exit_code = EXIT_FAILED
+        if self.options.screenshot is not None:
+            QTimer.singleShot(300, self._screenshot_then_maybe_quit)  # let the last delivery paint
+        elif self.options.exit_when_done:
+            QTimer.singleShot(0, self.window.close)
+
+    def _screenshot_then_maybe_quit(self) -> None:
+        self.window.heatmaps.show_snapshot(self.window.session.trainer.snapshot(), now=True)
+        if not self.window.grab().save(str(self.options.screenshot)):
+            print(f"mlp-gui: error: could not write screenshot {self.options.screenshot}", file=sys.stderr)
+            self.exit_code = EXIT_FAILED
+        if self.options.exit_when_done:
+            self.window.close()
+
+    def _on_failed(self, message: str) -> None:
+        self.exit_code = EXIT_FAILED
+        print(f"mlp-gui: error: {message}", file=sys.stderr)
+        if self.options.exit_when_done:
+            self.window.close()
+
+
+def run_window(options: LaunchOptions) -> int:
+    """Show the window and run the event loop; the process's exit code."""
+    app = application()
+    window = MainWindow(options.config, explicit=options.explicit)
+    launcher = Launcher(window, options)
+    window.show()
+    if not launcher.open_file() and options.exit_when_done:
+        window.close()
+        return launcher.exit_code
+    QTimer.singleShot(0, launcher.begin)
+    app.exec()
+    return launcher.exit_code

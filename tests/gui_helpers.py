@@ -1,0 +1,34 @@
+"""Small helpers shared by the GUI tests."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from mlp_gui.core import TrainConfig
+from mlp_gui.gui.session import RunState
+
+TIMEOUT_MS = 20_000
+
+
+def set_settings(window, qtbot, **values) -> None:
+    """Type settings into the fields as a person would, then leave each field."""
+    for name, value in values.items():
+        edit = window.form.edits[name]
+        edit.setFocus()
+        edit.selectAll()
+        qtbot.keyClicks(edit, str(value))
+        edit.editingFinished.emit()
+
+
+def press_start(window, qtbot) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def wait_state(window, qtbot, *states: RunState, timeout: int = TIMEOUT_MS) -> None:
+    qtbot.waitUntil(lambda: window.session.state in states, timeout=timeout)
+
+
+def configure(window, qtbot, **changes) -> TrainConfig:
+    """Put ``changes`` into the form and return the config the window now holds."""
+    set_settings(window, qtbot, **changes)
+    return window.form.config()

@@ -1,0 +1,80 @@
+"""The window as the command line opens it: unattended runs, screenshots, exit codes, clean closing."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtGui import QImage
+
+from mlp_gui.core import Trainer, TrainConfig, run_from_trainer, save_run
+
+
+def launch(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, "-m", "mlp_gui", *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_run_screenshot_and_exit(tmp_path):
+    shot = tmp_path / "out.png"
+    result = launch("--epochs", "2000", "--run", "--exit-when-done", "--screenshot", str(shot))
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1280, 800)
+    colours = {image.pixel(x, y) for x in range(0, 1280, 16) for y in range(0, 800, 16)}
+    assert len(colours) > 50  # a drawn window, not a blank one
+    assert "QThread" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_divergence_exits_non_zero():
+    result = launch("--stepsize", "1000", "--epochs", "5000", "--run", "--exit-when-done")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_run_file_exits_2_with_a_message(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_text("not a run")
+    result = launch(str(bad), "--run", "--exit-when-done")
+    assert result.returncode == 2
+    assert "bad.npz" in result.stderr and "not an .npz file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_opens_a_saved_run_and_continues_it(tmp_path):
+    trainer = Trainer(TrainConfig(epochs=500))
+    trainer.step(500)
+    path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
+    result = launch(str(path), "--epochs", "700", "--run", "--exit-when-done")
+    assert result.returncode == 0, result.stderr
+
+
+CLOSE_MID_RUN = """
+import sys
+from PySide6.QtCore import QTimer, Qt
+from PySide6.QtTest import QTest
+from mlp_gui.core import TrainConfig
+from mlp_gui.gui.app import application
+from mlp_gui.gui.window import MainWindow
+app = application()
+w = MainWindow(TrainConfig(epochs=50_000_000))
+w.show()
+QTimer.singleShot(100, w.start_or_pause)
+def quit_when_running():
+    if w.session.trainer.epoch > 1000:
+        QTest.keyClick(w, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    else:
+        QTimer.singleShot(50, quit_when_running)
+QTimer.singleShot(300, quit_when_running)
+app.exec()
+print("epochs", w.session.trainer.epoch)
+"""
+
+
+@pytest.mark.parametrize("how", ["ctrl+q", "no close at all"])
+def test_quitting_mid_run_is_clean(how):
+    code = CLOSE_MID_RUN if how == "ctrl+q" else CLOSE_MID_RUN.replace("app.exec()", "QTimer.singleShot(800, app.quit)\napp.exec()")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "QThread: Destroyed" not in result.stderr and "Traceback" not in result.stderr
+    assert int(result.stdout.split()[-1]) > 1000

@@ -1,0 +1,32 @@
+"""Guard against PySide6 6.12.0 on Python 3.11, which drops a reference to None on every void Qt call.
+
+That build aborts with 'Fatal Python error: none_dealloc' within seconds of
+live plotting. Python 3.12+ is immune (None is immortal there), and
+pyproject.toml keeps 6.12 away from 3.11; this test fails if a Qt call path
+the app uses still loses references to None.
+"""
+
+import sys
+
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+pytestmark = pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal on Python 3.12+")
+
+
+def test_void_qt_calls_keep_none_alive(qtbot):
+    import pyqtgraph as pg
+
+    pen = QPen()
+    item = QGraphicsRectItem(QRectF(0, 0, 1, 1))
+    curve = pg.PlotCurveItem()
+    before = sys.getrefcount(None)
+    for i in range(10_000):
+        pen.setWidth(2)
+        item.update()
+        item.setVisible(True)
+        curve.setPen(pen)
+    after = sys.getrefcount(None)
+    assert after >= before - 100, f"None lost {before - after} references over 10,000 void Qt calls"

@@ -1,0 +1,207 @@
+"""The real window, driven as a person would: fields, Ctrl+Return, buttons, and what it then shows."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from mlp_gui.core import Trainer, TrainConfig
+from mlp_gui.gui.session import RunState
+from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_state
+
+
+def heatmap_images(window):
+    return [v.image.image.copy() for v in window.heatmaps.weights + window.heatmaps.gradients]
+
+
+def test_defaults_are_the_notebooks(window):
+    assert window.form.config() == TrainConfig()
+    assert window.session.trainer.loss == 1.0595073989866606
+    assert window.run_panel.start_button.isEnabled()
+    assert "1.05951" in window.run_panel.figures.text()
+
+
+def test_ctrl_return_trains_and_the_plot_shows_the_trainers_losses(window, qtbot):
+    cfg = configure(window, qtbot, epochs=3000)
+    before = heatmap_images(window)
+    with qtbot.waitSignal(window.session.delivered, timeout=TIMEOUT_MS):
+        press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    headless = Trainer(cfg)
+    headless.step(3000)
+    x, y = window.plot.curve_data()
+    np.testing.assert_array_equal(x, np.arange(3001))
+    np.testing.assert_array_equal(y, headless.loss_history)
+    window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)
+    after = heatmap_images(window)
+    assert len(after) == 6
+    for old, new in zip(before, after):
+        assert old.shape == new.shape and not np.array_equal(old, new, equal_nan=True)
+    np.testing.assert_array_equal(window.heatmaps.shown.params[0], headless.params[0])
+    assert "3,000 / 3,000 epochs" == window.run_panel.progress.format()
+
+
+def test_deliveries_are_batched(window, qtbot):
+    configure(window, qtbot, epochs=200_000)
+    sizes = []
+    window.session.delivered.connect(lambda d: sizes.append(d.losses.size))
+    press_start(window, qtbot)
+    qtbot.waitUntil(lambda: len(sizes) >= 5, timeout=TIMEOUT_MS)
+    window.session.stop()
+    wait_state(window, qtbot, RunState.STOPPED)
+    assert max(sizes) > 100  # many epochs per delivery, not one signal per epoch
+
+
+def test_pause_resume_stop_reset(window, qtbot):
+    configure(window, qtbot, epochs=5_000_000)
+    press_start(window, qtbot)
+    qtbot.waitUntil(lambda: window.session.trainer.epoch > 1000 or window.session.state is RunState.RUNNING, timeout=TIMEOUT_MS)
+    press_start(window, qtbot)  # Ctrl+Return again pauses
+    wait_state(window, qtbot, RunState.PAUSED)
+    paused_at = window.session.trainer.epoch
+    assert window.run_panel.start_button.text() == "Resume"
+    assert window.plot.envelope.count == paused_at + 1  # every loss reached the plot
+    press_start(window, qtbot)
+    qtbot.waitUntil(lambda: window.session.trainer.epoch > paused_at, timeout=TIMEOUT_MS)
+    qtbot.mouseClick(window.run_panel.stop_button, Qt.MouseButton.LeftButton)
+    wait_state(window, qtbot, RunState.STOPPED)
+    assert window.run_panel.start_button.text() == "Start new run"
+    qtbot.mouseClick(window.run_panel.reset_button, Qt.MouseButton.LeftButton)
+    wait_state(window, qtbot, RunState.READY)
+    assert window.session.trainer.epoch == 0 and window.plot.envelope.count == 1
+
+
+def test_step_one_then_ten(window, qtbot):
+    qtbot.mouseClick(window.run_panel.step1_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session.trainer.epoch == 1 and not window.session.state.busy, timeout=TIMEOUT_MS)
+    qtbot.mouseClick(window.run_panel.step10_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session.trainer.epoch == 11 and not window.session.state.busy, timeout=TIMEOUT_MS)
+    headless = Trainer(TrainConfig())
+    headless.step(11)
+    np.testing.assert_array_equal(window.plot.curve_data()[1], headless.loss_history)
+
+
+@pytest.mark.parametrize(
+    "field, text, reason",
+    [
+        ("layers", "3", "at least two sizes"),
+        ("layers", "3,0,2", "size 2 is 0"),
+        ("layers", "3,a,2", "not a whole number"),
+        ("stepsize", "-1", "positive"),
+        ("stepsize", "nan", "finite"),
+        ("stepsize", "", "empty"),
+        ("epochs", "-5", "negative"),
+        ("batch_size", "0", "at least 1"),
+        ("seed", "99999999999", "seed must be between"),
+        ("layers", "100000,100000,100000", "needs about"),
+    ],
+)
+def test_invalid_fields_disable_start_and_say_why(window, qtbot, field, text, reason):
+    window.form.set_field(field, text)
+    assert not window.run_panel.start_button.isEnabled()
+    assert not window.run_panel.step1_button.isEnabled()
+    assert reason in window.form.edits[field].toolTip()
+    assert reason in window.form.summary.text()
+    press_start(window, qtbot)  # the shortcut does nothing either
+    assert window.session.state is RunState.READY
+    window.form.set_field(field, {"seed": "1", "layers": "3,4,4,2", "stepsize": "0.1", "epochs": "10", "batch_size": "5"}[field])
+    assert window.run_panel.start_button.isEnabled()
+
+
+def test_any_text_in_any_field_never_raises(window, qtbot):
+    for edit in window.form.edits.values():
+        for text in ("", " ", "-", "1e400", "ü", "3,,4", "0x10", "∞", "1" * 40, "nan", "-0"):
+            edit.setText(text)
+            edit.editingFinished.emit()
+    assert window.isVisible()
+
+
+def test_new_settings_apply_at_once_before_training(window, qtbot):
+    set_settings(window, qtbot, layers="3,5,2")
+    assert window.session.config.layers == (3, 5, 2)
+    assert len(window.heatmaps.weights) == 2
+    assert window.heatmaps.weights[0].matrix.shape == (5, 3)
+
+
+def test_changing_layers_while_paused_asks(window, qtbot, monkeypatch):
+    configure(window, qtbot, epochs=10)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.No)
+    set_settings(window, qtbot, layers="3,8,2")
+    assert asked and window.session.config.layers == (3, 4, 4, 2)  # kept the run
+    assert window.form.edits["layers"].text() == "3,4,4,2"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    set_settings(window, qtbot, layers="3,8,2")
+    qtbot.waitUntil(lambda: window.session.config.layers == (3, 8, 2), timeout=TIMEOUT_MS)
+    assert window.session.trainer.epoch == 0
+
+
+def test_more_epochs_extend_the_finished_run(window, qtbot):
+    configure(window, qtbot, epochs=100)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    set_settings(window, qtbot, epochs=300)
+    assert window.run_panel.start_button.isEnabled()
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    assert window.session.trainer.epoch == 300
+    headless = Trainer(TrainConfig(epochs=300))
+    headless.step(300)
+    np.testing.assert_array_equal(window.plot.curve_data()[1], headless.loss_history)
+
+
+def test_divergence_is_shown_not_crashed_on(window, qtbot):
+    configure(window, qtbot, stepsize=1000, epochs=100_000)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.DIVERGED)
+    epoch = window.session.trainer.diverged_at
+    assert epoch is not None
+    assert window.plot.divergence_line.isVisible() and window.plot.divergence_line.value() == epoch
+    assert f"Diverged at epoch {epoch}" in window.run_panel.state_label.text()
+    assert f"Diverged at epoch {epoch}" in window.statusBar().currentMessage()
+    assert not window.run_panel.start_button.isEnabled()
+    x, y = window.plot.curve_data()
+    assert np.all(np.isfinite(y)) and x[-1] < epoch  # inf is marked, not plotted
+    window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)  # NaN weights draw too
+    qtbot.mouseClick(window.run_panel.reset_button, Qt.MouseButton.LeftButton)
+    wait_state(window, qtbot, RunState.READY)
+    assert not window.plot.divergence_line.isVisible()
+
+
+def test_hover_reports_row_column_and_value(window):
+    view = window.heatmaps.weights[1]
+    text = view._describe(2, 3)
+    assert text == f"W2[2, 3] = {view.matrix[2, 3]!r}"
+    assert view._describe(1, 5) == f"bias of W2 [1] = {view.bias[1]!r}"
+    assert view._describe(1, 4) is None  # the gap column
+
+
+def test_small_matrices_print_their_values(window):
+    cells = window.heatmaps.weights[0].labels.cells
+    assert len(cells) == 4 * 4  # 4x3 weights + 4 biases
+    assert window.heatmaps.weights[0].labels.cells[0][2] == f"{window.session.trainer.params[0][0, 0]:.1e}".replace("e-0", "e-")
+
+
+def test_large_network_draws_without_cell_text(window, qtbot):
+    set_settings(window, qtbot, layers="784,256,256,10", batch_size=16)
+    qtbot.waitUntil(lambda: window.heatmaps.shown is not None and window.heatmaps.shown.params[0].shape == (256, 784), timeout=TIMEOUT_MS)
+    assert window.heatmaps.weights[0].labels.cells == []
+    assert window.heatmaps.weights[0].image.image.shape == (256, 786)
+
+
+def test_colour_scales_follow_the_data_unless_locked(window, qtbot):
+    grads = window.heatmaps.gradients[0]
+    first = grads.limit
+    configure(window, qtbot, epochs=20_000)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)
+    assert grads.limit != first and grads.bar.levels() == (-grads.limit, grads.limit)
+    window.run_panel.lock_scales.setChecked(True)
+    locked = grads.limit
+    window.session.step(1)
+    qtbot.waitUntil(lambda: not window.session.state.busy, timeout=TIMEOUT_MS)
+    window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)
+    assert grads.limit == locked
