@@ -18,7 +18,7 @@ def test_defaults_are_the_notebooks(window):
     assert window.form.config() == TrainConfig()
     assert window.session.trainer.loss == 1.0595073989866606
     assert window.run_panel.start_button.isEnabled()
-    assert "1.05951" in window.run_panel.figures.text()
+    assert "loss 1.05951" in window.run_panel.figures_text()
 
 
 def test_ctrl_return_trains_and_the_plot_shows_the_trainers_losses(window, qtbot):

@@ -17,13 +17,14 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from mlp_gui.core.decimate import LossEnvelope
 
 LIVE_COLOUR = "#1f5fbf"
 DIVERGED_COLOUR = "#c62828"
+REDRAW_MS = 50  # the curve redraws at most 20 times a second; the envelope takes every loss at once
 
 
 def plottable(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -61,6 +62,10 @@ class LossPlot(pg.PlotWidget):
         self.following = True
         self.planned_epochs = 1
         self._view: tuple[float, float, float] | None = None
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(REDRAW_MS)
+        self._redraw.timeout.connect(self._draw)
 
     # ------------------------------------------------------------ the view
 
@@ -107,6 +112,8 @@ class LossPlot(pg.PlotWidget):
         self.following = True
         self._view = None
         self.append(history)
+        self._redraw.stop()
+        self._draw()
 
     def append(self, losses: np.ndarray) -> None:
         """Add the losses of the next epochs and redraw the curve."""
@@ -117,6 +124,11 @@ class LossPlot(pg.PlotWidget):
         bad = np.flatnonzero(~np.isfinite(losses))
         if bad.size:
             self.mark_divergence(first + int(bad[0]))
+        if not self._redraw.isActive():
+            self._redraw.start()
+
+    def _draw(self) -> None:
+        """Redraw the live curve from the envelope (at most every REDRAW_MS, however often data arrives)."""
         x, y = plottable(*self.envelope.xy())
         self.curve.setData(x, y, skipFiniteCheck=True)
         self._follow()
@@ -128,6 +140,9 @@ class LossPlot(pg.PlotWidget):
 
     def curve_data(self) -> tuple[np.ndarray, np.ndarray]:
         """What the live curve shows now (epochs, losses)."""
+        if self._redraw.isActive():
+            self._redraw.stop()
+            self._draw()
         x, y = self.curve.xData, self.curve.yData  # the data, not its log-transformed display copy
         return (np.empty(0), np.empty(0)) if x is None else (x, y)
 
