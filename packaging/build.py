@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -98,6 +99,41 @@ def xcb_report(bundle: Path) -> list[str]:
     return warnings
 
 
+def add_desktop_files(bundle: Path) -> None:
+    """The menu entry, icons, MIME type and their installer, at the top of the app folder."""
+    assets, share = ROOT / "assets", bundle / "share"
+    if share.exists():
+        shutil.rmtree(share)
+    files = {
+        assets / "mlp-gui.desktop": share / "applications" / "mlp-gui.desktop",
+        assets / "mlp-gui-mime.xml": share / "mime" / "packages" / "mlp-gui.xml",
+        assets / "icon.svg": share / "icons" / "hicolor" / "scalable" / "apps" / "mlp-gui.svg",
+        ROOT / "packaging" / "bundle-README.txt": bundle / "README.txt",
+        ROOT / "packaging" / "install-desktop-entry.sh": bundle / "install-desktop-entry.sh",
+    }
+    for png in sorted((assets / "icons").glob("mlp-gui-*.png")):
+        n = png.stem.rsplit("-", 1)[1]
+        files[png] = share / "icons" / "hicolor" / f"{n}x{n}" / "apps" / "mlp-gui.png"
+    for source, target in files.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    (bundle / "install-desktop-entry.sh").chmod(0o755)
+
+
+def glibc_needed(bundle: Path) -> str | None:
+    """The newest GLIBC_x.y symbol version any binary in the bundle asks for (needs objdump)."""
+    if not shutil.which("objdump"):
+        return None
+    newest = (0, 0)
+    for path in bundle.rglob("*"):
+        if path.is_symlink() or not path.is_file() or not (".so" in path.name or path.name == APP):
+            continue
+        out = subprocess.run(["objdump", "-T", str(path)], capture_output=True, text=True).stdout
+        for major, minor in re.findall(r"GLIBC_(\d+)\.(\d+)", out):
+            newest = max(newest, (int(major), int(minor)))
+    return f"{newest[0]}.{newest[1]}" if newest > (0, 0) else None
+
+
 def smoke(exe: Path) -> None:
     """The bundle starts and trains headless."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
@@ -151,7 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     built = time.perf_counter() - start
 
     exe = bundle / APP
+    add_desktop_files(bundle)
     smoke(exe)
+    glibc = glibc_needed(bundle)
+    if glibc:
+        print(f"bundle needs glibc >= {glibc} (this build machine's: {platform.libc_ver()[1]}); "
+              "build on the oldest Linux you want to support")
     warnings = xcb_report(bundle)
     for line in warnings:
         print(f"WARNING: xcb: {line}", file=sys.stderr)

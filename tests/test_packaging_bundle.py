@@ -1,0 +1,154 @@
+"""The downloadable app: build it once from this checkout, then run it as a student would.
+
+Builds with the one documented command (``python packaging/build.py``) into a
+temporary folder, then runs the bundled executable: the window offscreen with a
+short run and a screenshot, headless ``train``, and the unpacked archive with
+no Python anywhere on PATH. Slow (the build takes 20-90 s): deselect with
+``-m "not packaging"``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.packaging
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_INITIAL_LOSS = 1.0595073989866606
+RUN_TIMEOUT = 180  # seconds; a 2,000-epoch run takes a few
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    """This environment without anything that would point the bundle at a Python installation."""
+    env = {
+        k: v for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "QT_PLUGIN_PATH",
+                     "QT_QPA_PLATFORM_PLUGIN_PATH", "LD_LIBRARY_PATH")
+    }
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """Build the bundle and its archive once for this module: {"bundle", "exe", "archive"}."""
+    out = tmp_path_factory.mktemp("packaging")
+    dist, work = out / "dist", out / "work"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(dist), "--work", str(work)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, f"build failed:\n{proc.stdout}\n{proc.stderr}"
+    archives = sorted(dist.glob("mlp-gui-*-linux-*.tar.gz"))
+    assert len(archives) == 1, f"expected one archive in {dist}: {archives}"
+    bundle = dist / "mlp-gui"
+    return {"bundle": bundle, "exe": bundle / "mlp-gui", "archive": archives[0], "log": proc.stdout + proc.stderr}
+
+
+def _train_json(exe: Path, env: dict[str, str], cwd: Path) -> dict:
+    proc = subprocess.run(
+        [str(exe), "train", "--epochs", "10", "--json"],
+        env=env, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+    )
+    assert proc.returncode == 0, f"train failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    return json.loads(proc.stdout)
+
+
+def test_bundle_layout(built):
+    exe, internal = built["exe"], built["bundle"] / "_internal"
+    assert exe.is_file() and os.access(exe, os.X_OK)
+    # the window icon, as package data
+    assert (internal / "mlp_gui" / "resources" / "icon.png").is_file()
+    assert (internal / "mlp_gui" / "resources" / "icon.svg").is_file()
+    # Qt's X11 platform plugin is there; what was meant to be left out is not
+    assert (internal / "PySide6" / "Qt" / "plugins" / "platforms" / "libqxcb.so").is_file()
+    assert not (internal / "scipy").exists()
+    assert not (internal / "PySide6" / "Qt" / "translations").exists()
+    assert not list(internal.rglob("libQt6Quick.so*")) and not list(internal.rglob("libgtk-3.so*"))
+    assert not [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()], "dangling symlinks"
+    # what a student needs beside the executable: the menu entry and its installer
+    bundle = built["bundle"]
+    assert (bundle / "share" / "applications" / "mlp-gui.desktop").is_file()
+    assert (bundle / "share" / "icons" / "hicolor" / "48x48" / "apps" / "mlp-gui.png").is_file()
+    assert os.access(bundle / "install-desktop-entry.sh", os.X_OK) and (bundle / "README.txt").is_file()
+
+
+def test_desktop_entry_installs_for_the_user(built, tmp_path):
+    """install-desktop-entry.sh puts entry, icons and MIME type under XDG_DATA_HOME, and takes them away."""
+    data = tmp_path / "share"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(data)}
+    script = built["bundle"] / "install-desktop-entry.sh"
+    subprocess.run(["sh", str(script)], env=env, check=True, capture_output=True, timeout=60)
+    entry = (data / "applications" / "mlp-gui.desktop").read_text()
+    assert f'Exec="{built["exe"]}" %f' in entry and "Icon=mlp-gui" in entry
+    assert (data / "icons" / "hicolor" / "16x16" / "apps" / "mlp-gui.png").is_file()
+    assert (data / "mime" / "packages" / "mlp-gui.xml").is_file()
+    assert (tmp_path / ".local" / "bin" / "mlp-gui").resolve() == built["exe"].resolve()
+    subprocess.run(["sh", str(script), "--uninstall"], env=env, check=True, capture_output=True, timeout=60)
+    assert not (data / "applications" / "mlp-gui.desktop").exists()
+    assert not (tmp_path / ".local" / "bin" / "mlp-gui").exists()
+
+
+def test_bundle_trains_headless(built, tmp_path):
+    summary = _train_json(built["exe"], _clean_env(), tmp_path)
+    assert summary["initial_loss"] == NOTEBOOK_INITIAL_LOSS
+    assert summary["epochs"] == 10 and summary["final_loss"] < summary["initial_loss"]
+
+
+def test_bundle_window_runs_and_saves_screenshot(built, tmp_path):
+    shot = tmp_path / "out.png"
+    env = _clean_env(QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    proc = subprocess.run(
+        [str(built["exe"]), "--epochs", "2000", "--run", "--exit-when-done", "--screenshot", str(shot)],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+    )
+    assert proc.returncode == 0, f"window run failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    assert shot.is_file(), f"no screenshot written:\n{proc.stderr}"
+
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(shot))
+    assert not image.isNull(), "screenshot is not a readable PNG"
+    # a whole window, not an icon or a single widget
+    assert image.width() >= 640 and image.height() >= 400, (image.width(), image.height())
+    rgb = image.convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(rgb.constBits(), dtype=np.uint32, count=rgb.width() * rgb.height())
+    colours, counts = np.unique(pixels, return_counts=True)
+    # text, a curve, colour-mapped heatmaps: many colours, none covering almost everything
+    assert len(colours) > 200, f"only {len(colours)} distinct colours: blank window?"
+    assert counts.max() < 0.9 * pixels.size, "one colour covers over 90% of the window"
+
+
+def test_archive_runs_on_its_own(built, tmp_path):
+    """Unpacked into a fresh folder and run with no Python on PATH and no inherited environment."""
+    with tarfile.open(built["archive"]) as tar:
+        names = tar.getnames()
+        assert names and all(n == "mlp-gui" or n.startswith("mlp-gui/") for n in names), names[:5]
+        tar.extractall(tmp_path / "unpacked", filter="tar")
+    exe = tmp_path / "unpacked" / "mlp-gui" / "mlp-gui"
+    assert os.access(exe, os.X_OK), "the archive lost the executable bit"
+
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    env = {"PATH": str(empty_bin), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    assert shutil.which("python3", path=env["PATH"]) is None and shutil.which("python", path=env["PATH"]) is None
+    summary = _train_json(exe, env, tmp_path)
+    assert summary["initial_loss"] == NOTEBOOK_INITIAL_LOSS
+
+    # and it does not reach back into the build folder
+    bundle = built["bundle"]
+    hidden = bundle.with_name("mlp-gui.hidden")
+    bundle.rename(hidden)
+    try:
+        assert _train_json(exe, env, tmp_path)["initial_loss"] == NOTEBOOK_INITIAL_LOSS
+    finally:
+        hidden.rename(bundle)
