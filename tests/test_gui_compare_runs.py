@@ -84,7 +84,7 @@ def test_nine_runs_labelled_by_what_differs_in_distinct_colours(qtbot, model, li
     assert sorted(plot.curves) == [r.key for r in runs]
     assert plot.curves[runs[2].key][:3] == ["stepsize=1", runs[2].colour, True]
     assert [listing.rows[r.key].checkbox.text() for r in runs] == [r.label for r in runs]
-    assert listing.title.text() == "Kept runs (9)"
+    assert listing.title.text() == "9 kept runs, faded on the plot"
 
 
 def test_hide_and_show_one_by_one_from_the_list(qtbot, model, listing):

@@ -111,6 +111,7 @@ def test_tiny_gradients_near_a_minimum_are_explained(qtbot, panel):
     assert "W1 up to 3e-10" in panel.note.text()
     assert "b1" not in panel.note.text()  # green: nothing to explain
     assert "not a bug in backprop" in panel.note.text()
+    assert panel.status.text().endswith("Near a minimum that is rounding, not a bug: see below.")
     assert tiny_note([_fake_check("W1", 3e-10, 1e-9)]) == ""  # tiny but green: no note
 
 

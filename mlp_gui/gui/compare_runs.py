@@ -366,6 +366,6 @@ class ComparedRunsList(QWidget):
 
     def _refresh(self) -> None:
         n = len(self.rows)
-        self.title.setText(f"Kept runs ({n})" if n else "Kept runs")
+        self.title.setText(f"{n} kept run{'s' if n != 1 else ''}, faded on the plot" if n else "")
         self.hint.setVisible(n == 0)
         self.clear_button.setEnabled(n > 0)

@@ -329,8 +329,9 @@ class GradCheckPanel(QWidget):
         self.summary.setRowCount(len(self.results))
         for row, check in enumerate(self.results):
             self._fill_summary_row(row, check)
-        self.status.setText(summary_text(self.results, epoch, seconds) if self.results else READY_TEXT)
         note = tiny_note(self.results)
+        status = summary_text(self.results, epoch, seconds) if self.results else READY_TEXT
+        self.status.setText(status + (" Near a minimum that is rounding, not a bug: see below." if note else ""))
         self.note.setText(note)
         self.note.setVisible(bool(note))
         if self.results:
