@@ -71,6 +71,7 @@ def test_bundle_layout(built):
     assert (internal / "mlp_gui" / "resources" / "icon.svg").is_file()
     # Qt's X11 platform plugin is there; what was meant to be left out is not
     assert (internal / "PySide6" / "Qt" / "plugins" / "platforms" / "libqxcb.so").is_file()
+    assert (internal / "PySide6" / "QtSvg.abi3.so").is_file(), "File > Export loss plot as SVG needs QtSvg"
     assert not (internal / "scipy").exists()
     assert not (internal / "PySide6" / "Qt" / "translations").exists()
     assert not list(internal.rglob("libQt6Quick.so*")) and not list(internal.rglob("libgtk-3.so*"))
@@ -96,6 +97,23 @@ def test_desktop_entry_installs_for_the_user(built, tmp_path):
     subprocess.run(["sh", str(script), "--uninstall"], env=env, check=True, capture_output=True, timeout=60)
     assert not (data / "applications" / "mlp-gui.desktop").exists()
     assert not (tmp_path / ".local" / "bin" / "mlp-gui").exists()
+
+
+def test_bundle_carries_qt_x11_libraries(built):
+    """Qt's xcb plugin finds its extra X libraries in the bundle, not (maybe) on the student's system.
+
+    A fresh Debian 12 desktop lacks libxcb-icccm4 and libxcb-keysyms1, and Qt >= 6.5 needs
+    libxcb-cursor0: the bundle gets them only if the build machine has them installed.
+    """
+    warnings = [line for line in built["log"].splitlines() if line.startswith("WARNING: xcb:")]
+    assert not warnings, (
+        "the bundle lacks X11 libraries Qt needs; install them on the build machine and rebuild:\n"
+        "  apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
+        "libxkbcommon-x11-0\n" + "\n".join(warnings)
+    )
+    internal = built["bundle"] / "_internal"
+    for name in ("libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-cursor.so.0"):
+        assert (internal / name).exists(), f"{name} is not in the bundle"
 
 
 def test_bundle_trains_headless(built, tmp_path):
@@ -126,6 +144,62 @@ def test_bundle_window_runs_and_saves_screenshot(built, tmp_path):
     # text, a curve, colour-mapped heatmaps: many colours, none covering almost everything
     assert len(colours) > 200, f"only {len(colours)} distinct colours: blank window?"
     assert counts.max() < 0.9 * pixels.size, "one colour covers over 90% of the window"
+
+
+# X libraries a fresh Debian 12 desktop may lack; the bundle must bring its own
+HIDDEN_SYSTEM_LIBS = (
+    "libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-image.so.0",
+    "libxcb-render-util.so.0", "libxkbcommon-x11.so.0",
+)
+
+
+def _private_xvfb():
+    read, write = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()
+    return proc, f":{number}"
+
+
+@pytest.mark.skipif(not shutil.which("Xvfb"), reason="needs Xvfb (apt-get install xvfb)")
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare(1)")
+def test_bundle_opens_x11_window_where_system_lacks_xcb_extras(built, tmp_path):
+    """A real X window (Xvfb), with the system's copies of Qt's extra X libraries hidden.
+
+    A private mount namespace puts an empty file over each system library, as if the
+    student's machine had never installed them; the bundle must not need them.
+    """
+    hidden = []
+    for name in HIDDEN_SYSTEM_LIBS:
+        for libdir in ("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib"):
+            path = Path(libdir) / name
+            if path.exists():
+                hidden.append(str(path.resolve()))
+    hidden = sorted(set(hidden))
+    mounts = " && ".join(f"mount --bind /dev/null {p}" for p in hidden) or "true"
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount --make-rprivate / && true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot make a private mount namespace here: {probe.stderr.decode().strip()}")
+
+    xvfb, display = _private_xvfb()
+    try:
+        shot = tmp_path / "x11.png"
+        env = _clean_env(DISPLAY=display, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"))
+        env.pop("QT_QPA_PLATFORM", None)
+        run = f'{built["exe"]} --epochs 500 --run --exit-when-done --screenshot {shot}'
+        proc = subprocess.run(
+            ["unshare", "-m", "sh", "-c", f"mount --make-rprivate / && {mounts} && exec {run}"],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+        )
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+    assert proc.returncode == 0, f"hid {hidden}; the window failed:\n{proc.stdout}\n{proc.stderr}"
+    assert shot.is_file()
 
 
 def test_archive_runs_on_its_own(built, tmp_path):
