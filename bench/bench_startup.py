@@ -269,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.runs):
             for name, cmd in candidates.items():  # alternate, so drift hits both alike
                 times[name].append(once(cmd))
+    except (TimeoutError, RuntimeError) as exc:
+        print(f"bench_startup: {exc}", file=sys.stderr)
+        return 1
     finally:
         if xvfb:
             xvfb.close()
