@@ -51,6 +51,34 @@ def render(svg: Path, size: int):
     return image.convertToFormat(QImage.Format.Format_ARGB32)
 
 
+def differs(old, new) -> bool:
+    """Whether two same-format QImages differ by more than Qt versions' antialiasing does."""
+    import numpy as np
+
+    if old.isNull() or old.size() != new.size():
+        return True
+    a, b = (
+        np.frombuffer(img.convertToFormat(new.format()).constBits(), np.uint8, img.sizeInBytes()).astype(int)
+        for img in (old, new)
+    )
+    diff = np.abs(a - b)
+    return diff.max() > 64 or diff.mean() > 1.0
+
+
+def stale() -> list[Path]:
+    """Outputs that are missing or no longer match their SVG."""
+    from PySide6.QtGui import QImage
+
+    out = []
+    for target, (source, size) in outputs().items():
+        if size is None:
+            if not target.exists() or target.read_bytes() != source.read_bytes():
+                out.append(target)
+        elif differs(QImage(str(target)) if target.exists() else QImage(), render(source, size)):
+            out.append(target)
+    return out
+
+
 def outputs() -> dict[Path, tuple[Path, int | None]]:
     """Every file written: target -> (source SVG, size; None for a plain copy)."""
     out: dict[Path, tuple[Path, int | None]] = {}
@@ -69,34 +97,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication, QImage
+    from PySide6.QtGui import QGuiApplication
 
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 (fonts, image I/O)
-    stale = []
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 (image I/O)
+    if args.check:
+        paths = stale()
+        if paths:
+            print("stale or missing (run python packaging/render_icons.py):", file=sys.stderr)
+            for path in paths:
+                print(f"  {path.relative_to(ROOT)}", file=sys.stderr)
+            return 1
+        print("icons match their SVGs")
+        return 0
     for target, (source, size) in outputs().items():
-        if size is None:
-            if args.check:
-                if not target.exists() or target.read_bytes() != source.read_bytes():
-                    stale.append(target)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
-            continue
-        image = render(source, size)
-        if args.check:
-            old = QImage(str(target)) if target.exists() else QImage()
-            if old.isNull() or old.convertToFormat(QImage.Format.Format_ARGB32) != image:
-                stale.append(target)
-            continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        if not image.save(str(target), "PNG"):
+        if size is None:
+            shutil.copyfile(source, target)
+            continue
+        if not render(source, size).save(str(target), "PNG"):
             raise SystemExit(f"render_icons: could not write {target}")
         print(f"{target.relative_to(ROOT)}  {size}x{size}  from {source.relative_to(ROOT)}")
-    if stale:
-        print("stale or missing (run python packaging/render_icons.py):", file=sys.stderr)
-        for path in stale:
-            print(f"  {path.relative_to(ROOT)}", file=sys.stderr)
-        return 1
     return 0
 
 
