@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 from PySide6.QtGui import QImage
@@ -10,8 +11,13 @@ from PySide6.QtGui import QImage
 from mlp_gui.core import Trainer, TrainConfig, run_from_trainer, save_run
 
 
+def fresh_env() -> dict:
+    """Offscreen, with a config folder of its own (no remembered settings from other tests)."""
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=tempfile.mkdtemp(prefix="mlp-gui-cfg-"))
+
+
 def launch(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env = fresh_env()
     return subprocess.run([sys.executable, "-m", "mlp_gui", *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
@@ -73,7 +79,7 @@ print("epochs", w.session.trainer.epoch)
 @pytest.mark.parametrize("how", ["ctrl+q", "no close at all"])
 def test_quitting_mid_run_is_clean(how):
     code = CLOSE_MID_RUN if how == "ctrl+q" else CLOSE_MID_RUN.replace("app.exec()", "QTimer.singleShot(800, app.quit)\napp.exec()")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env = fresh_env()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
     assert "QThread: Destroyed" not in result.stderr and "Traceback" not in result.stderr

@@ -40,6 +40,7 @@ class ArrayCheck:
     worst_abs_error: float
     checked: int
     total: int
+    shape: tuple[int, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -88,6 +89,7 @@ def gradient_check(
                 worst_abs_error=float(diff[worst]) if diff.size else 0.0,
                 checked=int(flat_idx.size),
                 total=int(grads[k].size),
+                shape=tuple(int(n) for n in grads[k].shape),
             )
         )
     return results

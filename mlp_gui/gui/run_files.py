@@ -39,17 +39,38 @@ def write_loss_csv(path: Path, losses: np.ndarray) -> str:
     return f"Exported {len(losses):,} losses to {path}"
 
 
-def write_plot_image(path: Path, plot_item: pg.PlotItem) -> str:
-    """The loss plot as PNG (twice the screen size, for slides) or SVG, by the file's suffix."""
+def write_plot_image(path: Path, plot: pg.PlotWidget) -> str:
+    """The loss plot as PNG (twice the screen size, for slides) or SVG (vector), by the file's suffix.
+
+    SVG is drawn with Qt's own SVG generator: pyqtgraph's SVG exporter fails
+    on the paths Qt 6.11 writes.
+    """
     suffix = path.suffix.lower()
     if suffix == ".svg":
-        exporter = pg.exporters.SVGExporter(plot_item)
+        _write_svg(path, plot)
     elif suffix == ".png":
-        exporter = pg.exporters.ImageExporter(plot_item)
-        exporter.parameters()["width"] = int(plot_item.sceneBoundingRect().width() * 2)
+        exporter = pg.exporters.ImageExporter(plot.getPlotItem())
+        exporter.parameters()["width"] = int(plot.getPlotItem().sceneBoundingRect().width() * 2)
+        exporter.export(str(path))
     else:
         raise OSError(f"{path}: choose a .png or .svg file name")
-    exporter.export(str(path))
     if not path.exists():
         raise OSError(f"{path}: the image could not be written")
     return f"Exported the loss plot to {path}"
+
+
+def _write_svg(path: Path, plot: pg.PlotWidget) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(plot.size())
+    generator.setViewBox(QRect(0, 0, plot.width(), plot.height()))
+    generator.setTitle("mlp-gui loss plot")
+    painter = QPainter(generator)
+    try:
+        plot.render(painter)
+    finally:
+        painter.end()

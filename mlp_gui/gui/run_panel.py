@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,6 +20,7 @@ from mlp_gui.gui.session import RunState
 from mlp_gui.progress import format_duration, format_rate
 
 PROGRESS_STEPS = 1000  # the bar counts in thousandths so runs of any length fit an int
+FIGURES_MS = 125  # live figures change at most 8 times a second
 
 
 class RunPanel(QWidget):
@@ -85,6 +88,7 @@ class RunPanel(QWidget):
         self.step1_button.clicked.connect(lambda: self.step_clicked.emit(1))
         self.step10_button.clicked.connect(lambda: self.step_clicked.emit(10))
         self.lock_scales.toggled.connect(self.lock_scales_toggled)
+        self._last_shown = 0.0
 
     def show_state(self, state: RunState, *, settings_valid: bool, can_continue: bool) -> None:
         """Enable what makes sense in ``state`` and label Start accordingly."""
@@ -99,8 +103,16 @@ class RunPanel(QWidget):
         self.step1_button.setEnabled(stepping)
         self.step10_button.setEnabled(stepping)
 
-    def show_progress(self, epoch: int, target: int, loss: float, rate: float) -> None:
-        """The bar, and 'epoch · loss · epochs/s · ETA'."""
+    def show_progress(self, epoch: int, target: int, loss: float, rate: float, *, live: bool = False) -> None:
+        """The bar, and 'epoch · loss · epochs/s · ETA'.
+
+        ``live`` updates (from deliveries during a run) are shown at most every FIGURES_MS: figures
+        that change 30 times a second cannot be read, and each repaint costs the training thread.
+        """
+        now = time.perf_counter()
+        if live and now - self._last_shown < FIGURES_MS / 1000:
+            return
+        self._last_shown = now
         fraction = min(epoch / target, 1.0) if target else 1.0
         self.progress.setValue(int(round(fraction * PROGRESS_STEPS)))
         self.progress.setFormat(f"{epoch:,} / {target:,} epochs")

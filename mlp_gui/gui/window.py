@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +28,8 @@ from PySide6.QtWidgets import (
 from mlp_gui import __version__
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.runfile import RunFileError, SavedRun, load_run
-from mlp_gui.gui import run_files
+from mlp_gui.gui import remembered, run_files
+from mlp_gui.gui.explore import Explorer
 from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.loss_plot import LossPlot
 from mlp_gui.gui.run_panel import RunPanel
@@ -51,7 +54,9 @@ class MainWindow(QMainWindow):
     #: the run stopped for good or reached its epochs: its final state
     run_ended = Signal(object)
 
-    def __init__(self, config: TrainConfig | None = None, explicit: frozenset[str] = frozenset()) -> None:
+    def __init__(self, config: TrainConfig | None = None, explicit: frozenset[str] | None = None) -> None:
+        """``config`` None: the last session's settings; with ``explicit``: only those fields of ``config``
+        override them (the command line's flags); otherwise ``config`` as it is."""
         super().__init__()
         self.explicit = explicit  # settings given on the command line
         self.run_path: Path | None = None
@@ -61,13 +66,15 @@ class MainWindow(QMainWindow):
         self.run_panel = RunPanel()
         self.plot = LossPlot()
         self.heatmaps = HeatmapPanel(on_hover=self._show_hover)
+        self.explorer = Explorer(self.session, self.plot, self)
         self._build_layout()
         self.actions: dict[str, QAction] = {}
         self._build_menus()
         self._connect()
-        self.form.set_config(config or TrainConfig())
+        self.form.set_config(self._initial_config(config, explicit))
         self.session.new_run(self.form.config() or TrainConfig())
         self.resize(1280, 800)
+        self._restore_geometry()
 
     # ------------------------------------------------------------ construction
 
@@ -78,23 +85,44 @@ class MainWindow(QMainWindow):
         QVBoxLayout(run_box).addWidget(self.run_panel)
         side = QWidget()
         side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(settings_box)
         side_layout.addWidget(run_box)
-        side_layout.addStretch(1)
+        side_layout.addWidget(self._compare_box(), 1)
         side.setFixedWidth(270)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.plot)
         self.splitter.addWidget(self.heatmaps)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([480, 530])
+        self.splitter.setSizes([420, 580])
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.splitter, "Training")
+        self.tabs.addTab(self.explorer.gradcheck, "Gradient check")
+        self.tabs.addTab(self.explorer.notebook, "Notebook printout")
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(side)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage("Ready")
+
+    def _compare_box(self) -> QGroupBox:
+        box = QGroupBox("Compare runs")
+        self.keep_button = QPushButton("Keep this run")
+        self.keep_button.setToolTip("Keep the current curve on the plot, faded and labelled (Ctrl+K)")
+        self.keep_button.clicked.connect(self.keep_run)
+        self.sweep_button = QPushButton("Sweep…")
+        self.sweep_button.setToolTip("Train one setting at several values and overlay the curves")
+        self.sweep_button.clicked.connect(self.sweep_dialog)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.keep_button)
+        buttons.addWidget(self.sweep_button)
+        layout = QVBoxLayout(box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.explorer.kept_list, 1)
+        return box
 
     def _action(self, key: str, text: str, slot, shortcut: str | QKeySequence | None = None, menu=None) -> QAction:
         action = QAction(text, self)
@@ -133,6 +161,13 @@ class MainWindow(QMainWindow):
         self._action("reset", "&Reset from seed", self.reset, "Ctrl+R", self.run_menu)
         self._action("step1", "Step &1 epoch", lambda: self.step(1), "Ctrl+1", self.run_menu)
         self._action("step10", "Step 1&0 epochs", lambda: self.step(10), "Ctrl+2", self.run_menu)
+        self.run_menu.addSeparator()
+        self._action("keep", "&Keep run for comparison", self.keep_run, "Ctrl+K", self.run_menu)
+        self._action("sweep", "S&weep a setting…", self.sweep_dialog, None, self.run_menu)
+        self._action("defaults", "Restore &defaults (the notebook's settings)", self.restore_defaults, None, self.run_menu)
+        self._action("tab_training", "&Training", lambda: self.tabs.setCurrentIndex(0), "Alt+1", self.view_menu)
+        self._action("tab_gradcheck", "&Gradient check", lambda: self.tabs.setCurrentIndex(1), "Alt+2", self.view_menu)
+        self._action("tab_notebook", "&Notebook printout", lambda: self.tabs.setCurrentIndex(2), "Alt+3", self.view_menu)
         self._action("shortcuts", "&Keyboard shortcuts", self._show_shortcuts, None, self.help_menu)
         self._action("about", "&About mlp-gui", self._show_about, None, self.help_menu)
 
@@ -147,6 +182,10 @@ class MainWindow(QMainWindow):
         self.run_panel.reset_clicked.connect(self.reset)
         self.run_panel.step_clicked.connect(self.step)
         self.run_panel.lock_scales_toggled.connect(self.heatmaps.set_locked)
+        self.explorer.sweeps.progressed.connect(lambda f: self.statusBar().showMessage(f"Sweep: {f:.0%}"))
+        self.explorer.sweeps.finished.connect(lambda r: self.statusBar().showMessage(f"Sweep done: {len(r)} runs kept on the plot"))
+        self.explorer.sweeps.failed.connect(lambda msg: self._note(msg, error=True))
+        self.tabs.currentChanged.connect(self._on_tab)
         self.form.validity_changed.connect(lambda _valid: self._refresh_controls())
         for edit in self.form.edits.values():
             edit.editingFinished.connect(self._settings_committed)
@@ -174,6 +213,50 @@ class MainWindow(QMainWindow):
             return
         if self._apply_settings(ask=True):
             self.session.step(epochs)
+
+    # ------------------------------------------------------------ explore
+
+    def keep_run(self) -> None:
+        if self.explorer.keep_current_run() is None:
+            self.statusBar().showMessage("Train some epochs first: there is no curve to keep yet")
+
+    def sweep_dialog(self) -> None:
+        config = self.form.config()
+        if config is not None and self.explorer.ask_sweep(config, self):
+            self.statusBar().showMessage("Sweep started")
+
+    def restore_defaults(self) -> None:
+        self.form.set_config(TrainConfig())
+        self._apply_settings(ask=self.session.trainer is not None and self.session.trainer.epoch > 0)
+
+    def _on_tab(self, index: int) -> None:
+        if self.tabs.widget(index) is self.explorer.gradcheck and not self.session.state.busy:
+            self.explorer.gradcheck.check()
+
+    # ------------------------------------------------------------ remembered settings
+
+    @staticmethod
+    def _initial_config(given: TrainConfig | None, explicit: frozenset[str] | None) -> TrainConfig:
+        if given is not None and explicit is None:
+            return given
+        stored = remembered.load_config()
+        if given is None:
+            return stored
+        return stored.with_changes(**{name: getattr(given, name) for name in explicit})
+
+    def _restore_geometry(self) -> None:
+        geometry, splitter = remembered.load_bytes("geometry"), remembered.load_bytes("splitter")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def _remember(self) -> None:
+        config = self.form.config()
+        if config is not None:
+            remembered.save_config(config)
+        remembered.save_bytes("geometry", self.saveGeometry())
+        remembered.save_bytes("splitter", self.splitter.saveState())
 
     # ------------------------------------------------------------ files
 
@@ -203,7 +286,7 @@ class MainWindow(QMainWindow):
         )
 
     def export_plot(self, path: Path) -> None:
-        self._file_op(lambda: run_files.write_plot_image(path, self.plot.getPlotItem()), path)
+        self._file_op(lambda: run_files.write_plot_image(path, self.plot), path)
 
     def _file_op(self, operation, path: Path) -> None:
         try:
@@ -311,6 +394,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ session → views
 
     def _on_run_reset(self, config, snapshot, x, y, history) -> None:
+        self.plot.set_planned_epochs(config.epochs)
         self.plot.reset(history)
         self.heatmaps.show_snapshot(snapshot, now=True)
         if self.form.config() != config:
@@ -322,7 +406,7 @@ class MainWindow(QMainWindow):
         self.plot.append(delivery.losses)
         self.heatmaps.show_snapshot(delivery.snapshot)
         snap = delivery.snapshot
-        self.run_panel.show_progress(snap.epoch, self.session.target_epoch, snap.loss, delivery.epochs_per_second)
+        self.run_panel.show_progress(snap.epoch, self.session.target_epoch, snap.loss, delivery.epochs_per_second, live=True)
 
     def _on_state(self, state: RunState) -> None:
         self._refresh_controls()
@@ -361,6 +445,7 @@ class MainWindow(QMainWindow):
     def _show_progress_now(self) -> None:
         trainer = self.session.trainer
         if trainer is not None:
+            self.plot.set_planned_epochs(self.session.target_epoch)
             self.run_panel.show_progress(trainer.epoch, self.session.target_epoch, trainer.loss, self.session.epochs_per_second)
 
     def _note(self, text: str, error: bool = False) -> None:
@@ -388,8 +473,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
         """Stop the training thread before the window goes (bounded wait, never a hang)."""
+        self._remember()
+        self.explorer.shutdown()
         self.session.shutdown()
         super().closeEvent(event)
-
-    def geometry_state(self) -> tuple[QByteArray, QByteArray, QByteArray]:
-        return self.saveGeometry(), self.saveState(), self.splitter.saveState()

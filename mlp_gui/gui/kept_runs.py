@@ -1,0 +1,124 @@
+"""Runs kept on the loss plot for comparison: faded, labelled curves you can hide or remove one by one.
+
+A kept run holds only what the plot needs — its settings and its loss
+envelope's points (a few thousand at most, however long the run) — so a
+dozen of them cost nothing next to the live curve. Each is labelled by the
+settings that differ from the run it is compared with (``stepsize=1``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from mlp_gui.core.config import TrainConfig, format_value
+
+#: Okabe-Ito colour-blind-friendly palette (without the live curve's blue)
+PALETTE = ["#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442", "#7F7F7F"]
+
+
+@dataclass
+class KeptRun:
+    key: int
+    config: TrainConfig
+    epochs: np.ndarray
+    losses: np.ndarray
+    colour: str
+    label: str
+    visible: bool = True
+
+
+def label_for(config: TrainConfig, reference: TrainConfig | None, epochs_done: int) -> str:
+    """``stepsize=1`` style: the settings that differ from ``reference`` (or the main ones if none do)."""
+    differs = config.differences(reference) if reference is not None else {}
+    differs.pop("epochs", None)
+    if not differs:
+        differs = {"stepsize": format_value("stepsize", config.stepsize), "layers": format_value("layers", config.layers)}
+    return ", ".join(f"{k.replace('_', ' ')}={v}" for k, v in differs.items()) + f" ({epochs_done:,} ep.)"
+
+
+class KeptRunsModel(QObject):
+    """The kept runs, in the order kept; views follow its signals."""
+
+    added = Signal(object)  # KeptRun
+    removed = Signal(int)  # key
+    visibility_changed = Signal(int, bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runs: dict[int, KeptRun] = {}
+        self._keys = itertools.count(1)
+        self._colours = itertools.cycle(PALETTE)
+
+    def keep(self, config: TrainConfig, epochs: np.ndarray, losses: np.ndarray, label: str) -> KeptRun:
+        run = KeptRun(next(self._keys), config, np.asarray(epochs).copy(), np.asarray(losses).copy(), next(self._colours), label)
+        self.runs[run.key] = run
+        self.added.emit(run)
+        return run
+
+    def remove(self, key: int) -> None:
+        if self.runs.pop(key, None) is not None:
+            self.removed.emit(key)
+
+    def clear(self) -> None:
+        for key in list(self.runs):
+            self.remove(key)
+
+    def set_visible(self, key: int, visible: bool) -> None:
+        run = self.runs.get(key)
+        if run is not None and run.visible != visible:
+            run.visible = visible
+            self.visibility_changed.emit(key, visible)
+
+
+class KeptRunsList(QWidget):
+    """A checkbox per kept run (show/hide), its colour and label; Remove and Clear buttons."""
+
+    def __init__(self, model: KeptRunsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.list = QListWidget()
+        self.list.setToolTip("Kept runs: tick to show, untick to hide")
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Remove the selected run from the plot")
+        self.clear_button = QPushButton("Clear all")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        layout.addLayout(buttons)
+        model.added.connect(self._on_added)
+        model.removed.connect(self._on_removed)
+        self.list.itemChanged.connect(self._on_item_changed)
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.clear_button.clicked.connect(model.clear)
+
+    def _on_added(self, run: KeptRun) -> None:
+        swatch = QPixmap(12, 12)
+        swatch.fill(QColor(run.colour))
+        item = QListWidgetItem(QIcon(swatch), run.label)
+        item.setData(Qt.ItemDataRole.UserRole, run.key)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked)
+        item.setToolTip(run.label)
+        self.list.addItem(item)
+
+    def _on_removed(self, key: int) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.list.takeItem(row)
+                return
+
+    def _on_item_changed(self, item: QListWidgetItem) -> None:
+        self.model.set_visible(item.data(Qt.ItemDataRole.UserRole), item.checkState() == Qt.CheckState.Checked)
+
+    def _remove_selected(self) -> None:
+        for item in self.list.selectedItems():
+            self.model.remove(item.data(Qt.ItemDataRole.UserRole))

@@ -1,0 +1,78 @@
+"""The course notebook's printout for the current run, growing as the run passes the printed epochs.
+
+With the defaults it reads exactly as the notebook: Question 1's loss, the
+gradients in NumPy's print format, then ``Loss after N epochs`` at epochs 1, 2,
+3 and every 10000th + 1, and the final line when the run finishes. The text
+comes from :mod:`mlp_gui.core.notebook`, the same code as ``mlp-gui train
+--notebook``; lines are appended, never re-rendered.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from mlp_gui.core import notebook
+from mlp_gui.core.trainer import Snapshot
+
+
+class NotebookPane(QWidget):
+    """A read-only monospace pane with a Copy button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setObjectName("notebookText")
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy the whole printout to the clipboard")
+        self.copy_button.clicked.connect(self.copy)
+        caption = QLabel("What the course notebook prints for these settings (cells 10 and 13), as the run passes each printed epoch.")
+        caption.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(caption, 1)
+        top.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.text)
+        self.start_epoch = 0
+        self.next_epoch = 1  # the epoch (within the segment) whose loss is awaited
+        self.finished_at: int | None = None
+
+    def reset(self, snapshot: Snapshot, history: np.ndarray) -> None:
+        """A new (or opened) run: the report for its current state, then the training cell's header."""
+        self.start_epoch = snapshot.epoch
+        self.next_epoch = 1
+        self.finished_at = None
+        text = notebook.initial_report(snapshot.loss, snapshot.grads) + notebook.training_header(history[-1])
+        self.text.setPlainText(text)
+
+    def add_losses(self, first_epoch: int, losses: np.ndarray) -> None:
+        """Losses of epochs ``first_epoch..`` (absolute); append the lines for printed epochs among them."""
+        last = first_epoch + losses.size - 1
+        lines = []
+        for epoch in notebook.printed_epochs(max(self.next_epoch, first_epoch - self.start_epoch), last - self.start_epoch):
+            lines.append(notebook.loss_line(epoch, losses[epoch + self.start_epoch - first_epoch]))
+        self.next_epoch = max(self.next_epoch, last - self.start_epoch + 1)
+        if lines:
+            self._append("".join(lines))
+
+    def finish(self, epoch: int, loss: float) -> None:
+        """The loop's last print, once, when the run reaches its epochs."""
+        if self.finished_at != epoch:
+            self.finished_at = epoch
+            self._append(notebook.loss_line(epoch - self.start_epoch, loss))
+
+    def plain_text(self) -> str:
+        return self.text.toPlainText()
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.plain_text())
+
+    def _append(self, text: str) -> None:
+        cursor = self.text.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)

@@ -1,0 +1,187 @@
+"""Saved runs in the window, exports, kept and swept runs, the gradient check, the notebook view, memory."""
+
+import csv
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from mlp_gui.core import Trainer, TrainConfig, load_run
+from mlp_gui.core.sweep import sweep_configs
+from mlp_gui.gui.session import RunState
+from tests import notebook_data as nb
+from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_state
+
+
+def train(window, qtbot, **changes):
+    configure(window, qtbot, **changes)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED, RunState.DIVERGED)
+
+
+def test_save_then_reopen_and_resume(window, qtbot, tmp_path):
+    train(window, qtbot, epochs=400)
+    path = tmp_path / "run.npz"
+    window.save_run_to(path)
+    saved = load_run(path)
+    assert saved.epochs == 400
+    np.testing.assert_array_equal(saved.loss, window.session.trainer.loss_history)
+    window.reset()
+    wait_state(window, qtbot, RunState.READY)
+    assert window.open_run_from(path)
+    qtbot.waitUntil(lambda: window.session.trainer.epoch == 400, timeout=TIMEOUT_MS)
+    np.testing.assert_array_equal(window.plot.curve_data()[1], saved.loss)
+    np.testing.assert_array_equal(window.heatmaps.shown.params[0], saved.params[0])
+    set_settings(window, qtbot, epochs=600)  # resume the opened run
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    straight = Trainer(TrainConfig(epochs=600))
+    straight.step(600)
+    np.testing.assert_array_equal(window.session.trainer.loss_history, straight.loss_history)
+
+
+def test_save_while_running_pauses_and_loses_nothing(window, qtbot, tmp_path):
+    configure(window, qtbot, epochs=50_000_000)
+    press_start(window, qtbot)
+    qtbot.waitUntil(lambda: window.session.trainer.epoch > 2000, timeout=TIMEOUT_MS)
+    window.save_run_to(tmp_path / "mid.npz")
+    qtbot.waitUntil(lambda: (tmp_path / "mid.npz").exists(), timeout=TIMEOUT_MS)
+    assert window.session.state is RunState.PAUSED
+    assert load_run(tmp_path / "mid.npz").epochs == window.session.trainer.epoch
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x03\x04truncated"])
+def test_bad_files_leave_the_current_run_intact(window, qtbot, tmp_path, content):
+    train(window, qtbot, epochs=100)
+    before = window.session.trainer.loss_history.copy()
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(content)
+    assert not window.open_run_from(bad)
+    assert "bad.npz" in window.statusBar().currentMessage()
+    np.testing.assert_array_equal(window.session.trainer.loss_history, before)
+    assert window.plot.envelope.count == 101
+
+
+def test_export_csv_png_svg(window, qtbot, tmp_path):
+    train(window, qtbot, epochs=250)
+    window.export_csv(tmp_path / "loss.csv")
+    qtbot.waitUntil(lambda: (tmp_path / "loss.csv").exists(), timeout=TIMEOUT_MS)
+    rows = list(csv.reader(open(tmp_path / "loss.csv")))
+    assert rows[0] == ["epoch", "loss"] and len(rows) == 252
+    assert [int(r[0]) for r in rows[1:]] == list(range(251))
+    np.testing.assert_array_equal([float(r[1]) for r in rows[1:]], window.session.trainer.loss_history)
+    window.export_plot(tmp_path / "loss.png")
+    window.export_plot(tmp_path / "loss.svg")
+    assert not QImage(str(tmp_path / "loss.png")).isNull()
+    assert "<svg" in (tmp_path / "loss.svg").read_text()[:2000]
+
+
+def test_two_kept_runs_and_a_live_one(window, qtbot, monkeypatch):
+    train(window, qtbot, epochs=300)
+    first = window.explorer.keep_current_run()
+    monkeypatch.setattr(window, "_confirm_stepsize", lambda stepsize: False)  # "Start a new run"
+    set_settings(window, qtbot, stepsize=1)
+    wait_state(window, qtbot, RunState.READY)
+    assert window.session.trainer.epoch == 0
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    second = window.explorer.keep_current_run()
+    assert second.label.startswith("stepsize=1")
+    assert set(window.plot.extra_keys()) == {first.key, second.key}
+    window.explorer.kept.set_visible(first.key, False)
+    assert not window.plot._extra[first.key].isVisible()
+    window.explorer.kept.remove(second.key)
+    assert window.plot.extra_keys() == [first.key]
+    assert window.explorer.kept_list.list.count() == 1
+
+
+def test_eight_kept_runs(window, qtbot):
+    train(window, qtbot, epochs=50)
+    keys = [window.explorer.keep_current_run().key for _ in range(9)]
+    assert len(set(keys)) == 9 and len(window.plot.extra_keys()) == 9
+
+
+def test_sweep_overlays_one_curve_per_value(window, qtbot):
+    configs = sweep_configs(TrainConfig(epochs=2000), "stepsize", "0.01, 0.1, 1")
+    with qtbot.waitSignal(window.explorer.sweeps.finished, timeout=TIMEOUT_MS):
+        assert window.explorer.run_sweep(TrainConfig(epochs=2000), configs)
+    runs = list(window.explorer.kept.runs.values())
+    assert len(runs) == 3 and len(window.plot.extra_keys()) == 3
+    for run, value in zip(runs, ("0.01", "0.1", "1")):
+        assert run.label.startswith(f"stepsize={value}")
+    alone = Trainer(configs[2])
+    alone.step(2000)
+    np.testing.assert_array_equal(runs[2].losses, alone.loss_history)  # short runs are kept exactly
+
+
+def test_gradient_check_tab_is_green_on_the_default_net(window, qtbot):
+    pane = window.explorer.gradcheck
+    with qtbot.waitSignal(pane.checked, timeout=TIMEOUT_MS) as blocker:
+        window.tabs.setCurrentWidget(pane)
+    results = blocker.args[0]
+    assert [r.name for r in results] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert all(r.rel_error < 1e-6 for r in results)
+    assert pane.summary.rowCount() == 6
+    assert pane.summary.item(0, 0).background().color().name() == "#c8e6c9"  # green
+    assert "all arrays agree" in pane.status.text()
+    assert pane.entries.rowCount() == 12  # W1's 4x3 entries listed
+
+
+def test_notebook_view_reads_as_the_notebook(window, qtbot):
+    text = window.explorer.notebook.plain_text()
+    assert text.startswith(nb.INITIAL_REPORT.rstrip("\n"))
+    train(window, qtbot, epochs=30_002)
+    lines = window.explorer.notebook.plain_text().splitlines()
+    losses = [line for line in lines if line.startswith("Loss after")]
+    assert [int(line.split()[2]) for line in losses] == [1, 2, 3, 10001, 20001, 30001, 30002]
+    headless = Trainer(TrainConfig(epochs=30_002))
+    headless.step(30_002)
+    for line in losses:
+        epoch, value = int(line.split()[2]), float(line.split(": ")[1])
+        assert value == headless.loss_history[epoch]
+    assert "Optimize NN using Backpropagation:" in lines and f"Loss Start: {nb.INITIAL_LOSS} " in lines
+
+
+def test_settings_survive_a_restart(qtbot, isolated_settings):
+    from mlp_gui.gui.window import MainWindow
+
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.form.set_field("stepsize", "0.5")
+    first.form.set_field("layers", "3,8,2")
+    first.splitter.setSizes([700, 300])
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert second.form.config() == TrainConfig(stepsize=0.5, layers=(3, 8, 2))
+    second.restore_defaults()
+    assert second.form.config() == TrainConfig()
+    second.close()
+
+
+def test_garbage_in_remembered_settings_falls_back_field_by_field(qtbot, isolated_settings):
+    from mlp_gui.gui import remembered
+    from mlp_gui.gui.window import MainWindow
+
+    settings = remembered.store()
+    settings.setValue("settings/stepsize", "fast")
+    settings.setValue("settings/layers", "3,8,2")
+    settings.setValue("window/geometry", "not bytes")
+    settings.sync()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.form.config() == TrainConfig(layers=(3, 8, 2))
+    win.close()
+
+
+def test_keep_needs_a_trained_curve(window):
+    window.keep_run()
+    assert "Train some epochs first" in window.statusBar().currentMessage()
+    assert window.plot.extra_keys() == []
+
+
+def test_keyboard_shortcut_keeps_a_run(window, qtbot):
+    train(window, qtbot, epochs=20)
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.plot.extra_keys()) == 1
