@@ -162,6 +162,9 @@ def _private_xvfb():
     os.close(write)
     with os.fdopen(read) as f:
         number = f.readline().strip()
+    if not number:
+        proc.kill()
+        pytest.fail("Xvfb did not start")
     return proc, f":{number}"
 
 
