@@ -277,14 +277,18 @@ class MatrixView:
 
 
 class _TimedLayoutWidget(pg.GraphicsLayoutWidget):
-    """A GraphicsLayoutWidget that remembers how long its last paint took (the GIL is held throughout)."""
+    """A GraphicsLayoutWidget that remembers the CPU time its last paint took (with the GIL held).
+
+    CPU time of this thread, not wall time: while the training thread runs, a paint also waits for
+    the GIL, and counting that wait would slow the refreshes down for no reason.
+    """
 
     last_paint_seconds = 0.0
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        began = time.perf_counter()
+        began = time.thread_time()
         super().paintEvent(event)
-        self.last_paint_seconds = time.perf_counter() - began
+        self.last_paint_seconds = time.thread_time() - began
 
 
 class HeatmapPanel(QScrollArea):
@@ -334,6 +338,11 @@ class HeatmapPanel(QScrollArea):
         elif not self._timer.isActive():
             self._timer.start(self.refresh_ms)
 
+    def flush(self) -> None:
+        """Draw the snapshot waiting for the next refresh now (the run halted: show where it stopped)."""
+        if self._pending is not None:
+            self.show_snapshot(self._pending, now=True)
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         """Catch up with what arrived while the panel was hidden (another tab)."""
         super().showEvent(event)
@@ -344,7 +353,7 @@ class HeatmapPanel(QScrollArea):
         snap = self._pending
         if snap is None or (self.shown is not None and not self.isVisible()):
             return  # nothing new, or hidden: keep it for when the panel is shown again
-        began = time.perf_counter()
+        began = time.thread_time()
         self._pending = None
         if self._layers_changed(snap):
             self._build(snap)
@@ -352,7 +361,7 @@ class HeatmapPanel(QScrollArea):
             w_view.show(snap.params[2 * i], snap.params[2 * i + 1], w_view.limit if self.locked else None)
             g_view.show(snap.grads[2 * i], snap.grads[2 * i + 1], g_view.limit if self.locked else None)
         self.shown = snap
-        self._pace(time.perf_counter() - began + self.view.last_paint_seconds)
+        self._pace(time.thread_time() - began + self.view.last_paint_seconds)
 
     def _pace(self, cost_seconds: float) -> None:
         """Refresh less often when a refresh costs more, so the heatmaps take at most TIME_BUDGET of the time."""

@@ -429,6 +429,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(messages[state])
         if not state.busy:
             self._show_progress_now()
+            self.heatmaps.flush()
         if state in (RunState.FINISHED, RunState.DIVERGED, RunState.STOPPED):
             self.run_ended.emit(state)
 
