@@ -201,6 +201,9 @@ class MatrixView:
             axis.setTickFont(tick_font)
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.image = HoverImage(self._describe, on_hover)
+        # an image before the colour bar links to it: levels set on an empty ImageItem are deferred and would
+        # later overwrite the first real levels
+        self.image.setImage(np.zeros((1, 1)), levels=(-1.0, 1.0), autoLevels=False)
         self.plot.addItem(self.image)
         self.labels = CellLabels()
         self.plot.addItem(self.labels)

@@ -37,6 +37,27 @@ REDRAW_MS = 50  # the curve redraws at most 20 times a second; the envelope take
 MIN_X_SPAN = 10  # epochs shown at least (so Step 1 draws a visible segment)
 SPARE_DECADES = 1  # room left below the lowest loss, so the y axis moves every other decade at most
 LEFT_AXIS_WIDTH = 64  # pixels: fits "10⁻¹⁰⁰" and the axis label
+MAX_POINTS = 16_384  # points drawn for the live curve at most (a few per pixel of a wide screen)
+
+
+def at_most(x: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """``x, y`` reduced to about ``max_points`` by keeping each group's lowest and highest point, in order.
+
+    A guard for very long runs: the envelope keeps its buckets bounded but hands over the epochs of its
+    newest, unfinished bucket raw (up to 65,535 of them after 100 million epochs).
+    """
+    if len(x) <= max_points:
+        return x, y
+    group = -(-2 * len(x) // max_points)
+    whole = len(x) // group * group
+    ys = y[:whole].reshape(-1, group)
+    rows = np.arange(ys.shape[0])
+    ranked = np.where(np.isfinite(ys), ys, np.inf)
+    lo, hi = np.argmin(ranked, axis=1), np.argmax(np.where(np.isfinite(ys), ys, -np.inf), axis=1)
+    first, second = np.minimum(lo, hi), np.maximum(lo, hi)
+    picks = (rows[:, None] * group + np.stack([first, second], axis=1)).ravel()
+    picks = np.concatenate([picks, np.arange(whole, len(x))])
+    return x[picks], y[picks]
 
 
 def plottable(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -238,6 +259,7 @@ class LossPlot(pg.PlotWidget):
         """Redraw the live curve from the envelope."""
         self._last_draw = time.perf_counter()
         x, y = plottable(*self.envelope.xy())
+        x, y = at_most(x, y, MAX_POINTS)
         self.curve.setData(x, y, skipFiniteCheck=True)
         self._follow()
 

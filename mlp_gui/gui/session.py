@@ -37,11 +37,24 @@ class RunState(str, Enum):
 
 
 class TrainingSession(QObject):
-    """Owns the current run and the training thread."""
+    """Owns the current run and the training thread.
+
+    Panels subscribe to these signals (all emitted on the GUI thread) and never touch the trainer
+    while ``state.busy``:
+
+    - ``run_reset(config, snapshot, x, y, history)``: a new, reset or opened run replaced the old one;
+      ``history`` is a copy of its whole loss history (epoch 0 first).
+    - ``delivered(Delivery)``: up to ~30 times a second while training, the losses since the last
+      delivery (``first_epoch``, ``losses``) and a ``snapshot``.
+    - ``snapshot_ready(Snapshot)``: the newest parameters and gradients (copies), after every
+      delivery and every reset — for panels that only show the current state.
+    - ``state_changed(RunState)``; ``failed(message)`` if training raised.
+    """
 
     #: a new run replaced the old one: config, snapshot, x, y, whole loss history
     run_reset = Signal(object, object, object, object, object)
     delivered = Signal(object)  # Delivery
+    snapshot_ready = Signal(object)  # Snapshot
     state_changed = Signal(object)  # RunState
     failed = Signal(str)
     _train = Signal(object, int)
@@ -156,7 +169,9 @@ class TrainingSession(QObject):
     def _install(self, trainer: Trainer) -> None:
         self.trainer = trainer
         self.epochs_per_second = 0.0
-        self.run_reset.emit(trainer.config, trainer.snapshot(), trainer.x, trainer.y, trainer.loss_history.copy())
+        snapshot = trainer.snapshot()
+        self.run_reset.emit(trainer.config, snapshot, trainer.x, trainer.y, trainer.loss_history.copy())
+        self.snapshot_ready.emit(snapshot)
         self._set_state(RunState.DIVERGED if trainer.diverged_at is not None else RunState.READY)
 
     def _when_idle(self, action) -> None:
@@ -176,6 +191,7 @@ class TrainingSession(QObject):
     def _on_delivered(self, delivery: Delivery) -> None:
         self.epochs_per_second = delivery.epochs_per_second
         self.delivered.emit(delivery)
+        self.snapshot_ready.emit(delivery.snapshot)
 
     @Slot(str, object)
     def _on_halted(self, reason: str, delivery: Delivery) -> None:
