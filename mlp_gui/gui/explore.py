@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.config import TrainConfig, format_value
 from mlp_gui.gui.gradcheck_pane import GradCheckPane
 from mlp_gui.gui.kept_runs import KeptRun, KeptRunsList, KeptRunsModel, label_for
 from mlp_gui.gui.loss_plot import LossPlot
@@ -63,9 +63,12 @@ class Explorer(QObject):
         return self.sweeps.start(configs)
 
     def _on_sweep_finished(self, results: list) -> None:
+        configs = [r[0] for r in results]
+        swept = [n for n in ("seed", "layers", "batch_size", "stepsize", "epochs") if len({getattr(c, n) for c in configs}) > 1]
         for config, epochs, losses, diverged_at in results:
             done = diverged_at if diverged_at is not None else config.epochs
-            label = label_for(config, self.sweep_base, done) + (" diverged" if diverged_at is not None else "")
+            names = ", ".join(f"{n.replace('_', ' ')}={format_value(n, getattr(config, n))}" for n in swept)
+            label = f"{names} ({done:,} ep.)" + (" diverged" if diverged_at is not None else "")
             self.kept.keep(config, epochs, losses, label)
 
     def _show_kept(self, run: KeptRun) -> None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushBu
 from mlp_gui.core.config import TrainConfig, format_value
 
 #: Okabe-Ito colour-blind-friendly palette (without the live curve's blue)
-PALETTE = ["#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442", "#7F7F7F"]
+PALETTE = ["#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#7F7F7F"]
 
 
 @dataclass

@@ -148,7 +148,7 @@ class LossPlot(pg.PlotWidget):
         item.setLabel("left", "loss  (½·mean squared error, log scale)", color=TEXT_COLOUR)
         item.setLabel("bottom", "epoch  (gradient-descent updates)", color=TEXT_COLOUR)
         item.setTitle("Training loss", color=TEXT_COLOUR, size="11pt")
-        self.legend = item.addLegend(offset=(-10, 10), labelTextColor=TEXT_COLOUR)
+        self.legend = item.addLegend(offset=(10, -10), labelTextColor=TEXT_COLOUR)  # bottom left: curves fall to the right
         self.curve = item.plot([], [], pen=pg.mkPen(LIVE_COLOUR, width=1), name="current run")
         self.curve.setClipToView(True)
         self.divergence_line = pg.InfiniteLine(
