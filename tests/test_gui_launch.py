@@ -84,3 +84,28 @@ def test_quitting_mid_run_is_clean(how):
     assert result.returncode == 0, result.stderr
     assert "QThread: Destroyed" not in result.stderr and "Traceback" not in result.stderr
     assert int(result.stdout.split()[-1]) > 1000
+
+
+RUN_WINDOW = """
+import sys
+from pathlib import Path
+from mlp_gui.core import TrainConfig
+from mlp_gui.gui.app import run_window
+from mlp_gui.launch import LaunchOptions
+config = TrainConfig(epochs=int(sys.argv[1]), stepsize=float(sys.argv[2]))
+options = LaunchOptions(config=config, explicit=frozenset({"epochs", "stepsize"}), run=True, exit_when_done=True,
+                        screenshot=Path(sys.argv[3]) if len(sys.argv) > 3 else None)
+sys.exit(run_window(options))
+"""
+
+
+@pytest.mark.parametrize("stepsize, code", [("0.1", 0), ("1000", 1)])
+def test_run_window_directly(tmp_path, stepsize, code):
+    """The entry point the CLI calls: exit code 0 when the run ends well, 1 when it diverges; a window-sized PNG."""
+    shot = tmp_path / "window.png"
+    result = subprocess.run([sys.executable, "-c", RUN_WINDOW, "1500", stepsize, str(shot)],
+                            capture_output=True, text=True, timeout=60, env=fresh_env())
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr and "QThread" not in result.stderr
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1280, 800)

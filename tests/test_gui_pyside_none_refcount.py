@@ -2,12 +2,13 @@
 
 That build aborts with 'Fatal Python error: none_dealloc' within seconds of
 live plotting. Python 3.12+ is immune (None is immortal there), and
-pyproject.toml keeps 6.12 away from 3.11; this test fails if a Qt call path
+pyproject.toml keeps 6.12 away from 3.11; these tests fail if a Qt call path
 the app uses still loses references to None.
 """
 
 import sys
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPen
@@ -23,10 +24,35 @@ def test_void_qt_calls_keep_none_alive(qtbot):
     item = QGraphicsRectItem(QRectF(0, 0, 1, 1))
     curve = pg.PlotCurveItem()
     before = sys.getrefcount(None)
-    for i in range(10_000):
+    for _ in range(10_000):
         pen.setWidth(2)
         item.update()
         item.setVisible(True)
         curve.setPen(pen)
     after = sys.getrefcount(None)
     assert after >= before - 100, f"None lost {before - after} references over 10,000 void Qt calls"
+
+
+def test_live_plot_and_heatmap_updates_keep_none_alive(qtbot):
+    """The window's own hot path: append losses, redraw the curve, show a snapshot, paint — 200 times."""
+    from mlp_gui.core import Trainer, TrainConfig
+    from mlp_gui.gui.heatmaps import HeatmapPanel
+    from mlp_gui.gui.loss_plot import LossPlot
+
+    plot, panel = LossPlot(), HeatmapPanel()
+    for widget in (plot, panel):
+        qtbot.addWidget(widget)
+        widget.resize(400, 500)
+        widget.show()
+    trainer = Trainer(TrainConfig())
+    plot.reset(trainer.loss_history.copy())
+    losses = np.geomspace(1.0, 1e-6, 200 * 50)
+    before = sys.getrefcount(None)
+    for i in range(200):
+        plot.append(losses[i * 50 : (i + 1) * 50])
+        plot._draw()
+        panel.show_snapshot(trainer.snapshot() if i % 2 else Trainer(TrainConfig(seed=i)).snapshot(), now=True)
+        plot.viewport().repaint()
+        panel.view.viewport().repaint()
+    after = sys.getrefcount(None)
+    assert after >= before - 100, f"None lost {before - after} references over 200 live updates"

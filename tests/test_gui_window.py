@@ -206,3 +206,38 @@ def test_colour_scales_follow_the_data_unless_locked(window, qtbot):
     qtbot.waitUntil(lambda: not window.session.state.busy, timeout=TIMEOUT_MS)
     window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)
     assert grads.limit == locked
+
+
+def test_shortcuts_are_in_the_tooltips(window):
+    panel = window.run_panel
+    for button, key in ((panel.start_button, "Ctrl+Return"), (panel.stop_button, "Ctrl+."), (panel.reset_button, "Ctrl+R"),
+                        (panel.step1_button, "Ctrl+1"), (panel.step10_button, "Ctrl+2")):
+        assert key in button.toolTip()
+    assert window.actions["quit"].shortcut().toString() == "Ctrl+Q"
+    assert [m.title() for m in (window.file_menu, window.run_menu, window.view_menu, window.help_menu)] == [
+        "&File", "&Run", "&View", "&Help"]
+
+
+def test_changing_layers_while_paused_asks_and_yes_starts_over(window, qtbot, monkeypatch):
+    configure(window, qtbot, epochs=5_000_000)
+    press_start(window, qtbot)
+    qtbot.waitUntil(lambda: window.session.trainer.epoch > 500, timeout=TIMEOUT_MS)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.PAUSED)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
+    set_settings(window, qtbot, layers="3,6,2")
+    assert asked
+    qtbot.waitUntil(lambda: window.session.config.layers == (3, 6, 2), timeout=TIMEOUT_MS)
+    assert window.session.trainer.epoch == 0 and window.session.state is RunState.READY
+    assert window.plot.envelope.count == 1 and len(window.heatmaps.weights) == 2
+
+
+def test_panels_can_follow_snapshots(window, qtbot):
+    seen = []
+    window.session.snapshot_ready.connect(lambda snap: seen.append(snap.epoch))
+    configure(window, qtbot, epochs=2000)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    assert seen and seen[-1] == 2000 and seen == sorted(seen)
+    assert window.heatmaps.shown.epoch == 2000  # the last state is drawn as soon as the run ends
