@@ -36,6 +36,7 @@ MAX_REFRESH_MS = 1000  # at least one a second, however large the network
 TIME_BUDGET = 0.04  # share of wall time the heatmaps may take (a redraw costing 10 ms runs every 250 ms)
 MIN_ROW_HEIGHT = 170  # pixels per layer before the panel scrolls (deep networks)
 TICK_FONT_PT = 8
+KEEP_ABOVE = 0.4  # a colour scale stays while the data fill at least this much of it
 COLOUR_STEPS = 127.5  # a value's colour is one of 256 steps across the symmetric range
 
 
@@ -75,11 +76,30 @@ def nice_ceiling(value: float) -> float:
     return float(next(step * decade for step in NICE_STEPS if step * decade >= value * (1 - 1e-12)))
 
 
+def peak_magnitude(*arrays: np.ndarray) -> float:
+    """The largest finite absolute value in the arrays (0 if there is none)."""
+    finite = [np.abs(a[np.isfinite(a)]) for a in arrays]
+    return max((float(f.max()) for f in finite if f.size), default=0.0)
+
+
 def symmetric_limit(*arrays: np.ndarray) -> float:
     """A nice symmetric colour limit covering the largest finite magnitude in the arrays."""
-    finite = [np.abs(a[np.isfinite(a)]) for a in arrays]
-    peak = max((float(f.max()) for f in finite if f.size), default=0.0)
+    peak = peak_magnitude(*arrays)
     return nice_ceiling(peak) if peak > 0 else 1e-12
+
+
+def follow_limit(current: float, peak: float) -> float:
+    """The colour limit for data peaking at ``peak``: ``current`` while the peak stays between KEEP_ABOVE of it
+    and all of it, else a new nice limit just above the peak.
+
+    The hysteresis keeps the colour bars still while gradients shrink (each change redraws a bar's
+    axis); colours keep at least KEEP_ABOVE of their contrast.
+    """
+    if peak <= 0:
+        return 1e-12
+    if KEEP_ABOVE * current <= peak <= current:
+        return current
+    return nice_ceiling(peak)
 
 
 def with_bias_strip(matrix: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -236,7 +256,7 @@ class MatrixView:
         """
         reshaped = matrix.shape != self.matrix.shape
         self.matrix, self.bias = matrix, bias
-        new_limit = symmetric_limit(matrix, bias) if limit is None else limit
+        new_limit = follow_limit(self.limit, peak_magnitude(matrix, bias)) if limit is None else limit
         image = with_bias_strip(matrix, bias)
         steps = colour_steps(image, new_limit)
         texts = self._cell_texts(image, new_limit)
