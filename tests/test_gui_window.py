@@ -173,9 +173,9 @@ def test_divergence_is_shown_not_crashed_on(window, qtbot):
 def test_hover_reports_row_column_and_value(window):
     view = window.heatmaps.weights[1]
     text = view._describe(2, 3)
-    assert text == f"W2[2, 3] = {float(view.matrix[2, 3])!r}"
-    assert view._describe(1, 5) == f"b2[1] = {float(view.bias[1])!r}"
-    assert window.heatmaps.gradients[0]._describe(0, 0) == f"∂L/∂W1[0, 0] = {float(window.session.trainer.grads[0][0, 0])!r}"
+    assert text == f"W2[2, 3] = {float(view.matrix[2, 3])!r}   (into unit 2 from input 3)"
+    assert view._describe(1, 5) == f"b2[1] = {float(view.bias[1])!r}   (bias of unit 1)"
+    assert window.heatmaps.gradients[0]._describe(0, 1).startswith(f"∂L/∂W1[0, 1] = {float(window.session.trainer.grads[0][0, 1])!r}")
     assert view._describe(1, 4) is None  # the gap column
 
 

@@ -240,13 +240,14 @@ class MatrixView:
         self._steps: np.ndarray | None = None
 
     def _describe(self, row: int, col: int) -> str | None:
+        """The cell's name, exact value and meaning, e.g. ``W1[2, 0] = -8.14…  (into unit 2 from input 0)``."""
         rows, cols = self.matrix.shape
         if not 0 <= row < rows:
             return None
         if 0 <= col < cols:
-            return f"{self.name}[{row}, {col}] = {float(self.matrix[row, col])!r}"
+            return f"{self.name}[{row}, {col}] = {float(self.matrix[row, col])!r}   (into unit {row} from input {col})"
         if col == cols + 1:
-            return f"{self.bias_name}[{row}] = {float(self.bias[row])!r}"
+            return f"{self.bias_name}[{row}] = {float(self.bias[row])!r}   (bias of unit {row})"
         return None
 
     def show(self, matrix: np.ndarray, bias: np.ndarray, limit: float | None) -> bool:

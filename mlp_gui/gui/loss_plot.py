@@ -165,6 +165,7 @@ class LossPlot(pg.PlotWidget):
             axis.setTextPen(TEXT_COLOUR)
         item.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         item.disableAutoRange()
+        item.hideButtons()  # pyqtgraph's "A" (auto-range) would fight the follow logic; View ▸ Fit loss plot does it
         item.getViewBox().sigRangeChangedManually.connect(self._stop_following)
         self.following = True
         self.planned_epochs = 1
