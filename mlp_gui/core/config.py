@@ -104,7 +104,8 @@ def format_value(name: str, value: object) -> str:
     if name == "layers":
         return ",".join(str(v) for v in value)  # type: ignore[union-attr]
     if isinstance(value, float):
-        return f"{value:g}"
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)  # never lose digits
     return str(value)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from mlp_gui.core.config import TrainConfig, format_value
-from mlp_gui.gui.gradcheck_pane import GradCheckPane
+from mlp_gui.gui.gradcheck_panel import GradCheckPanel
 from mlp_gui.gui.kept_runs import KeptRun, KeptRunsList, KeptRunsModel, label_for
 from mlp_gui.gui.loss_plot import LossPlot
 from mlp_gui.gui.notebook_pane import NotebookPane
@@ -27,10 +27,8 @@ class Explorer(QObject):
         self.kept = KeptRunsModel(self)
         self.kept_list = KeptRunsList(self.kept)
         self.notebook = NotebookPane()
-        self.gradcheck = GradCheckPane()
-        self.gradcheck.state_provider = self._current_state
+        self.gradcheck = GradCheckPanel()
         self.sweeps = SweepRunner(self)
-        self.latest = None  # the newest snapshot seen
         self.kept.added.connect(self._show_kept)
         self.kept.removed.connect(plot.remove_curve)
         self.kept.visibility_changed.connect(plot.set_curve_visible)
@@ -76,27 +74,24 @@ class Explorer(QObject):
 
     # ------------------------------------------------------------ notebook and gradient check
 
-    def _current_state(self):
-        trainer = self.session.trainer
-        if trainer is None or self.latest is None:
-            return None
-        return self.latest.params, trainer.x, trainer.y
-
     def _on_run_reset(self, config, snapshot, x, y, history) -> None:
-        self.latest = snapshot
+        self.gradcheck.set_run(x, y, snapshot)
         self.notebook.reset(snapshot, history)
 
     def _on_delivered(self, delivery: Delivery) -> None:
-        self.latest = delivery.snapshot
+        self.gradcheck.set_snapshot(delivery.snapshot)
         self.notebook.add_losses(delivery.first_epoch, delivery.losses)
 
     def _on_state(self, state: RunState) -> None:
         trainer = self.session.trainer
         if state is RunState.FINISHED:
             self.notebook.finish(trainer.epoch, trainer.loss)
-        if state in (RunState.PAUSED, RunState.FINISHED, RunState.STOPPED) and self.gradcheck.isVisible():
-            self.latest = trainer.snapshot()
-            self.gradcheck.check()
+        if state in (RunState.PAUSED, RunState.FINISHED, RunState.STOPPED):
+            self.gradcheck.set_snapshot(trainer.snapshot())  # the state it halted in, not the last delivery
+            if self.gradcheck.isVisible():
+                self.gradcheck.check_now()
+            else:
+                self.gradcheck.run_halted()
 
     def shutdown(self) -> None:
         self.sweeps.shutdown()

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushBu
 
 from mlp_gui.core.config import TrainConfig, format_value
 
-#: Okabe-Ito colour-blind-friendly palette (without the live curve's blue)
-PALETTE = ["#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#7F7F7F"]
+#: Okabe-Ito colour-blind-friendly palette (without the live curve's blue or yellow, too faint on white)
+PALETTE = ["#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F7F7F", "#882255"]
 
 
 @dataclass

@@ -32,10 +32,14 @@ def load_config(settings: QSettings | None = None) -> TrainConfig:
         except (ConfigError, TypeError, ValueError):
             values[name] = getattr(defaults, name)
     config = TrainConfig(**values)
-    try:
-        return config.validated()
-    except ConfigError:
-        return defaults
+    # too big for this machine's memory: reset the size-giving fields one at a time
+    for culprit in ((), ("epochs",), ("layers",), ("layers", "batch_size", "epochs")):
+        candidate = config.with_changes(**{name: getattr(defaults, name) for name in culprit})
+        try:
+            return candidate.validated()
+        except ConfigError:
+            continue
+    return defaults
 
 
 def save_config(config: TrainConfig, settings: QSettings | None = None) -> None:

@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
 
     def _on_tab(self, index: int) -> None:
         if self.tabs.widget(index) is self.explorer.gradcheck and not self.session.state.busy:
-            self.explorer.gradcheck.check()
+            self.explorer.gradcheck.check_now()
 
     # ------------------------------------------------------------ remembered settings
 
