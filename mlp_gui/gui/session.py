@@ -71,9 +71,7 @@ class TrainingSession(QObject):
         self._worker.failed.connect(self._on_failed)
         self._thread.start()
         app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
-        _live_sessions.add(self)
+        stop_at_exit(self)
         self.trainer: Trainer | None = None
         self.state = RunState.READY
         self.epochs_per_second = 0.0
@@ -219,14 +217,25 @@ def _frozen(run: SavedRun) -> Trainer:
     return Trainer(run.config, params=run.params, x=run.x, y=run.y, history=run.loss)
 
 
-_live_sessions: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
+_thread_owners: weakref.WeakSet = weakref.WeakSet()
+
+
+def stop_at_exit(owner: QObject) -> None:
+    """Call ``owner.shutdown(timeout_ms)`` when the application quits, and at interpreter exit if it never did.
+
+    For every object that runs a QThread (the training session, a sweep runner…): a script that never
+    closed its window still exits without 'QThread: Destroyed while thread is still running'.
+    """
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(owner.shutdown)
+    _thread_owners.add(owner)
 
 
 @atexit.register
 def _stop_threads_at_exit() -> None:
-    """A script that never closed its window still exits without 'QThread: Destroyed while running'."""
-    for session in list(_live_sessions):
+    for owner in list(_thread_owners):
         try:
-            session.shutdown(1000)
+            owner.shutdown(1000)
         except RuntimeError:  # the Qt object is already gone
             pass
