@@ -18,6 +18,7 @@ def test_defaults_are_the_notebooks(window):
     assert window.form.config() == TrainConfig()
     assert window.session.trainer.loss == 1.0595073989866606
     assert window.run_panel.start_button.isEnabled()
+    assert not window.run_panel.stop_button.isEnabled()  # nothing to stop yet
     assert "loss 1.05951" in window.run_panel.figures_text()
 
 

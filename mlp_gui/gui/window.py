@@ -400,6 +400,7 @@ class MainWindow(QMainWindow):
         if self.form.config() != config:
             self.form.set_config(config)
         self._show_progress_now()
+        self._refresh_controls()  # a new run may start in the state the old one had (READY): no state signal
         self._note("")
 
     def _on_delivered(self, delivery: Delivery) -> None:
