@@ -56,10 +56,21 @@ def wait(ms: int) -> None:
 
 
 def wait_for(condition, timeout_ms: int = 30_000) -> None:
+    """Run the event loop until ``condition()`` holds, checking every 2 ms.
+
+    Not a processEvents() spin: that would keep the GIL from the training thread and slow down
+    the very pause being timed.
+    """
+    if condition():
+        return
     clock = QElapsedTimer()
     clock.start()
-    while not condition() and clock.elapsed() < timeout_ms:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: (condition() or clock.elapsed() > timeout_ms) and loop.quit())
+    timer.start(2)
+    loop.exec()
+    timer.stop()
 
 
 class CpuMeter:
@@ -218,6 +229,7 @@ def report_speed(title: str, rounds: list[Round], probe: LatencyProbe | None) ->
           f"{' '.join(f'{r.ratio:.2f}' + ('' if r.clean else '*') for r in rounds)}; * = disturbed)"
           f"   target >= 0.8x: {'met' if ratio >= 0.8 else 'NOT met'}")
     print(f"  GUI thread CPU                 median {100 * median_of(rounds, 'gui_cpu'):.1f}% of one core")
+    print(f"  other processes' CPU           {' '.join(f'{r.others:.2f}' for r in rounds)} cores, round by round")
     pauses = [p for r in rounds for p in r.pauses]
     print(f"  pause latency                  median {statistics.median(pauses):.1f} ms, max {max(pauses):.1f} ms over "
           f"{len(pauses)}   target <= 100 ms: {'met' if max(pauses) <= 100 else 'NOT met'}")

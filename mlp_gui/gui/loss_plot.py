@@ -33,7 +33,7 @@ from mlp_gui.core.decimate import LossEnvelope
 LIVE_COLOUR = "#1f5fbf"
 DIVERGED_COLOUR = "#c62828"
 TEXT_COLOUR = "#222222"
-REDRAW_MS = 50  # the curve redraws at most 20 times a second; the envelope takes every loss at once
+REDRAW_MS = 66  # the curve redraws at most 15 times a second; the envelope takes every loss at once
 MIN_X_SPAN = 10  # epochs shown at least (so Step 1 draws a visible segment)
 SPARE_DECADES = 1  # room left below the lowest loss, so the y axis moves every other decade at most
 LEFT_AXIS_WIDTH = 64  # pixels: fits "10⁻¹⁰⁰" and the axis label

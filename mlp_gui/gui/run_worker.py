@@ -3,7 +3,7 @@
 The GUI thread never trains and never waits on this thread. It asks for a
 pause or a stop by setting a flag (checked between chunks, which are sized to
 about 10 ms of work so either takes effect well within 100 ms) and receives at
-most 20 deliveries a second, each holding every loss since the last one and
+most 15 deliveries a second, each holding every loss since the last one and
 copies of the current parameters and gradients.
 """
 
@@ -18,9 +18,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from mlp_gui.core.trainer import Snapshot, Trainer
 
-#: Seconds between deliveries to the GUI (20 a second: as often as the plot redraws, no more —
+#: Seconds between deliveries to the GUI (15 a second: as often as the plot redraws, no more —
 #: every delivery costs the GUI thread the GIL for a moment).
-DELIVERY_INTERVAL = 1 / 20
+DELIVERY_INTERVAL = 1 / 15
 #: Seconds of training per chunk between checks of the pause/stop flags.
 CHUNK_SECONDS = 0.01
 

@@ -44,7 +44,7 @@ class TrainingSession(QObject):
 
     - ``run_reset(config, snapshot, x, y, history)``: a new, reset or opened run replaced the old one;
       ``history`` is a copy of its whole loss history (epoch 0 first).
-    - ``delivered(Delivery)``: up to 20 times a second while training, the losses since the last
+    - ``delivered(Delivery)``: up to 15 times a second while training, the losses since the last
       delivery (``first_epoch``, ``losses``) and a ``snapshot``.
     - ``snapshot_ready(Snapshot)``: the newest parameters and gradients (copies), after every
       delivery and every reset — for panels that only show the current state.
