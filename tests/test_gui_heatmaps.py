@@ -63,4 +63,5 @@ def test_values_and_ticks_are_short():
     assert [format_scale(v) for v in (0.0, 0.5, 8.0, 4e-4, -2e-9, 1500.0)] == ["0", "0.5", "8", "4e-4", "-2e-9", "1.5e3"]
     assert symmetric_limit(np.array([0.3, -0.7]), np.array([np.nan])) == 0.8
     assert index_ticks(3) == [[(0.5, "0"), (1.5, "1"), (2.5, "2")]]
-    assert [label for _, label in index_ticks(784)[0]] == [str(i) for i in range(0, 784, 100)]
+    assert [label for _, label in index_ticks(784)[0]] == ["0", "200", "400", "600"]
+    assert [label for _, label in index_ticks(8)[0]] == [str(i) for i in range(8)]

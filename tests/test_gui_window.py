@@ -163,6 +163,7 @@ def test_divergence_is_shown_not_crashed_on(window, qtbot):
     assert f"Diverged at epoch {epoch}" in window.run_panel.state_label.text()
     assert f"Diverged at epoch {epoch}" in window.statusBar().currentMessage()
     assert not window.run_panel.start_button.isEnabled()
+    assert window.run_panel.values["time left"].text() == "—"
     x, y = window.plot.curve_data()
     assert np.all(np.isfinite(y)) and x[-1] < epoch  # inf is marked, not plotted
     window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)  # NaN weights draw too

@@ -119,8 +119,9 @@ def colour_steps(image: np.ndarray, limit: float) -> np.ndarray:
 
 
 def index_ticks(count: int, extra: list[tuple[float, str]] | None = None) -> list[list[tuple[float, str]]]:
-    """Ticks at the centres of ``count`` cells labelled 0, 1, 2 … (every 2nd, 5th, 10th … when there are many)."""
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 10**9) if count / s <= 8)
+    """Ticks at the centres of ``count`` cells labelled 0, 1, 2 … up to 8 cells; else every 2nd, 5th, 10th …
+    (at most 5 labels, which fit under a narrow heatmap)."""
+    step = 1 if count <= 8 else next(s for s in (2, 5, 10, 20, 50, 100, 200, 500, 1000, 10**9) if count / s <= 5)
     major = [(i + 0.5, str(i)) for i in range(0, count, step)]
     return [major + (extra or [])]
 

@@ -99,6 +99,7 @@ class GridLines(pg.GraphicsObject):
 
     MAJOR, MINOR = QColor(0, 0, 0, 46), QColor(0, 0, 0, 18)
     MINOR_SPACING_PX = 60  # draw 2..9 within decades at least this tall
+    MIN_MAJOR_SPACING_PX = 12  # after divergence hundreds of decades share the axis: every 2nd, 5th, 10th… then
 
     def __init__(self, plot_item: pg.PlotItem) -> None:
         super().__init__()
@@ -120,8 +121,9 @@ class GridLines(pg.GraphicsObject):
         height_px = max(self.view_box.height(), 1.0)
         decade_px = height_px / max(y1 - y0, 1e-9)
         major, minor = [], []
+        every = next(step for step in (1, 2, 5, 10, 20, 50, 100, 1000) if step * decade_px >= self.MIN_MAJOR_SPACING_PX)
         for decade in range(math.floor(y0), math.ceil(y1) + 1):
-            if y0 <= decade <= y1:
+            if y0 <= decade <= y1 and decade % every == 0:
                 major.append(QLineF(x0, decade, x1, decade))
             if decade_px >= self.MINOR_SPACING_PX:
                 minor += [QLineF(x0, y, x1, y) for y in decade + np.log10(np.arange(2, 10)) if y0 <= y <= y1]
@@ -164,6 +166,7 @@ class LossPlot(pg.PlotWidget):
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             axis.setTextPen(TEXT_COLOUR)
         item.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        item.getAxis("left").enableAutoSIPrefix(False)  # no "(x1e+27)" after the label once the loss explodes
         item.disableAutoRange()
         item.hideButtons()  # pyqtgraph's "A" (auto-range) would fight the follow logic; View ▸ Fit loss plot does it
         item.getViewBox().sigRangeChangedManually.connect(self._stop_following)

@@ -89,9 +89,11 @@ class RunPanel(QWidget):
         self.step10_button.clicked.connect(lambda: self.step_clicked.emit(10))
         self.lock_scales.toggled.connect(self.lock_scales_toggled)
         self._last_shown = 0.0
+        self._will_finish = True  # a time left makes sense (not diverged or stopped)
 
     def show_state(self, state: RunState, *, settings_valid: bool, can_continue: bool) -> None:
         """Enable what makes sense in ``state`` and label Start accordingly."""
+        self._will_finish = state not in (RunState.DIVERGED, RunState.STOPPED, RunState.STOPPING)
         running = state is RunState.RUNNING
         labels = {RunState.RUNNING: "Pause", RunState.PAUSED: "Resume", RunState.STOPPED: "Start new run"}
         self.start_button.setText(labels.get(state, "Start"))
@@ -116,7 +118,7 @@ class RunPanel(QWidget):
         fraction = min(epoch / target, 1.0) if target else 1.0
         self.progress.setValue(int(round(fraction * PROGRESS_STEPS)))
         self.progress.setFormat(f"{epoch:,} / {target:,} epochs")
-        eta = format_duration((target - epoch) / rate) if rate > 0 and epoch < target else "—"
+        eta = format_duration((target - epoch) / rate) if rate > 0 and epoch < target and self._will_finish else "—"
         speed = f"{format_rate(rate)} epochs/s" if rate > 0 else "—"
         for name, text in (("epoch", f"{epoch:,}"), ("loss", f"{loss:.6g}"), ("speed", speed), ("time left", eta)):
             self.values[name].setText(text)
