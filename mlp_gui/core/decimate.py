@@ -2,7 +2,7 @@
 
 The window plots this instead of the raw history: the curve keeps every spike
 and dip (each bucket contributes its minimum and its maximum) while the number
-of points stays below ``4 * max_buckets`` whatever the length of the run, and
+of points stays within ``4 * max_buckets + 4`` whatever the length of the run, and
 adding a chunk costs time proportional to the chunk, not to the history.
 """
 
@@ -95,5 +95,15 @@ class LossEnvelope:
         ys[1::2] = np.where(first_is_lo, hi, lo)
         if self.bucket_size == 1:  # min and max are the same point
             xs, ys = xs[0::2], ys[0::2]
-        tail_x = np.arange(self.count - self._pending.size, self.count, dtype=np.int64)
-        return np.concatenate([xs, tail_x]), np.concatenate([ys, self._pending])
+        tail_x, tail_y = self._tail()
+        return np.concatenate([xs, tail_x]), np.concatenate([ys, tail_y])
+
+    def _tail(self) -> tuple[np.ndarray, np.ndarray]:
+        """The unfinished bucket: its raw points while few, else its min and max (and its newest point)."""
+        first = self.count - self._pending.size
+        values = self._pending
+        if values.size <= 4:
+            return np.arange(first, self.count, dtype=np.int64), values
+        nan_high = np.where(np.isnan(values), np.inf, values)
+        keep = np.unique([int(np.argmin(nan_high)), int(np.argmax(nan_high)), values.size - 1])
+        return first + keep.astype(np.int64), values[keep]

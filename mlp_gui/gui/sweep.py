@@ -20,6 +20,7 @@ from mlp_gui.core.decimate import LossEnvelope
 from mlp_gui.core.stacked import StackedTrainer, can_stack
 from mlp_gui.core.sweep import sweep_configs
 from mlp_gui.core.trainer import Trainer
+from mlp_gui.gui.session import stop_at_exit
 
 CHOICES = {"stepsize": "0.01, 0.1, 1", "seed": "1, 2, 3", "batch_size": "5, 20, 50", "layers": "3,4,2; 3,4,4,2; 3,8,8,2", "epochs": "1000, 10000"}
 
@@ -131,6 +132,7 @@ class SweepRunner(QObject):
         self._worker.finished.connect(self._done)
         self._worker.failed.connect(self._fail)
         self._thread.start()
+        stop_at_exit(self)  # a script that never closed its window still exits cleanly
         self.busy = False
 
     def start(self, configs: list[TrainConfig]) -> bool:
@@ -145,6 +147,8 @@ class SweepRunner(QObject):
         self._worker.cancel.set()
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
+        if not self._thread.isRunning():
+            return True
         self._worker.cancel.set()
         self._thread.quit()
         return self._thread.wait(timeout_ms)
