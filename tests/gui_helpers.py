@@ -32,3 +32,13 @@ def configure(window, qtbot, **changes) -> TrainConfig:
     """Put ``changes`` into the form and return the config the window now holds."""
     set_settings(window, qtbot, **changes)
     return window.form.config()
+
+
+def shown(qtbot, widget, width: int, height: int, *, exposed: bool = True):
+    """``widget`` shown offscreen at ``width`` x ``height`` and closed after the test."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    if exposed:
+        qtbot.waitExposed(widget)
+    return widget

@@ -15,16 +15,14 @@ from mlp_gui.core import TrainConfig, Trainer  # noqa: E402
 from mlp_gui.core import gradcheck  # noqa: E402
 from mlp_gui.core.gradcheck import ArrayCheck  # noqa: E402
 from mlp_gui.gui.gradcheck_panel import COLOURS, GradCheckPanel, rating, tiny_note  # noqa: E402
+from tests.gui_helpers import shown  # noqa: E402
 
 TIMEOUT_MS = 20_000
 
 
 @pytest.fixture
 def panel(qtbot):
-    widget = GradCheckPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 480)
-    widget.show()
+    widget = shown(qtbot, GradCheckPanel(), 1100, 480, exposed=False)
     yield widget
     widget.wait_for_done()
 

@@ -5,16 +5,12 @@ import pytest
 
 from mlp_gui.core import Trainer, TrainConfig
 from mlp_gui.gui.heatmaps import HeatmapPanel, format_cell, format_scale, index_ticks, nice_ceiling, symmetric_limit
+from tests.gui_helpers import shown
 
 
 @pytest.fixture
 def panel(qtbot):
-    widget = HeatmapPanel()
-    qtbot.addWidget(widget)
-    widget.resize(600, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, HeatmapPanel(), 600, 700)
 
 
 def test_scales_are_symmetric_nice_and_centred_on_zero(panel):

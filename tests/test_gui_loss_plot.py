@@ -4,16 +4,12 @@ import numpy as np
 import pytest
 
 from mlp_gui.gui.loss_plot import MAX_POINTS, LossPlot, at_most, format_epoch, nice_span
+from tests.gui_helpers import shown
 
 
 @pytest.fixture
 def plot(qtbot):
-    widget = LossPlot()
-    qtbot.addWidget(widget)
-    widget.resize(500, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, LossPlot(), 500, 600)
 
 
 def test_tiny_zero_inf_and_nan_losses_are_handled(plot, qtbot):

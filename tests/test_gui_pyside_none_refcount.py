@@ -7,7 +7,6 @@ the app uses still loses references to None.
 """
 
 import gc
-import gc
 import sys
 
 import numpy as np

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from enum import Enum
 
-import atexit
-import weakref
-
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.runfile import SavedRun, run_from_trainer
 from mlp_gui.core.trainer import Trainer
 from mlp_gui.gui.run_worker import Delivery, TrainingWorker
+from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
 
 
 class RunState(str, Enum):
@@ -61,17 +59,12 @@ class TrainingSession(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = QThread()
-        self._thread.setObjectName("mlp-gui training")
         self._worker = TrainingWorker()
-        self._worker.moveToThread(self._thread)
+        self._thread = start_worker_thread(self, self._worker, "mlp-gui training")
         self._train.connect(self._worker.train_until)
         self._worker.delivered.connect(self._on_delivered)
         self._worker.halted.connect(self._on_halted)
         self._worker.failed.connect(self._on_failed)
-        self._thread.start()
-        app = QCoreApplication.instance()
-        stop_at_exit(self)
         self.trainer: Trainer | None = None
         self.state = RunState.READY
         self.epochs_per_second = 0.0
@@ -151,11 +144,7 @@ class TrainingSession(QObject):
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Stop training and end the thread (at window close or exit); True if it ended in time."""
-        if not self._thread.isRunning():
-            return True
-        self._worker.request_stop()
-        self._thread.quit()
-        return self._thread.wait(timeout_ms)
+        return end_worker_thread(self._thread, self._worker.request_stop, timeout_ms)
 
     # ------------------------------------------------------------ internals
 
@@ -215,27 +204,3 @@ class TrainingSession(QObject):
 def _frozen(run: SavedRun) -> Trainer:
     """A diverged saved run, shown as it is; it cannot take more steps."""
     return Trainer(run.config, params=run.params, x=run.x, y=run.y, history=run.loss)
-
-
-_thread_owners: weakref.WeakSet = weakref.WeakSet()
-
-
-def stop_at_exit(owner: QObject) -> None:
-    """Call ``owner.shutdown(timeout_ms)`` when the application quits, and at interpreter exit if it never did.
-
-    For every object that runs a QThread (the training session, a sweep runner…): a script that never
-    closed its window still exits without 'QThread: Destroyed while thread is still running'.
-    """
-    app = QCoreApplication.instance()
-    if app is not None:
-        app.aboutToQuit.connect(owner.shutdown)
-    _thread_owners.add(owner)
-
-
-@atexit.register
-def _stop_threads_at_exit() -> None:
-    for owner in list(_thread_owners):
-        try:
-            owner.shutdown(1000)
-        except RuntimeError:  # the Qt object is already gone
-            pass

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from mlp_gui.core.config import ConfigError, TrainConfig
@@ -20,7 +20,7 @@ from mlp_gui.core.decimate import LossEnvelope
 from mlp_gui.core.stacked import StackedTrainer, can_stack
 from mlp_gui.core.sweep import sweep_configs
 from mlp_gui.core.trainer import Trainer
-from mlp_gui.gui.session import stop_at_exit
+from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
 
 CHOICES = {"stepsize": "0.01, 0.1, 1", "seed": "1, 2, 3", "batch_size": "5, 20, 50", "layers": "3,4,2; 3,4,4,2; 3,8,8,2", "epochs": "1000, 10000"}
 
@@ -123,16 +123,12 @@ class SweepRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = QThread()
-        self._thread.setObjectName("mlp-gui sweep")
         self._worker = SweepWorker()
-        self._worker.moveToThread(self._thread)
+        self._thread = start_worker_thread(self, self._worker, "mlp-gui sweep")
         self._run.connect(self._worker.run)
         self._worker.progressed.connect(self.progressed)
         self._worker.finished.connect(self._done)
         self._worker.failed.connect(self._fail)
-        self._thread.start()
-        stop_at_exit(self)  # a script that never closed its window still exits cleanly
         self.busy = False
 
     def start(self, configs: list[TrainConfig]) -> bool:
@@ -147,11 +143,7 @@ class SweepRunner(QObject):
         self._worker.cancel.set()
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
-        if not self._thread.isRunning():
-            return True
-        self._worker.cancel.set()
-        self._thread.quit()
-        return self._thread.wait(timeout_ms)
+        return end_worker_thread(self._thread, self._worker.cancel.set, timeout_ms)
 
     def _done(self, results: list) -> None:
         self.busy = False

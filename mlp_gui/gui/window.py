@@ -353,7 +353,7 @@ class MainWindow(QMainWindow):
         if config is None or config == current:
             return config is not None
         differs = set(config.differences(current))
-        if differs <= {"epochs", "stepsize"} and not self.session.state is RunState.DIVERGED:
+        if differs <= {"epochs", "stepsize"} and self.session.state is not RunState.DIVERGED:
             if "stepsize" in differs and ask and not self._confirm_stepsize(config.stepsize):
                 return self._new_run_from(config)
             self.session.extend(config.epochs)
