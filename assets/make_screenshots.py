@@ -66,7 +66,7 @@ def compare() -> None:
     window.show()
     done = []
     window.explorer.sweeps.finished.connect(done.append)
-    window.explorer.run_sweep(base, sweep_configs(base, "stepsize", "0.03, 0.1, 0.3"))
+    window.explorer.run_sweep(sweep_configs(base, "stepsize", "0.03, 0.1, 0.3"))
     wait_for(lambda: bool(done))
     window.start_or_pause()
     wait_for(lambda: window.session.state is RunState.FINISHED)

@@ -87,7 +87,7 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _config(args: argparse.Namespace) -> tuple[TrainConfig, frozenset[str]]:
+def config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, frozenset[str]]:
     """Settings from the flags given, defaults for the rest; and which were given."""
     given = {name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None}
     return TrainConfig().with_changes(**given), frozenset(given)
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _open_window(args: argparse.Namespace) -> int:
     from mlp_gui.launch import LaunchOptions
 
-    config, explicit = _config(args)
+    config, explicit = config_from_args(args)
     try:
         config.validated()
     except ConfigError as exc:

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from mlp_gui.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SETTINGS, _config
+from mlp_gui.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SETTINGS, config_from_args
 from mlp_gui.core import notebook
 from mlp_gui.core.config import ConfigError, TrainConfig, check_fits_in_memory, format_value
 from mlp_gui.core.runfile import RunFileError, load_run, run_from_trainer, save_run
@@ -73,7 +73,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def _prepare(args: argparse.Namespace) -> tuple[Trainer, int, Path | None]:
     """The trainer to run, how many epochs, and where to save."""
-    config, given = _config(args)
+    config, given = config_from_args(args)
     save_path = args.save
     if save_path is not None:
         _check_writable(save_path)

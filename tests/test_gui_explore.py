@@ -105,7 +105,7 @@ def test_eight_kept_runs(window, qtbot):
 def test_sweep_overlays_one_curve_per_value(window, qtbot):
     configs = sweep_configs(TrainConfig(epochs=2000), "stepsize", "0.01, 0.1, 1")
     with qtbot.waitSignal(window.explorer.sweeps.finished, timeout=TIMEOUT_MS):
-        assert window.explorer.run_sweep(TrainConfig(epochs=2000), configs)
+        assert window.explorer.run_sweep(configs)
     runs = list(window.explorer.kept.runs.values())
     assert len(runs) == 3 and len(window.plot.extra_keys()) == 3
     for run, value in zip(runs, ("0.01", "0.1", "1")):

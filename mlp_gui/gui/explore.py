@@ -6,6 +6,8 @@ itself only lays them out.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from PySide6.QtCore import QObject
 
 from mlp_gui.core.config import TrainConfig, format_value
@@ -51,18 +53,15 @@ class Explorer(QObject):
     def ask_sweep(self, base: TrainConfig, parent=None) -> bool:
         """Show the sweep dialog for ``base``; start the sweep if the person confirms."""
         dialog = SweepDialog(base, parent)
-        if dialog.exec() and dialog.configs:
-            self.sweep_base = base
-            return self.sweeps.start(dialog.configs)
-        return False
+        return bool(dialog.exec() and dialog.configs) and self.run_sweep(dialog.configs)
 
-    def run_sweep(self, base: TrainConfig, configs: list[TrainConfig]) -> bool:
-        self.sweep_base = base
+    def run_sweep(self, configs: list[TrainConfig]) -> bool:
+        """Train ``configs`` on the sweep thread; each finished run is kept, labelled by what was swept."""
         return self.sweeps.start(configs)
 
     def _on_sweep_finished(self, results: list) -> None:
         configs = [r[0] for r in results]
-        swept = [n for n in ("seed", "layers", "batch_size", "stepsize", "epochs") if len({getattr(c, n) for c in configs}) > 1]
+        swept = [f.name for f in fields(TrainConfig) if len({getattr(c, f.name) for c in configs}) > 1]
         for config, epochs, losses, diverged_at in results:
             done = diverged_at if diverged_at is not None else config.epochs
             names = ", ".join(f"{n.replace('_', ' ')}={format_value(n, getattr(config, n))}" for n in swept)
