@@ -19,7 +19,7 @@ sys.path.insert(0, str(ASSETS.parent))
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 
 from mlp_gui.core import TrainConfig  # noqa: E402
-from mlp_gui.core.sweep import sweep_configs  # noqa: E402
+from mlp_gui.core.sweep import sweep_runs  # noqa: E402
 from mlp_gui.gui.app import application  # noqa: E402
 from mlp_gui.gui.session import RunState  # noqa: E402
 from mlp_gui.gui.window import MainWindow  # noqa: E402
@@ -40,7 +40,7 @@ def wait_for(condition, timeout_ms: int = 120_000) -> None:
 
 
 def settle(window: MainWindow) -> None:
-    window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)
+    window.heatmaps.show_snapshot(window.session.snapshot, now=True)
     window.plot.curve_data()  # flushes a pending redraw
     for _ in range(20):
         app.processEvents()
@@ -51,7 +51,7 @@ def mid_training() -> None:
     window.resize(1280, 800)
     window.show()
     window.start_or_pause()
-    wait_for(lambda: window.session.trainer.epoch >= 32_000)
+    wait_for(lambda: window.session.epoch >= 32_000)
     window.session.pause()
     wait_for(lambda: window.session.state is RunState.PAUSED)
     settle(window)
@@ -60,13 +60,13 @@ def mid_training() -> None:
 
 
 def compare() -> None:
-    base = TrainConfig(epochs=60_000)
-    window = MainWindow(base.with_changes(stepsize=1.0))
+    base = TrainConfig()
+    window = MainWindow(base.with_changes(stepsize=1.0), epochs=60_000)
     window.resize(1280, 800)
     window.show()
     done = []
     window.explorer.sweeps.finished.connect(done.append)
-    window.explorer.run_sweep(sweep_configs(base, "stepsize", "0.03, 0.1, 0.3"))
+    window.explorer.sweeps.start(sweep_runs(base, 60_000, "stepsize", "0.03, 0.1, 0.3"))
     wait_for(lambda: bool(done))
     window.start_or_pause()
     wait_for(lambda: window.session.state is RunState.FINISHED)

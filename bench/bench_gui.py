@@ -39,7 +39,7 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="mlp-gui-bench-")  # no 
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 
-from mlp_gui.core import Trainer, TrainConfig  # noqa: E402
+from mlp_gui.core import TrainConfig, Trainer  # noqa: E402
 from mlp_gui.gui.app import application  # noqa: E402
 from mlp_gui.gui.session import RunState  # noqa: E402
 from mlp_gui.gui.window import MainWindow  # noqa: E402
@@ -151,15 +151,15 @@ class Round:
 
 def window_round(window: MainWindow, seconds: float, probe: LatencyProbe) -> tuple[float, float, float, list[float]]:
     """Epochs/s in the window over ``seconds`` (after a warm-up), GUI-thread CPU share, others' CPU, pause latencies."""
-    window.reset()
+    window.session.new_run(window.form.config(), window.form.epochs())  # Reset, without the question
     wait_for(lambda: window.session.state is RunState.READY)
     window.start_or_pause()
     wait(500)  # warm-up: chunk sizes settle
     probe.start()
-    e0 = window.session.trainer.epoch
+    e0 = window.session.epoch
     with CpuMeter() as cpu:
         wait(int(seconds * 1000))
-    rate = (window.session.trainer.epoch - e0) / cpu.seconds
+    rate = (window.session.epoch - e0) / cpu.seconds
     probe.stop()
     pauses = []
     for _ in range(3):
@@ -182,15 +182,15 @@ def rss_mb() -> float:
 def memory_round(window: MainWindow, epochs: int) -> tuple[float, float, float]:
     """RSS growth over a run of ``epochs`` in the window, the loss history's size (MB), and the slope (MB per M epochs)."""
     window.form.set_field("epochs", str(epochs))
-    window.reset()
+    window.session.new_run(window.form.config(), window.form.epochs())  # Reset, without the question
     wait_for(lambda: window.session.state is RunState.READY)
     window.start_or_pause()
     wait(1000)
-    before, start_epoch = rss_mb(), window.session.trainer.epoch
+    before, start_epoch = rss_mb(), window.session.epoch
     samples = []
     while window.session.state is not RunState.FINISHED:
         wait(2000)
-        samples.append((window.session.trainer.epoch, rss_mb()))
+        samples.append((window.session.epoch, rss_mb()))
     wait(500)
     grown = rss_mb() - before
     if len(samples) >= 2:
@@ -208,8 +208,8 @@ def median_of(rounds: list[Round], attribute: str) -> float:
 
 
 def speed_rounds(window: MainWindow, config: TrainConfig, rounds: int, seconds: float, probe: LatencyProbe) -> list[Round]:
-    window.form.set_config(config)
-    window.reset()
+    window.form.set_values(config, 100_000_000)
+    window.session.new_run(window.form.config(), window.form.epochs())  # Reset, without the question
     out = []
     for _ in range(rounds):
         headless, others_h = headless_rate(config, seconds)
@@ -252,19 +252,19 @@ def main() -> None:
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval)
 
-    window = MainWindow(TrainConfig(epochs=100_000_000))
+    window = MainWindow(TrainConfig(), epochs=100_000_000)
     window.show()
     wait(300)
     probe = LatencyProbe()
     print(f"GIL switch interval {sys.getswitchinterval() * 1000:g} ms; {os.cpu_count()} cores\n")
-    notebook = TrainConfig(epochs=100_000_000)
+    notebook = TrainConfig()
     report_speed("Notebook network 3,4,4,2, batch 5", speed_rounds(window, notebook, args.rounds, args.seconds, probe), probe)
     if args.large:
-        large = TrainConfig(layers=(784, 256, 256, 10), batch_size=16, epochs=100_000_000)
+        large = TrainConfig(layers=(784, 256, 256, 10), batch_size=16)
         rounds = speed_rounds(window, large, max(2, args.rounds // 2), args.seconds, LatencyProbe())
         report_speed("Large network 784,256,256,10, batch 16", rounds, None)
         print(f"  heatmap refresh interval on the large network: {window.heatmaps.refresh_ms} ms\n")
-        window.form.set_config(notebook)
+        window.form.set_values(notebook, 100_000_000)
     epochs = 10_000_000 if args.full else 2_000_000
     grown, history, slope = memory_round(window, epochs)
     print(f"Memory over a {epochs:,}-epoch run in the window\n")

@@ -237,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each (default 7)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs of each first (default 1)")
-    parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE, help=f"bundled executable (default {DEFAULT_BUNDLE.relative_to(ROOT)})")
+    parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE,
+                        help=f"bundled executable (default {DEFAULT_BUNDLE.relative_to(ROOT)})")
     parser.add_argument("--method", choices=("xdamage", "hook"), default="xdamage")
     parser.add_argument("--xvfb", action="store_true", help="use a private Xvfb even if $DISPLAY is set")
     args = parser.parse_args(argv)
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
 
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in candidates}
     try:
-        for name, cmd in candidates.items():
+        for cmd in candidates.values():
             for _ in range(args.warmup):
                 once(cmd)
         for _ in range(args.runs):

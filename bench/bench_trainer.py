@@ -7,7 +7,7 @@
 The machines here are noisy, so both contenders run in alternating rounds in
 the same process and the script reports medians and the ratio of medians.
 Targets: on the notebook config (3,4,4,2, batch 5) the trainer runs at least
-1.5x the notebook's loop; memory of a run is its parameters plus 8 bytes an
+1.8x the notebook's loop; memory of a run is its parameters plus 8 bytes an
 epoch of loss history.
 """
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import notebook_reference  # noqa: E402
 
-from mlp_gui.core import Trainer, TrainConfig  # noqa: E402
+from mlp_gui.core import TrainConfig, Trainer  # noqa: E402
 
 LARGE = dict(layers=(784, 256, 256, 10), batch_size=128)
 
@@ -44,7 +44,10 @@ def notebook_rate(epochs: int) -> float:
 
 def trainer_rate(epochs: int, **settings) -> float:
     """Epochs per second of ``Trainer.step`` in chunks of 2000, as the CLI and the worker call it."""
-    trainer = Trainer(TrainConfig(epochs=epochs, **settings))
+    try:
+        trainer = Trainer(TrainConfig(**settings), capacity=epochs)
+    except TypeError:  # a baseline from before the settings schema (epochs were part of the config)
+        trainer = Trainer(TrainConfig(epochs=epochs, **settings))
     start = time.perf_counter()
     while trainer.epoch < epochs:
         trainer.step(min(2000, epochs - trainer.epoch))
@@ -63,7 +66,7 @@ def side_by_side(rounds: int, contenders: dict) -> dict[str, list[float]]:
 def memory_growth(epochs: int) -> tuple[int, int]:
     """Peak bytes allocated by a run of ``epochs`` and what its loss history alone takes."""
     tracemalloc.start()
-    trainer = Trainer(TrainConfig(epochs=epochs))
+    trainer = Trainer(TrainConfig(), capacity=epochs)
     while trainer.epoch < epochs:
         trainer.step(min(20_000, epochs - trainer.epoch))
     peak = tracemalloc.get_traced_memory()[1]
@@ -116,7 +119,7 @@ def main() -> None:
     })
     report(f"Notebook config 3,4,4,2 batch 5, {epochs:,} epochs x {rounds} rounds", small, "notebook loop (cells 8-13)")
     ratio = statistics.median(small["mlp_gui Trainer"]) / statistics.median(small["notebook loop (cells 8-13)"])
-    print(f"  target >= 1.5x: {'met' if ratio >= 1.5 else 'NOT met'} ({ratio:.2f}x)")
+    print(f"  target >= 1.8x: {'met' if ratio >= 1.8 else 'NOT met'} ({ratio:.2f}x)")
 
     large = {"mlp_gui Trainer (this tree)": [trainer_rate(large_epochs, **LARGE) for _ in range(rounds)]}
     base = baseline_rate(args.baseline, large_epochs, rounds)

@@ -12,96 +12,26 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from mlp_gui import __version__
-from mlp_gui.core.config import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_EPOCHS,
-    DEFAULT_LAYERS,
-    DEFAULT_SEED,
-    DEFAULT_STEPSIZE,
-    ConfigError,
-    TrainConfig,
-    check_batch_size,
-    check_epochs,
-    check_seed,
-    check_stepsize,
-    parse_float,
-    parse_int,
-    parse_layers,
-)
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-SETTINGS = ("seed", "layers", "batch_size", "stepsize", "epochs")
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (and exit code 2), not a usage dump."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _typed(parse, check, name: str):
-    """An argparse ``type=`` that parses with ``parse`` and validates with ``check``."""
-
-    def convert(text: str):
-        try:
-            value = parse(text, name)
-            check(value)
-            return value
-        except ConfigError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    convert.__name__ = name  # argparse names the type in its messages
-    return convert
-
-
-def _layers(text: str) -> tuple[int, ...]:
-    try:
-        return parse_layers(text)
-    except ConfigError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _add_settings(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("settings (defaults: the course notebook's)")
-    group.add_argument("--seed", type=_typed(parse_int, check_seed, "seed"), help=f"random seed (default {DEFAULT_SEED})")
-    group.add_argument(
-        "--layers", type=_layers, metavar="N,N,...",
-        help=f"layer sizes, inputs to outputs (default {','.join(map(str, DEFAULT_LAYERS))})",
-    )
-    group.add_argument(
-        "--batch-size", dest="batch_size", type=_typed(parse_int, check_batch_size, "batch size"),
-        help=f"columns in the training batch (default {DEFAULT_BATCH_SIZE})",
-    )
-    group.add_argument(
-        "--stepsize", type=_typed(parse_float, check_stepsize, "stepsize"),
-        help=f"gradient-descent step size (default {DEFAULT_STEPSIZE})",
-    )
-    group.add_argument(
-        "--epochs", type=_typed(parse_int, check_epochs, "epochs"),
-        help=f"epochs to train (default {DEFAULT_EPOCHS}; with --resume: epochs to add)",
-    )
-
-
-def config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, frozenset[str]]:
-    """Settings from the flags given, defaults for the rest; and which were given."""
-    given = {name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None}
-    return TrainConfig().with_changes(**given), frozenset(given)
+from mlp_gui.cli_args import Parser, add_setting_flags, config_from_args
+from mlp_gui.exits import EXIT_USAGE
 
 
 def build_window_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="mlp-gui",
         description="Watch backpropagation happen: train a small sigmoid MLP live. "
         "For headless training see 'mlp-gui train --help'.",
     )
     parser.add_argument("--version", action="version", version=f"mlp-gui {__version__}")
     parser.add_argument("run_file", nargs="?", type=Path, metavar="RUN.npz", help="a saved run to open")
-    _add_settings(parser)
+    add_setting_flags(
+        parser,
+        "settings (the window starts from the settings you used last, the notebook's the first time; "
+        "with --run, --screenshot or --exit-when-done from the notebook's; flags given here override either)",
+        {"epochs": "epochs to train in total (with RUN.npz: the total to reach)"},
+    )
     window = parser.add_argument_group("unattended use (lectures, scripts, smoke tests)")
     window.add_argument("--run", action="store_true", help="start training at once")
     window.add_argument("--screenshot", type=Path, metavar="PATH", help="save a PNG of the window when the run ends")
@@ -113,11 +43,14 @@ def build_window_parser() -> argparse.ArgumentParser:
 
 
 def build_train_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="mlp-gui train",
         description="Train headless and print the notebook's numbers, a JSON summary, or save the run.",
     )
-    _add_settings(parser)
+    add_setting_flags(
+        parser, "settings (defaults: the course notebook's)",
+        {"epochs": "epochs to train now (default 100000; with --resume: epochs to add to the saved run)"},
+    )
     parser.add_argument("--notebook", action="store_true", help="print the course notebook's own output format")
     parser.add_argument("--save", type=Path, metavar="RUN.npz", help="save the run (plain .npz, no pickle)")
     parser.add_argument(
@@ -142,18 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _open_window(args: argparse.Namespace) -> int:
     from mlp_gui.launch import LaunchOptions
 
-    config, explicit = config_from_args(args)
-    try:
-        config.validated()
-    except ConfigError as exc:
-        print(f"mlp-gui: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    config, epochs, explicit = config_from_args(args)
     problem = _display_problem()
     if problem:
         print(f"mlp-gui: {problem}", file=sys.stderr)
         return EXIT_USAGE
     options = LaunchOptions(
-        config=config, explicit=explicit, run_file=args.run_file, run=args.run,
+        config=config, epochs=epochs, explicit=explicit, run_file=args.run_file, run=args.run,
         screenshot=args.screenshot, exit_when_done=args.exit_when_done,
     )
     from mlp_gui.gui.app import run_window

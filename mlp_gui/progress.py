@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import TextIO
@@ -25,11 +26,13 @@ def format_rate(per_second: float) -> str:
 
 
 class ProgressBar:
-    """Redraws at most ten times a second; does nothing when disabled (not a terminal)."""
+    """Redraws at most ten times a second, within the terminal's width; does nothing when disabled (not a terminal)."""
 
-    WIDTH = 24
+    WIDTH = 24  # the bar itself at most; it shrinks (then the figures are cut) to fit narrow terminals
+    MIN_WIDTH = 5
 
-    def __init__(self, total: int, *, enabled: bool = True, stream: TextIO | None = None) -> None:
+    def __init__(self, total: int, *, enabled: bool = True, stream: TextIO | None = None, columns: int | None = None) -> None:
+        self.columns = columns
         self.total = max(total, 0)
         self.enabled = enabled
         self.stream = stream or sys.stderr
@@ -42,12 +45,18 @@ class ProgressBar:
         elapsed = (now or time.perf_counter()) - self._start
         rate = done / elapsed if elapsed > 0 else 0.0
         frac = done / self.total if self.total else 1.0
-        filled = int(round(frac * self.WIDTH))
         eta = (self.total - done) / rate if rate > 0 else 0.0
-        return (
-            f"{frac:4.0%}|{'█' * filled}{' ' * (self.WIDTH - filled)}| {done}/{self.total} "
+        figures = (
+            f"| {done}/{self.total} "
             f"[{format_duration(elapsed)}<{format_duration(eta)}, {format_rate(rate)} epochs/s, loss {loss:.4g}]"
         )
+        room = self._columns() - 1  # never the last column: writing there wraps on some terminals
+        width = max(self.MIN_WIDTH, min(self.WIDTH, room - 5 - len(figures)))
+        filled = int(round(frac * width))
+        return f"{frac:4.0%}|{'█' * filled}{' ' * (width - filled)}{figures}"[:room]
+
+    def _columns(self) -> int:
+        return self.columns or shutil.get_terminal_size((80, 24)).columns
 
     def update(self, done: int, loss: float) -> None:
         if not self.enabled:

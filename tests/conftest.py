@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_SCRATCH = tempfile.mkdtemp(prefix="mlp-gui-test-")
+
+
+def offscreen_platform(width: int = 1920, height: int = 1080) -> str:
+    """Qt's offscreen platform with one screen of this size (its default screen is 800x600, smaller than a laptop's)."""
+    config = os.path.join(_SCRATCH, f"screen-{width}x{height}.json")
+    screen = {"name": "OffscreenScreen", "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96, "logicalBpi": 96, "dpr": 1}
+    with open(config, "w") as f:
+        json.dump({"screens": [screen]}, f)
+    return f"offscreen:configfile={config}"
+
+
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = offscreen_platform()
 os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="mlp-gui-test-config-"))
 
 import pytest  # noqa: E402
@@ -32,3 +46,50 @@ def window(qtbot, isolated_settings):
     qtbot.waitExposed(win)
     yield win
     win.close()
+
+
+@pytest.fixture(scope="session")
+def notebook_trained():
+    """The notebook's run after its first training cell (100,000 epochs), trained once per test session.
+
+    Shared by every test that needs it: treat it as read-only (continue a copy, e.g. through a SavedRun).
+    """
+    from mlp_gui.core import TrainConfig, Trainer
+
+    trainer = Trainer(TrainConfig(), capacity=100_000)
+    trainer.step(100_000)
+    return trainer
+
+
+@pytest.fixture(scope="session")
+def notebook_continued(notebook_trained):
+    """The notebook's second run of the training cell: 100,000 more epochs from where the first ended."""
+    from mlp_gui.core.runfile import run_from_trainer
+
+    again = run_from_trainer(notebook_trained).trainer(extra_epochs=100_000)
+    again.step(100_000)
+    return again
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_modal_dialogs(monkeypatch):
+    """A modal question nobody answers would hang the suite: fail the test instead, naming the dialog.
+
+    Tests that expect a question patch ``QMessageBox.question`` (or a function of mlp_gui.gui.confirm) themselves.
+    """
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules:
+        yield
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    def refuse(*args, **kwargs):
+        texts = [a for a in args if isinstance(a, str)]
+        raise AssertionError(f"unexpected modal dialog: {texts[:2]}")
+
+    monkeypatch.setattr(QMessageBox, "question", refuse)
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: refuse(self.windowTitle(), self.text()))
+    monkeypatch.setattr(QMessageBox, "information", refuse)
+    monkeypatch.setattr(QMessageBox, "warning", refuse)
+    yield

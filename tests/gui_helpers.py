@@ -5,19 +5,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from mlp_gui.core import TrainConfig
-from mlp_gui.gui.session import RunState
+from mlp_gui.core.run_state import RunState
 
 TIMEOUT_MS = 20_000
 
 
 def set_settings(window, qtbot, **values) -> None:
-    """Type settings into the fields as a person would, then leave each field."""
+    """Type settings into the fields as a person would, pressing Return after each."""
     for name, value in values.items():
         edit = window.form.edits[name]
         edit.setFocus()
         edit.selectAll()
         qtbot.keyClicks(edit, str(value))
-        edit.editingFinished.emit()
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
 def press_start(window, qtbot) -> None:

@@ -2,15 +2,13 @@
 
 import pytest
 
-from mlp_gui.core import Trainer, TrainConfig
-from mlp_gui.core import notebook
-from mlp_gui.core.runfile import run_from_trainer
+from mlp_gui.core import TrainConfig, Trainer, notebook
 from tests import notebook_data as nb
 
 
 def test_initial_report_is_the_notebooks_text():
     trainer = Trainer(TrainConfig())
-    assert notebook.initial_report(trainer.loss, trainer.grads) == nb.INITIAL_REPORT
+    assert notebook.initial_report(trainer.loss, trainer.flat_grads) == nb.INITIAL_REPORT
 
 
 def test_printed_epochs():
@@ -22,12 +20,9 @@ def test_printed_epochs():
     assert every == list(notebook.printed_epochs(0, 50_002))
 
 
-def test_training_report_matches_the_notebooks_second_run_line_by_line():
+def test_training_report_matches_the_notebooks_second_run_line_by_line(notebook_continued):
     """Same lines; numbers agree to ~1e-11 (summation order differs between NumPy builds)."""
-    trainer = Trainer(TrainConfig())
-    trainer.step(100_000)
-    again = run_from_trainer(trainer).trainer(extra_epochs=100_000)
-    again.step(100_000)
+    again = notebook_continued
     ours = notebook.training_report(again.loss_history[100_000:], 100_000).splitlines()
     theirs = nb.SECOND_TRAINING_CELL.splitlines()
     assert len(ours) == len(theirs)
@@ -44,7 +39,7 @@ def test_training_report_matches_the_notebooks_second_run_line_by_line():
 
 def test_deeper_networks_name_every_layer():
     trainer = Trainer(TrainConfig(layers=(2, 3, 3, 3, 1)))
-    text = notebook.initial_report(trainer.loss, trainer.grads)
+    text = notebook.initial_report(trainer.loss, trainer.flat_grads)
     assert [line.split(":")[0] for line in text.splitlines() if "_gradient:" in line] == [
         "w1_gradient", "b1_gradient", "w2_gradient", "b2_gradient",
         "w3_gradient", "b3_gradient", "w4_gradient", "b4_gradient",

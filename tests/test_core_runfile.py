@@ -6,12 +6,13 @@ import zipfile
 import numpy as np
 import pytest
 
-from mlp_gui.core import RunFileError, Trainer, TrainConfig, load_run, run_from_trainer, save_run
+from mlp_gui.core import RunFileError, TrainConfig, Trainer, load_run, run_from_trainer, save_run
+from mlp_gui.core.model import flatten
 
 
 @pytest.fixture
 def trained() -> Trainer:
-    trainer = Trainer(TrainConfig(epochs=500))
+    trainer = Trainer(TrainConfig())
     trainer.step(500)
     return trainer
 
@@ -19,10 +20,10 @@ def trained() -> Trainer:
 def test_round_trip(tmp_path, trained):
     path = save_run(tmp_path / "run.npz", run_from_trainer(trained))
     run = load_run(path)
-    assert run.config == trained.config.with_changes(epochs=500)
+    assert run.config == trained.config
     assert run.epochs == 500
     np.testing.assert_array_equal(run.loss, trained.loss_history)
-    for a, b in zip(run.params + run.grads, trained.params + trained.grads):
+    for a, b in zip(run.params + flatten(run.grads), trained.params + trained.flat_grads):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(run.x, trained.x)
     np.testing.assert_array_equal(run.y, trained.y)
@@ -35,7 +36,7 @@ def test_file_is_plain_npz_without_pickle(tmp_path, trained):
         config = json.loads(str(data["config"]))
         assert data["loss"].dtype == np.float64 and data["loss"].shape == (501,)
     assert {"W1", "b1", "W3", "b3", "grad_W1", "grad_b3", "loss", "x", "y", "config"} <= names
-    assert config == {"seed": 12345, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1, "epochs": 500}
+    assert config == {"seed": 12345, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1}
 
 
 def test_save_does_not_clobber_on_failure(tmp_path, trained, monkeypatch):
@@ -66,9 +67,11 @@ def _rewrite(src, dst, drop=(), replace=None):
         (dict(drop=("W2",)), "missing arrays: W2"),
         (dict(drop=("config",)), "not an mlp-gui run"),
         (dict(replace={"W1": np.zeros((5, 3))}), "'W1' has shape"),
-        (dict(replace={"loss": np.zeros(7)}), "'loss' has 7 values"),
+        (dict(replace={"config": np.array('{"seed": 12345, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1, "epochs": 6}')}),
+         "'loss' has 501 values but config says 6 epochs"),
         (dict(replace={"config": np.array("{broken")}), "not valid JSON"),
-        (dict(replace={"config": np.array('{"layers": [3, 0, 2]}')}), "size 2 is 0"),
+        (dict(replace={"config": np.array('{"seed": 1, "layers": [3, 0, 2], "batch_size": 5, "stepsize": 0.1}')}), "size 2 is 0"),
+        (dict(replace={"config": np.array('{"seed": 1, "layers": [3, 4, 4, 2], "batch_size": 5}')}), "missing stepsize"),
         (dict(replace={"x": np.array(["a"] * 15).reshape(3, 5)}), "not numeric"),
     ],
 )
@@ -108,9 +111,18 @@ def test_truncated_foreign_and_missing_files(tmp_path, trained):
 
 
 def test_diverged_run_loads_but_cannot_continue(tmp_path):
-    trainer = Trainer(TrainConfig(stepsize=1000, epochs=1000))
+    trainer = Trainer(TrainConfig(stepsize=1000))
     trainer.step(1000)
     run = load_run(save_run(tmp_path / "div.npz", run_from_trainer(trainer)))
     assert run.diverged_at == trainer.diverged_at
     with pytest.raises(RunFileError, match=f"diverged at epoch {trainer.diverged_at}"):
         run.trainer(10)
+
+
+def test_files_from_before_the_schema_still_open(tmp_path, trained):
+    """Older files kept the epochs in their config: they open, and the epochs must match the history."""
+    good = save_run(tmp_path / "run.npz", run_from_trainer(trained))
+    legacy = '{"seed": 12345, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1, "epochs": 500}'
+    old = _rewrite(good, tmp_path / "old.npz", replace={"config": np.array(legacy)})
+    run = load_run(old)
+    assert run.epochs == 500 and run.config == trained.config

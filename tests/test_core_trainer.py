@@ -3,16 +3,15 @@
 import numpy as np
 import pytest
 
-from mlp_gui.core import Trainer, TrainConfig, initialize, loss_and_grads
+from mlp_gui.core import TrainConfig, Trainer, initialize, loss_and_grads
+from mlp_gui.core.model import flatten
 from mlp_gui.core.runfile import SavedRun, run_from_trainer
 from tests import notebook_data as nb
 
 
-@pytest.fixture(scope="module")
-def trained() -> Trainer:
-    trainer = Trainer(TrainConfig())
-    trainer.step(100_000)
-    return trainer
+@pytest.fixture
+def trained(notebook_trained) -> Trainer:
+    return notebook_trained
 
 
 def test_initial_loss_is_the_notebooks():
@@ -26,17 +25,18 @@ def test_initial_gradients_match_the_printout():
     trainer = Trainer(TrainConfig())
     printed = nb.printed_gradients()
     assert len(printed) == 6
-    for grad, expected in zip(trainer.grads, printed):
+    for grad, expected in zip(trainer.flat_grads, printed):
         assert grad.shape == expected.shape
         # printed with 8 significant digits, or 8 decimals in fixed notation
         np.testing.assert_allclose(grad, expected, rtol=5e-8, atol=5e-9)
 
 
 def test_initial_gradients_agree_with_the_reference_to_1e12():
-    params, x, y = initialize(TrainConfig())
-    loss, grads = loss_and_grads(params, x, y)
-    trainer = Trainer(TrainConfig())
-    for a, b in zip(trainer.grads, grads):
+    cfg = TrainConfig()
+    layers, x, y = initialize(cfg)
+    loss, grads = loss_and_grads(cfg.model, layers, x, y)
+    trainer = Trainer(cfg)
+    for a, b in zip(trainer.flat_grads, flatten(grads)):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=0)
     assert loss == nb.INITIAL_LOSS
 
@@ -45,8 +45,8 @@ def test_initialisation_draws_in_the_notebooks_order():
     rng = np.random.RandomState(12345)
     w1, w2, w3 = rng.randn(4, 3) * 0.01, rng.randn(4, 4) * 0.01, rng.randn(2, 4) * 0.01
     x, y = rng.rand(3, 5), rng.randn(2, 5)
-    params, x2, y2 = initialize(TrainConfig())
-    for got, want in zip(params, [w1, np.zeros(4), w2, np.zeros(4), w3, np.zeros(2)]):
+    layers, x2, y2 = initialize(TrainConfig())
+    for got, want in zip(flatten(layers), [w1, np.zeros(4), w2, np.zeros(4), w3, np.zeros(2)]):
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(x2, x)
     np.testing.assert_array_equal(y2, y)
@@ -71,10 +71,8 @@ def test_final_parameters_match_the_notebooks_last_cell(trained):
         np.testing.assert_allclose(got, printed, rtol=0, atol=5e-9)  # printed to 8 decimals
 
 
-def test_second_100000_epochs_match_the_printed_cell(trained):
-    run = run_from_trainer(trained)
-    again = run.trainer(extra_epochs=100_000)
-    again.step(100_000)
+def test_second_100000_epochs_match_the_printed_cell(notebook_continued):
+    again = notebook_continued
     segment = again.loss_history[100_000:]
     for epoch, loss in nb.printed_losses_second_run().items():
         assert segment[epoch] == pytest.approx(loss, rel=1e-5), epoch
@@ -84,21 +82,22 @@ def test_second_100000_epochs_match_the_printed_cell(trained):
 def test_step_matches_the_reference_bit_for_bit():
     cfg = TrainConfig(layers=(3, 5, 4, 3, 2), batch_size=6, seed=3, stepsize=0.5)
     trainer = Trainer(cfg)
-    params, x, y = initialize(cfg)
-    loss, grads = loss_and_grads(params, x, y)
+    layers, x, y = initialize(cfg)
+    params = flatten(layers)
+    loss, grads = loss_and_grads(cfg.model, layers, x, y)
     losses = [loss]
     for _ in range(50):
-        params = [p - g * cfg.stepsize for p, g in zip(params, grads)]
-        loss, grads = loss_and_grads(params, x, y)
+        params = [p - g * cfg.stepsize for p, g in zip(params, flatten(grads))]
+        loss, grads = loss_and_grads(cfg.model, [(params[i], params[i + 1]) for i in range(0, len(params), 2)], x, y)
         losses.append(loss)
     new = trainer.step(50)
     assert new.tolist() == losses[1:]
-    for a, b in zip(trainer.params + trainer.grads, params + grads):
+    for a, b in zip(trainer.params + trainer.flat_grads, params + flatten(grads)):
         np.testing.assert_array_equal(a, b)
 
 
 def test_chunked_steps_equal_one_long_step():
-    one, many = Trainer(TrainConfig(epochs=1000)), Trainer(TrainConfig(epochs=1000))
+    one, many = Trainer(TrainConfig(), capacity=1000), Trainer(TrainConfig(), capacity=1000)
     one.step(1000)
     chunks = [many.step(n) for n in (1, 10, 89, 400, 500)]
     np.testing.assert_array_equal(np.concatenate(chunks), one.loss_history[1:])
@@ -106,7 +105,7 @@ def test_chunked_steps_equal_one_long_step():
 
 
 def test_history_grows_past_the_planned_epochs():
-    trainer = Trainer(TrainConfig(epochs=5))
+    trainer = Trainer(TrainConfig(), capacity=5)
     trainer.step(5)
     trainer.step(1000)
     assert trainer.epoch == 1005 and len(trainer.loss_history) == 1006
@@ -124,11 +123,12 @@ def test_snapshot_is_a_copy():
     assert snap.epoch == 0 and snap.loss == nb.INITIAL_LOSS
     assert not np.array_equal(snap.params[0], trainer.params[0])
     assert snap.names == ["W1", "b1", "W2", "b2", "W3", "b3"]
-    assert [p.shape for p in snap.grads] == [(4, 3), (4,), (4, 4), (4,), (2, 4), (2,)]
+    assert [p.shape for p in snap.flat_grads] == [(4, 3), (4,), (4, 4), (4,), (2, 4), (2,)]
+    assert [layer.W.shape for layer in snap.layers] == [(4, 3), (4, 4), (2, 4)]
 
 
 def test_divergence_stops_at_the_first_non_finite_loss():
-    trainer = Trainer(TrainConfig(stepsize=1000, epochs=1000))
+    trainer = Trainer(TrainConfig(stepsize=1000))
     losses = trainer.step(1000)
     assert trainer.diverged_at is not None
     assert trainer.epoch == trainer.diverged_at == len(losses)
@@ -138,14 +138,14 @@ def test_divergence_stops_at_the_first_non_finite_loss():
 
 def test_two_layer_network_without_hidden_layers():
     trainer = Trainer(TrainConfig(layers=(3, 2)))
-    params, x, y = initialize(trainer.config)
-    assert trainer.loss == loss_and_grads(params, x, y)[0]
+    layers, x, y = initialize(trainer.config)
+    assert trainer.loss == loss_and_grads(trainer.config.model, layers, x, y)[0]
     trainer.step(100)
     assert trainer.loss < trainer.loss_history[0]
 
 
 def test_memory_is_parameters_plus_history():
-    trainer = Trainer(TrainConfig(epochs=10_000))
+    trainer = Trainer(TrainConfig(), capacity=10_000)
     owned = trainer._theta.nbytes + trainer._grad.nbytes + trainer._update.nbytes + trainer._history.nbytes
     assert trainer._history.nbytes == 8 * 10_001
     trainer.step(10_000)
@@ -153,10 +153,29 @@ def test_memory_is_parameters_plus_history():
 
 
 def test_saved_run_continues_identically():
-    straight = Trainer(TrainConfig(epochs=300))
+    straight = Trainer(TrainConfig())
     straight.step(300)
-    half = Trainer(TrainConfig(epochs=150))
+    half = Trainer(TrainConfig())
     half.step(150)
     resumed = SavedRun.trainer(run_from_trainer(half), extra_epochs=150)
     resumed.step(150)
     np.testing.assert_array_equal(resumed.loss_history, straight.loss_history)
+
+
+def test_parameters_are_views_of_one_flat_buffer():
+    """The update is one vector operation because every W and b is a view into one buffer."""
+    trainer = Trainer(TrainConfig(layers=(3, 5, 4, 2)))
+    for layer in trainer.layers:
+        assert np.shares_memory(layer.W, trainer._theta) and np.shares_memory(layer.b, trainer._theta)
+    trainer._theta[...] = 7.0
+    assert all(np.all(layer.W == 7.0) and np.all(layer.b == 7.0) for layer in trainer.layers)
+
+
+def test_set_stepsize_applies_from_the_next_epoch():
+    a, b = Trainer(TrainConfig()), Trainer(TrainConfig(stepsize=0.5))
+    a.step(10)
+    a.set_stepsize(0.5)
+    a.step(10)
+    b.step(20)
+    assert a.loss_history[10] != b.loss_history[10]  # the first 10 epochs used 0.1
+    assert a.config.stepsize == 0.5 and a.epoch == 20

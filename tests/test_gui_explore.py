@@ -7,8 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from mlp_gui.core import Trainer, TrainConfig, load_run
-from mlp_gui.core.sweep import sweep_configs
+from mlp_gui.core import TrainConfig, Trainer, load_run
+from mlp_gui.core.sweep import sweep_runs
+from mlp_gui.gui import confirm
 from mlp_gui.gui.session import RunState
 from tests import notebook_data as nb
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_state
@@ -26,40 +27,40 @@ def test_save_then_reopen_and_resume(window, qtbot, tmp_path):
     window.save_run_to(path)
     saved = load_run(path)
     assert saved.epochs == 400
-    np.testing.assert_array_equal(saved.loss, window.session.trainer.loss_history)
+    np.testing.assert_array_equal(saved.loss, window.session.loss_history())
     window.reset()
     wait_state(window, qtbot, RunState.READY)
     assert window.open_run_from(path)
-    qtbot.waitUntil(lambda: window.session.trainer.epoch == 400, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.session.epoch == 400, timeout=TIMEOUT_MS)
     np.testing.assert_array_equal(window.plot.curve_data()[1], saved.loss)
     np.testing.assert_array_equal(window.heatmaps.shown.params[0], saved.params[0])
     set_settings(window, qtbot, epochs=600)  # resume the opened run
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    straight = Trainer(TrainConfig(epochs=600))
+    straight = Trainer(TrainConfig())
     straight.step(600)
-    np.testing.assert_array_equal(window.session.trainer.loss_history, straight.loss_history)
+    np.testing.assert_array_equal(window.session.loss_history(), straight.loss_history)
 
 
 def test_save_while_running_pauses_and_loses_nothing(window, qtbot, tmp_path):
     configure(window, qtbot, epochs=50_000_000)
     press_start(window, qtbot)
-    qtbot.waitUntil(lambda: window.session.trainer.epoch > 2000, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.session.epoch > 2000, timeout=TIMEOUT_MS)
     window.save_run_to(tmp_path / "mid.npz")
     qtbot.waitUntil(lambda: (tmp_path / "mid.npz").exists(), timeout=TIMEOUT_MS)
     assert window.session.state is RunState.PAUSED
-    assert load_run(tmp_path / "mid.npz").epochs == window.session.trainer.epoch
+    assert load_run(tmp_path / "mid.npz").epochs == window.session.epoch
 
 
 @pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x03\x04truncated"])
 def test_bad_files_leave_the_current_run_intact(window, qtbot, tmp_path, content):
     train(window, qtbot, epochs=100)
-    before = window.session.trainer.loss_history.copy()
+    before = window.session.loss_history().copy()
     bad = tmp_path / "bad.npz"
     bad.write_bytes(content)
     assert not window.open_run_from(bad)
     assert "bad.npz" in window.statusBar().currentMessage()
-    np.testing.assert_array_equal(window.session.trainer.loss_history, before)
+    np.testing.assert_array_equal(window.session.loss_history(), before)
     assert window.plot.envelope.count == 101
 
 
@@ -67,10 +68,11 @@ def test_export_csv_png_svg(window, qtbot, tmp_path):
     train(window, qtbot, epochs=250)
     window.export_csv(tmp_path / "loss.csv")
     qtbot.waitUntil(lambda: (tmp_path / "loss.csv").exists(), timeout=TIMEOUT_MS)
-    rows = list(csv.reader(open(tmp_path / "loss.csv")))
+    with open(tmp_path / "loss.csv") as f:
+        rows = list(csv.reader(f))
     assert rows[0] == ["epoch", "loss"] and len(rows) == 252
     assert [int(r[0]) for r in rows[1:]] == list(range(251))
-    np.testing.assert_array_equal([float(r[1]) for r in rows[1:]], window.session.trainer.loss_history)
+    np.testing.assert_array_equal([float(r[1]) for r in rows[1:]], window.session.loss_history())
     window.export_plot(tmp_path / "loss.png")
     window.export_plot(tmp_path / "loss.svg")
     assert not QImage(str(tmp_path / "loss.png")).isNull()
@@ -80,10 +82,10 @@ def test_export_csv_png_svg(window, qtbot, tmp_path):
 def test_two_kept_runs_and_a_live_one(window, qtbot, monkeypatch):
     train(window, qtbot, epochs=300)
     first = window.explorer.keep_current_run()
-    monkeypatch.setattr(window, "_confirm_stepsize", lambda stepsize: False)  # "Start a new run"
+    monkeypatch.setattr(confirm, "stepsize", lambda *args: False)  # "Start a new run"
     set_settings(window, qtbot, stepsize=1)
     wait_state(window, qtbot, RunState.READY)
-    assert window.session.trainer.epoch == 0
+    assert window.session.epoch == 0
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
     second = window.explorer.keep_current_run()
@@ -103,16 +105,16 @@ def test_eight_kept_runs(window, qtbot):
 
 
 def test_sweep_overlays_one_curve_per_value(window, qtbot):
-    configs = sweep_configs(TrainConfig(epochs=2000), "stepsize", "0.01, 0.1, 1")
+    runs = sweep_runs(TrainConfig(), 2000, "stepsize", "0.01, 0.1, 1")
     with qtbot.waitSignal(window.explorer.sweeps.finished, timeout=TIMEOUT_MS):
-        assert window.explorer.run_sweep(configs)
-    runs = list(window.explorer.kept.runs.values())
-    assert len(runs) == 3 and len(window.plot.extra_keys()) == 3
-    for run, value in zip(runs, ("0.01", "0.1", "1")):
+        assert window.explorer.sweeps.start(runs)
+    kept = list(window.explorer.kept.runs.values())
+    assert len(kept) == 3 and len(window.plot.extra_keys()) == 3
+    for run, value in zip(kept, ("0.01", "0.1", "1")):
         assert run.label.startswith(f"stepsize={value}")
-    alone = Trainer(configs[2])
+    alone = Trainer(runs[2].config)
     alone.step(2000)
-    np.testing.assert_array_equal(runs[2].losses, alone.loss_history)  # short runs are kept exactly
+    np.testing.assert_array_equal(kept[2].losses, alone.loss_history)  # short runs are kept exactly
 
 
 def test_gradient_check_tab_is_green_on_the_default_net(window, qtbot):
@@ -133,7 +135,7 @@ def test_notebook_view_reads_as_the_notebook(window, qtbot):
     lines = window.explorer.notebook.plain_text().splitlines()
     losses = [line for line in lines if line.startswith("Loss after")]
     assert [int(line.split()[2]) for line in losses] == [1, 2, 3, 10001, 20001, 30001, 30002]
-    headless = Trainer(TrainConfig(epochs=30_002))
+    headless = Trainer(TrainConfig())
     headless.step(30_002)
     for line in losses:
         epoch, value = int(line.split()[2]), float(line.split(": ")[1])
@@ -197,6 +199,6 @@ def test_remembered_settings_too_big_for_memory_reset_only_the_culprit(qtbot, is
 
     settings = remembered.store()
     settings.setValue("settings/stepsize", "0.5")
-    settings.setValue("settings/epochs", str(10**15))
+    settings.setValue("settings/epochs", str(10**11))  # 800 GB of loss history
     settings.sync()
     assert remembered.load_config() == TrainConfig(stepsize=0.5)

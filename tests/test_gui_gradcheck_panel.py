@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QThread, QTimer  # noqa: E402
 
-from mlp_gui.core import TrainConfig, Trainer  # noqa: E402
-from mlp_gui.core import gradcheck  # noqa: E402
-from mlp_gui.core.gradcheck import ArrayCheck  # noqa: E402
-from mlp_gui.gui.gradcheck_panel import COLOURS, GradCheckPanel, rating, tiny_note  # noqa: E402
-from tests.gui_helpers import shown  # noqa: E402
+import mlp_gui.gui.gradcheck_panel as panel_module  # noqa: E402
+from mlp_gui.core import TrainConfig, Trainer, gradcheck  # noqa: E402
+from mlp_gui.core.gradcheck import AMBER_THRESHOLD, PASS_THRESHOLD, ArrayCheck, rating  # noqa: E402
+from mlp_gui.core.model import Model  # noqa: E402
+from mlp_gui.gui.gradcheck_panel import READY_TEXT, GradCheckPanel, tiny_note  # noqa: E402
+from mlp_gui.gui.palette import ERROR, RATINGS  # noqa: E402
 
 TIMEOUT_MS = 20_000
 
 
+def _shown(qtbot, widget: GradCheckPanel, width: int, height: int) -> GradCheckPanel:
+    """``widget`` shown offscreen at ``width`` x ``height``; its thread is shut down before pytest-qt closes it."""
+    qtbot.addWidget(widget, before_close_func=lambda w: w.shutdown())
+    widget.resize(width, height)
+    widget.show()
+    return widget
+
+
 @pytest.fixture
 def panel(qtbot):
-    widget = shown(qtbot, GradCheckPanel(), 1100, 480, exposed=False)
+    widget = _shown(qtbot, GradCheckPanel(), 1100, 480)
     yield widget
-    widget.wait_for_done()
+    assert widget.shutdown()
+
+
+def _load(panel: GradCheckPanel, trainer: Trainer) -> None:
+    """What the window does when a run starts: the run's data and its current snapshot."""
+    panel.set_run(trainer.x, trainer.y, trainer.snapshot())
 
 
 def _check(qtbot, panel) -> list[ArrayCheck]:
@@ -37,16 +53,29 @@ def _row_fill(panel, row: int) -> str:
     return panel.summary.item(row, 0).background().color().name()
 
 
+def _gated_check(monkeypatch) -> threading.Event:
+    """Make the panel's checks wait on the returned event (set it to let them finish): no sleeping, no races."""
+    gate = threading.Event()
+    real = panel_module.gradient_check
+
+    def gated(*args, **kwargs):
+        assert gate.wait(TIMEOUT_MS / 1000), "the test never opened the gate"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(panel_module, "gradient_check", gated)
+    return gate
+
+
 def test_default_net_agrees_and_shows_green(qtbot, panel):
     trainer = Trainer(TrainConfig())
-    panel.set_trainer(trainer)
+    _load(panel, trainer)
     results = _check(qtbot, panel)
     assert [r.name for r in results] == ["W1", "b1", "W2", "b2", "W3", "b3"]
-    assert max(r.rel_error for r in results) < 1e-6
+    assert max(r.rel_error for r in results) < PASS_THRESHOLD
     assert panel.summary.rowCount() == 6
     for row, r in enumerate(results):
         assert panel.summary.item(row, 0).text() == r.name
-        assert _row_fill(panel, row) == COLOURS["green"][0]
+        assert _row_fill(panel, row) == RATINGS["green"][0]
         assert panel.summary.item(row, 3).text() == f"✓ {r.rel_error:.1e}"
         assert panel.summary.item(row, 2).text() == f"{r.total} of {r.total}"  # small net: every entry
     assert "agrees with finite differences in all 6 arrays" in panel.status.text()
@@ -56,7 +85,7 @@ def test_default_net_agrees_and_shows_green(qtbot, panel):
 
 def test_entries_show_backprop_beside_finite_differences(qtbot, panel):
     trainer = Trainer(TrainConfig())
-    panel.set_trainer(trainer)
+    _load(panel, trainer)
     _check(qtbot, panel)
     panel.summary.selectRow(0)  # W1
     assert panel.entries.rowCount() == 12
@@ -65,33 +94,28 @@ def test_entries_show_backprop_beside_finite_differences(qtbot, panel):
         assert panel.entries.item(row, 0).text() == f"W1[{index[0]}, {index[1]}]"
         backprop = float(panel.entries.item(row, 1).text())
         numeric = float(panel.entries.item(row, 2).text())
-        assert backprop == pytest.approx(trainer.grads[0][index], rel=1e-9)
+        assert backprop == pytest.approx(trainer.flat_grads[0][index], rel=1e-9)
         assert numeric == pytest.approx(backprop, rel=1e-6)
     assert panel.entries_title.text() == "W1: 12 of 12 entries checked (all)"
 
 
 def test_a_wrong_gradient_shows_red_and_is_selected(qtbot, panel, monkeypatch):
-    real = gradcheck.loss_and_grads
+    real = gradcheck.backprop_grads
 
-    def w2_one_percent_off(params, x, y):
-        loss, grads = real(params, x, y)
+    def w2_one_percent_off(model, layers, x, y):
+        grads = real(model, layers, x, y)
         grads[2] = grads[2] * 1.01
-        return loss, grads
+        return grads
 
-    monkeypatch.setattr(gradcheck, "loss_and_grads", w2_one_percent_off)
-    panel.set_trainer(Trainer(TrainConfig()))
+    monkeypatch.setattr(gradcheck, "backprop_grads", w2_one_percent_off)
+    _load(panel, Trainer(TrainConfig()))
     results = _check(qtbot, panel)
     assert results[2].rel_error == pytest.approx(0.01 / 1.01, rel=1e-3)
-    assert _row_fill(panel, 2) == COLOURS["red"][0]
+    assert _row_fill(panel, 2) == RATINGS["red"][0]
     assert panel.summary.item(2, 3).text().startswith("✗ 9.9e-03")
-    assert _row_fill(panel, 0) == COLOURS["green"][0]
+    assert _row_fill(panel, 0) == RATINGS["green"][0]
     assert panel.summary.selectionModel().selectedRows()[0].row() == 2  # the worst array is opened
     assert "largest relative error 9.9e-03, in W2" in panel.status.text()
-
-
-def test_ratings():
-    assert [rating(e) for e in (0.0, 9.9e-7, 1e-6, 9.9e-4, 1e-3, 0.5, float("nan"))] == [
-        "green", "green", "amber", "amber", "red", "red", "red"]
 
 
 def _fake_check(name: str, gradient: float, rel_error: float) -> ArrayCheck:
@@ -101,10 +125,19 @@ def _fake_check(name: str, gradient: float, rel_error: float) -> ArrayCheck:
                       checked=2, total=2, shape=(2,))
 
 
+def test_rows_are_coloured_by_the_cores_thresholds(qtbot, panel):
+    errors = [0.0, PASS_THRESHOLD * 0.99, PASS_THRESHOLD, AMBER_THRESHOLD * 0.99, AMBER_THRESHOLD, 0.5, float("nan")]
+    expected = ["green", "green", "amber", "amber", "red", "red", "red"]
+    assert [rating(e) for e in errors] == expected
+    panel.show_results([_fake_check(f"W{i + 1}", 1.0, e) for i, e in enumerate(errors)])
+    assert [_row_fill(panel, row) for row in range(len(errors))] == [RATINGS[grade][0] for grade in expected]
+    assert "below 1e-6 is green, below 1e-3 amber" in panel.explanation.text()  # the core's constants, formatted
+
+
 def test_tiny_gradients_near_a_minimum_are_explained(qtbot, panel):
     results = [_fake_check("W1", 3e-10, 2e-5), _fake_check("b1", 1e-3, 1e-12)]
     panel.show_results(results, epoch=200_000, seconds=0.003)
-    assert _row_fill(panel, 0) == COLOURS["amber"][0]
+    assert _row_fill(panel, 0) == RATINGS["amber"][0]
     assert panel.note.isVisibleTo(panel)
     assert "W1 up to 3e-10" in panel.note.text()
     assert "b1" not in panel.note.text()  # green: nothing to explain
@@ -115,8 +148,8 @@ def test_tiny_gradients_near_a_minimum_are_explained(qtbot, panel):
 
 def test_large_net_is_checked_off_the_gui_thread(qtbot, panel):
     """784-256-256-10, batch 128: sampled entries, ~1.5 s, while the GUI thread keeps ticking."""
-    cfg = TrainConfig(layers=(784, 256, 256, 10), batch_size=128, epochs=10)
-    panel.set_trainer(Trainer(cfg))
+    cfg = TrainConfig(layers=(784, 256, 256, 10), batch_size=128)
+    _load(panel, Trainer(cfg))
     ticks = []
     timer = QTimer()
     timer.setInterval(20)
@@ -132,7 +165,7 @@ def test_large_net_is_checked_off_the_gui_thread(qtbot, panel):
     timer.stop()
     results = blocker.args[0]
     assert results[0].checked == 64 and results[0].total == 784 * 256
-    assert all(r.rel_error < 1e-6 for r in results)
+    assert all(r.rel_error < PASS_THRESHOLD for r in results)
     assert panel.summary.item(0, 2).text() == "64 of 200,704 (sampled)"
     gaps = np.diff([began] + ticks)
     assert len(ticks) >= took / 0.2, "the GUI thread stalled during the check"
@@ -140,9 +173,69 @@ def test_large_net_is_checked_off_the_gui_thread(qtbot, panel):
     assert not panel.busy and panel.check_button.isEnabled() and panel.progress.isHidden()
 
 
+def test_the_check_runs_on_the_panels_worker_thread(qtbot, panel, monkeypatch):
+    real = panel_module.gradient_check
+    seen = []
+
+    def recording(*args, **kwargs):
+        seen.append((threading.get_ident(), QThread.currentThread().objectName()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(panel_module, "gradient_check", recording)
+    _load(panel, Trainer(TrainConfig()))
+    _check(qtbot, panel)
+    _check(qtbot, panel)
+    assert len(seen) == 2
+    assert seen[0][0] != threading.get_ident()  # never the GUI thread
+    assert seen[0] == seen[1]  # one long-lived worker thread, not a thread per check
+    assert seen[0][1] == "mlp-gui gradient check"  # the shared helper's thread
+
+
+def test_a_failing_check_shows_one_line_and_logs_the_traceback(qtbot, panel, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise ValueError("shapes (4,3) and (2,5) not aligned\nsecond line of the message")
+
+    monkeypatch.setattr(panel_module, "gradient_check", broken)
+    _load(panel, Trainer(TrainConfig()))
+    with caplog.at_level(logging.ERROR, logger=panel_module.__name__), \
+            qtbot.assertNotEmitted(panel.check_finished), \
+            qtbot.waitSignal(panel.check_failed, timeout=TIMEOUT_MS) as blocker:
+        assert panel.check_now()
+    assert blocker.args == ["ValueError: shapes (4,3) and (2,5) not aligned"]
+    status = panel.status.text()
+    assert "ValueError: shapes (4,3) and (2,5) not aligned" in status
+    assert "\n" not in status and "second line" not in status
+    assert ERROR in panel.status.styleSheet()
+    assert not panel.busy and panel.check_button.isEnabled() and panel.progress.isHidden()
+    failures = [r for r in caplog.records if r.name == panel_module.__name__ and r.levelno == logging.ERROR]
+    assert len(failures) == 1 and failures[0].exc_info is not None
+    assert failures[0].exc_info[0] is ValueError and "in broken" in caplog.text  # the traceback is in the log
+    monkeypatch.undo()
+    _check(qtbot, panel)  # the thread survived the failure
+    assert "agrees with finite differences" in panel.status.text() and ERROR not in panel.status.styleSheet()
+
+
+def test_results_say_when_the_run_has_moved_on(qtbot, panel):
+    trainer = Trainer(TrainConfig())
+    _load(panel, trainer)
+    _check(qtbot, panel)
+    checked = panel.status.text()
+    assert "now at epoch" not in checked
+    trainer.step(250)
+    panel.set_snapshot(trainer.snapshot())
+    assert panel.status.text() == checked + "  ⟶ the run is now at epoch 250: press Check now to check again."
+    trainer.step(50)
+    panel.set_snapshot(trainer.snapshot())
+    assert panel.status.text() == checked + "  ⟶ the run is now at epoch 300: press Check now to check again."
+    _check(qtbot, panel)
+    assert "now at epoch" not in panel.status.text()
+    assert "at epoch 300 " in panel.status.text()
+    assert panel.results_epoch == 300
+
+
 def test_auto_check_when_a_run_halts(qtbot, panel):
     trainer = Trainer(TrainConfig())
-    panel.set_run(trainer.x, trainer.y, trainer.snapshot())
+    _load(panel, trainer)
     with qtbot.assertNotEmitted(panel.check_started):
         panel.run_halted()  # auto-check is off by default
     panel.auto_check.setChecked(True)
@@ -154,26 +247,23 @@ def test_auto_check_when_a_run_halts(qtbot, panel):
     assert "at epoch 100 " in panel.status.text()
 
 
-def test_results_say_when_the_run_has_moved_on(qtbot, panel):
+def test_asking_while_busy_checks_again_afterwards(qtbot, panel, monkeypatch):
+    gate = _gated_check(monkeypatch)
     trainer = Trainer(TrainConfig())
-    panel.set_trainer(trainer)
-    _check(qtbot, panel)
-    trainer.step(250)
-    panel.set_snapshot(trainer.snapshot())
-    assert "the run is now at epoch 250" in panel.status.text()
-    _check(qtbot, panel)
-    assert "now at epoch" not in panel.status.text()
-    assert panel.results_epoch == 250
-
-
-def test_asking_while_busy_checks_again_afterwards(qtbot, panel):
-    trainer = Trainer(TrainConfig(layers=(300, 64, 10), batch_size=32))
-    panel.set_trainer(trainer)
-    finished = []
+    _load(panel, trainer)
+    finished, started = [], []
     panel.check_finished.connect(finished.append)
-    panel.check_now()
+    panel.check_started.connect(lambda: started.append(panel.busy))
+    assert panel.check_now()
+    trainer.step(10)
+    panel.set_snapshot(trainer.snapshot())
     assert panel.check_now()  # while busy: remembered, not started twice at once
+    assert panel.check_now()  # asked twice: still only once more
+    assert len(started) == 1
+    gate.set()
     qtbot.waitUntil(lambda: len(finished) == 2 and not panel.busy, timeout=TIMEOUT_MS)
+    assert len(started) == 2
+    assert panel.results_epoch == 10  # the second check took the newest parameters
 
 
 def test_nothing_to_check_yet(qtbot, panel):
@@ -183,8 +273,66 @@ def test_nothing_to_check_yet(qtbot, panel):
 
 def test_a_new_run_clears_old_results(qtbot, panel):
     trainer = Trainer(TrainConfig())
-    panel.set_trainer(trainer)
+    _load(panel, trainer)
     _check(qtbot, panel)
     other = Trainer(TrainConfig(seed=7))
-    panel.set_run(other.x, other.y, other.snapshot())
+    _load(panel, other)
     assert panel.summary.rowCount() == 0 and panel.results == []
+    assert panel.status.text() == READY_TEXT
+
+
+def test_results_of_the_previous_run_are_ignored(qtbot, panel, monkeypatch):
+    gate = _gated_check(monkeypatch)
+    _load(panel, Trainer(TrainConfig()))
+    finished = []
+    panel.check_finished.connect(finished.append)
+    assert panel.check_now()
+    _load(panel, Trainer(TrainConfig(seed=7)))  # a new run while the old one is being checked
+    gate.set()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=TIMEOUT_MS)
+    assert finished == [] and panel.results == [] and panel.summary.rowCount() == 0
+    assert panel.status.text() == READY_TEXT
+    results = _check(qtbot, panel)  # the new run checks normally
+    assert panel.results == results and panel.results_epoch == 0
+
+
+def test_set_model_is_passed_to_the_check(qtbot, panel, monkeypatch):
+    real = panel_module.gradient_check
+    models = []
+
+    def recording(*args, **kwargs):
+        models.append(kwargs.get("model"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(panel_module, "gradient_check", recording)
+    _load(panel, Trainer(TrainConfig()))
+    _check(qtbot, panel)
+    model = Model((3, 4, 4, 2), activations=("tanh",), output="sigmoid", loss="cross-entropy")
+    panel.set_model(model)
+    results = _check(qtbot, panel)
+    assert models == [None, model]  # None: the notebook's model
+    assert all(r.passed for r in results)
+
+
+def test_shutdown_ends_the_thread_and_later_checks_do_not_crash(qtbot, panel):
+    _load(panel, Trainer(TrainConfig()))
+    _check(qtbot, panel)
+    thread = panel._thread
+    assert thread.isRunning()
+    assert panel.shutdown(TIMEOUT_MS)
+    assert not thread.isRunning()
+    with qtbot.assertNotEmitted(panel.check_started):
+        assert not panel.check_now()
+    assert not panel.busy and "shut down" in panel.status.text()
+    assert panel.shutdown()  # a second shutdown is harmless
+
+
+def test_shutdown_while_checking_leaves_the_panel_idle(qtbot, panel):
+    _load(panel, Trainer(TrainConfig()))
+    finished = []
+    panel.check_finished.connect(finished.append)
+    assert panel.check_now()
+    assert panel.shutdown(TIMEOUT_MS)
+    assert not panel.busy and panel.check_button.isEnabled() and panel.progress.isHidden()
+    QCoreApplication.processEvents()  # a result that arrives after shutdown is ignored
+    assert finished == [] and panel.results == []

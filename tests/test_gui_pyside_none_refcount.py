@@ -55,7 +55,7 @@ def test_void_qt_calls_keep_none_alive(qtbot):
 
 def test_live_plot_and_heatmap_updates_keep_none_alive(qtbot):
     """The window's own hot path: append losses, redraw the curve, show a snapshot, paint — 200 times."""
-    from mlp_gui.core import Trainer, TrainConfig
+    from mlp_gui.core import TrainConfig, Trainer
     from mlp_gui.gui.heatmaps import HeatmapPanel
     from mlp_gui.gui.loss_plot import LossPlot
 

@@ -5,9 +5,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from mlp_gui.core import Trainer, TrainConfig
+from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.gui.session import RunState
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_state
+
+
+def answer_questions(monkeypatch, answer):
+    """Answer every QMessageBox.question with ``answer``; the list of questions asked."""
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or answer)
+    return asked
 
 
 def heatmap_images(window):
@@ -16,7 +23,7 @@ def heatmap_images(window):
 
 def test_defaults_are_the_notebooks(window):
     assert window.form.config() == TrainConfig()
-    assert window.session.trainer.loss == 1.0595073989866606
+    assert window.session.loss == 1.0595073989866606
     assert window.run_panel.start_button.isEnabled()
     assert not window.run_panel.stop_button.isEnabled()  # nothing to stop yet
     assert "loss 1.05951" in window.run_panel.figures_text()
@@ -33,13 +40,13 @@ def test_ctrl_return_trains_and_the_plot_shows_the_trainers_losses(window, qtbot
     x, y = window.plot.curve_data()
     np.testing.assert_array_equal(x, np.arange(3001))
     np.testing.assert_array_equal(y, headless.loss_history)
-    window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)
+    window.heatmaps.show_snapshot(window.session.snapshot, now=True)
     after = heatmap_images(window)
     assert len(after) == 6
     for old, new in zip(before, after):
         assert old.shape == new.shape and not np.array_equal(old, new, equal_nan=True)
     np.testing.assert_array_equal(window.heatmaps.shown.params[0], headless.params[0])
-    assert "3,000 / 3,000 epochs" == window.run_panel.progress.format()
+    assert window.run_panel.progress.format() == "3,000 / 3,000 epochs"
 
 
 def test_deliveries_are_batched(window, qtbot):
@@ -53,30 +60,32 @@ def test_deliveries_are_batched(window, qtbot):
     assert max(sizes) > 100  # many epochs per delivery, not one signal per epoch
 
 
-def test_pause_resume_stop_reset(window, qtbot):
+def test_pause_resume_stop_reset(window, qtbot, monkeypatch):
     configure(window, qtbot, epochs=5_000_000)
     press_start(window, qtbot)
-    qtbot.waitUntil(lambda: window.session.trainer.epoch > 1000 or window.session.state is RunState.RUNNING, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.session.epoch > 1000, timeout=TIMEOUT_MS)  # some deliveries have arrived
     press_start(window, qtbot)  # Ctrl+Return again pauses
     wait_state(window, qtbot, RunState.PAUSED)
-    paused_at = window.session.trainer.epoch
+    paused_at = window.session.epoch
     assert window.run_panel.start_button.text() == "Resume"
     assert window.plot.envelope.count == paused_at + 1  # every loss reached the plot
     press_start(window, qtbot)
-    qtbot.waitUntil(lambda: window.session.trainer.epoch > paused_at, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.session.epoch > paused_at, timeout=TIMEOUT_MS)
     qtbot.mouseClick(window.run_panel.stop_button, Qt.MouseButton.LeftButton)
     wait_state(window, qtbot, RunState.STOPPED)
     assert window.run_panel.start_button.text() == "Start new run"
+    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(window.run_panel.reset_button, Qt.MouseButton.LeftButton)
+    assert asked and "not saved" in asked[0][2]  # Reset of unsaved epochs asks first
     wait_state(window, qtbot, RunState.READY)
-    assert window.session.trainer.epoch == 0 and window.plot.envelope.count == 1
+    assert window.session.epoch == 0 and window.plot.envelope.count == 1
 
 
 def test_step_one_then_ten(window, qtbot):
     qtbot.mouseClick(window.run_panel.step1_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.session.trainer.epoch == 1 and not window.session.state.busy, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.session.epoch == 1 and not window.session.state.busy, timeout=TIMEOUT_MS)
     qtbot.mouseClick(window.run_panel.step10_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.session.trainer.epoch == 11 and not window.session.state.busy, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.session.epoch == 11 and not window.session.state.busy, timeout=TIMEOUT_MS)
     headless = Trainer(TrainConfig())
     headless.step(11)
     np.testing.assert_array_equal(window.plot.curve_data()[1], headless.loss_history)
@@ -136,7 +145,7 @@ def test_changing_layers_while_paused_asks(window, qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     set_settings(window, qtbot, layers="3,8,2")
     qtbot.waitUntil(lambda: window.session.config.layers == (3, 8, 2), timeout=TIMEOUT_MS)
-    assert window.session.trainer.epoch == 0
+    assert window.session.epoch == 0
 
 
 def test_more_epochs_extend_the_finished_run(window, qtbot):
@@ -147,17 +156,17 @@ def test_more_epochs_extend_the_finished_run(window, qtbot):
     assert window.run_panel.start_button.isEnabled()
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    assert window.session.trainer.epoch == 300
-    headless = Trainer(TrainConfig(epochs=300))
+    assert window.session.epoch == 300
+    headless = Trainer(TrainConfig())
     headless.step(300)
     np.testing.assert_array_equal(window.plot.curve_data()[1], headless.loss_history)
 
 
-def test_divergence_is_shown_not_crashed_on(window, qtbot):
+def test_divergence_is_shown_not_crashed_on(window, qtbot, monkeypatch):
     configure(window, qtbot, stepsize=1000, epochs=100_000)
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.DIVERGED)
-    epoch = window.session.trainer.diverged_at
+    epoch = window.session.diverged_at
     assert epoch is not None
     assert window.plot.divergence_line.isVisible() and window.plot.divergence_line.value() == epoch
     assert f"Diverged at epoch {epoch}" in window.run_panel.state_label.text()
@@ -166,7 +175,8 @@ def test_divergence_is_shown_not_crashed_on(window, qtbot):
     assert window.run_panel.values["time left"].text() == "—"
     x, y = window.plot.curve_data()
     assert np.all(np.isfinite(y)) and x[-1] < epoch  # inf is marked, not plotted
-    window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)  # NaN weights draw too
+    window.heatmaps.show_snapshot(window.session.snapshot, now=True)  # NaN weights draw too
+    answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(window.run_panel.reset_button, Qt.MouseButton.LeftButton)
     wait_state(window, qtbot, RunState.READY)
     assert not window.plot.divergence_line.isVisible()
@@ -177,14 +187,14 @@ def test_hover_reports_row_column_and_value(window):
     text = view._describe(2, 3)
     assert text == f"W2[2, 3] = {float(view.matrix[2, 3])!r}   (into unit 2 from input 3)"
     assert view._describe(1, 5) == f"b2[1] = {float(view.bias[1])!r}   (bias of unit 1)"
-    assert window.heatmaps.gradients[0]._describe(0, 1).startswith(f"∂L/∂W1[0, 1] = {float(window.session.trainer.grads[0][0, 1])!r}")
+    assert window.heatmaps.gradients[0]._describe(0, 1).startswith(f"∂L/∂W1[0, 1] = {float(window.session.snapshot.grads[0].W[0, 1])!r}")
     assert view._describe(1, 4) is None  # the gap column
 
 
 def test_small_matrices_print_their_values(window):
     cells = window.heatmaps.weights[0].labels.cells
     assert len(cells) == 4 * 4  # 4x3 weights + 4 biases
-    assert window.heatmaps.weights[0].labels.cells[0][2] == f"{window.session.trainer.params[0][0, 0]:.1e}".replace("e-0", "e-")
+    assert window.heatmaps.weights[0].labels.cells[0][2] == f"{window.session.snapshot.params[0][0, 0]:.1e}".replace("e-0", "e-")
 
 
 def test_large_network_draws_without_cell_text(window, qtbot):
@@ -200,13 +210,13 @@ def test_colour_scales_follow_the_data_unless_locked(window, qtbot):
     configure(window, qtbot, epochs=20_000)
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)
+    window.heatmaps.show_snapshot(window.session.snapshot, now=True)
     assert grads.limit != first and grads.bar.levels() == (-grads.limit, grads.limit)
     window.run_panel.lock_scales.setChecked(True)
     locked = grads.limit
     window.session.step(1)
     qtbot.waitUntil(lambda: not window.session.state.busy, timeout=TIMEOUT_MS)
-    window.heatmaps.show_snapshot(window.session.trainer.snapshot(), now=True)
+    window.heatmaps.show_snapshot(window.session.snapshot, now=True)
     assert grads.limit == locked
 
 
@@ -216,14 +226,25 @@ def test_shortcuts_are_in_the_tooltips(window):
                         (panel.step1_button, "Ctrl+1"), (panel.step10_button, "Ctrl+2")):
         assert key in button.toolTip()
     assert window.actions["quit"].shortcut().toString() == "Ctrl+Q"
-    assert [m.title() for m in (window.file_menu, window.run_menu, window.view_menu, window.help_menu)] == [
-        "&File", "&Run", "&View", "&Help"]
+    assert [s.toString() for s in window.actions["start"].shortcuts()] == ["Ctrl+Return", "Ctrl+Enter"]
+    assert [m.title() for m in window.menus.values()] == ["&File", "&Run", "&View", "&Help"]
+
+
+def test_help_lists_every_shortcut_that_works(window):
+    """The Help list is built from the action table, so it names every key that is bound, and only those."""
+    from mlp_gui.gui.actions import shortcut_rows
+
+    listed = " / ".join(keys for keys, _ in shortcut_rows())
+    bound = {s.toString() for a in window.actions.values() for s in a.shortcuts()}
+    assert bound and all(key in listed for key in bound)
+    for key in ("Ctrl+F", "Alt+1", "Alt+2", "Alt+3", "Ctrl+Enter", "Ctrl+O", "Ctrl+S"):
+        assert key in listed
 
 
 def test_changing_layers_while_paused_asks_and_yes_starts_over(window, qtbot, monkeypatch):
     configure(window, qtbot, epochs=5_000_000)
     press_start(window, qtbot)
-    qtbot.waitUntil(lambda: window.session.trainer.epoch > 500, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.session.epoch > 500, timeout=TIMEOUT_MS)
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.PAUSED)
     asked = []
@@ -231,7 +252,7 @@ def test_changing_layers_while_paused_asks_and_yes_starts_over(window, qtbot, mo
     set_settings(window, qtbot, layers="3,6,2")
     assert asked
     qtbot.waitUntil(lambda: window.session.config.layers == (3, 6, 2), timeout=TIMEOUT_MS)
-    assert window.session.trainer.epoch == 0 and window.session.state is RunState.READY
+    assert window.session.epoch == 0 and window.session.state is RunState.READY
     assert window.plot.envelope.count == 1 and len(window.heatmaps.weights) == 2
 
 

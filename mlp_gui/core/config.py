@@ -1,53 +1,50 @@
-"""Training settings, their validation, and the memory estimate made before allocating.
+"""A run's settings (:class:`TrainConfig`), their JSON form, and the memory a run needs.
 
-Every front end (CLI flags, window fields, saved-run files) turns text into a
-:class:`TrainConfig` through the parsers here, so one message names what is
-wrong wherever the bad value came from.
+The fields are the schema's ``run`` settings (:mod:`mlp_gui.core.settings`);
+planned epochs are not among them: how long to train is the caller's plan,
+not part of what the run is. The memory check is not part of validation: it
+is made by the code about to allocate (the CLI, the settings form, sweeps),
+against what the kernel will really allocate.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 
-#: The course notebook's settings.
-DEFAULT_SEED = 12345
-DEFAULT_LAYERS: tuple[int, ...] = (3, 4, 4, 2)
-DEFAULT_BATCH_SIZE = 5
-DEFAULT_STEPSIZE = 0.1
-DEFAULT_EPOCHS = 100_000
+from mlp_gui.core.model import Model
+from mlp_gui.core.parse import ConfigError, parse_float, parse_int, parse_sizes
+from mlp_gui.core.settings import BY_NAME, DEFAULT_EPOCHS, MAX_SEED, RUN_SETTINGS, check_layers
 
-MAX_SEED = 2**32 - 1  # what numpy's legacy RandomState accepts
-MAX_LAYERS = 64
+MAX_JSON_CHARS = 64 * 1024
 
-
-class ConfigError(ValueError):
-    """A setting is invalid; the message names the setting and says why."""
+__all__ = [
+    "DEFAULT_EPOCHS", "MAX_SEED", "ConfigError", "TrainConfig", "available_bytes", "check_fits_in_memory",
+    "estimate_bytes", "format_bytes", "format_value", "parameter_count", "parse_float", "parse_int", "parse_layers",
+]
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything that determines a run: same config, same numbers."""
+    """Everything that determines a run's numbers: same config, same numbers."""
 
-    seed: int = DEFAULT_SEED
-    layers: tuple[int, ...] = field(default=DEFAULT_LAYERS)
-    batch_size: int = DEFAULT_BATCH_SIZE
-    stepsize: float = DEFAULT_STEPSIZE
-    epochs: int = DEFAULT_EPOCHS
+    seed: int = BY_NAME["seed"].default  # type: ignore[assignment]
+    layers: tuple[int, ...] = BY_NAME["layers"].default  # type: ignore[assignment]
+    batch_size: int = BY_NAME["batch_size"].default  # type: ignore[assignment]
+    stepsize: float = BY_NAME["stepsize"].default  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", tuple(self.layers))
 
+    @property
+    def model(self) -> Model:
+        return Model(self.layers)
+
     def validated(self) -> TrainConfig:
-        """Return self if every setting is valid and the run fits in memory, else raise ConfigError."""
-        check_seed(self.seed)
-        check_layers(self.layers)
-        check_batch_size(self.batch_size)
-        check_stepsize(self.stepsize)
-        check_epochs(self.epochs)
-        check_fits_in_memory(self)
+        """Return self if every setting is valid, else raise ConfigError naming the first bad one."""
+        for s in RUN_SETTINGS:
+            s.check(getattr(self, s.name))
         return self
 
     def with_changes(self, **changes: object) -> TrainConfig:
@@ -55,163 +52,72 @@ class TrainConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def to_json(self) -> str:
-        """The settings as a JSON object string (layers as a list)."""
-        data = asdict(self)
-        data["layers"] = list(self.layers)
-        return json.dumps(data, sort_keys=True)
+        """The settings as a JSON object string, generated from the schema."""
+        return json.dumps({s.name: s.to_json(getattr(self, s.name)) for s in RUN_SETTINGS}, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> TrainConfig:
-        """Parse and validate settings written by :meth:`to_json`."""
-        try:
-            data = json.loads(text)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"config is not valid JSON: {exc}") from None
-        if not isinstance(data, dict):
-            raise ConfigError("config is not a JSON object")
-        unknown = set(data) - {"seed", "layers", "batch_size", "stepsize", "epochs"}
+    def from_json(cls, text: str, *, legacy: tuple[str, ...] = ("epochs",)) -> tuple[TrainConfig, dict]:
+        """Parse and check settings written by :meth:`to_json`: ``(config, legacy_values)``.
+
+        Every setting must be present exactly once; unknown keys are refused.
+        Keys in ``legacy`` (``epochs``, which older files kept in the config)
+        are returned apart, unchecked, for the caller to reconcile.
+        """
+        data = _json_object(text)
+        missing = [s.name for s in RUN_SETTINGS if s.name not in data]
+        if missing:
+            raise ConfigError(f"config is missing {', '.join(missing)}")
+        unknown = sorted(set(data) - {s.name for s in RUN_SETTINGS} - set(legacy))
         if unknown:
-            raise ConfigError(f"config has unknown settings: {', '.join(sorted(unknown))}")
-        try:
-            cfg = cls(
-                seed=_as_int(data.get("seed", DEFAULT_SEED), "seed"),
-                layers=tuple(_as_int(v, "layers") for v in _as_list(data.get("layers", DEFAULT_LAYERS))),
-                batch_size=_as_int(data.get("batch_size", DEFAULT_BATCH_SIZE), "batch size"),
-                stepsize=_as_float(data.get("stepsize", DEFAULT_STEPSIZE), "stepsize"),
-                epochs=_as_int(data.get("epochs", DEFAULT_EPOCHS), "epochs"),
-            )
-        except TypeError as exc:
-            raise ConfigError(f"config is malformed: {exc}") from None
-        check_seed(cfg.seed)
-        check_layers(cfg.layers)
-        check_batch_size(cfg.batch_size)
-        check_stepsize(cfg.stepsize)
-        check_epochs(cfg.epochs)
-        return cfg
+            raise ConfigError(f"config has unknown settings: {', '.join(unknown)}")
+        values = {s.name: s.from_json(data[s.name]) for s in RUN_SETTINGS}
+        return cls(**values), {k: data[k] for k in legacy if k in data}
 
     def differences(self, other: TrainConfig) -> dict[str, str]:
         """Settings that differ from ``other``, formatted for a legend, e.g. ``{'stepsize': '1'}``."""
-        out = {}
-        for name in ("seed", "layers", "batch_size", "stepsize", "epochs"):
-            mine, theirs = getattr(self, name), getattr(other, name)
-            if mine != theirs:
-                out[name] = format_value(name, mine)
-        return out
+        return {
+            f.name: format_value(f.name, getattr(self, f.name))
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(other, f.name)
+        }
+
+
+def _json_object(text: str) -> dict:
+    """A flat JSON object, refusing duplicated keys, huge or deeply nested text with one clear line."""
+    if len(text) > MAX_JSON_CHARS:
+        raise ConfigError(f"config is {len(text):,} characters long; a run's settings take a few hundred")
+
+    def no_duplicates(pairs: list) -> dict:
+        seen: dict = {}
+        for key, value in pairs:
+            if key in seen:
+                raise ConfigError(f"config names {key!r} twice")
+            seen[key] = value
+        return seen
+
+    try:
+        data = json.loads(text, object_pairs_hook=no_duplicates)
+    except RecursionError:
+        raise ConfigError("config is nested too deeply to be a run's settings") from None
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"config is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError("config is not a JSON object")
+    return data
 
 
 def format_value(name: str, value: object) -> str:
     """A setting as a person would type it (layers as ``3,4,4,2``, floats with ``%g``)."""
-    if name == "layers":
-        return ",".join(str(v) for v in value)  # type: ignore[union-attr]
-    if isinstance(value, float):
-        short = f"{value:g}"
-        return short if float(short) == value else repr(value)  # never lose digits
-    return str(value)
-
-
-def _as_list(value: object) -> list:
-    if not isinstance(value, (list, tuple)):
-        raise ConfigError("layers must be a list of integers")
-    return list(value)
-
-
-def _as_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} must be an integer, got {value!r}")
-    return value
-
-
-def _as_float(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{name} must be a number, got {value!r}")
-    return float(value)
-
-
-# ---------------------------------------------------------------- parsing text
-
-
-def parse_int(text: str, name: str) -> int:
-    """Parse an integer typed by a person (``100000``, ``100_000`` and ``1e5`` are accepted)."""
-    s = str(text).strip()
-    if not s:
-        raise ConfigError(f"{name} is empty")
-    try:
-        return int(s.replace("_", ""))
-    except ValueError:
-        pass
-    try:
-        f = float(s)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {s!r}") from None
-    if not math.isfinite(f) or f != int(f):
-        raise ConfigError(f"{name} must be a whole number, got {s!r}")
-    return int(f)
-
-
-def parse_float(text: str, name: str) -> float:
-    """Parse a real number typed by a person."""
-    s = str(text).strip()
-    if not s:
-        raise ConfigError(f"{name} is empty")
-    try:
-        return float(s.replace("_", ""))
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {s!r}") from None
+    return BY_NAME[name].format(value)
 
 
 def parse_layers(text: str) -> tuple[int, ...]:
-    """Parse layer sizes like ``3,4,4,2`` (spaces, ``;`` or ``x`` also separate) and validate them."""
-    s = str(text).strip()
-    if not s:
-        raise ConfigError("layers is empty: give sizes like 3,4,4,2")
-    for sep in ("x", "X", ";", " "):
-        s = s.replace(sep, ",")
-    parts = [p for p in s.split(",") if p != ""]
-    sizes = []
-    for i, part in enumerate(parts, start=1):
-        try:
-            sizes.append(int(part))
-        except ValueError:
-            raise ConfigError(f"layers: size {i} is {part!r}, not a whole number") from None
+    """Parse and check layer sizes like ``3,4,4,2``."""
+    sizes = parse_sizes(text)
     check_layers(sizes)
-    return tuple(sizes)
-
-
-# ---------------------------------------------------------------- checks
-
-
-def check_seed(seed: int) -> None:
-    if not 0 <= seed <= MAX_SEED:
-        raise ConfigError(f"seed must be between 0 and {MAX_SEED}, got {seed}")
-
-
-def check_layers(layers: tuple[int, ...] | list[int]) -> None:
-    if len(layers) < 2:
-        raise ConfigError(
-            f"layers needs at least two sizes (inputs and outputs), got {len(layers)}: e.g. 3,4,4,2"
-        )
-    if len(layers) > MAX_LAYERS:
-        raise ConfigError(f"layers: at most {MAX_LAYERS} sizes, got {len(layers)}")
-    for i, n in enumerate(layers, start=1):
-        if n < 1:
-            raise ConfigError(f"layers: size {i} is {n}; every layer needs at least 1 unit")
-
-
-def check_batch_size(batch_size: int) -> None:
-    if batch_size < 1:
-        raise ConfigError(f"batch size must be at least 1, got {batch_size}")
-
-
-def check_stepsize(stepsize: float) -> None:
-    if not math.isfinite(stepsize):
-        raise ConfigError(f"stepsize must be a finite number, got {stepsize}")
-    if stepsize <= 0:
-        raise ConfigError(f"stepsize must be positive, got {stepsize:g}")
-
-
-def check_epochs(epochs: int) -> None:
-    if epochs < 0:
-        raise ConfigError(f"epochs cannot be negative, got {epochs}")
+    return sizes
 
 
 # ---------------------------------------------------------------- memory
@@ -222,37 +128,88 @@ def parameter_count(layers: tuple[int, ...] | list[int]) -> int:
     return sum(n_out * n_in + n_out for n_in, n_out in zip(layers[:-1], layers[1:]))
 
 
-def estimate_bytes(cfg: TrainConfig, extra_epochs: int = 0) -> int:
-    """Bytes a run needs: parameters, gradients and an update buffer, activations, data, loss history."""
-    params = parameter_count(cfg.layers)
-    activations = sum(cfg.layers) * cfg.batch_size * 4  # z, a, delta, scratch per layer
-    data = (cfg.layers[0] + cfg.layers[-1]) * cfg.batch_size
-    history = cfg.epochs + extra_epochs + 1
-    return 8 * (3 * params + activations + data + history)
+def estimate_parts(cfg: TrainConfig, epochs: int, runs: int = 1) -> dict[str, int]:
+    """Bytes by what drives them: parameters, activations (batch size), loss history (epochs).
+
+    What the kernel holds at its peak: parameters, gradients and the update
+    (3 buffers), a snapshot's copies (2 more); per layer z and a kept for
+    backprop plus the temporaries of one activation (4 arrays of units x batch);
+    the data x and y; 8 bytes an epoch of history. ``runs`` stacked runs (a
+    sweep) need that many of each.
+    """
+    units = sum(cfg.layers[1:])
+    widest = max(cfg.layers)
+    return {
+        "layers": 8 * runs * 5 * parameter_count(cfg.layers),
+        "batch_size": 8 * runs * cfg.batch_size * (2 * units + 4 * widest + cfg.layers[0] + cfg.layers[-1]),
+        "epochs": 8 * runs * (epochs + 1),
+    }
+
+
+def estimate_bytes(cfg: TrainConfig, epochs: int = 0, runs: int = 1) -> int:
+    """Bytes a run of ``epochs`` needs (see :func:`estimate_parts`)."""
+    return sum(estimate_parts(cfg, epochs, runs).values())
 
 
 def available_bytes() -> int:
-    """Memory this process may reasonably use (physical memory available now)."""
+    """Memory this process may use now: the kernel's MemAvailable (free plus reclaimable cache)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # not on every platform
         return 8 * 1024**3
 
 
-def check_fits_in_memory(cfg: TrainConfig, extra_epochs: int = 0) -> None:
-    need = estimate_bytes(cfg, extra_epochs)
-    have = available_bytes()
-    if need > 0.8 * have:
-        raise ConfigError(
-            f"this run needs about {format_bytes(need)} "
-            f"({parameter_count(cfg.layers):,} parameters, {cfg.epochs + extra_epochs:,} epochs of loss history) "
-            f"but only {format_bytes(have)} of memory is free: use smaller layers, batch or epochs"
-        )
+def check_fits_in_memory(cfg: TrainConfig, epochs: int = 0, runs: int = 1, have: int | None = None) -> None:
+    """ConfigError if the run would take more than 80% of the available memory; it names the setting to reduce."""
+    parts = estimate_parts(cfg, epochs, runs)
+    need = sum(parts.values())
+    have = available_bytes() if have is None else have
+    if need <= 0.8 * have:
+        return
+    culprit = max(parts, key=parts.__getitem__)
+    share = ", ".join(f"{name.replace('_', ' ')} {format_bytes(n)}" for name, n in sorted(parts.items(), key=lambda p: -p[1]))
+    raise ConfigError(
+        f"this run needs about {format_bytes(need)} ({share}) but only {format_bytes(have)} of memory is "
+        f"available: reduce {culprit.replace('_', ' ')}",
+        culprit,
+    )
 
 
 def format_bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1024 or unit == "TB":
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1024 or unit == "PB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n} B"  # unreachable
+
+
+
+# ---------------------------------------------------------------- changing settings of a run
+
+
+class Change:
+    """What bringing a run in line with new settings takes (see :func:`change_needed`)."""
+
+    NONE = "none"  # nothing differs
+    STEPSIZE = "stepsize"  # only the stepsize differs: the run may continue with it, or start anew
+    NEW_RUN = "new run"  # the network, data or seed differ: only a new run from the seed has them
+
+
+def change_needed(current: TrainConfig, wanted: TrainConfig, *, diverged: bool = False) -> str:
+    """Whether ``wanted`` can continue the run made with ``current``, or needs a new one.
+
+    A diverged run cannot continue, so any change needs a new run.
+    """
+    differs = set(wanted.differences(current))
+    if not differs:
+        return Change.NONE
+    if differs == {"stepsize"} and not diverged:
+        return Change.STEPSIZE
+    return Change.NEW_RUN

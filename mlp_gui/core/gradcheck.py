@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp_gui.core.network import Arrays, loss_and_grads, parameter_names
+from mlp_gui.core.model import Layer, Model, flatten, pair_up, parameter_names
+from mlp_gui.core.network import Kernel, bias_columns
 
 DEFAULT_STEP = 1e-3
-PASS_THRESHOLD = 1e-6
+PASS_THRESHOLD = 1e-6  # backprop is right (float64 rounding is ~1e-16 relative; 1e-6 is generous)
+AMBER_THRESHOLD = 1e-3  # suspicious: rounding near a minimum, or a small bug
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,20 @@ class ArrayCheck:
     def passed(self) -> bool:
         return self.rel_error < PASS_THRESHOLD
 
+    @property
+    def rating(self) -> str:
+        """``'green'`` (passed), ``'amber'`` (below 1e-3) or ``'red'`` (NaN is red)."""
+        return rating(self.rel_error)
+
+
+def rating(rel_error: float) -> str:
+    """``'green'`` below :data:`PASS_THRESHOLD`, ``'amber'`` below :data:`AMBER_THRESHOLD`, otherwise (and NaN) ``'red'``."""
+    if rel_error < PASS_THRESHOLD:
+        return "green"
+    if rel_error < AMBER_THRESHOLD:
+        return "amber"
+    return "red"
+
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """Norm of the difference over the larger norm; 0 when both are exactly zero."""
@@ -55,44 +71,55 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)) / scale)
 
 
+def backprop_grads(model: Model, layers: Sequence[Layer], x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """Backprop's gradients ``[dW1, db1, ...]`` from the kernel (in whatever precision the arrays have)."""
+    return flatten(Kernel(model).loss_and_grads(layers, x, y)[1])
+
+
 def gradient_check(
     params: Sequence[np.ndarray],
     x: np.ndarray,
     y: np.ndarray,
     *,
+    model: Model | None = None,
     step: float = DEFAULT_STEP,
     max_entries: int = 64,
     seed: int = 0,
 ) -> list[ArrayCheck]:
-    """Check every parameter array (at most ``max_entries`` entries of each); one result per array."""
-    ext = [np.asarray(p, dtype=np.longdouble) for p in params]
+    """Check every parameter array ``[W1, b1, ...]`` (at most ``max_entries`` entries of each); one result per array.
+
+    ``model`` defaults to the notebook's (sigmoid hidden layers, identity output, half squared error).
+    """
+    layers = pair_up([np.asarray(p, dtype=np.longdouble) for p in params])
+    model = model or Model(tuple([layers[0].W.shape[1]] + [layer.W.shape[0] for layer in layers]))
     x_ext, y_ext = np.asarray(x, dtype=np.longdouble), np.asarray(y, dtype=np.longdouble)
-    _, grads = loss_and_grads(ext, x_ext, y_ext)
+    grads = backprop_grads(model, layers, x_ext, y_ext)
     rng = np.random.default_rng(seed)
-    perturbed = _PerturbedLoss(ext, x_ext, y_ext)
-    results = []
-    for k, name in enumerate(parameter_names(len(params) // 2)):
-        flat_idx = _entries_to_check(grads[k], max_entries, rng)
-        numeric = np.array([float(perturbed.derivative(k, int(i), step)) for i in flat_idx])
-        backprop = grads[k].reshape(-1)[flat_idx].astype(np.float64)
-        diff = np.abs(backprop - numeric)
-        worst = int(np.argmax(diff)) if diff.size else 0
-        indices = tuple(np.unravel_index(i, grads[k].shape) for i in flat_idx)
-        results.append(
-            ArrayCheck(
-                name=name,
-                backprop=backprop,
-                numeric=numeric,
-                indices=tuple(tuple(int(j) for j in ix) for ix in indices),
-                rel_error=relative_error(backprop, numeric),
-                worst_index=tuple(int(j) for j in indices[worst]) if indices else (),
-                worst_abs_error=float(diff[worst]) if diff.size else 0.0,
-                checked=int(flat_idx.size),
-                total=int(grads[k].size),
-                shape=tuple(int(n) for n in grads[k].shape),
-            )
-        )
-    return results
+    perturbed = _PerturbedLoss(model, layers, x_ext, y_ext)
+    return [
+        _check_array(name, grads[k], _entries_to_check(grads[k], max_entries, rng), lambda i, h, k=k: perturbed.derivative(k, i, h), step)
+        for k, name in enumerate(parameter_names(len(layers)))
+    ]
+
+
+def _check_array(name: str, grad: np.ndarray, flat_idx: np.ndarray, derivative, step: float) -> ArrayCheck:
+    numeric = np.array([float(derivative(int(i), step)) for i in flat_idx])
+    backprop = grad.reshape(-1)[flat_idx].astype(np.float64)
+    diff = np.abs(backprop - numeric)
+    worst = int(np.argmax(diff)) if diff.size else 0
+    indices = tuple(tuple(int(j) for j in np.unravel_index(i, grad.shape)) for i in flat_idx)
+    return ArrayCheck(
+        name=name,
+        backprop=backprop,
+        numeric=numeric,
+        indices=indices,
+        rel_error=relative_error(backprop, numeric),
+        worst_index=indices[worst] if indices else (),
+        worst_abs_error=float(diff[worst]) if diff.size else 0.0,
+        checked=int(flat_idx.size),
+        total=int(grad.size),
+        shape=tuple(int(n) for n in grad.shape),
+    )
 
 
 def _entries_to_check(grad: np.ndarray, max_entries: int, rng: np.random.Generator) -> np.ndarray:
@@ -108,49 +135,44 @@ def _entries_to_check(grad: np.ndarray, max_entries: int, rng: np.random.Generat
 class _PerturbedLoss:
     """The loss when one parameter entry moves, recomputing only what that entry affects.
 
-    Moving ``W[k][r, c]`` or ``b[k][r]`` changes one row of layer k's
+    Moving ``W[l][r, c]`` or ``b[l][r]`` changes one row of layer l's
     pre-activation, which changes the next layer's by a rank-one term; only
-    the layers after that are recomputed in full. This makes checking a
-    784-256-256-10 net a matter of seconds rather than hours.
+    the layers after that are recomputed in full, with the kernel's own
+    activation and loss entries. This makes checking a 784-256-256-10 net a
+    matter of seconds rather than hours.
     """
 
-    def __init__(self, params: Arrays, x: np.ndarray, y: np.ndarray) -> None:
-        self.params, self.y = params, y
-        self.n_layers = len(params) // 2
-        self.zs: Arrays = []
-        self.acts: Arrays = [x]
-        for i in range(self.n_layers):
-            z = params[2 * i] @ self.acts[-1] + params[2 * i + 1][:, None]
-            self.zs.append(z)
-            self.acts.append(_sigmoid(z) if i < self.n_layers - 1 else z)
+    def __init__(self, model: Model, layers: list[Layer], x: np.ndarray, y: np.ndarray) -> None:
+        self.layers, self.y = layers, y
+        self.kernel = Kernel(model)
+        self.columns = bias_columns(layers)
+        self.zs, self.acts = self.kernel.forward(self.columns, x)
 
     def __call__(self, k: int, flat_index: int, delta: float) -> np.longdouble:
-        """Loss with entry ``flat_index`` of parameter array ``k`` moved by ``delta``."""
+        """Loss with entry ``flat_index`` of parameter array ``k`` (in ``[W1, b1, ...]`` order) moved by ``delta``."""
         layer = k // 2
         if k % 2 == 0:
-            row, col = np.unravel_index(flat_index, self.params[k].shape)
+            row, col = np.unravel_index(flat_index, self.layers[layer].W.shape)
             z_row = self.zs[layer][row] + delta * self.acts[layer][col]
         else:
             row = flat_index
             z_row = self.zs[layer][row] + delta
-        return self._loss_after_row_change(layer, int(row), z_row)
+        if layer == len(self.layers) - 1:  # the output: its function may mix rows (softmax)
+            z = self.zs[layer].copy()
+            z[row] = z_row
+            return self._loss_from(layer, z)
+        change = self.kernel.functions[layer](z_row) - self.acts[layer + 1][row]  # hidden activations act entrywise
+        return self._loss_from(layer + 1, self.zs[layer + 1] + np.outer(self.layers[layer + 1].W[:, row], change))
 
-    def _loss_after_row_change(self, layer: int, row: int, z_row: np.ndarray) -> np.longdouble:
-        last = self.n_layers - 1
-        if layer == last:
-            pred = self.acts[-1].copy()
-            pred[row] = z_row
-            return self._loss(pred)
-        change = _sigmoid(z_row) - self.acts[layer + 1][row]
-        z = self.zs[layer + 1] + np.outer(self.params[2 * (layer + 1)][:, row], change)
-        a = _sigmoid(z) if layer + 1 < last else z
-        for i in range(layer + 2, self.n_layers):
-            z = self.params[2 * i] @ a + self.params[2 * i + 1][:, None]
-            a = _sigmoid(z) if i < last else z
-        return self._loss(a)
-
-    def _loss(self, pred: np.ndarray) -> np.longdouble:
-        return np.sum(0.5 * (pred - self.y) ** 2) / self.y.shape[1]
+    def _loss_from(self, layer: int, z: np.ndarray) -> np.longdouble:
+        """The loss when layer ``layer``'s pre-activation is ``z`` (the later layers recomputed)."""
+        functions = self.kernel.functions
+        a = functions[layer](z)
+        for i in range(layer + 1, len(self.layers)):
+            W, b = self.columns[i]
+            z = W @ a + b
+            a = functions[i](z)
+        return self.kernel.loss_and_delta(z, a, self.y)[0]
 
     def derivative(self, k: int, flat_index: int, h: float) -> np.longdouble:
         """Central differences at ``h`` and ``h/2``, combined to cancel the ``h**2`` error term."""
@@ -159,7 +181,3 @@ class _PerturbedLoss:
             return (self(k, flat_index, step) - self(k, flat_index, -step)) / (2 * step)
 
         return (4 * central(h / 2) - central(h)) / 3
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-z))

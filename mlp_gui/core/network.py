@@ -1,77 +1,95 @@
-"""The notebook's network as plain functions: initialisation, loss, and backprop.
+"""The kernel: forward pass, loss and backprop, written once for every model and every caller.
 
-This is the readable reference: sigmoid on every hidden layer, identity on the
-output, loss ``(1/M) * sum(0.5 * (pred - y)**2)``. :mod:`mlp_gui.core.trainer`
-runs the same arithmetic in a tighter loop and is tested to agree bit for bit.
+Read it top to bottom as the course notebook's backprop::
+
+    forward   z_l = W_l a_{l-1} + b_l,   a_l = f(z_l)             (a_0 = x, f of the last layer: the output)
+    loss      L and δ_L = ∂L/∂z_L         from the model's head (output with loss)
+    backward  ∂L/∂W_l = δ_l a_{l-1}ᵀ,   ∂L/∂b_l = Σ_samples δ_l
+              δ_{l-1} = (W_lᵀ δ_l) ⊙ f′(z_{l-1})
+
+The trainer calls :meth:`Kernel.forward` and :meth:`Kernel.backward` in its
+hot loop with the gradients written into a flat buffer in place (that reuse
+is the whole of the "fast path"); the stacked sweep uses the same methods
+with ``np.matmul`` over a leading run axis; the gradient check runs them in
+extended precision. Arrays hold one column per sample: ``x`` is
+``(inputs, M)``. With the notebook's model the arithmetic is the notebook's,
+operation for operation, so its printed numbers come out to the last bit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.model import Layer, Model, Params, copy_layers
 
 Arrays = list[np.ndarray]
+_add_reduce = np.add.reduce  # Σ over samples; bound once, it runs every epoch
 
 
-def parameter_names(n_layers: int) -> list[str]:
-    """``['W1', 'b1', ..., 'WL', 'bL']`` for a network with ``n_layers`` weight layers."""
-    return [f"{kind}{i}" for i in range(1, n_layers + 1) for kind in ("W", "b")]
+class Kernel:
+    """Forward and backward for one :class:`Model`.
 
-
-def initialize(cfg: TrainConfig) -> tuple[Arrays, np.ndarray, np.ndarray]:
-    """Parameters ``[W1, b1, ..., WL, bL]``, inputs ``x`` and targets ``y``, drawn as the notebook does.
-
-    One legacy ``RandomState(seed)``: every ``W = randn(out, in) * 0.01`` in
-    layer order (biases are zeros and draw nothing), then ``x = rand(n_in, M)``,
-    then ``y = randn(n_out, M)``. With the defaults this is exactly the
-    notebook's ``initialize(3, 4, 2, 5)`` after ``np.random.seed(12345)``.
+    ``dot`` multiplies a weight matrix by a batch: ``np.dot`` for one run,
+    ``np.matmul`` for runs stacked on a leading axis (both then broadcast
+    the same code over the stack).
     """
-    rng = np.random.RandomState(cfg.seed)
-    params: Arrays = []
-    for n_in, n_out in zip(cfg.layers[:-1], cfg.layers[1:]):
-        params.append(rng.randn(n_out, n_in) * 0.01)
-        params.append(np.zeros((n_out,)))
-    x = rng.rand(cfg.layers[0], cfg.batch_size)
-    y = rng.randn(cfg.layers[-1], cfg.batch_size)
-    return params, x, y
+
+    def __init__(self, model: Model, dot: Callable = np.dot) -> None:
+        self.model = model
+        self.dot = dot
+        self.functions = [f.value for f in model.hidden] + [model.head.value]
+        self.slopes = [f.slope for f in model.hidden]
+        self.loss_and_delta = model.head.loss_and_delta
+        self._backward_order = range(model.n_layers - 1, -1, -1)  # made once: backward runs every epoch
+
+    def forward(self, layers: Sequence[Layer], x: np.ndarray) -> tuple[Arrays, Arrays]:
+        """Pre-activations ``zs`` (one per layer) and activations ``acts`` (``x`` first, prediction last).
+
+        Biases are taken as given; trainers pass them as columns (``b[..., None]``) once per chunk.
+        """
+        dot = self.dot
+        zs, acts = [], [x]
+        a = x
+        for (W, b), f in zip(layers, self.functions):
+            z = dot(W, a) + b
+            a = f(z)
+            zs.append(z)
+            acts.append(a)
+        return zs, acts
+
+    def backward(self, layers: Sequence[Layer], zs: Arrays, acts: Arrays, delta: np.ndarray, grads: Sequence[Layer]) -> None:
+        """Write ``∂L/∂W`` and ``∂L/∂b`` of every layer into ``grads``, starting from ``δ_L = delta``."""
+        dot, slopes = self.dot, self.slopes
+        for i in self._backward_order:
+            dot(delta, acts[i].mT, out=grads[i].W)
+            _add_reduce(delta, -1, None, grads[i].b)
+            if i:
+                delta = dot(layers[i].W.mT, delta) * slopes[i - 1](acts[i], zs[i - 1])
+
+    def loss_and_grads(self, layers: Sequence[Layer], x: np.ndarray, y: np.ndarray) -> tuple[float, Params]:
+        """The loss at ``layers`` and new arrays holding its gradient (the readable, allocating form)."""
+        columns = bias_columns(layers)
+        with np.errstate(over="ignore", under="ignore"):  # e^-z overflowing to inf only makes σ(z) exactly 0
+            zs, acts = self.forward(columns, x)
+            loss, delta = self.loss_and_delta(zs[-1], acts[-1], y)
+            grads = copy_layers(layers)
+            self.backward(columns, zs, acts, delta, grads)
+        return loss, grads
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """The logistic function, written as in the notebook so results agree to the last bit."""
-    return 1 / (1 + np.exp(-z))
+def bias_columns(layers: Sequence[Layer]) -> Params:
+    """The layers with each bias as a column (``b[..., None]``), ready to add to ``W a`` for every sample."""
+    return [Layer(W, b[..., None]) for W, b in layers]
 
 
-def forward(params: Sequence[np.ndarray], x: np.ndarray) -> Arrays:
-    """Activations of every layer, input first and prediction last."""
-    acts = [x]
-    n_layers = len(params) // 2
-    a = x
-    for i in range(n_layers):
-        z = np.dot(params[2 * i], a) + params[2 * i + 1][:, None]
-        a = sigmoid(z) if i < n_layers - 1 else z
-        acts.append(a)
-    return acts
+def loss_and_grads(model: Model, layers: Sequence[Layer], x: np.ndarray, y: np.ndarray) -> tuple[float, Params]:
+    """The loss of ``model`` at ``layers`` on ``(x, y)`` and its gradient with respect to each layer's W and b."""
+    loss, grads = Kernel(model).loss_and_grads(layers, x, y)
+    return float(loss), grads
 
 
-def loss(pred: np.ndarray, y: np.ndarray) -> float:
-    """Mean over the batch of half the squared error, summed over outputs."""
-    m = y.shape[1]
-    return float((1.0 / m) * np.sum(np.sum(0.5 * (pred - y) ** 2, axis=0)))
-
-
-def loss_and_grads(params: Sequence[np.ndarray], x: np.ndarray, y: np.ndarray) -> tuple[float, Arrays]:
-    """The loss at ``params`` and its gradient with respect to each array, by backprop."""
-    acts = forward(params, x)
-    n_layers = len(params) // 2
-    delta = (acts[-1] - y) / y.shape[1]
-    grads: Arrays = [np.empty(0)] * len(params)
-    for i in range(n_layers - 1, -1, -1):
-        grads[2 * i] = np.dot(delta, acts[i].T)
-        grads[2 * i + 1] = np.sum(delta, axis=1)
-        if i > 0:
-            a = acts[i]
-            delta = np.dot(params[2 * i].T, delta) * (a * (1 - a))
-    return loss(acts[-1], y), grads
+def predict(model: Model, layers: Sequence[Layer], x: np.ndarray) -> np.ndarray:
+    """The network's output for inputs ``x`` (one column per sample)."""
+    return Kernel(model).forward(bias_columns(layers), x)[1][-1]

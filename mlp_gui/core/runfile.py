@@ -2,8 +2,10 @@
 
 Arrays: ``W1, b1, ..., WL, bL`` (final parameters), ``grad_W1, ...`` (gradients
 at those parameters), ``loss`` (float64, one value per epoch plus the initial
-one), ``x``, ``y``, and ``config`` (a JSON string of every setting; its
-``epochs`` is the number of epochs the history holds).
+one: the number of epochs the run holds is ``len(loss) - 1``), ``x``, ``y``,
+and ``config`` (a JSON string of the run's settings, from the settings schema).
+Files written before the schema also kept ``epochs`` in the config; it must
+then agree with the loss history.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 
 from mlp_gui import __version__
 from mlp_gui.core.config import ConfigError, TrainConfig
-from mlp_gui.core.network import Arrays, parameter_names
+from mlp_gui.core.model import Params, flatten, layer_shapes, pair_up, parameter_names
 from mlp_gui.core.trainer import Trainer
 
 FORMAT_TAG = "mlp-gui-run"
@@ -33,8 +35,8 @@ class SavedRun:
     """Everything a run file holds, checked for consistency."""
 
     config: TrainConfig
-    params: Arrays
-    grads: Arrays
+    layers: Params
+    grads: Params
     loss: np.ndarray
     x: np.ndarray
     y: np.ndarray
@@ -42,6 +44,11 @@ class SavedRun:
     @property
     def epochs(self) -> int:
         return len(self.loss) - 1
+
+    @property
+    def params(self) -> list[np.ndarray]:
+        """``[W1, b1, ...]``."""
+        return flatten(self.layers)
 
     @property
     def diverged_at(self) -> int | None:
@@ -56,16 +63,19 @@ class SavedRun:
         """A trainer that continues this run, with room for ``extra_epochs`` more."""
         if self.diverged_at is not None:
             raise RunFileError(f"this run diverged at epoch {self.diverged_at}; it cannot be continued")
-        cfg = self.config.with_changes(epochs=self.epochs + extra_epochs)
-        return Trainer(cfg, params=self.params, x=self.x, y=self.y, history=self.loss)
+        return self.frozen_trainer(extra_epochs)
+
+    def frozen_trainer(self, extra_epochs: int = 0) -> Trainer:
+        """A trainer holding this run as it is, diverged or not (a diverged one takes no more steps)."""
+        return Trainer(self.config, layers=self.layers, x=self.x, y=self.y, history=self.loss, capacity=self.epochs + extra_epochs)
 
 
 def run_from_trainer(trainer: Trainer) -> SavedRun:
     """The trainer's current state as a run (copies)."""
     snap = trainer.snapshot()
     return SavedRun(
-        config=trainer.config.with_changes(epochs=trainer.epoch),
-        params=snap.params,
+        config=trainer.config,
+        layers=snap.layers,
         grads=snap.grads,
         loss=trainer.loss_history.copy(),
         x=trainer.x.copy(),
@@ -76,9 +86,9 @@ def run_from_trainer(trainer: Trainer) -> SavedRun:
 def save_run(path: str | os.PathLike, run: SavedRun) -> Path:
     """Write ``run`` to ``path`` atomically: a failed write never clobbers an existing file."""
     path = Path(path)
-    names = parameter_names(len(run.params) // 2)
-    arrays = {name: p for name, p in zip(names, run.params)}
-    arrays.update({f"grad_{name}": g for name, g in zip(names, run.grads)})
+    names = parameter_names(len(run.layers))
+    arrays = {name: p for name, p in zip(names, flatten(run.layers))}
+    arrays.update({f"grad_{name}": g for name, g in zip(names, flatten(run.grads))})
     arrays.update(
         loss=np.asarray(run.loss, dtype=np.float64),
         x=run.x,
@@ -133,29 +143,28 @@ def _check_run(arrays: dict[str, np.ndarray]) -> SavedRun:
     config_arr = arrays["config"]
     if config_arr.shape != () or config_arr.dtype.kind not in "US":
         raise RunFileError("'config' is not a JSON string")
-    cfg = TrainConfig.from_json(str(config_arr))
+    cfg, legacy = TrainConfig.from_json(str(config_arr))
     names = parameter_names(len(cfg.layers) - 1)
     required = names + [f"grad_{n}" for n in names] + ["loss", "x", "y"]
     missing = [k for k in required if k not in arrays]
     if missing:
         raise RunFileError(f"missing arrays: {', '.join(missing)}")
+    shapes = [shape for pair in layer_shapes(cfg.layers) for shape in pair]
+    for name, shape in zip(names, shapes):
+        _expect_shape(name, arrays[name], shape)
+        _expect_shape(f"grad_{name}", arrays[f"grad_{name}"], shape)
     params = [_float_array(arrays, n) for n in names]
     grads = [_float_array(arrays, f"grad_{n}") for n in names]
-    for i, (n_in, n_out) in enumerate(zip(cfg.layers[:-1], cfg.layers[1:])):
-        _expect_shape(names[2 * i], params[2 * i], (n_out, n_in))
-        _expect_shape(names[2 * i + 1], params[2 * i + 1], (n_out,))
-        _expect_shape(f"grad_{names[2 * i]}", grads[2 * i], (n_out, n_in))
-        _expect_shape(f"grad_{names[2 * i + 1]}", grads[2 * i + 1], (n_out,))
     x, y, loss = _float_array(arrays, "x"), _float_array(arrays, "y"), _float_array(arrays, "loss")
     _expect_shape("x", x, (cfg.layers[0], cfg.batch_size))
     _expect_shape("y", y, (cfg.layers[-1], cfg.batch_size))
     if loss.ndim != 1 or len(loss) < 1:
         raise RunFileError(f"'loss' must be a non-empty 1-D array, has shape {loss.shape}")
-    if len(loss) != cfg.epochs + 1:
-        raise RunFileError(f"'loss' has {len(loss)} values but config says {cfg.epochs} epochs (expected {cfg.epochs + 1})")
+    if "epochs" in legacy and legacy["epochs"] != len(loss) - 1:
+        raise RunFileError(f"'loss' has {len(loss)} values but config says {legacy['epochs']!r} epochs (expected {len(loss) - 1})")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise RunFileError("'x' or 'y' holds inf or NaN")
-    return SavedRun(config=cfg, params=params, grads=grads, loss=loss, x=x, y=y)
+    return SavedRun(config=cfg, layers=pair_up(params), grads=pair_up(grads), loss=loss, x=x, y=y)
 
 
 def _float_array(arrays: dict[str, np.ndarray], name: str) -> np.ndarray:

@@ -1,11 +1,11 @@
-"""Several runs of the same network shape trained together as one stacked NumPy computation.
+"""Several runs of the same network shape trained together, stacked on a leading axis.
 
-A sweep over stepsizes or seeds ("what happens with stepsize 1 instead of
-0.1?") trains runs whose arrays all have the same shapes. Stacking them along
-a leading axis makes every NumPy call serve all runs at once, so for the small
-networks this app is about a sweep of K runs costs little more than one run
-instead of K. Each run's numbers are the same as its own :class:`Trainer`'s
-(the per-run arithmetic and summation order are unchanged; a test checks it).
+A sweep over stepsizes or seeds trains runs whose arrays all have the same
+shapes. Stacking them makes every NumPy call serve all runs at once, so a
+sweep of K small runs costs little more than one. The arithmetic is the same
+:class:`~mlp_gui.core.network.Kernel` as a single run's, with ``np.matmul``
+broadcasting over the stack; each run's numbers are those of its own
+:class:`~mlp_gui.core.trainer.Trainer` (a test checks it bit for bit).
 """
 
 from __future__ import annotations
@@ -14,101 +14,92 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mlp_gui.core.config import ConfigError, TrainConfig, check_fits_in_memory
-from mlp_gui.core.network import initialize, loss_and_grads
+from mlp_gui.core.config import ConfigError, TrainConfig
+from mlp_gui.core.model import Params, copy_layers, flat_layers, flatten
+from mlp_gui.core.network import Kernel, bias_columns
+from mlp_gui.core.trainer import initialize
 
 
 def can_stack(configs: Sequence[TrainConfig]) -> bool:
-    """Whether these runs share layers and batch size (seed, stepsize and epochs may differ)."""
-    return len({(c.layers, c.batch_size) for c in configs}) == 1
+    """Whether these runs share their network and batch size (seed and stepsize may differ)."""
+    return len({(c.model, c.batch_size) for c in configs}) == 1
 
 
 class StackedTrainer:
-    """K runs of one shape; ``step(n)`` advances every run still going by up to ``n`` epochs."""
+    """K runs of one shape; ``step(n)`` advances every run still going by up to ``n`` epochs.
 
-    def __init__(self, configs: Sequence[TrainConfig]) -> None:
+    Run ``k`` trains for ``epochs[k]`` epochs, or until it diverges; a run that
+    has ended keeps its parameters (its stepsize becomes 0).
+    """
+
+    def __init__(self, configs: Sequence[TrainConfig], epochs: Sequence[int]) -> None:
         if not configs:
             raise ConfigError("a sweep needs at least one run")
+        if len(epochs) != len(configs):
+            raise ValueError("one planned number of epochs per run")
         if not can_stack(configs):
             raise ConfigError("runs can be stacked only when layers and batch size are the same")
         for cfg in configs:
             cfg.validated()
-        check_fits_in_memory(configs[0].with_changes(epochs=sum(c.epochs for c in configs)))
         self.configs = list(configs)
+        k = len(configs)
+        self.kernel = Kernel(configs[0].model, dot=np.matmul)
         starts = [initialize(cfg) for cfg in configs]
-        n = len(starts[0][0])
-        self.params = [np.stack([s[0][i] for s in starts]) for i in range(n)]
+        self._theta, self.layers = flat_layers(configs[0].layers, (k,))
+        self._grad, self.grads = flat_layers(configs[0].layers, (k,))
+        self._theta[...] = [np.concatenate([a.ravel() for a in flatten(s[0])]) for s in starts]
         self.x = np.stack([s[1] for s in starts])
         self.y = np.stack([s[2] for s in starts])
-        first = [loss_and_grads(s[0], s[1], s[2]) for s in starts]
-        self.grads = [np.stack([f[1][i] for f in first]) for i in range(n)]
-        self._bias_cols = [b[:, :, None] for b in self.params[1::2]]
-        stepsizes = np.array([c.stepsize for c in configs])
-        self._stepsizes = [stepsizes.reshape((-1,) + (1,) * (p.ndim - 1)) for p in self.params]
+        self._stepsizes = np.array([[c.stepsize] for c in configs])
         self.epoch = 0
-        self.ends = [c.epochs for c in configs]  # a run stops at its epochs or where it diverges
-        self.diverged_at: list[int | None] = [None] * len(configs)
-        self._active = np.ones(len(configs), dtype=bool)
-        self._history = np.full((len(configs), max(self.ends) + 1), np.nan)
-        self._history[:, 0] = [f[0] for f in first]
+        self.ends = [int(e) for e in epochs]  # a run stops at its epochs or where it diverges
+        self.diverged_at: list[int | None] = [None] * k
+        self._history = np.full((k, max(self.ends) + 1), np.nan)
+        self._history[:, 0] = self._pass()
 
     @property
     def done(self) -> bool:
         return all(self.epoch >= end for end in self.ends)
 
+    @property
+    def diverged(self) -> bool:
+        """For the driver: a sweep as a whole never diverges; its runs do, one by one."""
+        return False
+
     def loss_history(self, k: int) -> np.ndarray:
         """Run ``k``'s losses so far (a view)."""
         return self._history[k, : min(self.epoch, self.ends[k]) + 1]
 
-    def run_state(self, k: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    def run_state(self, k: int) -> tuple[Params, np.ndarray, np.ndarray]:
         """Copies of run ``k``'s parameters, inputs and targets (to save it or continue it alone)."""
-        return [p[k].copy() for p in self.params], self.x[k].copy(), self.y[k].copy()
+        return copy_layers([type(layer)(layer.W[k], layer.b[k]) for layer in self.layers]), self.x[k].copy(), self.y[k].copy()
 
     def step(self, n: int) -> list[np.ndarray]:
-        """Advance up to ``n`` epochs (no further than the longest run); each run's new losses."""
+        """Advance up to ``n`` epochs (no further than the longest run still going); each run's new losses."""
         before = self.epoch
         n = min(n, max(self.ends) - self.epoch)
         if n <= 0:
             return [np.empty(0) for _ in self.configs]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for _ in range(n):
-                self._epoch()
+                np.subtract(self._theta, self._grad * self._stepsizes, out=self._theta)
+                self.epoch += 1
+                self._record(self._pass())
         return [self._history[k, min(before, end) + 1 : min(self.epoch, end) + 1].copy() for k, end in enumerate(self.ends)]
 
-    def _epoch(self) -> None:
-        """One notebook epoch for every run, in the same arithmetic as ``Trainer._run``."""
-        matmul, exp, add_reduce = np.matmul, np.exp, np.add.reduce
-        weights, bias_cols = self.params[0::2], self._bias_cols
-        for p, g, lr in zip(self.params, self.grads, self._stepsizes):
-            p -= g * lr
-        acts = [self.x]
-        a = self.x
-        last = len(weights) - 1
-        for j in range(last):
-            a = 1 / (1 + exp(-(matmul(weights[j], a) + bias_cols[j])))
-            acts.append(a)
-        err = matmul(weights[last], a) + bias_cols[last] - self.y
-        m = self.y.shape[2]
-        loss = (1.0 / m) * add_reduce(add_reduce(0.5 * err**2, axis=1), axis=1)
-        self.epoch += 1
-        self._record(loss)
-        delta = err / m
-        for j in range(last, -1, -1):
-            self.grads[2 * j][...] = matmul(delta, acts[j].transpose(0, 2, 1))
-            self.grads[2 * j + 1][...] = add_reduce(delta, axis=2)
-            if j:
-                a = acts[j]
-                delta = matmul(weights[j].transpose(0, 2, 1), delta) * (a * (1 - a))
+    def _pass(self) -> np.ndarray:
+        """Every run's loss, and its gradients written in place: the single-run kernel over the stack."""
+        layers = bias_columns(self.layers)
+        zs, acts = self.kernel.forward(layers, self.x)
+        loss, delta = self.kernel.loss_and_delta(zs[-1], acts[-1], self.y)
+        self.kernel.backward(layers, zs, acts, delta, self.grads)
+        return loss
 
     def _record(self, loss: np.ndarray) -> None:
-        """Store this epoch's losses; a run whose loss is no longer finite ends here."""
+        """Store this epoch's losses; a run whose loss is no longer finite, or that reached its epochs, ends here."""
         self._history[:, self.epoch] = loss  # entries past a run's end are never read
-        bad = self._active & ~np.isfinite(loss)
-        if bad.any():
-            for k in np.flatnonzero(bad):
+        for k in np.flatnonzero(~np.isfinite(loss)):
+            if self.diverged_at[k] is None and self.epoch <= self.ends[k]:
                 self.diverged_at[k] = self.ends[k] = self.epoch
-            self._active &= ~bad
-        if self.epoch in self.ends:
-            self._active &= np.array([self.epoch < end for end in self.ends])
-            for lr in self._stepsizes:  # a finished run's parameters stay as they ended
-                lr[~self._active] = 0.0
+        ended = np.array([self.epoch >= end for end in self.ends])
+        self._stepsizes[ended] = 0.0  # a finished run's parameters stay as they ended

@@ -1,10 +1,13 @@
-"""Plain gradient descent in chunks, as the notebook's training cell, fast enough to watch live.
+"""One run of plain gradient descent, advanced in chunks: the state both front ends show.
 
 ``loss[0]`` is the loss of the initial parameters; step ``k`` applies the
 gradients computed at step ``k - 1``, then recomputes loss and gradients, so
-``loss[k]`` is the loss after ``k`` updates. A worker thread calls
-:meth:`Trainer.step` for a few thousand epochs at a time and checks for pause
-or stop in between; the CLI calls it in a loop. Both see the same numbers.
+``loss[k]`` is the loss after ``k`` updates. The arithmetic is
+:class:`~mlp_gui.core.network.Kernel`'s; all this adds is the update
+``p - stepsize * g`` on one flat buffer and the loss history. The driver
+(:func:`mlp_gui.core.driver.drive`) calls :meth:`Trainer.step` for a few
+milliseconds' worth of epochs at a time, so a pause, a stop or Ctrl+C always
+lands between epochs.
 """
 
 from __future__ import annotations
@@ -15,59 +18,91 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlp_gui.core.config import TrainConfig
-from mlp_gui.core.network import Arrays, initialize, loss_and_grads, parameter_names
+from mlp_gui.core.model import Layer, Params, copy_layers, flat_layers, flatten, parameter_names
+from mlp_gui.core.network import Kernel, bias_columns
+
+
+class _FlatOrder:
+    """``layers`` and ``grads`` also as flat lists ``[W1, b1, ...]``: the order files, printouts and the check use."""
+
+    layers: Params
+    grads: Params
+
+    @property
+    def names(self) -> list[str]:
+        return parameter_names(len(self.layers))
+
+    @property
+    def params(self) -> list[np.ndarray]:
+        return flatten(self.layers)
+
+    @property
+    def flat_grads(self) -> list[np.ndarray]:
+        return flatten(self.grads)
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class Snapshot(_FlatOrder):
     """Copies of the trainer's state at one epoch, safe to hand to another thread."""
 
     epoch: int
     loss: float
-    params: Arrays
-    grads: Arrays
+    layers: Params
+    grads: Params
     diverged_at: int | None
 
-    @property
-    def names(self) -> list[str]:
-        return parameter_names(len(self.params) // 2)
+
+def initialize(config: TrainConfig) -> tuple[Params, np.ndarray, np.ndarray]:
+    """Parameters, inputs ``x`` and targets ``y``, drawn as the notebook does.
+
+    One legacy ``RandomState(seed)``: every ``W`` in layer order (biases are
+    zeros and draw nothing), then ``x = rand(n_in, M)``, then
+    ``y = randn(n_out, M)``. With the defaults this is exactly the notebook's
+    ``initialize(3, 4, 2, 5)`` after ``np.random.seed(12345)``.
+    """
+    rng = np.random.RandomState(config.seed)
+    layers = config.model.init_weights(rng)
+    x = rng.rand(config.layers[0], config.batch_size)
+    y = rng.randn(config.layers[-1], config.batch_size)
+    return layers, x, y
 
 
-class Trainer:
+class Trainer(_FlatOrder):
     """Owns one run: parameters, gradients, data and the loss history.
 
-    Parameters and gradients each live in one flat buffer with per-array views,
-    so an update is one vector operation whatever the depth; the arithmetic per
-    element is the notebook's (``p - g * stepsize``), so results agree bit for
-    bit with :func:`mlp_gui.core.network.loss_and_grads`.
+    Parameters and gradients each live in one flat buffer with per-layer
+    ``(W, b)`` views, so an update is one vector operation whatever the depth.
     """
 
     def __init__(
         self,
         config: TrainConfig,
         *,
-        params: Arrays | None = None,
+        layers: Params | None = None,
         x: np.ndarray | None = None,
         y: np.ndarray | None = None,
         history: np.ndarray | None = None,
+        capacity: int = 0,
     ) -> None:
+        """A new run from the seed, or (``layers``, ``x``, ``y``, ``history`` given) one continued from a file.
+
+        ``capacity`` reserves room for that many epochs of history up front (the history grows as needed).
+        """
         self.config = config
-        if params is None or x is None or y is None:
-            params, x, y = initialize(config)
+        if layers is None or x is None or y is None:
+            layers, x, y = initialize(config)
+        self.kernel = Kernel(config.model)
         self.x = np.ascontiguousarray(x, dtype=np.float64)
         self.y = np.ascontiguousarray(y, dtype=np.float64)
-        self._theta, self.params = _flat_views(config.layers)
-        self._grad, self.grads = _flat_views(config.layers)
+        self._theta, self.layers = flat_layers(config.layers)
+        self._grad, self.grads = flat_layers(config.layers)
         self._update = np.empty_like(self._theta)
-        for view, value in zip(self.params, params):
+        for view, value in zip(flatten(self.layers), flatten(layers)):
             view[...] = value
-        self._bias_cols = [b[:, None] for b in self.params[1::2]]
-        loss0, grads0 = loss_and_grads(self.params, self.x, self.y)
-        for view, value in zip(self.grads, grads0):
-            view[...] = value
+        loss0 = self._pass()
         if history is None or len(history) == 0:
             history = np.array([loss0])
-        self._history = np.empty(max(config.epochs + 1, len(history)), dtype=np.float64)
+        self._history = np.empty(max(capacity + 1, len(history)), dtype=np.float64)
         self._history[: len(history)] = history
         self.epoch = len(history) - 1
         bad = np.flatnonzero(~np.isfinite(history))
@@ -86,19 +121,22 @@ class Trainer:
         return float(self._history[self.epoch])
 
     @property
-    def names(self) -> list[str]:
-        return parameter_names(len(self.params) // 2)
+    def stepsize(self) -> float:
+        return self.config.stepsize
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
 
     def snapshot(self) -> Snapshot:
-        """Copies of parameters and gradients now (two buffer copies, whatever the depth)."""
-        theta, grad = self._theta.copy(), self._grad.copy()
-        return Snapshot(
-            epoch=self.epoch,
-            loss=self.loss,
-            params=_split_like(theta, self.params),
-            grads=_split_like(grad, self.grads),
-            diverged_at=self.diverged_at,
-        )
+        """Copies of parameters and gradients now."""
+        return Snapshot(self.epoch, self.loss, copy_layers(self.layers), copy_layers(self.grads), self.diverged_at)
+
+    # ------------------------------------------------------------ changing the run
+
+    def set_stepsize(self, stepsize: float) -> None:
+        """Continue with another stepsize from the next epoch on (the history is kept)."""
+        self.config = self.config.with_changes(stepsize=stepsize)
 
     # ------------------------------------------------------------ training
 
@@ -123,62 +161,38 @@ class Trainer:
             grown[: self.epoch + 1] = self._history[: self.epoch + 1]
             self._history = grown
 
+    def _pass(self) -> float:
+        """Loss and gradients at the current parameters (the kernel's forward and backward, in place)."""
+        layers = bias_columns(self.layers)
+        zs, acts = self.kernel.forward(layers, self.x)
+        loss, delta = self.kernel.loss_and_delta(zs[-1], acts[-1], self.y)
+        self.kernel.backward(layers, zs, acts, delta, self.grads)
+        return float(loss)
+
     def _run(self, n: int) -> int:
-        """The hot loop: ``n`` notebook epochs; returns how many ran before any divergence."""
-        dot, exp, add_reduce, multiply = np.dot, np.exp, np.add.reduce, np.multiply
-        isfinite = math.isfinite
-        weights, bias_cols = self.params[0::2], self._bias_cols
-        grad_w, grad_b = self.grads[0::2], self.grads[1::2]
+        """The hot loop: ``n`` epochs of update, forward, loss, backward; how many ran before any divergence."""
+        forward, loss_and_delta, backward = self.kernel.forward, self.kernel.loss_and_delta, self.kernel.backward
+        multiply, subtract, isfinite = np.multiply, np.subtract, math.isfinite
+        layers, grads = bias_columns(self.layers), self.grads
         theta, grad, update = self._theta, self._grad, self._update
-        x, y, history = self.x, self.y, self._history
-        stepsize, m = self.config.stepsize, y.shape[1]
-        inv_m = 1.0 / m
-        last = len(weights) - 1
-        hidden = range(last)
-        backward = range(last - 1, -1, -1)
+        x, y, history, stepsize = self.x, self.y, self._history, self.config.stepsize
         k = self.epoch
-        for i in range(n):
+        for i in range(1, n + 1):
             multiply(grad, stepsize, out=update)
-            theta -= update
-            acts = [x]
-            a = x
-            for j in hidden:
-                a = 1 / (1 + exp(-(dot(weights[j], a) + bias_cols[j])))
-                acts.append(a)
-            err = dot(weights[last], a) + bias_cols[last] - y
-            loss = inv_m * add_reduce(add_reduce(0.5 * err**2, axis=0))
-            history[k + i + 1] = loss
+            subtract(theta, update, out=theta)
+            zs, acts = forward(layers, x)
+            loss, delta = loss_and_delta(zs[-1], acts[-1], y)
+            history[k + i] = loss
             if not isfinite(loss):
-                self.diverged_at = k + i + 1
-                return i + 1
-            delta = err / m
-            dot(delta, a.T, out=grad_w[last])
-            add_reduce(delta, axis=1, out=grad_b[last])
-            for j in backward:
-                a = acts[j + 1]
-                delta = dot(weights[j + 1].T, delta) * (a * (1 - a))
-                dot(delta, acts[j].T, out=grad_w[j])
-                add_reduce(delta, axis=1, out=grad_b[j])
+                self.diverged_at = k + i
+                return i
+            backward(layers, zs, acts, delta, grads)
         return n
 
 
-def _flat_views(layers: tuple[int, ...]) -> tuple[np.ndarray, Arrays]:
-    """One zeroed float64 buffer and C-contiguous views ``[W1, b1, ...]`` into it."""
-    shapes = []
-    for n_in, n_out in zip(layers[:-1], layers[1:]):
-        shapes += [(n_out, n_in), (n_out,)]
-    flat = np.zeros(sum(math.prod(s) for s in shapes), dtype=np.float64)
-    views, offset = [], 0
-    for shape in shapes:
-        size = math.prod(shape)
-        views.append(flat[offset : offset + size].reshape(shape))
-        offset += size
-    return flat, views
+def layers_equal(a: Params, b: Params) -> bool:
+    """Whether two parameter lists hold exactly the same numbers."""
+    return len(a) == len(b) and all(np.array_equal(p, q) for la, lb in zip(a, b) for p, q in zip(la, lb))
 
 
-def _split_like(flat: np.ndarray, like: Arrays) -> Arrays:
-    out, offset = [], 0
-    for arr in like:
-        out.append(flat[offset : offset + arr.size].reshape(arr.shape))
-        offset += arr.size
-    return out
+__all__ = ["Layer", "Snapshot", "Trainer", "initialize", "layers_equal"]

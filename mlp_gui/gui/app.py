@@ -5,18 +5,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mlp_gui import __version__
 from mlp_gui.core.runfile import RunFileError, load_run
+from mlp_gui.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from mlp_gui.gui.session import RunState
 from mlp_gui.gui.window import MainWindow
 from mlp_gui.launch import LaunchOptions
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def configure_pyqtgraph() -> None:
+    """pyqtgraph's global options, set once at start (not on import): no antialiasing (cheaper live redraws)."""
+    pg.setConfigOptions(antialias=False)
 
 
 def app_icon() -> QIcon:
@@ -35,6 +41,7 @@ def application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("mlp-gui")
     app.setWindowIcon(app_icon())
+    configure_pyqtgraph()
     return app
 
 
@@ -54,13 +61,24 @@ class Launcher:
         try:
             run = load_run(self.options.run_file)
         except RunFileError as exc:
-            self.exit_code = EXIT_USAGE
             print(f"mlp-gui: error: {exc}", file=sys.stderr)
-            if not self.options.exit_when_done:
+            if self.options.exit_when_done:
+                self.exit_code = EXIT_USAGE  # unattended: the script must hear of it; a person saw the message
+            else:
                 QMessageBox.warning(self.window, "Cannot open run", str(exc))
             return False
         self.window.open_saved_run(run, self.options.run_file)
+        self._apply_flags_to_opened_run(run)
         return True
+
+    def _apply_flags_to_opened_run(self, run) -> None:
+        """Flags given with RUN.npz continue it as ``train --resume`` does: epochs to reach, a new stepsize."""
+        explicit, window = self.options.explicit, self.window
+        if "epochs" in explicit:
+            window.session.set_plan(run.epochs + self.options.epochs)
+        if "stepsize" in explicit:
+            window.session.set_stepsize(self.options.config.stepsize)
+        window.form.set_values(window.session.config, window.session.target_epoch)
 
     def begin(self) -> None:
         if self.options.run:
@@ -79,7 +97,7 @@ class Launcher:
             QTimer.singleShot(0, self.window.close)
 
     def _screenshot_then_maybe_quit(self) -> None:
-        self.window.heatmaps.show_snapshot(self.window.session.trainer.snapshot(), now=True)
+        self.window.heatmaps.show_snapshot(self.window.session.snapshot, now=True)
         if not self.window.grab().save(str(self.options.screenshot)):
             print(f"mlp-gui: error: could not write screenshot {self.options.screenshot}", file=sys.stderr)
             self.exit_code = EXIT_FAILED
@@ -96,7 +114,8 @@ class Launcher:
 def run_window(options: LaunchOptions) -> int:
     """Show the window and run the event loop; the process's exit code."""
     app = application()
-    window = MainWindow(options.config, explicit=options.explicit)
+    explicit = None if options.unattended else options.explicit  # a script gets the notebook's defaults + its flags
+    window = MainWindow(options.config, explicit=explicit, epochs=options.epochs)
     launcher = Launcher(window, options)
     window.show()
     if not launcher.open_file() and options.exit_when_done:

@@ -6,18 +6,17 @@ itself only lays them out.
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from PySide6.QtCore import QObject
 
-from mlp_gui.core.config import TrainConfig, format_value
+from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.settings import BY_NAME
 from mlp_gui.gui.gradcheck_panel import GradCheckPanel
 from mlp_gui.gui.kept_runs import KeptRun, KeptRunsList, KeptRunsModel, label_for
 from mlp_gui.gui.loss_plot import LossPlot
 from mlp_gui.gui.notebook_pane import NotebookPane
 from mlp_gui.gui.run_worker import Delivery
-from mlp_gui.gui.session import RunState, TrainingSession
-from mlp_gui.gui.sweep import SweepDialog, SweepRunner
+from mlp_gui.gui.session import RunReset, RunState, TrainingSession
+from mlp_gui.gui.sweep import KeptCurve, SweepDialog, SweepRunner
 
 
 class Explorer(QObject):
@@ -43,50 +42,45 @@ class Explorer(QObject):
 
     def keep_current_run(self) -> KeptRun | None:
         """Put the live curve on the plot as a faded, labelled curve of its own."""
-        trainer = self.session.trainer
         epochs, losses = self.plot.curve_data()
-        if trainer is None or trainer.epoch == 0 or len(epochs) == 0:
+        if not self.session.has_run or self.session.epoch == 0 or len(epochs) == 0:
             return None
-        label = label_for(trainer.config, TrainConfig(), trainer.epoch)
-        return self.kept.keep(trainer.config, epochs, losses, label)
+        config = self.session.config
+        return self.kept.keep(config, epochs, losses, label_for(config, TrainConfig(), self.session.epoch))
 
-    def ask_sweep(self, base: TrainConfig, parent=None) -> bool:
+    def ask_sweep(self, base: TrainConfig, epochs: int, parent=None) -> bool:
         """Show the sweep dialog for ``base``; start the sweep if the person confirms."""
-        dialog = SweepDialog(base, parent)
-        return bool(dialog.exec() and dialog.configs) and self.run_sweep(dialog.configs)
+        dialog = SweepDialog(base, epochs, parent)
+        return bool(dialog.exec() and dialog.runs) and self.sweeps.start(dialog.runs)
 
-    def run_sweep(self, configs: list[TrainConfig]) -> bool:
-        """Train ``configs`` on the sweep thread; each finished run is kept, labelled by what was swept."""
-        return self.sweeps.start(configs)
-
-    def _on_sweep_finished(self, results: list) -> None:
-        configs = [r[0] for r in results]
-        swept = [f.name for f in fields(TrainConfig) if len({getattr(c, f.name) for c in configs}) > 1]
-        for config, epochs, losses, diverged_at in results:
-            done = diverged_at if diverged_at is not None else config.epochs
-            names = ", ".join(f"{n.replace('_', ' ')}={format_value(n, getattr(config, n))}" for n in swept)
-            label = f"{names} ({done:,} ep.)" + (" diverged" if diverged_at is not None else "")
-            self.kept.keep(config, epochs, losses, label)
+    def _on_sweep_finished(self, curves: list[KeptCurve]) -> None:
+        runs = [c.result.run for c in curves]
+        swept = [name for name in BY_NAME if len({_value(r, name) for r in runs}) > 1]
+        for curve in curves:
+            result = curve.result
+            done = len(result.losses) - 1
+            names = ", ".join(f"{BY_NAME[n].title}={BY_NAME[n].format(_value(result.run, n))}" for n in swept)
+            label = f"{names} ({done:,} ep.)" + (" diverged" if result.diverged_at is not None else "")
+            self.kept.keep(result.run.config, curve.epochs, curve.losses, label)
 
     def _show_kept(self, run: KeptRun) -> None:
         self.plot.add_curve(run.key, run.epochs, run.losses, run.label, run.colour)
 
     # ------------------------------------------------------------ notebook and gradient check
 
-    def _on_run_reset(self, config, snapshot, x, y, history) -> None:
-        self.gradcheck.set_run(x, y, snapshot)
-        self.notebook.reset(snapshot, history)
+    def _on_run_reset(self, reset: RunReset) -> None:
+        self.gradcheck.set_run(reset.x, reset.y, reset.snapshot)
+        self.notebook.reset(reset.snapshot, reset.history)
 
     def _on_delivered(self, delivery: Delivery) -> None:
         self.gradcheck.set_snapshot(delivery.snapshot)
         self.notebook.add_losses(delivery.first_epoch, delivery.losses)
 
     def _on_state(self, state: RunState) -> None:
-        trainer = self.session.trainer
         if state is RunState.FINISHED:
-            self.notebook.finish(trainer.epoch, trainer.loss)
-        if state in (RunState.PAUSED, RunState.FINISHED, RunState.STOPPED):
-            self.gradcheck.set_snapshot(trainer.snapshot())  # the state it halted in, not the last delivery
+            self.notebook.finish(self.session.epoch, self.session.loss)
+        if state in (RunState.PAUSED, RunState.FINISHED, RunState.STOPPED) and self.session.snapshot is not None:
+            self.gradcheck.set_snapshot(self.session.snapshot)  # the state it halted in
             if self.gradcheck.isVisible():
                 self.gradcheck.check_now()
             else:
@@ -94,3 +88,10 @@ class Explorer(QObject):
 
     def shutdown(self) -> None:
         self.sweeps.shutdown()
+        shutdown = getattr(self.gradcheck, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+
+
+def _value(run, name: str) -> object:
+    return run.epochs if name == "epochs" else getattr(run.config, name)

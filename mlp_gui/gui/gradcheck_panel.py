@@ -3,19 +3,24 @@
 A teacher presses *Check now* (or ticks auto-check, so it happens whenever a
 run pauses or stops) and the panel shows, for W1, b1, ..., the relative error
 between backprop and :func:`mlp_gui.core.gradcheck.gradient_check`'s finite
-differences, coloured green / amber / red, and the checked entries of the
-selected array side by side. The check runs on a pool thread of its own: the
-notebook's net takes milliseconds, a 784-256-256-10 net about 1.5 s, and the
-window keeps updating meanwhile. The panel only formats; the core computes.
+differences, coloured green / amber / red by the core's :func:`rating`, and
+the checked entries of the selected array side by side. The check runs on a
+worker thread of its own (started and ended like every other worker thread,
+see :mod:`mlp_gui.gui.worker_threads`): the notebook's net takes
+milliseconds, a 784-256-256-10 net about 1.5 s, and the window keeps updating
+meanwhile. The panel only formats; the core computes.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,35 +40,45 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mlp_gui.core.gradcheck import ArrayCheck, gradient_check
-from mlp_gui.core.trainer import Snapshot, Trainer
+from mlp_gui.core.gradcheck import AMBER_THRESHOLD, PASS_THRESHOLD, ArrayCheck, gradient_check
+from mlp_gui.core.model import Model
+from mlp_gui.core.trainer import Snapshot
+from mlp_gui.gui.palette import ERROR, MUTED, NOTE_BORDER, NOTE_FILL, RATINGS
+from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
 
-GREEN_BELOW = 1e-6  # backprop is right (float64 rounding is ~1e-16 relative; 1e-6 is generous)
-AMBER_BELOW = 1e-3  # suspicious: rounding near a minimum, or a small bug
+log = logging.getLogger(__name__)
+
 #: gradients this small (reached near a minimum; ~1e-10 after 200,000 notebook epochs) sit within a few
 #: decades of the finite differences' rounding noise (~1e-15), so their relative error rises
 TINY_GRADIENT = 1e-8
 
-#: background and text colours per rating (pale fills keep the black numbers readable)
-COLOURS = {"green": ("#d8f0d9", "#1b5e20"), "amber": ("#ffe7b8", "#8a5300"), "red": ("#ffd5d5", "#b71c1c")}
+
+def _power(value: float) -> str:
+    """A threshold as people write it: ``1e-6`` rather than Python's ``1e-06``."""
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
 
 EXPLANATION = (
     "Backprop finds every gradient in one backward pass. The check nudges one parameter at a time "
     "by ±h and measures how much the loss changes (central differences in extended precision). "
-    "If backprop is right the two agree: relative error below 1e-6 is green, below 1e-3 amber, "
-    "otherwise red."
+    f"If backprop is right the two agree: relative error below {_power(PASS_THRESHOLD)} is green, "
+    f"below {_power(AMBER_THRESHOLD)} amber, otherwise red."
 )
 
 READY_TEXT = "Press Check now to compare backprop with finite differences at the current parameters."
+NOTHING_TO_CHECK = "Nothing to check yet: start or open a run."
+SHUT_DOWN_TEXT = "The gradient check has been shut down (the window is closing)."
+NEAR_MINIMUM_HINT = " Near a minimum that is rounding, not a bug: see below."
+STALE_SEPARATOR = "  ⟶ "
+NOTE_STYLE = f"background: {NOTE_FILL}; border: 1px solid {NOTE_BORDER}; border-radius: 3px; padding: 4px;"
+
+MARKS = {"green": "✓", "amber": "!", "red": "✗"}
+SUMMARY_HEADERS = ["Array", "Shape", "Entries checked", "Relative error", "Worst entry", "Its abs. error"]
+ENTRY_HEADERS = ["Entry", "Backprop", "Finite differences", "Abs. difference"]
 
 
-def rating(rel_error: float) -> str:
-    """``'green'`` below 1e-6, ``'amber'`` below 1e-3, ``'red'`` otherwise (NaN is red)."""
-    if rel_error < GREEN_BELOW:
-        return "green"
-    if rel_error < AMBER_BELOW:
-        return "amber"
-    return "red"
+# ---------------------------------------------------------------- texts (pure functions)
 
 
 def largest_gradient(check: ArrayCheck) -> float:
@@ -73,7 +88,7 @@ def largest_gradient(check: ArrayCheck) -> float:
 
 def tiny_arrays(results: Sequence[ArrayCheck]) -> list[ArrayCheck]:
     """Arrays that miss green while all their checked gradients are below :data:`TINY_GRADIENT`."""
-    return [r for r in results if r.checked and rating(r.rel_error) != "green" and largest_gradient(r) < TINY_GRADIENT]
+    return [r for r in results if r.checked and not r.passed and largest_gradient(r) < TINY_GRADIENT]
 
 
 def entry_name(name: str, index: tuple[int, ...]) -> str:
@@ -86,11 +101,25 @@ def summary_text(results: Sequence[ArrayCheck], epoch: int | None, seconds: floa
     worst = max(results, key=lambda r: (not np.isfinite(r.rel_error), r.rel_error))
     where = f"at epoch {epoch:,} " if epoch is not None else ""
     took = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
-    if all(rating(r.rel_error) == "green" for r in results):
+    if all(r.passed for r in results):
         verdict = f"backprop agrees with finite differences in all {len(results)} arrays (worst {worst.rel_error:.1e})."
     else:
         verdict = f"largest relative error {worst.rel_error:.1e}, in {worst.name}."
     return f"Checked {where}in {took}: {verdict}"
+
+
+def results_text(results: Sequence[ArrayCheck], epoch: int | None, seconds: float) -> str:
+    """The status for a set of results: the summary (with a pointer to the note near a minimum), or the ready text."""
+    if not results:
+        return READY_TEXT
+    return summary_text(results, epoch, seconds) + (NEAR_MINIMUM_HINT if tiny_arrays(results) else "")
+
+
+def stale_text(results_epoch: int | None, current_epoch: int | None) -> str:
+    """What to add to the status when the run has moved on since the results were computed; else ``''``."""
+    if results_epoch is None or current_epoch is None or results_epoch == current_epoch:
+        return ""
+    return f"{STALE_SEPARATOR}the run is now at epoch {current_epoch:,}: press Check now to check again."
 
 
 def tiny_note(results: Sequence[ArrayCheck]) -> str:
@@ -108,35 +137,84 @@ def tiny_note(results: Sequence[ArrayCheck]) -> str:
     )
 
 
-class _Signals(QObject):
+def failure_text(exc: BaseException) -> str:
+    """An exception as one line (its first line only): the status shows it, the log keeps the traceback."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
+def grade_meaning(grade: str) -> str:
+    """What a rating means, with the core's thresholds."""
+    return {
+        "green": f"below {_power(PASS_THRESHOLD)}: backprop is right",
+        "amber": f"below {_power(AMBER_THRESHOLD)}: look closer (near a minimum this is rounding)",
+        "red": f"{_power(AMBER_THRESHOLD)} or more: backprop and the loss disagree",
+    }[grade]
+
+
+def describe_epoch(epoch: int | None) -> str:
+    """``the parameters at epoch 1,000`` (or just ``the parameters`` when the epoch is unknown)."""
+    return f"the parameters at epoch {epoch:,}" if epoch is not None else "the parameters"
+
+
+# ---------------------------------------------------------------- the check thread
+
+
+@dataclass(frozen=True)
+class _CheckRequest:
+    """One check: its id (newer requests outdate older ones), what to check and how."""
+
+    id: int
+    params: list[np.ndarray]
+    x: np.ndarray
+    y: np.ndarray
+    epoch: int | None
+    model: Model | None
+    max_entries: int
+
+
+class _CheckWorker(QObject):
+    """Lives on the panel's check thread; :meth:`check` runs there, queued from the GUI thread.
+
+    Results and failures go back by signal (queued to the GUI thread), each
+    with the request's id so the panel can ignore an outdated one.
+    """
+
     done = Signal(int, object, float)  # request id, list[ArrayCheck], seconds
-    failed = Signal(int, str)
+    failed = Signal(int, str)  # request id, one line
 
-
-class _CheckJob(QRunnable):
-    """One gradient check on a pool thread; reports through a QObject living in the GUI thread."""
-
-    def __init__(self, request: int, state: tuple, max_entries: int, signals: _Signals) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.request, self.state, self.max_entries, self.signals = request, state, max_entries, signals
+        self._stop = threading.Event()
 
-    def run(self) -> None:
-        params, x, y = self.state
+    def request_stop(self) -> None:
+        """Called from the GUI thread at shutdown: checks still queued are skipped (a running one finishes)."""
+        self._stop.set()
+
+    @Slot(object)
+    def check(self, request: _CheckRequest) -> None:
+        """Run one gradient check and report it."""
+        if self._stop.is_set():
+            return
         began = time.perf_counter()
         try:
-            results = gradient_check(params, x, y, max_entries=self.max_entries)
-            outcome = (self.signals.done, (self.request, results, time.perf_counter() - began))
-        except Exception as exc:  # noqa: BLE001 - shown in the panel, never lost in a pool thread
-            outcome = (self.signals.failed, (self.request, f"{type(exc).__name__}: {exc}"))
-        try:
-            outcome[0].emit(*outcome[1])
-        except RuntimeError:  # the panel was deleted while the check ran
-            pass
+            results = gradient_check(request.params, request.x, request.y, model=request.model, max_entries=request.max_entries)
+        except Exception as exc:  # noqa: BLE001 - the panel must hear of any failure, not lose the thread
+            log.exception("gradient check of %s failed", describe_epoch(request.epoch))
+            self.failed.emit(request.id, failure_text(exc))
+            return
+        self.done.emit(request.id, results, time.perf_counter() - began)
 
 
-MARKS = {"green": "✓", "amber": "!", "red": "✗"}
-SUMMARY_HEADERS = ["Array", "Shape", "Entries checked", "Relative error", "Worst entry", "Its abs. error"]
-ENTRY_HEADERS = ["Entry", "Backprop", "Finite differences", "Abs. difference"]
+@dataclass(frozen=True)
+class _Message:
+    """A status line that replaces the results' summary until the next check or results (``error``: shown red)."""
+
+    text: str
+    error: bool = False
+
+
+# ---------------------------------------------------------------- the panel
 
 
 class GradCheckPanel(QWidget):
@@ -144,33 +222,56 @@ class GradCheckPanel(QWidget):
 
     Feed it the run's data with :meth:`set_run` (x, y and the first snapshot),
     then :meth:`set_snapshot` as deliveries arrive (it keeps a reference, no
-    copy); :meth:`check_now` checks the newest snapshot on a pool thread.
+    copy); :meth:`check_now` checks the newest snapshot on the check thread.
+    :meth:`shutdown` ends that thread (called at quit and exit by itself).
     """
 
     check_started = Signal()
     check_finished = Signal(object)  # list[ArrayCheck]
-    check_failed = Signal(str)
+    check_failed = Signal(str)  # one line; the traceback is logged
+    _check = Signal(object)  # _CheckRequest, queued to the worker
 
     def __init__(self, parent: QWidget | None = None, *, max_entries: int = 64) -> None:
         super().__init__(parent)
         self.max_entries = max_entries
         self.results: list[ArrayCheck] = []
         self.results_epoch: int | None = None
-        self._x = self._y = None
+        self._seconds = 0.0  # how long the shown results took
+        self._x: np.ndarray | None = None
+        self._y: np.ndarray | None = None
         self._params: list[np.ndarray] | None = None
         self._epoch: int | None = None
-        self._request = 0
-        self._busy = self._again = False
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._signals = _Signals(self)
-        self._signals.done.connect(self._on_done)
-        self._signals.failed.connect(self._on_failed)
+        self._model: Model | None = None
+        self._latest_id = 0  # the newest request; results of any other are outdated and ignored
+        self._in_flight: _CheckRequest | None = None
+        self._started = 0.0
+        self._again = False  # asked while busy: check once more when the current check ends
+        self._message: _Message | None = None
+        self._shut_down = False
         self._build()
+        self._start_thread()
 
     # ------------------------------------------------------------ construction
 
     def _build(self) -> None:
+        self.status = _wrapping_label(READY_TEXT)
+        self.status.setObjectName("gradcheckStatus")
+        self.explanation = _wrapping_label(EXPLANATION, f"color: {MUTED};")
+        self.note = _wrapping_label("", NOTE_STYLE)
+        self.note.hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_top())
+        layout.addWidget(self.status)
+        layout.addWidget(self.explanation)
+        layout.addWidget(self.note)
+        layout.addWidget(self._build_tables(), 1)
+        self._laid_out = False
+        self._elapsed = QTimer(self)
+        self._elapsed.setInterval(100)
+        self._elapsed.timeout.connect(self._render_status)
+
+    def _build_top(self) -> QHBoxLayout:
+        """The button, the auto-check box and the busy indicator."""
         self.check_button = QPushButton("Check now")
         self.check_button.setToolTip("Compare backprop's gradients with finite differences at the current parameters")
         self.check_button.clicked.connect(self.check_now)
@@ -187,11 +288,10 @@ class GradCheckPanel(QWidget):
         top.addWidget(self.auto_check)
         top.addStretch(1)
         top.addWidget(self.progress)
-        self.status = _wrapping_label(READY_TEXT)
-        self.status.setObjectName("gradcheckStatus")
-        self.explanation = _wrapping_label(EXPLANATION, "color: #505050;")
-        self.note = _wrapping_label("", "background: #fff4d6; border: 1px solid #e0c070; border-radius: 3px; padding: 4px;")
-        self.note.hide()
+        return top
+
+    def _build_tables(self) -> QSplitter:
+        """The summary (one row per array) beside the entries of the selected array."""
         self.summary = _table(SUMMARY_HEADERS, numeric_columns=(3, 5))
         self.summary.setItemDelegate(_OutlineSelectionDelegate(self.summary))
         self.summary.itemSelectionChanged.connect(self._show_selected_entries)
@@ -206,16 +306,15 @@ class GradCheckPanel(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.summary)
         self.splitter.addWidget(entries_box)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.status)
-        layout.addWidget(self.explanation)
-        layout.addWidget(self.note)
-        layout.addWidget(self.splitter, 1)
-        self._laid_out = False
-        self._elapsed = QTimer(self)
-        self._elapsed.setInterval(100)
-        self._elapsed.timeout.connect(self._tick)
+        return self.splitter
+
+    def _start_thread(self) -> None:
+        """The worker on a thread of its own (the shared helper also ends it at quit and exit); signals both ways."""
+        self._worker = _CheckWorker()
+        self._thread = start_worker_thread(self, self._worker, "mlp-gui gradient check")
+        self._check.connect(self._worker.check)
+        self._worker.done.connect(self._on_done)
+        self._worker.failed.connect(self._on_failed)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
         """Tables side by side when there is room, one above the other in a narrow dock."""
@@ -231,8 +330,14 @@ class GradCheckPanel(QWidget):
     # ------------------------------------------------------------ what to check
 
     def set_run(self, x: np.ndarray, y: np.ndarray, snapshot: Snapshot | None = None) -> None:
-        """A new run: its inputs and targets (copied) and, optionally, its first snapshot."""
+        """A new run: its inputs and targets (copied) and, optionally, its first snapshot.
+
+        A check of the previous run still running is outdated: its results will be ignored.
+        """
         self._x, self._y = np.array(x, copy=True), np.array(y, copy=True)
+        self._params, self._epoch = None, None
+        self._latest_id += 1
+        self._again = False
         self.clear()
         if snapshot is not None:
             self.set_snapshot(snapshot)
@@ -240,51 +345,51 @@ class GradCheckPanel(QWidget):
     def set_snapshot(self, snapshot: Snapshot) -> None:
         """The newest parameters (kept by reference: a Snapshot's arrays are copies nobody changes)."""
         self._params, self._epoch = snapshot.params, snapshot.epoch
-        self._show_staleness()
+        self._render_status()
 
-    def set_trainer(self, trainer: Trainer) -> None:
-        """Check a trainer's current state (call only while its worker is idle; takes copies)."""
-        self.set_run(trainer.x, trainer.y, trainer.snapshot())
+    def set_model(self, model: Model | None) -> None:
+        """The network's activations, output and loss, so the check uses their formulas (None: the notebook's).
 
-    def set_state(self, params: Sequence[np.ndarray], x: np.ndarray, y: np.ndarray, epoch: int | None = None) -> None:
-        """Any parameters, inputs and targets (all copied), e.g. from a saved run."""
-        self.set_run(x, y)
-        self._params, self._epoch = [np.array(p, copy=True) for p in params], epoch
+        Takes effect from the next check.
+        """
+        self._model = model
 
     @property
     def has_state(self) -> bool:
+        """True once there are parameters, inputs and targets to check."""
         return self._params is not None and self._x is not None
 
     @property
     def busy(self) -> bool:
-        return self._busy
+        """True while a check runs on the check thread."""
+        return self._in_flight is not None
 
     # ------------------------------------------------------------ checking
 
     @Slot()
     def check_now(self) -> bool:
-        """Check the newest parameters on the panel's thread; False if there is nothing to check yet.
+        """Check the newest parameters on the check thread; False if there is nothing to check (or it is shut down).
 
         Asked again while a check runs, it checks once more when that one ends.
         """
-        if not self.has_state:
-            self.status.setText("Nothing to check yet: start or open a run.")
+        if self._shut_down or not self.has_state:
+            self._say(SHUT_DOWN_TEXT if self._shut_down else NOTHING_TO_CHECK)
             return False
-        if self._busy:
+        if self.busy:
             self._again = True
             return True
-        self._request += 1
-        self._busy, self._again = True, False
-        self._checking_epoch = self._epoch
+        self._latest_id += 1
+        self._in_flight = self._request(self._latest_id)
+        self._again, self._message = False, None
         self._started = time.perf_counter()
-        self.check_button.setEnabled(False)
-        self.progress.show()
-        self._tick()
-        self._elapsed.start()
+        self._show_busy(True)
         self.check_started.emit()
-        state = (self._params, self._x, self._y)
-        self._pool.start(_CheckJob(self._request, state, self.max_entries, self._signals))
+        self._check.emit(self._in_flight)
         return True
+
+    def _request(self, request_id: int) -> _CheckRequest:
+        """The newest parameters with the run's data and model, as request ``request_id``."""
+        return _CheckRequest(request_id, self._params, self._x, self._y, self._epoch, self._model, self.max_entries)
 
     @Slot()
     def run_halted(self) -> None:
@@ -292,80 +397,120 @@ class GradCheckPanel(QWidget):
         if self.auto_check.isChecked():
             self.check_now()
 
-    def wait_for_done(self, msecs: int = -1) -> bool:
-        """Block until the check thread is idle (for shutdown and tests); True if it is."""
-        return self._pool.waitForDone(msecs)
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """End the check thread (window close, quit, exit); True if it ended within ``timeout_ms``.
 
-    def _tick(self) -> None:
-        seconds = time.perf_counter() - self._started
-        self.status.setText(f"Checking {self._describe_epoch(self._checking_epoch)}… {seconds:.1f} s")
+        A check already running cannot be interrupted: it is waited for, and its
+        results are ignored. Later calls of :meth:`check_now` return False.
+        """
+        self._shut_down, self._again = True, False
+        ended = end_worker_thread(self._thread, self._worker.request_stop, timeout_ms)
+        if self._in_flight is not None:
+            self._in_flight = None
+            self._show_busy(False)
+        return ended
 
     @Slot(int, object, float)
-    def _on_done(self, request: int, results: list, seconds: float) -> None:
-        self._end_busy()
-        if request == self._request:
-            self.show_results(results, self._checking_epoch, seconds)
+    def _on_done(self, request_id: int, results: list, seconds: float) -> None:
+        """A check finished: show it unless outdated, then check again if asked meanwhile."""
+        request = self._end_request(request_id)
+        if request is not None:
+            self.show_results(results, request.epoch, seconds)
             self.check_finished.emit(results)
+        self._check_again_if_asked()
+
+    @Slot(int, str)
+    def _on_failed(self, request_id: int, message: str) -> None:
+        """A check raised (the worker logged the traceback): one red line unless outdated."""
+        if self._end_request(request_id) is not None:
+            self._say(f"The gradient check failed: {message} (details in the log).", error=True)
+            self.check_failed.emit(message)
+        self._check_again_if_asked()
+
+    def _end_request(self, request_id: int) -> _CheckRequest | None:
+        """The check ``request_id`` ended: leave the busy state; the request if still wanted, None if outdated."""
+        request, self._in_flight = self._in_flight, None
+        self._show_busy(False)
+        if request is None or request.id != request_id or request_id != self._latest_id:
+            log.debug("ignoring the results of outdated gradient check %d", request_id)
+            return None
+        return request
+
+    def _check_again_if_asked(self) -> None:
         if self._again:
             self.check_now()
 
-    @Slot(int, str)
-    def _on_failed(self, request: int, message: str) -> None:
-        self._end_busy()
-        self.status.setText(f"The check failed: {message}")
-        self.check_failed.emit(message)
+    def _show_busy(self, busy: bool) -> None:
+        self.check_button.setEnabled(not busy)
+        self.progress.setVisible(busy)
+        if busy:
+            self._elapsed.start()
+        else:
+            self._elapsed.stop()
+        self._render_status()
 
-    def _end_busy(self) -> None:
-        self._busy = False
-        self._elapsed.stop()
-        self.progress.hide()
-        self.check_button.setEnabled(True)
+    # ------------------------------------------------------------ the status line
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        """Show ``text`` in place of the results' summary until the next check or results."""
+        self._message = _Message(text, error)
+        self._render_status()
+
+    def _status_line(self) -> _Message:
+        """What the status says now, from the panel's state: checking, a message, or the results (and if stale)."""
+        if self._in_flight is not None:
+            seconds = time.perf_counter() - self._started
+            return _Message(f"Checking {describe_epoch(self._in_flight.epoch)}… {seconds:.1f} s")
+        if self._message is not None:
+            return self._message
+        stale = stale_text(self.results_epoch, self._epoch) if self.results else ""
+        return _Message(results_text(self.results, self.results_epoch, self._seconds) + stale)
+
+    def _render_status(self) -> None:
+        """Put :meth:`_status_line` in the label (only what changed: the timer calls this ten times a second)."""
+        line = self._status_line()
+        style = f"color: {ERROR};" if line.error else ""
+        if self.status.text() != line.text:
+            self.status.setText(line.text)
+        if self.status.styleSheet() != style:
+            self.status.setStyleSheet(style)
 
     # ------------------------------------------------------------ showing results
 
     def show_results(self, results: Sequence[ArrayCheck], epoch: int | None = None, seconds: float = 0.0) -> None:
         """Fill the tables from a finished check (also usable directly, e.g. with saved results)."""
-        self.results, self.results_epoch = list(results), epoch
+        self.results, self.results_epoch, self._seconds = list(results), epoch, seconds
+        self._message = None
         self.summary.setRowCount(len(self.results))
         for row, check in enumerate(self.results):
             self._fill_summary_row(row, check)
         note = tiny_note(self.results)
-        status = summary_text(self.results, epoch, seconds) if self.results else READY_TEXT
-        self.status.setText(status + (" Near a minimum that is rounding, not a bug: see below." if note else ""))
         self.note.setText(note)
         self.note.setVisible(bool(note))
         if self.results:
             self.summary.selectRow(_worst_row(self.results))
-        self._show_staleness()
+        self._render_status()
 
     def clear(self) -> None:
         """Forget the results (a new run)."""
-        self.results, self.results_epoch = [], None
+        self.results, self.results_epoch, self._seconds = [], None, 0.0
+        self._message = None
         self.summary.setRowCount(0)
         self.entries.setRowCount(0)
         self.entries_title.setText("Entries")
         self.note.hide()
-        if not self._busy:
-            self.status.setText(READY_TEXT)
+        self._render_status()
 
     def _fill_summary_row(self, row: int, check: ArrayCheck) -> None:
-        grade = rating(check.rel_error)
-        fill, ink = COLOURS[grade]
-        sampled = "" if check.checked == check.total else " (sampled)"
-        cells = [
-            (check.name, False),
-            ("×".join(str(n) for n in check.shape) or "—", False),
-            (f"{check.checked:,} of {check.total:,}{sampled}", False),
-            (f"{MARKS[grade]} {check.rel_error:.1e}", True),
-            (entry_name(check.name, check.worst_index), False),
-            (f"{check.worst_abs_error:.1e}", True),
-        ]
-        tip = f"{check.name}: relative error {check.rel_error:.3e} — {grade} ({_grade_meaning(grade)})"
-        for col, (text, numeric) in enumerate(cells):
+        """One array's row, filled with its rating's colour; the relative error in the rating's ink."""
+        grade = check.rating
+        fill, ink = RATINGS[grade]
+        tip = f"{check.name}: relative error {check.rel_error:.3e} — {grade} ({grade_meaning(grade)})"
+        for col, (text, numeric) in enumerate(_summary_cells(check)):
             item = _item(text, numeric)
             item.setBackground(QBrush(QColor(fill)))
             item.setToolTip(tip)
-            if col == 3:
+            if col == 3:  # the relative error: the rating's ink, bold
                 item.setForeground(QBrush(QColor(ink)))
                 font = item.font()
                 font.setBold(True)
@@ -373,6 +518,7 @@ class GradCheckPanel(QWidget):
             self.summary.setItem(row, col, item)
 
     def _show_selected_entries(self) -> None:
+        """The checked entries of the selected array, its worst entry in bold."""
         rows = self.summary.selectionModel().selectedRows()
         if not rows or rows[0].row() >= len(self.results):
             return
@@ -380,31 +526,13 @@ class GradCheckPanel(QWidget):
         how = "all" if check.checked == check.total else "a sample including the largest gradient"
         self.entries_title.setText(f"{check.name}: {check.checked:,} of {check.total:,} entries checked ({how})")
         self.entries.setRowCount(len(check.indices))
-        bold = QFont(self.entries.font())
-        bold.setBold(True)
         for row, (index, b, n) in enumerate(zip(check.indices, check.backprop, check.numeric)):
-            cells = [(entry_name(check.name, index), False), (f"{b: .10e}", True), (f"{n: .10e}", True),
-                     (f"{abs(b - n):.1e}", True)]
-            for col, (text, numeric) in enumerate(cells):
+            for col, (text, numeric) in enumerate(_entry_cells(check.name, index, b, n)):
                 item = _item(text, numeric)
                 if index == check.worst_index:
-                    item.setFont(bold if not numeric else _bold_fixed())
+                    item.setFont(_bold_fixed() if numeric else _bold(self.entries.font()))
                     item.setToolTip("The entry with the largest absolute difference in this array")
                 self.entries.setItem(row, col, item)
-
-    def _show_staleness(self) -> None:
-        """Say so when the run has moved on since the results shown were computed."""
-        if not self.results or self._busy or self.results_epoch is None or self._epoch is None:
-            return
-        text = self.status.text().split("  ⟶ ")[0]
-        if self._epoch != self.results_epoch:
-            text += f"  ⟶ the run is now at epoch {self._epoch:,}: press Check now to check again."
-        if text != self.status.text():
-            self.status.setText(text)
-
-    @staticmethod
-    def _describe_epoch(epoch: int | None) -> str:
-        return f"the parameters at epoch {epoch:,}" if epoch is not None else "the parameters"
 
 
 class _OutlineSelectionDelegate(QStyledItemDelegate):
@@ -417,27 +545,43 @@ class _OutlineSelectionDelegate(QStyledItemDelegate):
         plain.state &= ~QStyle.StateFlag.State_HasFocus
         super().paint(painter, plain, index)
         if selected:
-            painter.save()
-            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Highlight), 2))
-            rect = option.rect.adjusted(0, 1, 0, -1)
-            painter.drawLine(rect.topLeft(), rect.topRight())
-            painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-            if index.column() == 0:
-                painter.drawLine(rect.topLeft(), rect.bottomLeft())
-            if index.column() == index.model().columnCount() - 1:
-                painter.drawLine(rect.topRight(), rect.bottomRight())
-            painter.restore()
+            self._outline(painter, option, index)
+
+    @staticmethod
+    def _outline(painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        painter.save()
+        painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Highlight), 2))
+        rect = option.rect.adjusted(0, 1, 0, -1)
+        painter.drawLine(rect.topLeft(), rect.topRight())
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        if index.column() == 0:
+            painter.drawLine(rect.topLeft(), rect.bottomLeft())
+        if index.column() == index.model().columnCount() - 1:
+            painter.drawLine(rect.topRight(), rect.bottomRight())
+        painter.restore()
 
 
-def _grade_meaning(grade: str) -> str:
-    return {
-        "green": "below 1e-6: backprop is right",
-        "amber": "below 1e-3: look closer (near a minimum this is rounding)",
-        "red": "1e-3 or more: backprop and the loss disagree",
-    }[grade]
+def _summary_cells(check: ArrayCheck) -> list[tuple[str, bool]]:
+    """The summary row of one array: (text, numeric) per column of :data:`SUMMARY_HEADERS`."""
+    sampled = "" if check.checked == check.total else " (sampled)"
+    return [
+        (check.name, False),
+        ("×".join(str(n) for n in check.shape) or "—", False),
+        (f"{check.checked:,} of {check.total:,}{sampled}", False),
+        (f"{MARKS[check.rating]} {check.rel_error:.1e}", True),
+        (entry_name(check.name, check.worst_index), False),
+        (f"{check.worst_abs_error:.1e}", True),
+    ]
+
+
+def _entry_cells(name: str, index: tuple[int, ...], backprop: float, numeric: float) -> list[tuple[str, bool]]:
+    """One checked entry: (text, numeric) per column of :data:`ENTRY_HEADERS`."""
+    return [(entry_name(name, index), False), (f"{backprop: .10e}", True), (f"{numeric: .10e}", True),
+            (f"{abs(backprop - numeric):.1e}", True)]
 
 
 def _worst_row(results: Sequence[ArrayCheck]) -> int:
+    """The row to open first: the largest relative error (NaN counts as the largest)."""
     errors = [r.rel_error if np.isfinite(r.rel_error) else np.inf for r in results]
     return int(np.argmax(errors))
 
@@ -446,10 +590,14 @@ def _fixed_font() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
+def _bold(font: QFont) -> QFont:
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
+
+
 def _bold_fixed() -> QFont:
-    font = _fixed_font()
-    font.setBold(True)
-    return font
+    return _bold(_fixed_font())
 
 
 def _item(text: str, numeric: bool) -> QTableWidgetItem:

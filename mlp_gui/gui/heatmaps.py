@@ -26,10 +26,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QScrollArea, QWidget
 
 from mlp_gui.core.trainer import Snapshot
+from mlp_gui.gui import palette
 
-pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
-
-COLOUR_MAP = "CET-D1A"  # blue - white - red, perceptually uniform, diverging around its centre
+COLOUR_MAP = palette.COLOUR_MAP  # blue - white - red, perceptually uniform, diverging around its centre
 MAX_TEXT_CELLS = 8  # print values in cells when a matrix has at most this many rows and columns
 REFRESH_MS = 100  # at most ten redraws a second
 MAX_REFRESH_MS = 1000  # at least one a second, however large the network
@@ -130,7 +129,7 @@ class HoverImage(pg.ImageItem):
     """An ImageItem that reports the cell under the mouse as text (status bar and tooltip)."""
 
     def __init__(self, describe: Callable[[int, int], str | None], on_hover: Callable[[str], None]) -> None:
-        super().__init__()
+        super().__init__(axisOrder="row-major")  # rows are units, as the matrices are written
         self._describe, self._on_hover = describe, on_hover
         self.setAcceptHoverEvents(True)
 
@@ -208,7 +207,7 @@ class MatrixView:
                  on_hover: Callable[[str], None]) -> None:
         self.name, self.bias_name, self.title = name, bias_name, title
         self.plot = layout.addPlot(row=row, col=col)
-        self.plot.setTitle(title, size="9pt", color="#222")
+        self.plot.setTitle(title, size="9pt", color=palette.TEXT)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -218,7 +217,7 @@ class MatrixView:
         tick_font.setPointSize(TICK_FONT_PT)
         for side, label in (("left", "unit"), ("bottom", "input  |  b = bias")):
             axis = self.plot.getAxis(side)
-            axis.setLabel(label, **{"font-size": f"{TICK_FONT_PT}pt", "color": "#444"})
+            axis.setLabel(label, **{"font-size": f"{TICK_FONT_PT}pt", "color": palette.MUTED})
             axis.setTickFont(tick_font)
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.image = HoverImage(self._describe, on_hover)
@@ -382,9 +381,9 @@ class HeatmapPanel(QScrollArea):
         self._pending = None
         if self._layers_changed(snap):
             self._build(snap)
-        for i, (w_view, g_view) in enumerate(zip(self.weights, self.gradients)):
-            w_view.show(snap.params[2 * i], snap.params[2 * i + 1], w_view.limit if self.locked else None)
-            g_view.show(snap.grads[2 * i], snap.grads[2 * i + 1], g_view.limit if self.locked else None)
+        for w_view, g_view, layer, grad in zip(self.weights, self.gradients, snap.layers, snap.grads):
+            w_view.show(layer.W, layer.b, w_view.limit if self.locked else None)
+            g_view.show(grad.W, grad.b, g_view.limit if self.locked else None)
         self.shown = snap
         self._pace(time.thread_time() - began + self.view.last_paint_seconds)
 
@@ -394,18 +393,18 @@ class HeatmapPanel(QScrollArea):
         self.refresh_ms = int(min(max(wanted, REFRESH_MS), MAX_REFRESH_MS))
 
     def _layers_changed(self, snap: Snapshot) -> bool:
-        return self.shown is None or [p.shape for p in snap.params] != [p.shape for p in self.shown.params]
+        return self.shown is None or [p.W.shape for p in snap.layers] != [p.W.shape for p in self.shown.layers]
 
     def _build(self, snap: Snapshot) -> None:
         self.ci.clear()
         self.weights, self.gradients = [], []
-        header = {"size": "9pt", "color": "#555"}
+        header = {"size": "9pt", "color": palette.MUTED}
         self.ci.addLabel("weights and biases", row=0, col=0, colspan=2, **header)
         self.ci.addLabel("their gradients ∂L/∂·", row=0, col=2, colspan=2, **header)
-        n_layers = len(snap.params) // 2
-        for i in range(n_layers):
+        n_layers = len(snap.layers)
+        for i, layer in enumerate(snap.layers):
             n = i + 1
-            n_out, n_in = snap.params[2 * i].shape
+            n_out, n_in = layer.W.shape
             self.weights.append(MatrixView(self.ci, n, 0, f"W{n}", f"b{n}", f"W{n} | b{n}   ({n_in}→{n_out})", self._on_hover))
             self.gradients.append(MatrixView(self.ci, n, 2, f"∂L/∂W{n}", f"∂L/∂b{n}", f"∂L/∂W{n} | ∂L/∂b{n}", self._on_hover))
         for col, stretch in enumerate((1, 0, 1, 0)):

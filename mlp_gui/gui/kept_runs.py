@@ -17,9 +17,9 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from mlp_gui.core.config import TrainConfig, format_value
+from mlp_gui.gui import palette
 
-#: Okabe-Ito colour-blind-friendly palette (without the live curve's blue or yellow, too faint on white)
-PALETTE = ["#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F7F7F", "#882255"]
+PALETTE = palette.KEPT_RUNS
 
 
 @dataclass
@@ -36,7 +36,6 @@ class KeptRun:
 def label_for(config: TrainConfig, reference: TrainConfig | None, epochs_done: int) -> str:
     """``stepsize=1`` style: the settings that differ from ``reference`` (or the main ones if none do)."""
     differs = config.differences(reference) if reference is not None else {}
-    differs.pop("epochs", None)
     if not differs:
         differs = {"stepsize": format_value("stepsize", config.stepsize), "layers": format_value("layers", config.layers)}
     return ", ".join(f"{k.replace('_', ' ')}={v}" for k, v in differs.items()) + f" ({epochs_done:,} ep.)"

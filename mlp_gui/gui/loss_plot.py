@@ -29,10 +29,11 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from mlp_gui.core.decimate import LossEnvelope
+from mlp_gui.gui import palette
 
-LIVE_COLOUR = "#1f5fbf"
-DIVERGED_COLOUR = "#c62828"
-TEXT_COLOUR = "#222222"
+LIVE_COLOUR = palette.LIVE_CURVE
+DIVERGED_COLOUR = palette.ERROR
+TEXT_COLOUR = palette.TEXT
 REDRAW_MS = 66  # the curve redraws at most 15 times a second; the envelope takes every loss at once
 MIN_X_SPAN = 10  # epochs shown at least (so Step 1 draws a visible segment)
 SPARE_DECADES = 1  # room left below the lowest loss, so the y axis moves every other decade at most

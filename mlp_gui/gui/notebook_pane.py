@@ -47,7 +47,7 @@ class NotebookPane(QWidget):
         self.start_epoch = snapshot.epoch
         self.next_epoch = 1
         self.finished_at = None
-        text = notebook.initial_report(snapshot.loss, snapshot.grads) + notebook.training_header(history[-1])
+        text = notebook.initial_report(snapshot.loss, snapshot.flat_grads) + notebook.training_header(history[-1])
         self.text.setPlainText(text)
 
     def add_losses(self, first_epoch: int, losses: np.ndarray) -> None:

@@ -1,16 +1,16 @@
 """Settings, window geometry and splitter sizes remembered between sessions (QSettings).
 
-Whatever is stored is read field by field through the core's checks, so a
-missing, stale or hand-edited value falls back to the notebook's default for
-that field alone and never stops the window from opening.
+Whatever is stored is read field by field through the core's settings schema,
+so a missing, stale or hand-edited value falls back to the notebook's default
+for that field alone and never stops the window from opening.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from mlp_gui.core.config import ConfigError, TrainConfig, format_value
-from mlp_gui.gui.settings_form import FIELDS
+from mlp_gui.core.config import ConfigError, TrainConfig, check_fits_in_memory
+from mlp_gui.core.settings import RUN_SETTINGS, SETTINGS
 
 GROUP = "settings"
 
@@ -20,33 +20,49 @@ def store() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "mlp-gui", "mlp-gui")
 
 
-def load_config(settings: QSettings | None = None) -> TrainConfig:
-    """The last settings used, each invalid or missing one replaced by its default."""
+def load_values(settings: QSettings | None = None) -> dict[str, object]:
+    """The last value of every setting in the schema, each invalid or missing one replaced by its default."""
     settings = settings or store()
-    defaults = TrainConfig()
     values = {}
-    for name, (_, convert, _) in FIELDS.items():
-        text = settings.value(f"{GROUP}/{name}")
+    for s in SETTINGS:
+        text = settings.value(f"{GROUP}/{s.name}")
         try:
-            values[name] = convert(str(text)) if text is not None else getattr(defaults, name)
+            values[s.name] = s.from_text(str(text)) if text is not None else s.default
         except (ConfigError, TypeError, ValueError):
-            values[name] = getattr(defaults, name)
-    config = TrainConfig(**values)
+            values[s.name] = s.default
     # too big for this machine's memory: reset the size-giving fields one at a time
     for culprit in ((), ("epochs",), ("layers",), ("layers", "batch_size", "epochs")):
-        candidate = config.with_changes(**{name: getattr(defaults, name) for name in culprit})
+        candidate = values | {s.name: s.default for s in SETTINGS if s.name in culprit}
         try:
-            return candidate.validated()
+            check_fits_in_memory(config_of(candidate), candidate["epochs"])  # type: ignore[arg-type]
+            return candidate
         except ConfigError:
             continue
-    return defaults
+    return {s.name: s.default for s in SETTINGS}
 
 
-def save_config(config: TrainConfig, settings: QSettings | None = None) -> None:
+def config_of(values: dict[str, object]) -> TrainConfig:
+    """The run settings among ``values``."""
+    return TrainConfig(**{s.name: values[s.name] for s in RUN_SETTINGS})  # type: ignore[arg-type]
+
+
+def load_config(settings: QSettings | None = None) -> TrainConfig:
+    return config_of(load_values(settings))
+
+
+def save_values(values: dict[str, object], settings: QSettings | None = None) -> None:
     settings = settings or store()
-    for name in FIELDS:
-        settings.setValue(f"{GROUP}/{name}", format_value(name, getattr(config, name)))
+    for s in SETTINGS:
+        if s.name in values:
+            settings.setValue(f"{GROUP}/{s.name}", s.format(values[s.name]))
     settings.sync()
+
+
+def save_config(config: TrainConfig, epochs: int | None = None, settings: QSettings | None = None) -> None:
+    values: dict[str, object] = {s.name: getattr(config, s.name) for s in RUN_SETTINGS}
+    if epochs is not None:
+        values["epochs"] = epochs
+    save_values(values, settings)
 
 
 def load_bytes(key: str, settings: QSettings | None = None) -> QByteArray | None:

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mlp_gui.gui.session import RunState
+from mlp_gui.core.run_state import RunState
+from mlp_gui.gui import palette
 from mlp_gui.progress import format_duration, format_rate
 
 PROGRESS_STEPS = 1000  # the bar counts in thousandths so runs of any length fit an int
@@ -128,5 +129,5 @@ class RunPanel(QWidget):
         return " · ".join(f"{name} {label.text()}" for name, label in self.values.items())
 
     def show_note(self, text: str, error: bool = False) -> None:
-        colour = "#c62828" if error else "#444"
+        colour = palette.ERROR if error else palette.MUTED
         self.state_label.setText(f"<span style='color:{colour}'>{text}</span>" if text else "")

@@ -9,6 +9,7 @@ copies of the current parameters and gradients.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -16,18 +17,19 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
+from mlp_gui.core.driver import Halt, Progress, drive
 from mlp_gui.core.trainer import Snapshot, Trainer
+
+log = logging.getLogger(__name__)
 
 #: Seconds between deliveries to the GUI (15 a second: as often as the plot redraws, no more —
 #: every delivery costs the GUI thread the GIL for a moment).
 DELIVERY_INTERVAL = 1 / 15
-#: Seconds of training per chunk between checks of the pause/stop flags.
-CHUNK_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """What the worker hands to the GUI: new losses (epochs first_epoch.. ) and a snapshot."""
+    """What the worker hands to the GUI: new losses (epochs ``first_epoch``.. ) and a snapshot."""
 
     first_epoch: int
     losses: np.ndarray
@@ -35,17 +37,23 @@ class Delivery:
     epochs_per_second: float
 
 
+@dataclass(frozen=True)
+class Halted:
+    """The worker stopped training: why (``done``, ``paused``, ``stopped``, ``diverged``) and the final delivery."""
+
+    reason: str
+    delivery: Delivery
+
+
 class TrainingWorker(QObject):
     """Lives in a QThread; ``train_until`` runs there, queued from the GUI thread."""
 
     delivered = Signal(object)  # Delivery
-    #: why training stopped: "done", "paused", "stopped" or "diverged"; and the final Delivery
-    halted = Signal(str, object)
+    halted = Signal(object)  # Halted
     failed = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
-        self.trainer: Trainer | None = None
         self._pause = threading.Event()
         self._stop = threading.Event()
 
@@ -65,54 +73,41 @@ class TrainingWorker(QObject):
     @Slot(object, int)
     def train_until(self, trainer: Trainer, target_epoch: int) -> None:
         """Train ``trainer`` up to ``target_epoch`` unless paused, stopped or diverged first."""
-        self.trainer = trainer
+        pacer = _Pacer(self, trainer)
         try:
-            reason = self._loop(trainer, target_epoch)
+            halt = drive(trainer, target_epoch, self._halt_requested, pacer.on_chunk)
         except Exception as exc:  # noqa: BLE001 - the GUI must hear of any failure, not lose the thread
+            log.exception("training failed at epoch %s", trainer.epoch)
             self.failed.emit(f"training failed: {type(exc).__name__}: {exc}")
             return
-        self.halted.emit(reason, self._pending_delivery(trainer, self._since, self._rate()))
+        reason = halt.value
+        if halt is Halt.STOPPED:
+            reason = "stopped" if self._stop.is_set() else "paused"
+        self.halted.emit(Halted(reason, pacer.delivery()))
 
-    def _loop(self, trainer: Trainer, target_epoch: int) -> str:
-        chunk = 64
-        self._since = trainer.epoch
-        self._started, self._start_epoch = time.perf_counter(), trainer.epoch
-        last_delivery = time.perf_counter()
-        while trainer.epoch < target_epoch:
-            if self._stop.is_set():
-                return "stopped"
-            if self._pause.is_set():
-                return "paused"
-            n = min(chunk, target_epoch - trainer.epoch)
-            began = time.perf_counter()
-            trainer.step(n)
-            spent = time.perf_counter() - began
-            if trainer.diverged_at is not None:
-                return "diverged"
-            chunk = _next_chunk(chunk, n, spent)
-            if began + spent - last_delivery >= DELIVERY_INTERVAL:
-                self.delivered.emit(self._pending_delivery(trainer, self._since, self._rate()))
-                self._since = trainer.epoch
-                last_delivery = time.perf_counter()
-        return "done"
-
-    def _rate(self) -> float:
-        elapsed = time.perf_counter() - self._started
-        return (self.trainer.epoch - self._start_epoch) / elapsed if elapsed > 0 else 0.0
-
-    @staticmethod
-    def _pending_delivery(trainer: Trainer, since: int, rate: float) -> Delivery:
-        return Delivery(
-            first_epoch=since + 1,
-            losses=trainer.loss_history[since + 1 :].copy(),
-            snapshot=trainer.snapshot(),
-            epochs_per_second=rate,
-        )
+    def _halt_requested(self) -> bool:
+        return self._pause.is_set() or self._stop.is_set()
 
 
-def _next_chunk(chunk: int, ran: int, seconds: float) -> int:
-    """Grow or shrink the chunk so one takes about CHUNK_SECONDS."""
-    if ran < chunk or seconds <= 0:
-        return chunk
-    ideal = int(ran * CHUNK_SECONDS / seconds)
-    return max(1, min(ideal, 4 * chunk, 200_000))
+class _Pacer:
+    """Turns the driver's chunks into at most one delivery every DELIVERY_INTERVAL (copies, never views)."""
+
+    def __init__(self, worker: TrainingWorker, trainer: Trainer) -> None:
+        self.worker, self.trainer = worker, trainer
+        self.since = trainer.epoch
+        self.rate = 0.0
+        self.last = time.perf_counter()
+
+    def on_chunk(self, progress: Progress) -> None:
+        self.rate = progress.epochs_per_second
+        now = time.perf_counter()
+        if now - self.last >= DELIVERY_INTERVAL:
+            self.worker.delivered.emit(self.delivery())
+            self.last = time.perf_counter()
+
+    def delivery(self) -> Delivery:
+        """Everything since the last delivery, copied so the GUI thread never shares an array with training."""
+        trainer = self.trainer
+        delivery = Delivery(self.since + 1, trainer.loss_history[self.since + 1 :].copy(), trainer.snapshot(), self.rate)
+        self.since = trainer.epoch
+        return delivery

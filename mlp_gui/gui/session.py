@@ -1,59 +1,61 @@
-"""The window's model: one run at a time, its state, and the thread that trains it.
+"""The window's model of the run: a thin Qt adapter over the core's run state machine and a worker thread.
 
-Views (plot, heatmaps, panels) subscribe to the signals here and never touch
-the trainer while it runs; the session reads the trainer only when the worker
-is idle (to save it, or to start a new run from it). Modelled on napari's
-split between layer models and Qt views.
+The session is the only owner of the trainer. Views ask the session (the
+newest snapshot, the epoch, the state, the planned epochs) and follow its
+signals; none of them reads the trainer. While the worker trains, what the
+session says comes from the newest delivery; when it is idle, from the
+trainer itself. Modelled on napari's split between layer models and Qt views.
 """
 
 from __future__ import annotations
 
-from enum import Enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.run_state import RunMachine, RunState
 from mlp_gui.core.runfile import SavedRun, run_from_trainer
-from mlp_gui.core.trainer import Trainer
-from mlp_gui.gui.run_worker import Delivery, TrainingWorker
+from mlp_gui.core.settings import DEFAULT_EPOCHS
+from mlp_gui.core.trainer import Snapshot, Trainer
+from mlp_gui.gui.run_worker import Delivery, Halted, TrainingWorker
 from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
 
+__all__ = ["RunReset", "RunState", "TrainingSession"]
 
-class RunState(str, Enum):
-    READY = "ready"  # initialised or loaded, not trained in this session yet
-    RUNNING = "running"
-    PAUSING = "pausing"  # pause asked, worker finishing its chunk
-    PAUSED = "paused"
-    STOPPING = "stopping"
-    STOPPED = "stopped"
-    FINISHED = "finished"
-    DIVERGED = "diverged"
+log = logging.getLogger(__name__)
 
-    @property
-    def busy(self) -> bool:
-        return self in (RunState.RUNNING, RunState.PAUSING, RunState.STOPPING)
+
+@dataclass(frozen=True)
+class RunReset:
+    """A new, reset or opened run replaced the old one: everything a view needs to start over."""
+
+    config: TrainConfig
+    planned_epochs: int
+    snapshot: Snapshot
+    x: np.ndarray
+    y: np.ndarray
+    history: np.ndarray  # a copy of the whole loss history, epoch 0 first
 
 
 class TrainingSession(QObject):
-    """Owns the current run and the training thread.
+    """Owns the current run and the training thread; every signal is emitted on the GUI thread.
 
-    Panels subscribe to these signals (all emitted on the GUI thread) and never touch the trainer
-    while ``state.busy``:
-
-    - ``run_reset(config, snapshot, x, y, history)``: a new, reset or opened run replaced the old one;
-      ``history`` is a copy of its whole loss history (epoch 0 first).
+    - ``run_reset(RunReset)``: a new, reset or opened run replaced the old one.
     - ``delivered(Delivery)``: up to 15 times a second while training, the losses since the last
-      delivery (``first_epoch``, ``losses``) and a ``snapshot``.
-    - ``snapshot_ready(Snapshot)``: the newest parameters and gradients (copies), after every
-      delivery and every reset — for panels that only show the current state.
+      delivery and a snapshot (copies).
+    - ``snapshot_ready(Snapshot)``: the newest parameters and gradients, after every delivery and reset.
     - ``state_changed(RunState)``; ``failed(message)`` if training raised.
     """
 
-    #: a new run replaced the old one: config, snapshot, x, y, whole loss history
-    run_reset = Signal(object, object, object, object, object)
+    run_reset = Signal(object)  # RunReset
     delivered = Signal(object)  # Delivery
     snapshot_ready = Signal(object)  # Snapshot
     state_changed = Signal(object)  # RunState
+    plan_changed = Signal(int)
     failed = Signal(str)
     _train = Signal(object, int)
 
@@ -65,82 +67,119 @@ class TrainingSession(QObject):
         self._worker.delivered.connect(self._on_delivered)
         self._worker.halted.connect(self._on_halted)
         self._worker.failed.connect(self._on_failed)
-        self.trainer: Trainer | None = None
-        self.state = RunState.READY
+        self._machine = RunMachine(self.state_changed.emit)
+        self._trainer: Trainer | None = None
+        self._latest: Snapshot | None = None
+        self.planned_epochs = DEFAULT_EPOCHS
         self.epochs_per_second = 0.0
-        self._after_halt: list = []
 
-    # ------------------------------------------------------------ queries
+    # ------------------------------------------------------------ questions about the run
+
+    @property
+    def state(self) -> RunState:
+        return self._machine.state
+
+    @property
+    def has_run(self) -> bool:
+        return self._trainer is not None
 
     @property
     def config(self) -> TrainConfig:
-        return self.trainer.config if self.trainer else TrainConfig()
+        """The current run's settings (its stepsize is the one the next epoch uses)."""
+        return self._trainer.config if self._trainer else TrainConfig()
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The newest state known on this thread: the last delivery's while training, else the trainer's."""
+        return self._latest
+
+    @property
+    def epoch(self) -> int:
+        return self._latest.epoch if self._latest else 0
+
+    @property
+    def loss(self) -> float:
+        return self._latest.loss if self._latest else float("nan")
+
+    @property
+    def diverged_at(self) -> int | None:
+        return self._latest.diverged_at if self._latest else None
 
     @property
     def target_epoch(self) -> int:
-        return self.config.epochs
+        return self.planned_epochs
 
     def can_train(self) -> bool:
-        t = self.trainer
-        return t is not None and not self.state.busy and t.diverged_at is None
+        return self._trainer is not None and not self.state.busy and self.diverged_at is None
+
+    def can_continue(self, planned: int | None = None) -> bool:
+        """Whether Start would train: epochs left before ``planned`` (default: the plan) and not diverged."""
+        plan = self.planned_epochs if planned is None else planned
+        return self.can_train() and self.epoch < plan
+
+    def loss_history(self) -> np.ndarray | None:
+        """A copy of every loss so far; None while the worker is using the trainer."""
+        if self._trainer is None or self.state.busy:
+            return None
+        return self._trainer.loss_history.copy()
 
     def saved_run(self) -> SavedRun | None:
         """The current run as a file would hold it; None while the worker is using the trainer."""
-        if self.trainer is None or self.state.busy:
+        if self._trainer is None or self.state.busy:
             return None
-        return run_from_trainer(self.trainer)
+        return run_from_trainer(self._trainer)
+
+    def data(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Copies of the run's inputs and targets (they never change during a run)."""
+        return None if self._trainer is None else (self._trainer.x.copy(), self._trainer.y.copy())
 
     # ------------------------------------------------------------ commands
 
-    def new_run(self, config: TrainConfig) -> None:
+    def new_run(self, config: TrainConfig, planned_epochs: int | None = None) -> None:
         """Start over from the seed with ``config`` (stops a run in progress first)."""
-        self._when_idle(lambda: self._install(Trainer(config)))
+        plan = self.planned_epochs if planned_epochs is None else planned_epochs
+        self._when_idle(lambda: self._install(Trainer(config, capacity=plan), plan), stop=True)
 
-    def open_run(self, run: SavedRun) -> None:
-        """Replace the current run with a saved one, ready to continue."""
-        self._when_idle(lambda: self._install(run.trainer(extra_epochs=0) if run.diverged_at is None else _frozen(run)))
+    def open_run(self, run: SavedRun, planned_epochs: int | None = None) -> None:
+        """Replace the current run with a saved one (a diverged one is shown as it is; it cannot train)."""
+        plan = run.epochs if planned_epochs is None else max(planned_epochs, run.epochs)
+        self._when_idle(lambda: self._install(run.frozen_trainer(max(plan - run.epochs, 0)), plan), stop=True)
 
     def start(self) -> None:
-        """Train to the configured number of epochs (continues a paused or stopped run)."""
-        if self.can_train() and self.trainer.epoch < self.target_epoch:
-            self._go(self.target_epoch)
+        """Train to the planned epochs (continues a paused or finished run)."""
+        if self.can_continue() and self._machine.start():
+            self._go(self.planned_epochs)
 
     def step(self, epochs: int) -> None:
         """Train exactly ``epochs`` more (for teaching), beyond the planned total if need be."""
-        if self.can_train():
-            if self.trainer.epoch + epochs > self.target_epoch:
-                self.trainer.config = self.trainer.config.with_changes(epochs=self.trainer.epoch + epochs)
-            self._go(self.trainer.epoch + epochs)
+        if self.can_train() and epochs > 0 and self._machine.start(step=True):
+            target = self.epoch + epochs
+            if target > self.planned_epochs:
+                self.set_plan(target)
+            self._go(target)
 
-    def extend(self, epochs: int) -> None:
-        """Plan ``epochs`` in total for the current run (e.g. the epochs field changed)."""
-        if self.trainer is not None and not self.state.busy:
-            self.trainer.config = self.trainer.config.with_changes(epochs=epochs)
+    def set_plan(self, epochs: int) -> None:
+        """Plan ``epochs`` in total for the current run (the epochs field changed)."""
+        if epochs != self.planned_epochs:
+            self.planned_epochs = epochs
+            self.plan_changed.emit(epochs)
 
     def set_stepsize(self, stepsize: float) -> None:
-        """Continue the current run with another stepsize (the history is kept)."""
-        if self.trainer is not None and not self.state.busy:
-            self.trainer.config = self.trainer.config.with_changes(stepsize=stepsize)
+        """Continue the current run with another stepsize (the history is kept); only while idle."""
+        if self._trainer is not None and not self.state.busy:
+            self._trainer.set_stepsize(stepsize)
 
-    def pause_then(self, action) -> None:
-        """Run ``action`` once the trainer is idle (pausing a running run first; the run can resume)."""
-        if self.state.busy:
-            self._after_halt.append(action)
-            self.pause()
-        else:
-            action()
+    def pause_then(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the trainer is idle (pausing a running run first; it can resume)."""
+        self._when_idle(action, stop=False)
 
     def pause(self) -> None:
-        if self.state is RunState.RUNNING:
+        if self._machine.pause():
             self._worker.request_pause()
-            self._set_state(RunState.PAUSING)
 
     def stop(self) -> None:
-        if self.state in (RunState.RUNNING, RunState.PAUSING):
+        if self._machine.stop():
             self._worker.request_stop()
-            self._set_state(RunState.STOPPING)
-        elif self.state is RunState.PAUSED:
-            self._set_state(RunState.STOPPED)
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Stop training and end the thread (at window close or exit); True if it ended in time."""
@@ -149,58 +188,46 @@ class TrainingSession(QObject):
     # ------------------------------------------------------------ internals
 
     def _go(self, target: int) -> None:
-        self._set_state(RunState.RUNNING)
         self._worker.clear_requests()
-        self._train.emit(self.trainer, target)
+        self._train.emit(self._trainer, target)
 
-    def _install(self, trainer: Trainer) -> None:
-        self.trainer = trainer
-        self.epochs_per_second = 0.0
-        snapshot = trainer.snapshot()
-        self.run_reset.emit(trainer.config, snapshot, trainer.x, trainer.y, trainer.loss_history.copy())
-        self.snapshot_ready.emit(snapshot)
-        self._set_state(RunState.DIVERGED if trainer.diverged_at is not None else RunState.READY)
-
-    def _when_idle(self, action) -> None:
-        if self.state.busy:
-            self._after_halt.append(action)
-            self._worker.request_stop()
-            self._set_state(RunState.STOPPING)
-        else:
+    def _when_idle(self, action: Callable[[], None], *, stop: bool) -> None:
+        how = self._machine.when_idle(action, stop=stop)
+        if how == "now":
             action()
+        elif how == "pause":
+            self._worker.request_pause()
+        elif how == "stop":
+            self._worker.request_stop()
 
-    def _set_state(self, state: RunState) -> None:
-        if state is not self.state:
-            self.state = state
-            self.state_changed.emit(state)
+    def _install(self, trainer: Trainer, planned_epochs: int) -> None:
+        self._trainer = trainer
+        self._latest = trainer.snapshot()
+        self.epochs_per_second = 0.0
+        self.set_plan(planned_epochs)
+        self.run_reset.emit(RunReset(trainer.config, planned_epochs, self._latest, trainer.x.copy(), trainer.y.copy(),
+                                     trainer.loss_history.copy()))
+        self.snapshot_ready.emit(self._latest)
+        self._machine.installed(trainer.diverged_at is not None)
 
     @Slot(object)
     def _on_delivered(self, delivery: Delivery) -> None:
+        self._latest = delivery.snapshot
         self.epochs_per_second = delivery.epochs_per_second
         self.delivered.emit(delivery)
         self.snapshot_ready.emit(delivery.snapshot)
 
-    @Slot(str, object)
-    def _on_halted(self, reason: str, delivery: Delivery) -> None:
-        if delivery.losses.size:
-            self._on_delivered(delivery)
-        state = {
-            "done": RunState.FINISHED if self.trainer.epoch >= self.target_epoch else RunState.PAUSED,
-            "paused": RunState.PAUSED,
-            "stopped": RunState.STOPPED,
-            "diverged": RunState.DIVERGED,
-        }[reason]
-        self._set_state(state)
-        pending, self._after_halt = self._after_halt, []
-        for action in pending:
+    @Slot(object)
+    def _on_halted(self, halted: Halted) -> None:
+        self._on_delivered(halted.delivery)
+        for action in self._machine.halted(halted.reason, reached_plan=self.epoch >= self.planned_epochs):
             action()
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self._set_state(RunState.STOPPED)
+        if self._trainer is not None:
+            self._latest = self._trainer.snapshot()
+        dropped = self._machine.failed()
+        if dropped:
+            log.warning("training failed; %d queued action(s) (save, open or new run) were not carried out", len(dropped))
         self.failed.emit(message)
-
-
-def _frozen(run: SavedRun) -> Trainer:
-    """A diverged saved run, shown as it is; it cannot take more steps."""
-    return Trainer(run.config, params=run.params, x=run.x, y=run.y, history=run.loss)

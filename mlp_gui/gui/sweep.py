@@ -1,15 +1,16 @@
 """Sweep ▸ train one setting at several values and overlay the curves.
 
-Runs that share layers and batch size (a stepsize or seed sweep) train
-together as one stacked NumPy computation (:class:`StackedTrainer`); others
-train one after another. Either way it happens on the sweep's own thread,
-with progress and Cancel, and each finished run is handed back as a loss
-envelope ready to keep on the plot.
+The core plans and trains the sweep (:mod:`mlp_gui.core.sweep`); this module
+is the dialog that asks for it and the thread it runs on, with progress and
+Cancel. Each finished run is handed back as a loss envelope ready to keep on
+the plot.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
@@ -17,25 +18,39 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from mlp_gui.core.config import ConfigError, TrainConfig
 from mlp_gui.core.decimate import LossEnvelope
-from mlp_gui.core.stacked import StackedTrainer, can_stack
-from mlp_gui.core.sweep import sweep_configs
-from mlp_gui.core.trainer import Trainer
+from mlp_gui.core.settings import BY_NAME
+from mlp_gui.core.sweep import SweepResult, SweepRun, run_sweep, stackable, sweep_runs
+from mlp_gui.gui import palette
 from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
 
-CHOICES = {"stepsize": "0.01, 0.1, 1", "seed": "1, 2, 3", "batch_size": "5, 20, 50", "layers": "3,4,2; 3,4,4,2; 3,8,8,2", "epochs": "1000, 10000"}
+log = logging.getLogger(__name__)
+
+EXAMPLES = {
+    "stepsize": "0.01, 0.1, 1", "seed": "1, 2, 3", "batch_size": "5, 20, 50", "layers": "3,4,2; 3,4,4,2; 3,8,8,2",
+    "epochs": "1000, 10000",
+}
+
+
+@dataclass(frozen=True)
+class KeptCurve:
+    """A swept run ready for the plot: its settings and its loss envelope's points."""
+
+    result: SweepResult
+    epochs: np.ndarray
+    losses: np.ndarray
 
 
 class SweepDialog(QDialog):
     """Pick a setting and type its values; OK stays disabled (with the reason shown) while invalid."""
 
-    def __init__(self, base: TrainConfig, parent: QWidget | None = None) -> None:
+    def __init__(self, base: TrainConfig, epochs: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sweep a setting")
-        self.base = base
+        self.base, self.base_epochs = base, epochs
         self.setting = QComboBox()
-        for name in CHOICES:
-            self.setting.addItem(name.replace("_", " "), name)
-        self.values = QLineEdit(CHOICES["stepsize"])
+        for name in EXAMPLES:
+            self.setting.addItem(BY_NAME[name].title, name)
+        self.values = QLineEdit(EXAMPLES["stepsize"])
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -50,27 +65,28 @@ class SweepDialog(QDialog):
         self.values.textChanged.connect(self._validate)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.configs: list[TrainConfig] = []
+        self.runs: list[SweepRun] = []
         self._validate()
 
     def _setting_changed(self) -> None:
-        self.values.setText(CHOICES[self.setting.currentData()])
+        self.values.setText(EXAMPLES[self.setting.currentData()])
 
     def _validate(self) -> None:
         try:
-            self.configs = sweep_configs(self.base, self.setting.currentData(), self.values.text())
+            self.runs = sweep_runs(self.base, self.base_epochs, self.setting.currentData(), self.values.text())
         except ConfigError as exc:
-            self.configs = []
-            self.message.setText(f"<span style='color:#c62828'>⚠ {exc}</span>")
+            self.runs = []
+            self.message.setText(f"<span style='color:{palette.ERROR}'>⚠ {exc}</span>")
         else:
-            together = "together, as one stacked computation" if can_stack(self.configs) else "one after another"
-            self.message.setText(f"{len(self.configs)} runs of {self.base.epochs:,} epochs, trained {together}.")
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.configs))
+            together = "together, as one stacked computation" if stackable(self.runs) else "one after another"
+            longest = max(r.epochs for r in self.runs)
+            self.message.setText(f"{len(self.runs)} runs of up to {longest:,} epochs, trained {together}.")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.runs))
 
 
 class SweepWorker(QObject):
     progressed = Signal(float)  # fraction done
-    finished = Signal(object)  # list of (config, epochs, losses, diverged_at) for the plot
+    finished = Signal(object)  # list[KeptCurve]
     failed = Signal(str)
 
     def __init__(self) -> None:
@@ -78,39 +94,21 @@ class SweepWorker(QObject):
         self.cancel = threading.Event()
 
     @Slot(object)
-    def run(self, configs: list[TrainConfig]) -> None:
+    def run(self, runs: list[SweepRun]) -> None:
         try:
-            results = self._stacked(configs) if can_stack(configs) else self._one_by_one(configs)
+            results = run_sweep(runs, self.cancel.is_set, self.progressed.emit)
         except Exception as exc:  # noqa: BLE001 - reported to the window, never lost in the thread
+            log.exception("the sweep failed")
             self.failed.emit(f"the sweep failed: {type(exc).__name__}: {exc}")
             return
-        self.finished.emit(results)
-
-    def _stacked(self, configs: list[TrainConfig]) -> list:
-        trainer = StackedTrainer(configs)
-        total = max(c.epochs for c in configs) or 1
-        while not trainer.done and not self.cancel.is_set():
-            trainer.step(1000)
-            self.progressed.emit(trainer.epoch / total)
-        return [_result(c, trainer.loss_history(k), trainer.diverged_at[k]) for k, c in enumerate(configs)]
-
-    def _one_by_one(self, configs: list[TrainConfig]) -> list:
-        results, total, done = [], sum(c.epochs for c in configs) or 1, 0
-        for cfg in configs:
-            trainer = Trainer(cfg)
-            while trainer.epoch < cfg.epochs and trainer.diverged_at is None and not self.cancel.is_set():
-                trainer.step(min(2000, cfg.epochs - trainer.epoch))
-                self.progressed.emit((done + trainer.epoch) / total)
-            done += cfg.epochs
-            results.append(_result(cfg, trainer.loss_history, trainer.diverged_at))
-        return results
+        self.finished.emit([_curve(r) for r in results])
 
 
-def _result(config: TrainConfig, history: np.ndarray, diverged_at: int | None) -> tuple:
+def _curve(result: SweepResult) -> KeptCurve:
     envelope = LossEnvelope()
-    envelope.extend(history)
+    envelope.extend(result.losses)
     epochs, losses = envelope.xy()
-    return config, epochs, losses, diverged_at
+    return KeptCurve(result, epochs, losses)
 
 
 class SweepRunner(QObject):
@@ -131,12 +129,12 @@ class SweepRunner(QObject):
         self._worker.failed.connect(self._fail)
         self.busy = False
 
-    def start(self, configs: list[TrainConfig]) -> bool:
+    def start(self, runs: list[SweepRun]) -> bool:
         if self.busy:
             return False
         self.busy = True
         self._worker.cancel.clear()
-        self._run.emit(configs)
+        self._run.emit(runs)
         return True
 
     def cancel(self) -> None:
@@ -145,9 +143,9 @@ class SweepRunner(QObject):
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         return end_worker_thread(self._thread, self._worker.cancel.set, timeout_ms)
 
-    def _done(self, results: list) -> None:
+    def _done(self, curves: list) -> None:
         self.busy = False
-        self.finished.emit(results)
+        self.finished.emit(curves)
 
     def _fail(self, message: str) -> None:
         self.busy = False

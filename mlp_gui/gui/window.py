@@ -1,9 +1,12 @@
 """The main window: settings and run controls on the left, the loss curve and the heatmaps beside it.
 
-The window wires views to the :class:`TrainingSession`; it computes nothing
-itself. Settings typed while nothing has been trained apply at once (the
-heatmaps show the new initial weights); once a run has epochs behind it the
-window asks before replacing it.
+The window assembles: it lays out the views, builds its menus from the action
+table (:mod:`mlp_gui.gui.actions`), and wires the views to the
+:class:`TrainingSession`. It computes nothing and never touches the trainer.
+Settings typed while nothing has been trained apply at once (the heatmaps
+show the new initial weights); once a run has epochs behind it, the window
+asks when the person acts (Start, Step, Reset, Enter), never when focus merely
+leaves a field.
 """
 
 from __future__ import annotations
@@ -11,41 +14,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QMainWindow, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from mlp_gui import __version__
-from mlp_gui.core.config import TrainConfig
-from mlp_gui.core.runfile import RunFileError, SavedRun, load_run
-from mlp_gui.gui import remembered, run_files
+from mlp_gui.core.config import Change, TrainConfig, change_needed
+from mlp_gui.core.runfile import SavedRun
+from mlp_gui.core.settings import DEFAULT_EPOCHS
+from mlp_gui.gui import confirm, remembered
+from mlp_gui.gui.actions import MENUS, build_actions, shortcut_rows
 from mlp_gui.gui.explore import Explorer
+from mlp_gui.gui.file_actions import FileActions
 from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.loss_plot import LossPlot
 from mlp_gui.gui.run_panel import RunPanel
 from mlp_gui.gui.run_worker import Delivery
-from mlp_gui.gui.session import RunState, TrainingSession
+from mlp_gui.gui.session import RunReset, RunState, TrainingSession
 from mlp_gui.gui.settings_form import SettingsForm
 
-SHORTCUTS = [
-    ("Ctrl+Return", "Start, pause or resume"),
-    ("Ctrl+.", "Stop the run"),
-    ("Ctrl+R", "Reset from the seed"),
-    ("Ctrl+1 / Ctrl+2", "Step 1 / Step 10 epochs"),
-    ("Ctrl+S / Ctrl+O", "Save run / Open run"),
-    ("Ctrl+K", "Keep the current run on the plot for comparison"),
-    ("Ctrl+Q", "Quit (also mid-run; the thread is stopped cleanly)"),
-]
+TITLE = "mlp-gui — watch backpropagation"
 
 
 class MainWindow(QMainWindow):
@@ -54,26 +41,27 @@ class MainWindow(QMainWindow):
     #: the run stopped for good or reached its epochs: its final state
     run_ended = Signal(object)
 
-    def __init__(self, config: TrainConfig | None = None, explicit: frozenset[str] | None = None) -> None:
-        """``config`` None: the last session's settings; with ``explicit``: only those fields of ``config``
-        override them (the command line's flags); otherwise ``config`` as it is."""
+    def __init__(self, config: TrainConfig | None = None, explicit: frozenset[str] | None = None,
+                 epochs: int | None = None) -> None:
+        """``config`` None: the last session's settings; with ``explicit``: only those settings of ``config``
+        (and ``epochs``) override them (the command line's flags); otherwise ``config`` as it is."""
         super().__init__()
-        self.explicit = explicit  # settings given on the command line
-        self.run_path: Path | None = None
-        self.setWindowTitle("mlp-gui — watch backpropagation")
+        self.setWindowTitle(TITLE)
         self.session = TrainingSession(self)
         self.form = SettingsForm()
         self.run_panel = RunPanel()
         self.plot = LossPlot()
         self.heatmaps = HeatmapPanel(on_hover=self._show_hover)
         self.explorer = Explorer(self.session, self.plot, self)
+        self.files = FileActions(self, self.session, self.plot, self.statusBar().showMessage, self.open_saved_run)
         self._build_layout()
-        self.actions: dict[str, QAction] = {}
-        self._build_menus()
+        self.menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
+        self.actions: dict[str, QAction] = build_actions(self, self.menus)
         self._connect()
-        self.form.set_config(self._initial_config(config, explicit))
-        self.session.new_run(self.form.config() or TrainConfig())
-        self.resize(1280, 800)
+        values = self._initial_values(config, explicit, epochs)
+        self.form.set_values(remembered.config_of(values), values["epochs"])  # type: ignore[arg-type]
+        self.session.new_run(self.form.config() or TrainConfig(), self.form.epochs() or DEFAULT_EPOCHS)
+        self._fit_screen()
         self._restore_geometry()
 
     # ------------------------------------------------------------ construction
@@ -124,61 +112,15 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.explorer.kept_list, 1)
         return box
 
-    def _action(self, key: str, text: str, slot, shortcut: str | QKeySequence | None = None, menu=None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-            action.setToolTip(f"{text.replace('&', '')} ({QKeySequence(shortcut).toString()})")
-        action.triggered.connect(slot)
-        self.addAction(action)
-        if menu is not None:
-            menu.addAction(action)
-        self.actions[key] = action
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self.file_menu = bar.addMenu("&File")
-        self.run_menu = bar.addMenu("&Run")
-        self.view_menu = bar.addMenu("&View")
-        self.help_menu = bar.addMenu("&Help")
-        self._action("open", "&Open run…", self.open_run_dialog, "Ctrl+O", self.file_menu)
-        self._action("save", "&Save run…", self.save_run_dialog, "Ctrl+S", self.file_menu)
-        self.file_menu.addSeparator()
-        self._action("export_csv", "Export loss as &CSV…", self.export_csv_dialog, None, self.file_menu)
-        self._action("export_plot", "Export loss &plot (PNG or SVG)…", self.export_plot_dialog, None, self.file_menu)
-        self.file_menu.addSeparator()
-        self._action("quit", "&Quit", self.close, "Ctrl+Q", self.file_menu)
-        self._action("fit", "&Fit loss plot", self.plot.fit, "Ctrl+F", self.view_menu)
-        self._action("start", "&Start / Pause / Resume", self.start_or_pause, "Ctrl+Return", self.run_menu)
-        enter = QAction(self)
-        enter.setShortcut(QKeySequence("Ctrl+Enter"))
-        enter.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        enter.triggered.connect(self.start_or_pause)
-        self.addAction(enter)
-        self._action("stop", "S&top", self.session.stop, "Ctrl+.", self.run_menu)
-        self._action("reset", "&Reset from seed", self.reset, "Ctrl+R", self.run_menu)
-        self._action("step1", "Step &1 epoch", lambda: self.step(1), "Ctrl+1", self.run_menu)
-        self._action("step10", "Step 1&0 epochs", lambda: self.step(10), "Ctrl+2", self.run_menu)
-        self.run_menu.addSeparator()
-        self._action("keep", "&Keep run for comparison", self.keep_run, "Ctrl+K", self.run_menu)
-        self._action("sweep", "S&weep a setting…", self.sweep_dialog, None, self.run_menu)
-        self._action("defaults", "Restore &defaults (the notebook's settings)", self.restore_defaults, None, self.run_menu)
-        self._action("tab_training", "&Training", lambda: self.tabs.setCurrentIndex(0), "Alt+1", self.view_menu)
-        self._action("tab_gradcheck", "&Gradient check", lambda: self.tabs.setCurrentIndex(1), "Alt+2", self.view_menu)
-        self._action("tab_notebook", "&Notebook printout", lambda: self.tabs.setCurrentIndex(2), "Alt+3", self.view_menu)
-        self._action("shortcuts", "&Keyboard shortcuts", self._show_shortcuts, None, self.help_menu)
-        self._action("about", "&About mlp-gui", self._show_about, None, self.help_menu)
-
     def _connect(self) -> None:
         s = self.session
         s.run_reset.connect(self._on_run_reset)
         s.delivered.connect(self._on_delivered)
         s.state_changed.connect(self._on_state)
+        s.plan_changed.connect(self._on_plan_changed)
         s.failed.connect(lambda msg: self._note(msg, error=True))
         self.run_panel.start_pause_clicked.connect(self.start_or_pause)
-        self.run_panel.stop_clicked.connect(s.stop)
+        self.run_panel.stop_clicked.connect(self.stop)
         self.run_panel.reset_clicked.connect(self.reset)
         self.run_panel.step_clicked.connect(self.step)
         self.run_panel.lock_scales_toggled.connect(self.heatmaps.set_locked)
@@ -187,10 +129,11 @@ class MainWindow(QMainWindow):
         self.explorer.sweeps.failed.connect(lambda msg: self._note(msg, error=True))
         self.tabs.currentChanged.connect(self._on_tab)
         self.form.validity_changed.connect(lambda _valid: self._refresh_controls())
+        self.form.changed.connect(self._settings_changed)
         for edit in self.form.edits.values():
-            edit.editingFinished.connect(self._settings_committed)
+            edit.returnPressed.connect(self._settings_entered)
 
-    # ------------------------------------------------------------ commands
+    # ------------------------------------------------------------ commands (the action table's slots)
 
     def start_or_pause(self) -> None:
         """Ctrl+Return: start, pause or resume, as the state calls for."""
@@ -198,15 +141,19 @@ class MainWindow(QMainWindow):
         if state is RunState.RUNNING:
             self.session.pause()
         elif state is RunState.STOPPED and self.form.valid:
-            self.session.new_run(self.form.config())
+            self.session.new_run(self.form.config(), self.form.epochs())
             self.session.start()
         elif self.run_panel.start_button.isEnabled() and self._apply_settings(ask=True):
             self.session.start()
 
+    def stop(self) -> None:
+        self.session.stop()
+
     def reset(self) -> None:
+        """Start over from the seed with the settings shown (asking first if that throws away unsaved epochs)."""
         config = self.form.config()
-        if config is not None:
-            self.session.new_run(config)
+        if config is not None and (not self.files.unsaved_epochs or confirm.replace_run(self, self.session.epoch, "Reset")):
+            self.session.new_run(config, self.form.epochs())
 
     def step(self, epochs: int) -> None:
         if self.session.state.busy or not self.form.valid:
@@ -214,35 +161,141 @@ class MainWindow(QMainWindow):
         if self._apply_settings(ask=True):
             self.session.step(epochs)
 
-    # ------------------------------------------------------------ explore
-
     def keep_run(self) -> None:
         if self.explorer.keep_current_run() is None:
             self.statusBar().showMessage("Train some epochs first: there is no curve to keep yet")
 
     def sweep_dialog(self) -> None:
-        config = self.form.config()
-        if config is not None and self.explorer.ask_sweep(config, self):
+        config, epochs = self.form.config(), self.form.epochs()
+        if config is not None and self.explorer.ask_sweep(config, epochs, self):
             self.statusBar().showMessage("Sweep started")
 
     def restore_defaults(self) -> None:
-        self.form.set_config(TrainConfig())
-        self._apply_settings(ask=self.session.trainer is not None and self.session.trainer.epoch > 0)
+        self.form.set_values(TrainConfig(), DEFAULT_EPOCHS)
+        self._apply_settings(ask=self.session.epoch > 0)
 
-    def _on_tab(self, index: int) -> None:
-        if self.tabs.widget(index) is self.explorer.gradcheck and not self.session.state.busy:
-            self.explorer.gradcheck.check_now()
+    def fit_plot(self) -> None:
+        self.plot.fit()
 
-    # ------------------------------------------------------------ remembered settings
+    def show_tab(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+
+    def open_run_dialog(self) -> None:
+        self.files.open_run_dialog(self._may_replace_run)
+
+    def save_run_dialog(self) -> None:
+        self.files.save_run_dialog()
+
+    def export_csv_dialog(self) -> None:
+        self.files.export_csv_dialog()
+
+    def export_plot_dialog(self) -> None:
+        self.files.export_plot_dialog()
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in shortcut_rows())
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=6>{rows}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About mlp-gui",
+            f"<b>mlp-gui {__version__}</b><p>Watch backpropagation happen: a small sigmoid MLP trained by "
+            "plain gradient descent, with its loss, weights and gradients shown live.</p>",
+        )
+
+    # ------------------------------------------------------------ files
+
+    @property
+    def run_path(self) -> Path | None:
+        return self.files.run_path
+
+    def save_run_to(self, path: Path) -> None:
+        self.files.save_run_to(path)
+
+    def open_run_from(self, path: Path) -> bool:
+        return self.files.open_run_from(path)
+
+    def export_csv(self, path: Path) -> None:
+        self.files.export_csv(path)
+
+    def export_plot(self, path: Path) -> None:
+        self.files.export_plot(path)
+
+    def open_saved_run(self, run: SavedRun, path: Path | None = None) -> None:
+        self.files.run_path, self.files.saved_epoch = path, run.epochs
+        self.session.open_run(run, max(self.form.epochs() or 0, run.epochs))
+        name = f" from {path.name}" if path else ""
+        self.statusBar().showMessage(f"Opened {run.epochs:,} epochs{name}")
+
+    def _may_replace_run(self) -> bool:
+        return not self.files.unsaved_epochs or confirm.replace_run(self, self.session.epoch, "Open")
+
+    # ------------------------------------------------------------ settings
+
+    def _settings_changed(self) -> None:
+        """An edit: before any training, apply valid settings at once (the heatmaps show the new initial weights)."""
+        if self.form.valid and self.session.epoch == 0 and not self.session.state.busy:
+            self._apply_settings(ask=False)
+        self._refresh_controls()
+
+    def _settings_entered(self) -> None:
+        """Return pressed in a field: apply it now (asking if that would replace trained epochs)."""
+        if not self.session.state.busy:
+            self._apply_settings(ask=True)
+
+    def _apply_settings(self, ask: bool) -> bool:
+        """Bring the run in line with the fields; False if the person chose to keep the run as it is."""
+        config, epochs = self.form.config(), self.form.epochs()
+        if config is None or epochs is None:
+            return False
+        self.session.set_plan(max(epochs, 0))
+        current = self.session.config
+        change = change_needed(current, config, diverged=self.session.state is RunState.DIVERGED)
+        if change == Change.NONE:
+            return True
+        if self.session.epoch == 0 or not ask:
+            self.session.new_run(config, epochs)
+            return True
+        if change == Change.STEPSIZE:
+            answer = confirm.stepsize(self, self.session.epoch, config.stepsize)
+            if answer is None:
+                self.form.set_values(current, epochs)
+                return False
+            if answer:
+                self.session.set_stepsize(config.stepsize)
+                self._refresh_controls()
+            else:
+                self.session.new_run(config, epochs)
+            return True
+        if not confirm.new_run(self, self.session.epoch, set(config.differences(current))):
+            self.form.set_values(current, epochs)
+            return False
+        self.session.new_run(config, epochs)
+        return True
+
+    # ------------------------------------------------------------ remembered settings and geometry
 
     @staticmethod
-    def _initial_config(given: TrainConfig | None, explicit: frozenset[str] | None) -> TrainConfig:
+    def _initial_values(given: TrainConfig | None, explicit: frozenset[str] | None, epochs: int | None) -> dict:
         if given is not None and explicit is None:
-            return given
-        stored = remembered.load_config()
-        if given is None:
-            return stored
-        return stored.with_changes(**{name: getattr(given, name) for name in explicit})
+            return {**{name: getattr(given, name) for name in given.__dataclass_fields__}, "epochs": epochs or DEFAULT_EPOCHS}
+        values = remembered.load_values()
+        if given is not None:
+            values |= {name: getattr(given, name) for name in (explicit or ()) if name != "epochs"}
+            if explicit and "epochs" in explicit and epochs is not None:
+                values["epochs"] = epochs
+        return values
+
+    def _fit_screen(self) -> None:
+        """1280x800 where the screen has room; otherwise the screen's available area (panels and title bar excluded)."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = 1280, 800
+        if screen is not None and screen.width() > 0:
+            frame = self.frameGeometry().size() - self.geometry().size()
+            width = min(width, screen.width() - max(frame.width(), 0))
+            height = min(height, screen.height() - max(frame.height(), 30))
+        self.resize(width, height)
 
     def _restore_geometry(self) -> None:
         geometry, splitter = remembered.load_bytes("geometry"), remembered.load_bytes("splitter")
@@ -252,156 +305,29 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def _remember(self) -> None:
-        config = self.form.config()
+        config, epochs = self.form.config(), self.form.epochs()
         if config is not None:
-            remembered.save_config(config)
+            remembered.save_config(config, epochs)
         remembered.save_bytes("geometry", self.saveGeometry())
         remembered.save_bytes("splitter", self.splitter.saveState())
 
-    # ------------------------------------------------------------ files
-
-    def save_run_to(self, path: Path) -> None:
-        """Save the current run (pausing it first if it is training; it can resume)."""
-        self.session.pause_then(lambda: self._file_op(lambda: run_files.write_run(path, self.session.saved_run()), path))
-
-    def open_run_from(self, path: Path) -> bool:
-        """Open a saved run; on a bad file say why and leave the current run as it is."""
-        try:
-            run = load_run(path)
-        except RunFileError as exc:
-            self._file_error("Cannot open run", str(exc))
-            return False
-        self.open_saved_run(run, path)
-        return True
-
-    def open_saved_run(self, run: SavedRun, path: Path | None = None) -> None:
-        self.run_path = path
-        self.session.open_run(run)
-        name = f" from {path.name}" if path else ""
-        self.statusBar().showMessage(f"Opened {run.epochs:,} epochs{name}")
-
-    def export_csv(self, path: Path) -> None:
-        self.session.pause_then(
-            lambda: self._file_op(lambda: run_files.write_loss_csv(path, self.session.trainer.loss_history), path)
-        )
-
-    def export_plot(self, path: Path) -> None:
-        self._file_op(lambda: run_files.write_plot_image(path, self.plot), path)
-
-    def _file_op(self, operation, path: Path) -> None:
-        try:
-            self.statusBar().showMessage(operation())
-        except (OSError, RunFileError) as exc:
-            self._file_error("Cannot write file", f"{path}: {getattr(exc, 'strerror', None) or exc}")
-
-    def _file_error(self, title: str, message: str) -> None:
-        self.statusBar().showMessage(message)
-        box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self)
-        box.setObjectName("fileError")
-        box.open()  # not exec(): the window keeps updating while the message shows
-
-    def _ask_path(self, title: str, filters: str, save: bool, default: str = "") -> Path | None:
-        start = str((self.run_path.parent if self.run_path else Path.cwd()) / default)
-        ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-        path, _ = ask(self, title, start, filters)
-        return Path(path) if path else None
-
-    def save_run_dialog(self) -> None:
-        path = self._ask_path("Save run", "Runs (*.npz)", save=True, default="run.npz")
-        if path is not None:
-            if path.suffix != ".npz":
-                path = path.with_suffix(".npz")
-            self.run_path = path
-            self.save_run_to(path)
-
-    def open_run_dialog(self) -> None:
-        path = self._ask_path("Open run", "Runs (*.npz);;All files (*)", save=False)
-        if path is not None and self._may_replace_run():
-            self.open_run_from(path)
-
-    def export_csv_dialog(self) -> None:
-        path = self._ask_path("Export loss as CSV", "CSV (*.csv)", save=True, default="loss.csv")
-        if path is not None:
-            self.export_csv(path)
-
-    def export_plot_dialog(self) -> None:
-        path = self._ask_path("Export loss plot", "PNG image (*.png);;SVG drawing (*.svg)", save=True, default="loss.png")
-        if path is not None:
-            self.export_plot(path)
-
-    def _may_replace_run(self) -> bool:
-        trainer = self.session.trainer
-        if trainer is None or trainer.epoch == 0:
-            return True
-        answer = QMessageBox.question(
-            self, "Replace the current run?",
-            f"The current run ({trainer.epoch:,} epochs) will be replaced. Save it first if you want to keep it.",
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
-    # ------------------------------------------------------------ settings
-
-    def _settings_committed(self) -> None:
-        """A field lost focus or Return was pressed: apply it if that loses nothing."""
-        if not self.session.state.busy:
-            self._apply_settings(ask=self.session.trainer is not None and self.session.trainer.epoch > 0)
-
-    def _apply_settings(self, ask: bool) -> bool:
-        """Bring the run in line with the fields; False if the person chose to keep the run as it is."""
-        config = self.form.config()
-        current = self.session.config
-        if config is None or config == current:
-            return config is not None
-        differs = set(config.differences(current))
-        if differs <= {"epochs", "stepsize"} and self.session.state is not RunState.DIVERGED:
-            if "stepsize" in differs and ask and not self._confirm_stepsize(config.stepsize):
-                return self._new_run_from(config)
-            self.session.extend(config.epochs)
-            self.session.set_stepsize(config.stepsize)
-            self._refresh_controls()
-            self._show_progress_now()
-            return True
-        if ask and self.session.trainer.epoch > 0 and not self._confirm_new_run(differs):
-            self.form.set_config(current)
-            return False
-        return self._new_run_from(config)
-
-    def _new_run_from(self, config: TrainConfig) -> bool:
-        self.session.new_run(config)
-        return True
-
-    def _confirm_stepsize(self, stepsize: float) -> bool:
-        """True: continue this run with the new stepsize; False: start a new run."""
-        box = QMessageBox(self)
-        box.setWindowTitle("Stepsize changed")
-        box.setText(f"Continue this run ({self.session.trainer.epoch:,} epochs) with stepsize {stepsize:g}, or start a new run from the seed?")
-        keep = box.addButton("Continue this run", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Start a new run", QMessageBox.ButtonRole.DestructiveRole)
-        box.exec()
-        return box.clickedButton() is keep
-
-    def _confirm_new_run(self, changed: set[str]) -> bool:
-        names = ", ".join(sorted(n.replace("_", " ") for n in changed))
-        answer = QMessageBox.question(
-            self,
-            "Start a new run?",
-            f"Changing {names} needs a new run from the seed.\n"
-            f"The current run ({self.session.trainer.epoch:,} epochs) will be replaced — save it first "
-            "(File ▸ Save run) if you want to keep it.\n\nStart a new run?",
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
     # ------------------------------------------------------------ session → views
 
-    def _on_run_reset(self, config, snapshot, x, y, history) -> None:
-        self.plot.set_planned_epochs(config.epochs)
-        self.plot.reset(history)
-        self.heatmaps.show_snapshot(snapshot, now=True)
-        if self.form.config() != config:
-            self.form.set_config(config)
+    def _on_run_reset(self, reset: RunReset) -> None:
+        self.plot.set_planned_epochs(reset.planned_epochs)
+        self.plot.reset(reset.history)
+        self.heatmaps.show_snapshot(reset.snapshot, now=True)
+        if self.form.config() != reset.config:
+            self.form.set_values(reset.config, self.form.epochs() or reset.planned_epochs)
         self._show_progress_now()
         self._refresh_controls()  # a new run may start in the state the old one had (READY): no state signal
         self._note("")
+
+    def _on_plan_changed(self, epochs: int) -> None:
+        if self.form.epochs() != epochs:
+            self.form.set_epochs(epochs)
+        self._show_progress_now()
+        self._refresh_controls()
 
     def _on_delivered(self, delivery: Delivery) -> None:
         self.plot.append(delivery.losses)
@@ -411,21 +337,17 @@ class MainWindow(QMainWindow):
 
     def _on_state(self, state: RunState) -> None:
         self._refresh_controls()
-        trainer = self.session.trainer
+        s = self.session
         messages = {
             RunState.RUNNING: "Training…",
-            RunState.PAUSED: f"Paused at epoch {trainer.epoch:,}",
-            RunState.STOPPED: f"Stopped at epoch {trainer.epoch:,}",
-            RunState.FINISHED: f"Finished: {trainer.epoch:,} epochs, loss {trainer.loss:.6g}",
+            RunState.PAUSED: f"Paused at epoch {s.epoch:,}",
+            RunState.STOPPED: f"Stopped at epoch {s.epoch:,}",
+            RunState.FINISHED: f"Finished: {s.epoch:,} epochs, loss {s.loss:.6g}",
             RunState.READY: "Ready: press Start (Ctrl+Return)",
         }
         if state is RunState.DIVERGED:
-            text = (
-                f"Diverged at epoch {trainer.diverged_at:,}: the loss became {trainer.loss}. "
-                "Try a smaller stepsize, then Reset."
-            )
-            self._note(text, error=True)
-            self.plot.mark_divergence(trainer.diverged_at)
+            self._note(f"Diverged at epoch {s.diverged_at:,}: the loss became {s.loss}. Try a smaller stepsize, then Reset.", error=True)
+            self.plot.mark_divergence(s.diverged_at)
         elif state in messages:
             self.statusBar().showMessage(messages[state])
         if not state.busy:
@@ -435,20 +357,17 @@ class MainWindow(QMainWindow):
             self.run_ended.emit(state)
 
     def _refresh_controls(self) -> None:
-        trainer = self.session.trainer
         state = self.session.state
-        can_continue = trainer is not None and trainer.diverged_at is None and (
-            trainer.epoch < (self.form.config() or self.session.config).epochs
-        )
+        can_continue = self.session.can_continue(self.form.epochs())
         self.run_panel.show_state(state, settings_valid=self.form.valid, can_continue=can_continue)
         self.form.setEnabled(not state.busy)
         self.actions["start"].setEnabled(self.run_panel.start_button.isEnabled())
 
     def _show_progress_now(self) -> None:
-        trainer = self.session.trainer
-        if trainer is not None:
-            self.plot.set_planned_epochs(self.session.target_epoch)
-            self.run_panel.show_progress(trainer.epoch, self.session.target_epoch, trainer.loss, self.session.epochs_per_second)
+        if self.session.has_run:
+            target = self.session.target_epoch
+            self.plot.set_planned_epochs(target)
+            self.run_panel.show_progress(self.session.epoch, target, self.session.loss, self.session.epochs_per_second)
 
     def _note(self, text: str, error: bool = False) -> None:
         self.run_panel.show_note(text, error)
@@ -459,19 +378,11 @@ class MainWindow(QMainWindow):
         if text:
             self.statusBar().showMessage(text)
 
-    # ------------------------------------------------------------ help, close
+    def _on_tab(self, index: int) -> None:
+        if self.tabs.widget(index) is self.explorer.gradcheck and not self.session.state.busy:
+            self.explorer.gradcheck.check_now()
 
-    def _show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=6>{rows}</table>")
-
-    def _show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About mlp-gui",
-            f"<b>mlp-gui {__version__}</b><p>Watch backpropagation happen: a small sigmoid MLP trained by "
-            "plain gradient descent, with its loss, weights and gradients shown live.</p>",
-        )
+    # ------------------------------------------------------------ close
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
         """Stop the training thread before the window goes (bounded wait, never a hang)."""

@@ -1,0 +1,263 @@
+"""What a network *is*: layer sizes and the named pieces it is built from, each written once.
+
+A :class:`Model` names its hidden activation(s), output function, loss and
+initialisation; each name is a small table entry below holding the value and
+the derivative side by side, so adding an activation is one entry here and
+nothing else. The kernel (:mod:`mlp_gui.core.network`) reads these entries;
+so do the gradient check and the explanations shown in the window.
+
+Parameters are a list of :class:`Layer` ``(W, b)`` pairs. Trainers keep them
+as views into one flat buffer (:func:`flat_layers`) so that a gradient-descent
+update is one vector operation however deep the network is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+# ---------------------------------------------------------------- activations
+
+
+@dataclass(frozen=True)
+class Activation:
+    """``a = value(z)`` and its slope ``f'(z)``, written in terms of what the forward pass already has (a and z)."""
+
+    name: str
+    value: Callable[[np.ndarray], np.ndarray]
+    slope: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (a, z) -> f'(z)
+    formula: str
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function, as the notebook writes it (``1/(1+exp(-z))``), so results agree to the last bit.
+
+    The constants are written as floats: the same arithmetic, but NumPy skips converting a Python int
+    for each operation, which is a quarter of the time on the notebook's tiny arrays.
+    """
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _sigmoid_slope(a: np.ndarray, z: np.ndarray) -> np.ndarray:
+    return a * (1.0 - a)
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0)
+
+
+def _identity(z: np.ndarray) -> np.ndarray:
+    return z
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("sigmoid", _sigmoid, _sigmoid_slope, "σ(z) = 1/(1+e^−z);  σ′ = a(1−a)"),
+        Activation("tanh", np.tanh, lambda a, z: 1.0 - a * a, "tanh(z);  tanh′ = 1−a²"),
+        Activation("relu", _relu, lambda a, z: (z > 0).astype(a.dtype), "max(z, 0);  relu′ = [z > 0]"),
+        Activation("linear", _identity, lambda a, z: np.ones_like(a), "z;  linear′ = 1"),
+    )
+}
+
+# ---------------------------------------------------------------- output and loss
+
+
+_add_reduce = np.add.reduce
+
+
+def _mean_over_samples(per_entry: np.ndarray) -> np.ndarray | float:
+    """``(1/M) Σ_samples Σ_outputs``: outputs are the second-to-last axis, samples the last."""
+    return (1.0 / per_entry.shape[-1]) * _add_reduce(_add_reduce(per_entry, -2), -1)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-2, keepdims=True))
+    return e / e.sum(axis=-2, keepdims=True)
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=-2, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-2, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Head:
+    """The output function with the loss on top: the loss and ``δ_L = ∂L/∂z_L`` together.
+
+    Pairing them is what makes sigmoid/softmax with cross-entropy stable and
+    simple (``δ = (p − y)/M``), and it is where the notebook's
+    ``(1/M) Σ ½(pred − y)²`` lives.
+    """
+
+    output: str
+    loss: str
+    value: Callable[[np.ndarray], np.ndarray]  # the output function g(z)
+    loss_and_delta: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple]  # (z, p, y) -> (L, δ)
+    formula: str
+
+
+def _mse_identity(z: np.ndarray, p: np.ndarray, y: np.ndarray) -> tuple:
+    """The notebook's loss. Called every epoch on tiny arrays, so the mean is written out here (a call saved)."""
+    err = p - y
+    m = float(y.shape[-1])  # a float divides faster than an int, with the same result
+    return (1.0 / m) * _add_reduce(_add_reduce(0.5 * err**2, -2), -1), err / m
+
+
+def _mse_sigmoid(z: np.ndarray, p: np.ndarray, y: np.ndarray) -> tuple:
+    err = p - y
+    return _mean_over_samples(0.5 * err**2), err * (p * (1 - p)) / y.shape[-1]
+
+
+def _mse_softmax(z: np.ndarray, p: np.ndarray, y: np.ndarray) -> tuple:
+    err = (p - y) / y.shape[-1]
+    # softmax's Jacobian applied to err: p ⊙ (err − Σ_k err_k p_k)
+    return _mean_over_samples(0.5 * (p - y) ** 2), p * (err - (err * p).sum(axis=-2, keepdims=True))
+
+
+def _xent_sigmoid(z: np.ndarray, p: np.ndarray, y: np.ndarray) -> tuple:
+    # −[y log p + (1−y) log(1−p)] from the logit: max(z,0) − y·z + log(1 + e^−|z|), never log(0)
+    per_entry = np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
+    return _mean_over_samples(per_entry), (p - y) / y.shape[-1]
+
+
+def _xent_softmax(z: np.ndarray, p: np.ndarray, y: np.ndarray) -> tuple:
+    # ∂/∂z of −Σ_k y_k log p_k is p·Σ_k y_k − y: the familiar p − y when each column of y sums to 1 (one-hot)
+    return _mean_over_samples(-y * _log_softmax(z)), (p * y.sum(axis=-2, keepdims=True) - y) / y.shape[-1]
+
+
+HEADS: dict[tuple[str, str], Head] = {
+    (h.output, h.loss): h
+    for h in (
+        Head("identity", "mse", _identity, _mse_identity, "L = (1/M) Σ ½(ŷ − y)²;  δ_L = (ŷ − y)/M"),
+        Head("sigmoid", "mse", _sigmoid, _mse_sigmoid, "L = (1/M) Σ ½(σ(z) − y)²;  δ_L = (ŷ − y)·ŷ(1−ŷ)/M"),
+        Head("softmax", "mse", _softmax, _mse_softmax, "L = (1/M) Σ ½(softmax(z) − y)²;  δ_L = J_softmax·(ŷ − y)/M"),
+        Head("sigmoid", "cross-entropy", _sigmoid, _xent_sigmoid, "L = −(1/M) Σ [y log ŷ + (1−y) log(1−ŷ)];  δ_L = (ŷ − y)/M"),
+        Head("softmax", "cross-entropy", _softmax, _xent_softmax, "L = −(1/M) Σ y log ŷ;  δ_L = (ŷ − y)/M"),
+    )
+}
+OUTPUTS = ("identity", "sigmoid", "softmax")
+LOSSES = ("mse", "cross-entropy")
+
+# ---------------------------------------------------------------- initialisation
+
+#: scale of ``randn(out, in)`` for each initialisation, from (fan_in, fan_out)
+INITS: dict[str, Callable[[int, int], float]] = {
+    "notebook": lambda n_in, n_out: 0.01,
+    "xavier": lambda n_in, n_out: math.sqrt(2.0 / (n_in + n_out)),
+    "he": lambda n_in, n_out: math.sqrt(2.0 / n_in),
+}
+
+# ---------------------------------------------------------------- parameters
+
+
+class Layer(NamedTuple):
+    """One layer's parameters: weights ``W`` (out x in) and biases ``b`` (out)."""
+
+    W: np.ndarray
+    b: np.ndarray
+
+
+Params = list[Layer]
+
+
+def parameter_names(n_layers: int) -> list[str]:
+    """``['W1', 'b1', ..., 'WL', 'bL']``: the order parameters are flattened, printed and saved in."""
+    return [f"{kind}{i}" for i in range(1, n_layers + 1) for kind in ("W", "b")]
+
+
+def flatten(layers: Sequence[Layer]) -> list[np.ndarray]:
+    """``[W1, b1, W2, b2, ...]`` (the same arrays, not copies)."""
+    return [array for layer in layers for array in layer]
+
+
+def pair_up(arrays: Sequence[np.ndarray]) -> Params:
+    """The inverse of :func:`flatten`: ``[W1, b1, ...]`` as layers."""
+    return [Layer(arrays[i], arrays[i + 1]) for i in range(0, len(arrays), 2)]
+
+
+def copy_layers(layers: Sequence[Layer]) -> Params:
+    return [Layer(W.copy(), b.copy()) for W, b in layers]
+
+
+def layer_shapes(sizes: Sequence[int]) -> list[tuple[tuple[int, int], tuple[int]]]:
+    """``((out, in), (out,))`` for each layer of a network with these sizes."""
+    return [((n_out, n_in), (n_out,)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
+def flat_layers(sizes: Sequence[int], lead: tuple[int, ...] = ()) -> tuple[np.ndarray, Params]:
+    """One zeroed float64 buffer of shape ``lead + (P,)`` and ``(W, b)`` views into it.
+
+    ``lead`` stacks several runs of one shape (a sweep): the views then have
+    shape ``lead + (out, in)`` and ``lead + (out,)``.
+    """
+    shapes = [shape for pair in layer_shapes(sizes) for shape in pair]
+    flat = np.zeros(lead + (sum(math.prod(s) for s in shapes),), dtype=np.float64)
+    views, offset = [], 0
+    for shape in shapes:
+        size = math.prod(shape)
+        views.append(flat[..., offset : offset + size].reshape(lead + shape))
+        offset += size
+    return flat, pair_up(views)
+
+
+# ---------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class Model:
+    """A network: sizes from inputs to outputs, one activation per hidden layer, output, loss, initialisation."""
+
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...] = field(default=())  # one per hidden layer; () means all sigmoid
+    output: str = "identity"
+    loss: str = "mse"
+    init: str = "notebook"
+
+    def __post_init__(self) -> None:
+        sizes = tuple(int(n) for n in self.sizes)
+        object.__setattr__(self, "sizes", sizes)
+        hidden = len(sizes) - 2
+        acts = tuple(self.activations) or ("sigmoid",)
+        if len(acts) == 1:
+            acts = acts * hidden
+        object.__setattr__(self, "activations", acts)
+        if len(acts) != hidden:
+            raise ValueError(f"{hidden} hidden layers need {hidden} activations, got {len(acts)}")
+        unknown = [a for a in acts if a not in ACTIVATIONS]
+        if unknown:
+            raise ValueError(f"unknown activation {unknown[0]!r}; choose one of {', '.join(ACTIVATIONS)}")
+        if (self.output, self.loss) not in HEADS:
+            raise ValueError(f"output {self.output!r} with loss {self.loss!r} is not supported")
+        if self.init not in INITS:
+            raise ValueError(f"unknown initialisation {self.init!r}; choose one of {', '.join(INITS)}")
+
+    @property
+    def n_layers(self) -> int:
+        """Weight layers (sizes minus one)."""
+        return len(self.sizes) - 1
+
+    @property
+    def hidden(self) -> list[Activation]:
+        return [ACTIVATIONS[name] for name in self.activations]
+
+    @property
+    def head(self) -> Head:
+        return HEADS[(self.output, self.loss)]
+
+    @property
+    def names(self) -> list[str]:
+        return parameter_names(self.n_layers)
+
+    def parameter_count(self) -> int:
+        return sum(n_out * n_in + n_out for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]))
+
+    def init_weights(self, rng: np.random.RandomState) -> Params:
+        """Every ``W = randn(out, in) * scale`` in layer order from ``rng``; biases zero (they draw nothing)."""
+        scale = INITS[self.init]
+        pairs = zip(self.sizes[:-1], self.sizes[1:])
+        return [Layer(rng.randn(n_out, n_in) * scale(n_in, n_out), np.zeros((n_out,))) for n_in, n_out in pairs]

@@ -1,0 +1,158 @@
+"""Every setting described once: name, label, default, parser, check, JSON form and help text.
+
+The command line's flags, the window's settings form, the remembered settings
+and the run file's JSON are all generated from :data:`SETTINGS`, so a new
+setting is one entry here (plus a field of :class:`~mlp_gui.core.config.TrainConfig`
+when it changes the numbers).
+
+Two scopes: ``run`` settings determine the numbers (two runs with the same
+ones are the same run); the ``plan`` setting, epochs, only says how long to
+train, and is kept apart from the run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mlp_gui.core.parse import ConfigError, parse_float, parse_int, parse_sizes
+
+MAX_SEED = 2**32 - 1  # what numpy's legacy RandomState accepts
+MAX_LAYERS = 64
+MAX_UNITS = 1_000_000
+MAX_EPOCHS = 10**12
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: how it is typed, checked, shown, stored and explained."""
+
+    name: str  # field name, e.g. "batch_size"
+    label: str  # the form's label
+    default: object
+    parse: Callable[[str, str], object]  # (text, name) -> value; raises ConfigError
+    check: Callable[[object], None]  # raises ConfigError naming the setting
+    help: str
+    metavar: str = "N"
+    scope: str = "run"  # "run": determines the numbers; "plan": how long to train
+
+    @property
+    def title(self) -> str:
+        """The name as messages use it: ``batch size``."""
+        return self.name.replace("_", " ")
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def from_text(self, text: str) -> object:
+        """Parse and check typed text; ConfigError (naming the setting) if it is not a valid value."""
+        value = self.parse(text, self.title)
+        self.check(value)
+        return value
+
+    def format(self, value: object) -> str:
+        """The value as a person would type it (layers as ``3,4,4,2``; floats never lose digits)."""
+        if isinstance(value, tuple):
+            return ",".join(str(v) for v in value)
+        if isinstance(value, float):
+            short = f"{value:g}"
+            return short if float(short) == value else repr(value)
+        return str(value)
+
+    def to_json(self, value: object) -> object:
+        return list(value) if isinstance(value, tuple) else value
+
+    def from_json(self, value: object) -> object:
+        """A value read from a run file's JSON, type-checked and checked; ConfigError otherwise."""
+        kind = type(self.default)
+        if kind is tuple:
+            if not isinstance(value, list) or not all(_is_int(v) for v in value):
+                raise ConfigError(f"{self.title} must be a list of whole numbers, got {_short(value)}", self.name)
+            value = tuple(value)
+        elif kind is int and not _is_int(value):
+            raise ConfigError(f"{self.title} must be a whole number, got {_short(value)}", self.name)
+        elif kind is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ConfigError(f"{self.title} must be a number, got {_short(value)}", self.name)
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ConfigError(f"{self.title} is too large", self.name) from None
+        self.check(value)
+        return value
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_seed(seed: int) -> None:
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"seed must be between 0 and {MAX_SEED}, got {seed}", "seed")
+
+
+def check_layers(layers: tuple[int, ...]) -> None:
+    if len(layers) < 2:
+        raise ConfigError(f"layers needs at least two sizes (inputs and outputs), got {len(layers)}: e.g. 3,4,4,2", "layers")
+    if len(layers) > MAX_LAYERS:
+        raise ConfigError(f"layers: at most {MAX_LAYERS} sizes, got {len(layers)}", "layers")
+    for i, n in enumerate(layers, start=1):
+        if n < 1:
+            raise ConfigError(f"layers: size {i} is {n}; every layer needs at least 1 unit", "layers")
+        if n > MAX_UNITS:
+            raise ConfigError(f"layers: size {i} is {n:,}; at most {MAX_UNITS:,} units a layer", "layers")
+
+
+def check_batch_size(batch_size: int) -> None:
+    if batch_size < 1:
+        raise ConfigError(f"batch size must be at least 1, got {batch_size}", "batch_size")
+    if batch_size > 10**9:
+        raise ConfigError(f"batch size {batch_size:,} is too large (at most 1,000,000,000)", "batch_size")
+
+
+def check_stepsize(stepsize: float) -> None:
+    if not math.isfinite(stepsize):
+        raise ConfigError(f"stepsize must be a finite number, got {stepsize}", "stepsize")
+    if stepsize <= 0:
+        raise ConfigError(f"stepsize must be positive, got {stepsize:g}", "stepsize")
+
+
+def check_epochs(epochs: int) -> None:
+    if epochs < 0:
+        raise ConfigError(f"epochs cannot be negative, got {epochs}", "epochs")
+    if epochs > MAX_EPOCHS:
+        raise ConfigError(f"epochs {epochs:,} is too large (at most {MAX_EPOCHS:,})", "epochs")
+
+
+# ---------------------------------------------------------------- the schema
+
+#: The course notebook's settings are the defaults.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("seed", "Seed", 12345, parse_int, check_seed,
+            "Seed of the one RandomState that draws weights, inputs and targets."),
+    Setting("layers", "Layer sizes", (3, 4, 4, 2), lambda text, name: parse_sizes(text, name), check_layers,
+            "Units per layer, inputs to outputs, e.g. 3,4,4,2 (sigmoid hidden layers, linear output).", "N,N,..."),
+    Setting("batch_size", "Batch size", 5, parse_int, check_batch_size, "Columns (samples) in the one training batch."),
+    Setting("stepsize", "Stepsize", 0.1, parse_float, check_stepsize,
+            "Gradient-descent step: parameters -= stepsize × gradient.", "X"),
+    Setting("epochs", "Epochs", 100_000, parse_int, check_epochs,
+            "Updates to run in total (the plan; a run can always be stepped further).", scope="plan"),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+RUN_SETTINGS: tuple[Setting, ...] = tuple(s for s in SETTINGS if s.scope == "run")
+DEFAULT_EPOCHS: int = BY_NAME["epochs"].default  # type: ignore[assignment]
+
+
+def setting(name: str) -> Setting:
+    return BY_NAME[name]

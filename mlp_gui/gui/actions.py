@@ -1,0 +1,117 @@
+"""Every command of the window in one table: menu, text, shortcuts, tooltip, and the method it calls.
+
+The menus, the shortcuts, the tooltips and Help ▸ Keyboard shortcuts are all
+built from :data:`ACTIONS`, so the list a student reads can never drift from
+the keys that work. Standard key sequences (Open, Save, Quit) follow the
+platform's conventions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QWidget
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A platform's standard key (Open, Save, Quit), with the usual sequence where the platform defines none."""
+
+    key: QKeySequence.StandardKey
+    fallback: str
+
+    def sequences(self) -> list[QKeySequence]:
+        return QKeySequence.keyBindings(self.key) or [QKeySequence(self.fallback)]
+
+
+Keys = tuple[str | Standard, ...]
+
+
+def sequences(keys: Keys) -> list[QKeySequence]:
+    """Every key sequence that triggers an action."""
+    out: list[QKeySequence] = []
+    for key in keys:
+        out += key.sequences() if isinstance(key, Standard) else [QKeySequence(key)]
+    return out
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One command: where it sits, what it says, which keys trigger it and which window method it calls."""
+
+    key: str
+    menu: str  # "File", "Run", "View", "Help"
+    text: str
+    slot: str  # the window's method name
+    keys: Keys = ()
+    tip: str = ""
+    separator_before: bool = False
+    arg: object = None  # passed to the slot when given (Step 1 vs Step 10)
+
+
+OPEN = Standard(QKeySequence.StandardKey.Open, "Ctrl+O")
+SAVE = Standard(QKeySequence.StandardKey.Save, "Ctrl+S")
+QUIT = Standard(QKeySequence.StandardKey.Quit, "Ctrl+Q")
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("open", "File", "&Open run…", "open_run_dialog", (OPEN,), "Open a saved run (.npz)"),
+    ActionSpec("save", "File", "&Save run…", "save_run_dialog", (SAVE,), "Save the run (.npz, no pickle)"),
+    ActionSpec("export_csv", "File", "Export loss as &CSV…", "export_csv_dialog", (), "Every epoch's loss, full precision", True),
+    ActionSpec("export_plot", "File", "Export loss &plot (PNG or SVG)…", "export_plot_dialog", (), "The loss plot as an image"),
+    ActionSpec("quit", "File", "&Quit", "close", (QUIT,), "Quit (also mid-run; the thread is stopped cleanly)",
+               separator_before=True),
+    ActionSpec("start", "Run", "&Start / Pause / Resume", "start_or_pause", ("Ctrl+Return", "Ctrl+Enter"), "Start, pause or resume"),
+    ActionSpec("stop", "Run", "S&top", "stop", ("Ctrl+.",), "End this run; Start then begins a new one"),
+    ActionSpec("reset", "Run", "&Reset from seed", "reset", ("Ctrl+R",), "Re-initialise from the seed with the settings shown"),
+    ActionSpec("step1", "Run", "Step &1 epoch", "step", ("Ctrl+1",), "Train exactly one epoch", arg=1),
+    ActionSpec("step10", "Run", "Step 1&0 epochs", "step", ("Ctrl+2",), "Train exactly ten epochs", arg=10),
+    ActionSpec("keep", "Run", "&Keep run for comparison", "keep_run", ("Ctrl+K",),
+               "Keep the current curve on the plot, faded and labelled", True),
+    ActionSpec("sweep", "Run", "S&weep a setting…", "sweep_dialog", (), "Train one setting at several values and overlay the curves"),
+    ActionSpec("defaults", "Run", "Restore &defaults (the notebook's settings)", "restore_defaults", (), "The course notebook's settings"),
+    ActionSpec("fit", "View", "&Fit loss plot", "fit_plot", ("Ctrl+F",), "Show every curve again and follow the data"),
+    ActionSpec("tab_training", "View", "&Training", "show_tab", ("Alt+1",), "The loss curve and heatmaps", True, arg=0),
+    ActionSpec("tab_gradcheck", "View", "&Gradient check", "show_tab", ("Alt+2",), "Backprop against finite differences", arg=1),
+    ActionSpec("tab_notebook", "View", "&Notebook printout", "show_tab", ("Alt+3",), "What the course notebook prints", arg=2),
+    ActionSpec("shortcuts", "Help", "&Keyboard shortcuts", "show_shortcuts"),
+    ActionSpec("about", "Help", "&About mlp-gui", "show_about"),
+)
+
+MENUS = ("File", "Run", "View", "Help")
+
+
+def key_text(keys: Keys) -> str:
+    """The keys as the platform writes them, e.g. ``Ctrl+Return / Ctrl+Enter``."""
+    return " / ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in sequences(keys))
+
+
+def shortcut_rows() -> list[tuple[str, str]]:
+    """(keys, what they do) for every action that has keys: the Help list and the README's table."""
+    return [(key_text(spec.keys), spec.tip or spec.text.replace("&", "").rstrip("…")) for spec in ACTIONS if spec.keys]
+
+
+def build_actions(window: QWidget, menus: dict[str, QMenu]) -> dict[str, QAction]:
+    """Create every action on ``window`` (application-wide shortcuts) and put it in its menu."""
+    actions = {}
+    for spec in ACTIONS:
+        action = QAction(spec.text, window)
+        if spec.keys:
+            action.setShortcuts(sequences(spec.keys))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        tip = spec.tip or spec.text.replace("&", "")
+        action.setToolTip(f"{tip} ({key_text(spec.keys)})" if spec.keys else tip)
+        action.triggered.connect(_slot(window, spec))
+        window.addAction(action)
+        if spec.separator_before:
+            menus[spec.menu].addSeparator()
+        menus[spec.menu].addAction(action)
+        actions[spec.key] = action
+    return actions
+
+
+def _slot(window: QWidget, spec: ActionSpec) -> Callable[[], None]:
+    method = getattr(window, spec.slot)
+    return (lambda: method()) if spec.arg is None else (lambda: method(spec.arg))

@@ -1,0 +1,130 @@
+"""File ▸ Open / Save run / Export: the dialogs, and what happens after a path is chosen.
+
+A file that cannot be read is refused with a message naming it, and the
+current run stays; a save pauses a running run first (it can resume) so the
+file holds exactly one state. A name typed without an extension gets the
+chosen filter's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from mlp_gui.core.runfile import RunFileError, SavedRun, load_run
+from mlp_gui.gui import run_files
+from mlp_gui.gui.loss_plot import LossPlot
+from mlp_gui.gui.session import TrainingSession
+
+RUN_FILTER = "Runs (*.npz)"
+IMAGE_FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
+CSV_FILTER = "CSV (*.csv)"
+
+
+def with_filter_suffix(path: Path, chosen_filter: str) -> Path:
+    """``path`` with the chosen filter's extension when it has none of that filter's (``plot`` -> ``plot.png``)."""
+    suffixes = [part.strip("*)( ") for part in chosen_filter.split("(")[-1].split() if part.startswith("*.")]
+    if not suffixes or path.suffix.lower() in suffixes:
+        return path
+    return path.with_name(path.name + suffixes[0])
+
+
+class FileActions:
+    """The window's file commands; ``show`` puts a message in the status bar, ``opened`` follows an opened run."""
+
+    def __init__(self, parent: QWidget, session: TrainingSession, plot: LossPlot, show: Callable[[str], None],
+                 opened: Callable[[SavedRun, Path | None], None]) -> None:
+        self.parent, self.session, self.plot = parent, session, plot
+        self.show, self.opened = show, opened
+        self.run_path: Path | None = None
+        self.saved_epoch: int | None = None  # the epoch last saved to run_path (None: never saved)
+
+    # ------------------------------------------------------------ with a path
+
+    def save_run_to(self, path: Path) -> None:
+        """Save the current run (pausing it first if it is training; it can resume)."""
+        def save() -> None:
+            run = self.session.saved_run()
+            if run is not None and self._do(lambda: run_files.write_run(path, run), path):
+                self.run_path, self.saved_epoch = path, run.epochs
+        self.session.pause_then(save)
+
+    def open_run_from(self, path: Path) -> bool:
+        """Open a saved run; on a bad file say why and leave the current run as it is."""
+        try:
+            run = load_run(path)
+        except RunFileError as exc:
+            self.error("Cannot open run", str(exc))
+            return False
+        self.run_path, self.saved_epoch = path, run.epochs
+        self.opened(run, path)
+        return True
+
+    def export_csv(self, path: Path) -> None:
+        def export() -> None:
+            history = self.session.loss_history()
+            if history is not None:
+                self._do(lambda: run_files.write_loss_csv(path, history), path)
+        self.session.pause_then(export)
+
+    def export_plot(self, path: Path) -> None:
+        self._do(lambda: run_files.write_plot_image(path, self.plot), path)
+
+    @property
+    def unsaved_epochs(self) -> bool:
+        """Whether the run has epochs that are in no file."""
+        return self.session.epoch > 0 and self.session.epoch != self.saved_epoch
+
+    # ------------------------------------------------------------ dialogs
+
+    def save_run_dialog(self) -> None:
+        path = self._ask("Save run", RUN_FILTER, save=True, default="run.npz")
+        if path is not None:
+            self.save_run_to(path)
+
+    def open_run_dialog(self, may_replace: Callable[[], bool]) -> None:
+        path = self._ask("Open run", f"{RUN_FILTER};;All files (*)", save=False)
+        if path is not None and may_replace():
+            self.open_run_from(path)
+
+    def export_csv_dialog(self) -> None:
+        path = self._ask("Export loss as CSV", CSV_FILTER, save=True, default="loss.csv")
+        if path is not None:
+            self.export_csv(path)
+
+    def export_plot_dialog(self) -> None:
+        path = self._ask("Export loss plot", IMAGE_FILTERS, save=True, default="loss.png")
+        if path is not None:
+            self.export_plot(path)
+
+    def _ask(self, title: str, filters: str, *, save: bool, default: str = "") -> Path | None:
+        start = str((self.run_path.parent if self.run_path else Path.cwd()) / default)
+        ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        path, chosen = ask(self.parent, title, start, filters)
+        if not path:
+            return None
+        return with_filter_suffix(Path(path), chosen or filters.split(";;")[0]) if save else Path(path)
+
+    # ------------------------------------------------------------ reporting
+
+    def _do(self, operation: Callable[[], str], path: Path) -> bool:
+        try:
+            self.show(operation())
+            return True
+        except (OSError, RunFileError) as exc:
+            self.error("Cannot write file", _one_line(path, exc))
+            return False
+
+    def error(self, title: str, message: str) -> None:
+        self.show(message)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self.parent)
+        box.setObjectName("fileError")
+        box.open()  # not exec(): the window keeps updating while the message shows
+
+
+def _one_line(path: Path, exc: Exception) -> str:
+    """``path: reason``, without the path twice when the reason already names it."""
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return reason if str(path) in reason else f"{path}: {reason}"
