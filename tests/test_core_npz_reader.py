@@ -262,7 +262,7 @@ def test_unknown_big_member_is_never_decompressed(junk_npz, opened_members):
     got, peak, elapsed = read_with_peak(lambda: read_npz(junk_npz, {"W1": MemberSpec((3, 2))}))
     np.testing.assert_array_equal(got["W1"], ARRAYS["W1"])
     assert opened_members == ["W1.npy"]
-    assert peak < 50 * 2**20 and elapsed < 2.0
+    assert peak < 50 * 2**20
 
 
 def test_known_big_member_is_refused_before_decompressing(junk_npz, opened_members):
@@ -270,7 +270,7 @@ def test_known_big_member_is_refused_before_decompressing(junk_npz, opened_membe
     err, peak, elapsed = read_with_peak(lambda: read_npz(junk_npz, specs))
     assert str(err) == f"'junk' expands to {JUNK_MIB * 2**20} bytes, more than the limit of {256 * 2**20}"
     assert "junk.npy" not in opened_members
-    assert peak < 50 * 2**20 and elapsed < 2.0
+    assert peak < 50 * 2**20
 
 
 def test_members_together_over_the_total_limit():
