@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -21,7 +22,8 @@ from mlp_gui.cli_args import config_from_args
 from mlp_gui.core import notebook
 from mlp_gui.core.config import ConfigError, TrainConfig, check_fits_in_memory, format_value
 from mlp_gui.core.driver import Halt, drive
-from mlp_gui.core.runfile import RunFileError, load_run, run_from_trainer, save_run
+from mlp_gui.core.runfile import RunFileError, SavedRun, fallback_folder, load_run, run_from_trainer, save_run
+from mlp_gui.core.safe_write import LockedError, RunFileLock, TargetError, check_target
 from mlp_gui.core.settings import RUN_SETTINGS
 from mlp_gui.core.trainer import Trainer
 from mlp_gui.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
@@ -36,11 +38,12 @@ class UsageError(Exception):
 
 @dataclass
 class Plan:
-    """What to train: the trainer, how many epochs to add, where to save."""
+    """What to train: the trainer, how many epochs to add, where to save, and a note on how it starts."""
 
     trainer: Trainer
     epochs: int
     save_path: Path | None
+    note: str = ""
 
 
 class StopRequests:
@@ -70,26 +73,58 @@ class StopRequests:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Run ``mlp-gui train`` with parsed arguments; returns the exit code."""
+    """Run ``mlp-gui train`` with parsed arguments; returns the exit code.
+
+    The run file being resumed (and the save target) stays locked until the run is saved, so two
+    processes can never continue the same file and lose each other's epochs.
+    """
+    held: list[RunFileLock] = []
     try:
-        plan = _prepare(args)
-    except (UsageError, ConfigError, RunFileError) as exc:
+        for path in _files_to_lock(args):
+            lock = RunFileLock(path, f"mlp-gui train, pid {os.getpid()}")
+            try:
+                lock.acquire()
+            except LockedError:
+                raise
+            except OSError:  # no folder, or one we cannot write: the checks before training say so
+                continue
+            held.append(lock)
+        return _train(args)
+    except LockedError as exc:
         print(f"mlp-gui train: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    trainer = plan.trainer
-    start_epoch = trainer.epoch
-    if args.notebook:
-        print(notebook.initial_report(trainer.loss, trainer.flat_grads), end="")
-    progress = ProgressBar(plan.epochs, enabled=not args.no_progress and sys.stderr.isatty())
+    finally:
+        for lock in held:
+            lock.release()
+
+
+def _files_to_lock(args: argparse.Namespace) -> list[Path]:
+    paths = [p for p in (args.resume, args.save) if p is not None]
+    real = {os.path.realpath(p): p for p in paths if not Path(p).is_dir()}
+    return list(real.values())
+
+
+def _train(args: argparse.Namespace) -> int:
+    """Prepare, train, save, report; signals from the very start stop the run between epochs (never mid-save)."""
     with StopRequests().installed() as stops:
+        try:
+            plan = _prepare(args)
+        except (UsageError, ConfigError, RunFileError, TargetError) as exc:
+            print(f"mlp-gui train: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if plan.note:
+            print(f"mlp-gui train: {plan.note}", file=sys.stderr)
+        trainer = plan.trainer
+        start_epoch = trainer.epoch
+        if args.notebook:
+            print(notebook.initial_report(trainer.loss, trainer.flat_grads), end="")
+        progress = ProgressBar(plan.epochs, enabled=not args.no_progress and sys.stderr.isatty())
         began = time.perf_counter()
-        halt = drive(trainer, start_epoch + plan.epochs, lambda: stops.requested,
-                     lambda p: progress.update(p.done, trainer.loss))
+        halt = drive(trainer, start_epoch + plan.epochs, lambda: stops.requested, lambda p: progress.update(p.done, trainer.loss))
         seconds = time.perf_counter() - began
         progress.close()
-        done = trainer.epoch - start_epoch
         if args.notebook:
-            print(notebook.training_report(trainer.loss_history[start_epoch:], done), end="")
+            print(notebook.training_report(trainer.loss_history[start_epoch:], trainer.epoch - start_epoch), end="")
         saved = _save(trainer, plan.save_path)
     return _report(args, trainer, start_epoch, seconds, saved, halt, stops.signum)
 
@@ -101,7 +136,7 @@ def _report(args: argparse.Namespace, trainer: Trainer, start_epoch: int, second
     if halt is Halt.DIVERGED:
         print(
             f"mlp-gui train: diverged at epoch {trainer.diverged_at}: the loss became "
-            f"{trainer.loss} (try a smaller stepsize){_saved_note(saved)}",
+            f"{trainer.diverged_loss} (try a smaller stepsize){_saved_note(saved)}",
             file=sys.stderr,
         )
     elif signum is not None:
@@ -125,7 +160,7 @@ def _prepare(args: argparse.Namespace) -> Plan:
     config, epochs, given = config_from_args(args)
     save_path = args.save
     if save_path is not None:
-        _check_writable(save_path)
+        _check_writable(save_path, "--save")
     if args.resume is None:
         check_fits_in_memory(config, epochs)
         return Plan(Trainer(config, capacity=epochs), epochs, save_path)
@@ -134,11 +169,27 @@ def _prepare(args: argparse.Namespace) -> Plan:
     epochs = epochs if "epochs" in given else run.epochs
     resumed = run.config.with_changes(stepsize=config.stepsize if "stepsize" in given else run.config.stepsize)
     check_fits_in_memory(resumed, run.epochs + epochs)
+    note = _diverged_note(run, resumed, given)
     trainer = run.with_config(resumed).trainer(extra_epochs=epochs)
     if save_path is None:
         save_path = args.resume
-        _check_writable(save_path)
-    return Plan(trainer, epochs, save_path)
+        _check_writable(save_path, "--resume")
+    return Plan(trainer, epochs, save_path, note)
+
+
+def _diverged_note(run: SavedRun, resumed: TrainConfig, given: frozenset[str]) -> str:
+    """How a diverged run continues: from its last finite epoch, and only with another stepsize."""
+    if run.diverged_at is None:
+        return ""
+    if not run.continuable:
+        raise UsageError(f"this run diverged at epoch {run.diverged_at} and its parameters are not finite; it cannot be continued")
+    if "stepsize" not in given or resumed.stepsize == run.config.stepsize:
+        raise UsageError(
+            f"this run diverged at epoch {run.diverged_at} with stepsize {format_value('stepsize', run.config.stepsize)}: "
+            "give a smaller --stepsize to continue it from its last finite epoch"
+        )
+    return (f"the run diverged at epoch {run.diverged_at}; continuing from epoch {run.diverged_at - 1}, its last finite one, "
+            f"with stepsize {format_value('stepsize', resumed.stepsize)}")
 
 
 def _check_resume_matches(saved: TrainConfig, asked: TrainConfig, given: frozenset[str]) -> None:
@@ -151,23 +202,34 @@ def _check_resume_matches(saved: TrainConfig, asked: TrainConfig, given: frozens
             )
 
 
-def _check_writable(path: Path) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
+def _check_writable(path: Path, flag: str) -> None:
+    """Before training: the run can be saved there (a regular file or none, in a folder we may write)."""
     if path.is_dir():
-        raise UsageError(f"--save {path}: is a folder; give a file name like run.npz")
+        raise UsageError(f"{flag} {path}: is a folder; give a file name like run.npz")
+    folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise UsageError(f"--save {path}: folder {folder} does not exist")
+        raise UsageError(f"{flag} {path}: folder {folder} does not exist")
+    try:
+        check_target(path)
+    except TargetError as exc:
+        raise UsageError(f"{flag} {exc}") from None
 
 
 def _save(trainer: Trainer, path: Path | None) -> Path | None | bool:
-    """Save the run if asked; the path on success, None if not asked, False on failure."""
+    """Save the run if asked: the path it went to, None if not asked, False if it could not be saved anywhere.
+
+    If the target cannot take it after all (disk full, folder gone), it goes to the temporary folder, and we say where.
+    """
     if path is None:
         return None
     try:
-        return save_run(path, run_from_trainer(trainer))
+        saved = save_run(path, run_from_trainer(trainer), fallback_dir=fallback_folder())
     except OSError as exc:
         print(f"mlp-gui train: error: could not save {path}: {exc.strerror or exc}", file=sys.stderr)
         return False
+    if os.path.realpath(saved) != os.path.realpath(path):
+        print(f"mlp-gui train: could not write {path}; the run was saved to {saved} instead", file=sys.stderr)
+    return saved
 
 
 def _saved_note(saved: Path | None | bool) -> str:

@@ -126,7 +126,10 @@ def test_bad_run_files_for_resume(tmp_path, capsys):
         (["--resume", str(foreign)], "not an mlp-gui run"),
         (["--resume", str(good), "--layers", "3,5,2"], "differs from the saved run"),
         (["--resume", str(good), "--seed", "1"], "differs from the saved run"),
-        (["--resume", str(diverged)], "cannot be continued"),
+        (["--resume", str(diverged)], "give a smaller --stepsize"),
+        (["--resume", str(diverged), "--stepsize", "1000"], "give a smaller --stepsize"),
+        (["--save", str(tmp_path)], "is a folder"),
+        (["--save", "/dev/null"], "device"),
     ]
     for args, fragment in cases:
         assert main(["train", *args]) == 2

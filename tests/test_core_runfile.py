@@ -1,6 +1,9 @@
 """Saved runs round-trip exactly; bad files are rejected with a message naming the problem."""
 
 import json
+import os
+import stat
+import tracemalloc
 import zipfile
 
 import numpy as np
@@ -110,19 +113,91 @@ def test_truncated_foreign_and_missing_files(tmp_path, trained):
             load_run(path)
 
 
-def test_diverged_run_loads_but_cannot_continue(tmp_path):
+def test_a_diverged_run_continues_from_its_last_finite_epoch(tmp_path):
     trainer = Trainer(TrainConfig(stepsize=1000))
     trainer.step(1000)
     run = load_run(save_run(tmp_path / "div.npz", run_from_trainer(trainer)))
-    assert run.diverged_at == trainer.diverged_at
-    with pytest.raises(RunFileError, match=f"diverged at epoch {trainer.diverged_at}"):
+    assert run.diverged_at == trainer.diverged_at and not np.isfinite(run.loss[-1]) and run.continuable
+    resumed = run.with_config(run.config.with_changes(stepsize=0.1)).trainer(10)
+    assert resumed.epoch == trainer.diverged_at - 1 and resumed.diverged_at is None
+    resumed.step(10)
+    straight = Trainer(TrainConfig(stepsize=1000))
+    straight.step(trainer.diverged_at - 1)
+    straight.set_stepsize(0.1)
+    straight.step(10)
+    np.testing.assert_array_equal(resumed.loss_history, straight.loss_history)
+
+
+def test_old_diverged_files_with_nan_parameters_open_but_cannot_continue(tmp_path, trained):
+    good = save_run(tmp_path / "run.npz", run_from_trainer(trained))
+    loss = np.concatenate([trained.loss_history, [np.nan]])
+    old = _rewrite(good, tmp_path / "old.npz", replace={"W1": np.full((4, 3), np.nan), "loss": loss})
+    run = load_run(old)
+    assert run.diverged_at == 501 and not run.continuable
+    with pytest.raises(RunFileError, match="diverged at epoch 501 and its parameters are not finite"):
         run.trainer(10)
 
 
-def test_files_from_before_the_schema_still_open(tmp_path, trained):
-    """Older files kept the epochs in their config: they open, and the epochs must match the history."""
+@pytest.mark.parametrize(
+    "replace, fragment",
+    [
+        ({"W2": np.full((4, 4), np.inf)}, "hold inf or NaN, but the run did not diverge"),
+        ({"loss": np.array([1.0, np.nan, 0.5])}, r"before its last value \(at epoch 1\)"),
+        ({"x": np.full((3, 5), np.nan)}, "'x' or 'y' holds inf or NaN"),
+        ({"W1": np.zeros((4, 3), dtype=object)}, "W1"),
+        ({"loss": np.zeros(0)}, "empty"),
+    ],
+)
+def test_non_finite_or_foreign_values_are_refused(tmp_path, trained, replace, fragment):
     good = save_run(tmp_path / "run.npz", run_from_trainer(trained))
-    legacy = '{"seed": 12345, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1, "epochs": 500}'
-    old = _rewrite(good, tmp_path / "old.npz", replace={"config": np.array(legacy)})
-    run = load_run(old)
-    assert run.epochs == 500 and run.config == trained.config
+    with pytest.raises(RunFileError, match=fragment):
+        load_run(_rewrite(good, tmp_path / "bad.npz", replace=replace))
+
+
+def test_a_fifo_is_refused_without_hanging(tmp_path):
+    fifo = tmp_path / "f.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(RunFileError, match="named pipe"):
+        load_run(fifo)
+
+
+def test_a_huge_declared_history_is_refused_before_reading(tmp_path, trained):
+    """A .npy header may declare any shape: it is checked against the limits before anything is allocated."""
+    good = save_run(tmp_path / "run.npz", run_from_trainer(trained))
+    bad = tmp_path / "huge.npz"
+    with np.load(good) as data, zipfile.ZipFile(bad, "w") as z:
+        for key in data.files:
+            if key != "loss":
+                with z.open(f"{key}.npy", "w") as f:
+                    np.lib.format.write_array(f, data[key])
+        header = {"descr": "<f8", "fortran_order": False, "shape": (10**13,)}
+        with z.open("loss.npy", "w") as f:
+            np.lib.format.write_array_header_1_0(f, header)
+    tracemalloc.start()
+    with pytest.raises(RunFileError, match="'loss'"):
+        load_run(bad)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * 2**20
+
+
+def test_saves_honour_the_umask_and_keep_an_existing_mode(tmp_path, trained):
+    old = os.umask(0o022)
+    try:
+        path = save_run(tmp_path / "run.npz", run_from_trainer(trained))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        path.chmod(0o640)
+        save_run(path, run_from_trainer(trained))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+
+
+def test_save_follows_a_symlink_and_refuses_devices(tmp_path, trained):
+    real = tmp_path / "real.npz"
+    link = tmp_path / "link.npz"
+    link.symlink_to(real)
+    save_run(link, run_from_trainer(trained))
+    assert link.is_symlink() and load_run(real).epochs == 500
+    with pytest.raises(OSError, match="device"):
+        save_run("/dev/null", run_from_trainer(trained))

@@ -131,9 +131,23 @@ def test_divergence_stops_at_the_first_non_finite_loss():
     trainer = Trainer(TrainConfig(stepsize=1000))
     losses = trainer.step(1000)
     assert trainer.diverged_at is not None
-    assert trainer.epoch == trainer.diverged_at == len(losses)
+    assert trainer.diverged_at == len(losses) and trainer.epoch == trainer.diverged_at - 1
     assert not np.isfinite(losses[-1]) and np.all(np.isfinite(losses[:-1]))
+    assert trainer.diverged_loss == losses[-1] or np.isnan(trainer.diverged_loss)
+    np.testing.assert_array_equal(trainer.loss_history[1:], losses)  # the history shows what happened
     assert trainer.step(10).size == 0  # a diverged run takes no more steps
+
+
+def test_a_diverged_run_keeps_its_last_finite_parameters_exactly():
+    """Replayed from the chunk's start, bit for bit: continuing it with a smaller stepsize is a real option."""
+    diverged = Trainer(TrainConfig(stepsize=1000))
+    diverged.step(5)  # a chunk boundary before the divergence
+    diverged.step(1000)
+    last_finite = Trainer(TrainConfig(stepsize=1000))
+    last_finite.step(diverged.epoch)
+    for a, b in zip(diverged.params + diverged.flat_grads, last_finite.params + last_finite.flat_grads):
+        np.testing.assert_array_equal(a, b)
+    assert diverged.loss == last_finite.loss and np.isfinite(diverged.loss)
 
 
 def test_two_layer_network_without_hidden_layers():

@@ -1,6 +1,7 @@
 """The window as the command line opens it: unattended runs, screenshots, exit codes, clean closing."""
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -138,3 +139,48 @@ def test_run_window_directly(tmp_path, stepsize, code):
     assert "Traceback" not in result.stderr and "QThread" not in result.stderr
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1280, 800)
+
+
+SIGNALLED = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from mlp_gui.core import TrainConfig
+from mlp_gui.gui.app import application, run_window
+from mlp_gui.launch import LaunchOptions
+
+application()
+
+
+def report_training():
+    windows = [w for w in QApplication.topLevelWidgets() if hasattr(w, "session")]
+    if windows and windows[0].session.epoch > 1000:
+        print("training", flush=True)
+    else:
+        QTimer.singleShot(50, report_training)
+
+QTimer.singleShot(50, report_training)
+sys.exit(run_window(LaunchOptions(config=TrainConfig(), epochs=100_000_000, run=True)))
+"""
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_in_the_terminal_closes_the_window_cleanly(signum, code):
+    proc = subprocess.Popen([sys.executable, "-c", SIGNALLED], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=fresh_env())
+    assert proc.stdout.readline().strip() == "training"
+    proc.send_signal(signum)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and "QThread: Destroyed" not in err
+
+
+def test_flags_continue_an_opened_run_and_a_different_network_is_refused(tmp_path):
+    trainer = Trainer(TrainConfig())
+    trainer.step(300)
+    path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
+    shot = tmp_path / "shot.png"
+    result = launch(str(path), "--epochs", "200", "--run", "--exit-when-done", "--screenshot", str(shot))
+    assert result.returncode == 0, result.stderr
+    refused = launch(str(path), "--layers", "3,8,2", "--run", "--exit-when-done")
+    assert refused.returncode == 2 and "--layers differs from the run" in refused.stderr

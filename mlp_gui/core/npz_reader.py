@@ -306,6 +306,8 @@ def _check_header(name: str, shape: tuple[int, ...], dtype: np.dtype, spec: Memb
     if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
         raise NpzError(f"'{name}' has dtype {dtype}, which holds Python objects or records (not read)")
     if dtype.kind not in spec.kinds or dtype.itemsize == 0:
+        if set(spec.kinds) <= set("fiu") and dtype.kind not in "fiucb":
+            raise NpzError(f"'{name}' is not numeric (dtype {dtype})")
         raise NpzError(f"'{name}' has dtype {dtype}, expected kind {' or '.join(spec.kinds)}")
     if len(shape) > MAX_DIMENSIONS or any(n < 0 for n in shape):
         raise NpzError(f"'{name}' declares an impossible shape ({len(shape)} dimensions, lengths {min(shape)} to {max(shape)})")

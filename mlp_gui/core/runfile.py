@@ -1,29 +1,40 @@
 """Saved runs: a plain ``.npz`` (no pickle) that the CLI and the window both read and write.
 
-Arrays: ``W1, b1, ..., WL, bL`` (final parameters), ``grad_W1, ...`` (gradients
-at those parameters), ``loss`` (float64, one value per epoch plus the initial
-one: the number of epochs the run holds is ``len(loss) - 1``), ``x``, ``y``,
-and ``config`` (a JSON string of the run's settings, from the settings schema).
-Files written before the schema also kept ``epochs`` in the config; it must
-then agree with the loss history.
+Arrays: ``W1, b1, ..., WL, bL`` (parameters), ``grad_W1, ...`` (gradients at
+those parameters), ``loss`` (float64, one value per epoch plus the initial
+one: the run holds ``len(loss) - 1`` epochs), ``x``, ``y``, and ``config`` (a
+JSON string of the run's settings, from the settings schema). A run that
+diverged ends its ``loss`` with the inf or NaN it became, and keeps the
+parameters of its last finite epoch, so it can be continued with a smaller
+stepsize. Files written before the schema also kept ``epochs`` in the config;
+it must then agree with the history.
+
+Reading treats the file as hostile: only regular files are opened; the zip
+directory and every ``.npy`` header are checked against what the config
+implies before anything is decompressed (:mod:`mlp_gui.core.npz_reader`);
+nothing is ever unpickled. Writing is atomic, honours the umask, keeps an
+existing file's mode, and refuses targets that are not regular files
+(:mod:`mlp_gui.core.safe_write`).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from mlp_gui import __version__
-from mlp_gui.core.config import ConfigError, TrainConfig
+from mlp_gui.core.config import MAX_JSON_CHARS, ConfigError, TrainConfig
 from mlp_gui.core.model import Params, flatten, layer_shapes, pair_up, parameter_names
+from mlp_gui.core.npz_reader import MemberSpec, NpzError, read_npz
+from mlp_gui.core.safe_write import atomic_write
 from mlp_gui.core.trainer import Trainer
 
 FORMAT_TAG = "mlp-gui-run"
+MAX_EPOCHS_IN_FILE = 2 * 10**9  # 16 GB of loss history: more than any file this app writes
 
 
 class RunFileError(ValueError):
@@ -52,18 +63,27 @@ class SavedRun:
 
     @property
     def diverged_at(self) -> int | None:
-        bad = np.flatnonzero(~np.isfinite(self.loss))
-        return int(bad[0]) if bad.size else None
+        return None if np.isfinite(self.loss[-1]) else len(self.loss) - 1
+
+    @property
+    def continuable(self) -> bool:
+        """Whether training can go on from this file: its parameters are finite (a diverged run's last finite ones)."""
+        return all(np.all(np.isfinite(a)) for a in self.params)
 
     def with_config(self, config: TrainConfig) -> SavedRun:
         """The same run continued under other settings (e.g. a new stepsize)."""
         return replace(self, config=config)
 
     def trainer(self, extra_epochs: int = 0) -> Trainer:
-        """A trainer that continues this run, with room for ``extra_epochs`` more."""
-        if self.diverged_at is not None:
-            raise RunFileError(f"this run diverged at epoch {self.diverged_at}; it cannot be continued")
-        return self.frozen_trainer(extra_epochs)
+        """A trainer that continues this run, with room for ``extra_epochs`` more.
+
+        A diverged run continues from its last finite epoch (the non-finite loss is dropped).
+        """
+        if not self.continuable:
+            raise RunFileError(f"this run diverged at epoch {self.diverged_at} and its parameters are not finite; "
+                               "it cannot be continued")
+        history = self.loss if self.diverged_at is None else self.loss[:-1]
+        return Trainer(self.config, layers=self.layers, x=self.x, y=self.y, history=history, capacity=len(history) + extra_epochs)
 
     def frozen_trainer(self, extra_epochs: int = 0) -> Trainer:
         """A trainer holding this run as it is, diverged or not (a diverged one takes no more steps)."""
@@ -73,21 +93,15 @@ class SavedRun:
 def run_from_trainer(trainer: Trainer) -> SavedRun:
     """The trainer's current state as a run (copies)."""
     snap = trainer.snapshot()
-    return SavedRun(
-        config=trainer.config,
-        layers=snap.layers,
-        grads=snap.grads,
-        loss=trainer.loss_history.copy(),
-        x=trainer.x.copy(),
-        y=trainer.y.copy(),
-    )
+    return SavedRun(trainer.config, snap.layers, snap.grads, trainer.loss_history.copy(), trainer.x.copy(), trainer.y.copy())
 
 
-def save_run(path: str | os.PathLike, run: SavedRun) -> Path:
-    """Write ``run`` to ``path`` atomically: a failed write never clobbers an existing file."""
-    path = Path(path)
+# ---------------------------------------------------------------- writing
+
+
+def _arrays(run: SavedRun) -> dict[str, np.ndarray]:
     names = parameter_names(len(run.layers))
-    arrays = {name: p for name, p in zip(names, flatten(run.layers))}
+    arrays = dict(zip(names, flatten(run.layers)))
     arrays.update({f"grad_{name}": g for name, g in zip(names, flatten(run.grads))})
     arrays.update(
         loss=np.asarray(run.loss, dtype=np.float64),
@@ -97,83 +111,86 @@ def save_run(path: str | os.PathLike, run: SavedRun) -> Path:
         format=np.array(FORMAT_TAG),
         version=np.array(__version__),
     )
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return arrays
+
+
+def save_run(path: str | os.PathLike, run: SavedRun, *, fallback_dir: str | os.PathLike | None = None) -> Path:
+    """Write ``run`` to ``path`` atomically; return where it went.
+
+    A failed write never clobbers an existing file. With ``fallback_dir``, a
+    run that cannot be written where asked (folder gone, disk full, no
+    permission) is written there instead, and that path is returned.
+    """
+    arrays = _arrays(run)
+    return atomic_write(path, lambda f: np.savez(f, **arrays), fallback_dir=fallback_dir)
+
+
+def fallback_folder() -> str:
+    """Where a run goes when its own folder cannot take it: the temporary folder."""
+    return tempfile.gettempdir()
+
+
+# ---------------------------------------------------------------- reading
 
 
 def load_run(path: str | os.PathLike) -> SavedRun:
-    """Read and check a run file; raise RunFileError naming the file and the problem."""
+    """Read and check a run file; raise RunFileError naming the file and the problem, in one line."""
     path = Path(path)
-    if not path.exists():
-        raise RunFileError(f"{path}: no such file")
-    if path.is_dir():
-        raise RunFileError(f"{path}: is a folder, not a run file")
     try:
-        with open(path, "rb") as f:
-            magic = f.read(4)
-    except OSError as exc:
-        raise RunFileError(f"{path}: cannot be opened ({exc.strerror or exc})") from None
-    if magic != b"PK\x03\x04":
-        what = "the file is empty" if not magic else "not an .npz file (it is not a zip archive)"
-        raise RunFileError(f"{path}: {what}")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise RunFileError(f"{path}: not a complete .npz file (truncated or corrupt: {exc})") from None
-    except (ValueError, OSError, KeyError, zipfile.LargeZipFile) as exc:
-        raise RunFileError(f"{path}: cannot be read as an .npz run file ({exc})") from None
-    if not isinstance(arrays, dict) or "config" not in arrays:
+        config_arr = read_npz(path, {"config": MemberSpec((), kinds="U", max_elements=1)}, max_member_bytes=4 * MAX_JSON_CHARS + 256)
+    except NpzError as exc:
+        raise RunFileError(f"{path}: {exc}") from None
+    if "config" not in config_arr:
         raise RunFileError(f"{path}: not an mlp-gui run (no 'config' array)")
     try:
-        return _check_run(arrays)
-    except (ConfigError, RunFileError) as exc:
+        cfg, legacy = TrainConfig.from_json(str(config_arr["config"]))
+        arrays = read_npz(path, _specs(cfg), required=_required(cfg), max_total_bytes=_total_limit(cfg))
+        return _check_run(cfg, legacy, arrays)
+    except (NpzError, ConfigError, RunFileError) as exc:
         raise RunFileError(f"{path}: {exc}") from None
 
 
-def _check_run(arrays: dict[str, np.ndarray]) -> SavedRun:
-    config_arr = arrays["config"]
-    if config_arr.shape != () or config_arr.dtype.kind not in "US":
-        raise RunFileError("'config' is not a JSON string")
-    cfg, legacy = TrainConfig.from_json(str(config_arr))
+def _required(cfg: TrainConfig) -> list[str]:
     names = parameter_names(len(cfg.layers) - 1)
-    required = names + [f"grad_{n}" for n in names] + ["loss", "x", "y"]
-    missing = [k for k in required if k not in arrays]
-    if missing:
-        raise RunFileError(f"missing arrays: {', '.join(missing)}")
+    return names + [f"grad_{n}" for n in names] + ["loss", "x", "y"]
+
+
+def _specs(cfg: TrainConfig) -> dict[str, MemberSpec]:
+    """The shape and kind every array must have for this config: checked from each header before reading data."""
+    names = parameter_names(len(cfg.layers) - 1)
     shapes = [shape for pair in layer_shapes(cfg.layers) for shape in pair]
-    for name, shape in zip(names, shapes):
-        _expect_shape(name, arrays[name], shape)
-        _expect_shape(f"grad_{name}", arrays[f"grad_{name}"], shape)
-    params = [_float_array(arrays, n) for n in names]
-    grads = [_float_array(arrays, f"grad_{n}") for n in names]
-    x, y, loss = _float_array(arrays, "x"), _float_array(arrays, "y"), _float_array(arrays, "loss")
-    _expect_shape("x", x, (cfg.layers[0], cfg.batch_size))
-    _expect_shape("y", y, (cfg.layers[-1], cfg.batch_size))
-    if loss.ndim != 1 or len(loss) < 1:
-        raise RunFileError(f"'loss' must be a non-empty 1-D array, has shape {loss.shape}")
+    specs = {name: MemberSpec(shape, kinds="fiu") for name, shape in zip(names, shapes)}
+    specs |= {f"grad_{name}": MemberSpec(shape, kinds="fiu") for name, shape in zip(names, shapes)}
+    specs["loss"] = MemberSpec((None,), kinds="fiu", max_elements=MAX_EPOCHS_IN_FILE + 1)
+    specs["x"] = MemberSpec((cfg.layers[0], cfg.batch_size), kinds="fiu")
+    specs["y"] = MemberSpec((cfg.layers[-1], cfg.batch_size), kinds="fiu")
+    return specs
+
+
+def _total_limit(cfg: TrainConfig) -> int:
+    """All arrays of a run of this shape, plus the largest history a file may hold."""
+    params = sum(n_out * n_in + n_out for n_in, n_out in zip(cfg.layers[:-1], cfg.layers[1:]))
+    data = (cfg.layers[0] + cfg.layers[-1]) * cfg.batch_size
+    return 8 * (2 * params + data + MAX_EPOCHS_IN_FILE + 1) + 2**20
+
+
+def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) -> SavedRun:
+    names = parameter_names(len(cfg.layers) - 1)
+    params = [np.asarray(arrays[n], dtype=np.float64) for n in names]
+    grads = [np.asarray(arrays[f"grad_{n}"], dtype=np.float64) for n in names]
+    x, y, loss = (np.asarray(arrays[k], dtype=np.float64) for k in ("x", "y", "loss"))
+    if len(loss) < 1:
+        raise RunFileError("'loss' is empty: a run holds at least its initial loss")
     if "epochs" in legacy and legacy["epochs"] != len(loss) - 1:
         raise RunFileError(f"'loss' has {len(loss)} values but config says {legacy['epochs']!r} epochs (expected {len(loss) - 1})")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise RunFileError("'x' or 'y' holds inf or NaN")
-    return SavedRun(config=cfg, layers=pair_up(params), grads=pair_up(grads), loss=loss, x=x, y=y)
+    if not np.all(np.isfinite(loss[:-1])):
+        raise RunFileError(f"'loss' holds inf or NaN before its last value (at epoch {int(np.flatnonzero(~np.isfinite(loss))[0])})")
+    diverged = not np.isfinite(loss[-1])
+    if not diverged and not all(np.all(np.isfinite(a)) for a in params + grads):
+        raise RunFileError("the parameters or gradients hold inf or NaN, but the run did not diverge")
+    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y)
 
 
-def _float_array(arrays: dict[str, np.ndarray], name: str) -> np.ndarray:
-    arr = arrays[name]
-    if arr.dtype.kind not in "fiu":
-        raise RunFileError(f"'{name}' is not numeric (dtype {arr.dtype})")
-    return np.asarray(arr, dtype=np.float64)
-
-
-def _expect_shape(name: str, arr: np.ndarray, shape: tuple[int, ...]) -> None:
-    if arr.shape != shape:
-        raise RunFileError(f"'{name}' has shape {arr.shape}, expected {shape} for these layers")
+__all__ = ["RunFileError", "SavedRun", "fallback_folder", "load_run", "run_from_trainer", "save_run"]

@@ -2,7 +2,11 @@
 
 ``loss[0]`` is the loss of the initial parameters; step ``k`` applies the
 gradients computed at step ``k - 1``, then recomputes loss and gradients, so
-``loss[k]`` is the loss after ``k`` updates. The arithmetic is
+``loss[k]`` is the loss after ``k`` updates. When the loss becomes inf or NaN
+at epoch ``d`` the run stops there and keeps the parameters of epoch ``d - 1``,
+its last finite one (replayed exactly from the start of the chunk), so a
+diverged run can still be continued with a smaller stepsize; its history ends
+with the non-finite loss, which is what happened. The arithmetic is
 :class:`~mlp_gui.core.network.Kernel`'s; all this adds is the update
 ``p - stepsize * g`` on one flat buffer and the loss history. The driver
 (:func:`mlp_gui.core.driver.drive`) calls :meth:`Trainer.step` for a few
@@ -50,6 +54,7 @@ class Snapshot(_FlatOrder):
     layers: Params
     grads: Params
     diverged_at: int | None
+    diverged_loss: float | None = None  # the non-finite loss at ``diverged_at``
 
 
 def initialize(config: TrainConfig) -> tuple[Params, np.ndarray, np.ndarray]:
@@ -104,21 +109,26 @@ class Trainer(_FlatOrder):
             history = np.array([loss0])
         self._history = np.empty(max(capacity + 1, len(history)), dtype=np.float64)
         self._history[: len(history)] = history
-        self.epoch = len(history) - 1
-        bad = np.flatnonzero(~np.isfinite(history))
-        self.diverged_at: int | None = int(bad[0]) if bad.size else None
+        finite = bool(np.isfinite(history[-1]))
+        self.epoch = len(history) - (1 if finite else 2)  # a diverged history ends with its non-finite loss
+        self.diverged_at: int | None = None if finite else len(history) - 1
 
     # ------------------------------------------------------------ read-only views
 
     @property
     def loss_history(self) -> np.ndarray:
-        """Losses ``loss[0..epoch]`` (a view; copy it before handing it to another thread)."""
-        return self._history[: self.epoch + 1]
+        """Every loss recorded: ``loss[0..epoch]``, then the non-finite one if the run diverged (a view)."""
+        return self._history[: self.epoch + (2 if self.diverged else 1)]
 
     @property
     def loss(self) -> float:
-        """The loss at the current parameters."""
+        """The loss at the current parameters (after divergence: at the last finite epoch)."""
         return float(self._history[self.epoch])
+
+    @property
+    def diverged_loss(self) -> float | None:
+        """The inf or NaN the loss became at :attr:`diverged_at`; None if it did not diverge."""
+        return float(self._history[self.diverged_at]) if self.diverged_at is not None else None
 
     @property
     def stepsize(self) -> float:
@@ -130,7 +140,8 @@ class Trainer(_FlatOrder):
 
     def snapshot(self) -> Snapshot:
         """Copies of parameters and gradients now."""
-        return Snapshot(self.epoch, self.loss, copy_layers(self.layers), copy_layers(self.grads), self.diverged_at)
+        return Snapshot(self.epoch, self.loss, copy_layers(self.layers), copy_layers(self.grads), self.diverged_at,
+                        self.diverged_loss)
 
     # ------------------------------------------------------------ changing the run
 
@@ -143,16 +154,22 @@ class Trainer(_FlatOrder):
     def step(self, n: int = 1) -> np.ndarray:
         """Run up to ``n`` epochs and return their losses (a new array).
 
-        Stops early at the first epoch whose loss is inf or NaN and records it
-        in :attr:`diverged_at`; a diverged trainer takes no more steps.
+        Stops early at the first epoch whose loss is inf or NaN: that loss ends
+        the returned array, :attr:`diverged_at` records its epoch, and the
+        parameters are those of the epoch before. A diverged trainer takes no
+        more steps.
         """
         if n <= 0 or self.diverged_at is not None:
             return np.empty(0)
         start = self.epoch
         self._reserve(start + n + 1)
+        theta, grad = self._theta.copy(), self._grad.copy()  # the chunk's start, to replay to the last finite epoch
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             done = self._run(n)
-        self.epoch = start + done
+            if done < n or self.diverged_at is not None:
+                self._theta[...], self._grad[...] = theta, grad
+                self._run(done - 1)  # bit-identical: the same epochs again, all finite
+        self.epoch = start + done - (1 if self.diverged_at is not None else 0)
         return self._history[start + 1 : start + 1 + done].copy()
 
     def _reserve(self, size: int) -> None:
@@ -164,9 +181,10 @@ class Trainer(_FlatOrder):
     def _pass(self) -> float:
         """Loss and gradients at the current parameters (the kernel's forward and backward, in place)."""
         layers = bias_columns(self.layers)
-        zs, acts = self.kernel.forward(layers, self.x)
-        loss, delta = self.kernel.loss_and_delta(zs[-1], acts[-1], self.y)
-        self.kernel.backward(layers, zs, acts, delta, self.grads)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            zs, acts = self.kernel.forward(layers, self.x)
+            loss, delta = self.kernel.loss_and_delta(zs[-1], acts[-1], self.y)
+            self.kernel.backward(layers, zs, acts, delta, self.grads)
         return float(loss)
 
     def _run(self, n: int) -> int:
@@ -182,10 +200,11 @@ class Trainer(_FlatOrder):
             subtract(theta, update, out=theta)
             zs, acts = forward(layers, x)
             loss, delta = loss_and_delta(zs[-1], acts[-1], y)
-            history[k + i] = loss
             if not isfinite(loss):
+                history[k + i] = loss
                 self.diverged_at = k + i
                 return i
+            history[k + i] = loss
             backward(layers, zs, acts, delta, grads)
         return n
 

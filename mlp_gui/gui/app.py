@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -68,17 +69,27 @@ class Launcher:
                 QMessageBox.warning(self.window, "Cannot open run", str(exc))
             return False
         self.window.open_saved_run(run, self.options.run_file)
-        self._apply_flags_to_opened_run(run)
-        return True
+        return self._apply_flags_to_opened_run(run)
 
-    def _apply_flags_to_opened_run(self, run) -> None:
-        """Flags given with RUN.npz continue it as ``train --resume`` does: epochs to reach, a new stepsize."""
+    def _apply_flags_to_opened_run(self, run) -> bool:
+        """Flags given with RUN.npz continue it as ``train --resume`` does: epochs to add, a new stepsize.
+
+        A flag that would change the network or the data (layers, seed, batch size) contradicts the file: exit 2.
+        """
         explicit, window = self.options.explicit, self.window
+        for name in ("layers", "seed", "batch_size"):
+            if name in explicit and getattr(self.options.config, name) != getattr(run.config, name):
+                flag = "--" + name.replace("_", "-")
+                print(f"mlp-gui: error: {flag} differs from the run in {self.options.run_file}; an opened run keeps "
+                      "its network and data", file=sys.stderr)
+                self.exit_code = EXIT_USAGE
+                return False
         if "epochs" in explicit:
             window.session.set_plan(run.epochs + self.options.epochs)
         if "stepsize" in explicit:
             window.session.set_stepsize(self.options.config.stepsize)
         window.form.set_values(window.session.config, window.session.target_epoch)
+        return True
 
     def begin(self) -> None:
         if self.options.run:
@@ -104,6 +115,22 @@ class Launcher:
         if self.options.exit_when_done:
             self.window.close()
 
+    def close_on_signals(self) -> None:
+        """Ctrl+C (SIGINT) or SIGTERM in the terminal close the window as Ctrl+Q does; the exit code says which.
+
+        Python runs signal handlers only between bytecodes, and Qt's event loop runs in C++: a light timer
+        hands control back to Python a few times a second so the handler runs promptly.
+        """
+        def handler(signum: int, _frame: object) -> None:
+            self.exit_code = 128 + signum
+            QTimer.singleShot(0, self.window.close)
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, handler)
+        self._wake = QTimer(self.window)
+        self._wake.timeout.connect(lambda: None)
+        self._wake.start(200)
+
     def _on_failed(self, message: str) -> None:
         self.exit_code = EXIT_FAILED
         print(f"mlp-gui: error: {message}", file=sys.stderr)
@@ -118,7 +145,8 @@ def run_window(options: LaunchOptions) -> int:
     window = MainWindow(options.config, explicit=explicit, epochs=options.epochs)
     launcher = Launcher(window, options)
     window.show()
-    if not launcher.open_file() and options.exit_when_done:
+    launcher.close_on_signals()
+    if not launcher.open_file() and (options.exit_when_done or launcher.exit_code == EXIT_USAGE):
         window.close()
         return launcher.exit_code
     QTimer.singleShot(0, launcher.begin)

@@ -108,6 +108,7 @@ class _Pacer:
     def delivery(self) -> Delivery:
         """Everything since the last delivery, copied so the GUI thread never shares an array with training."""
         trainer = self.trainer
-        delivery = Delivery(self.since + 1, trainer.loss_history[self.since + 1 :].copy(), trainer.snapshot(), self.rate)
-        self.since = trainer.epoch
+        losses = trainer.loss_history[self.since + 1 :].copy()  # after divergence: ends with the non-finite loss
+        delivery = Delivery(self.since + 1, losses, trainer.snapshot(), self.rate)
+        self.since += losses.size
         return delivery
