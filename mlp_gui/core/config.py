@@ -129,20 +129,22 @@ def parameter_count(layers: tuple[int, ...] | list[int]) -> int:
 
 
 def estimate_parts(cfg: TrainConfig, epochs: int, runs: int = 1) -> dict[str, int]:
-    """Bytes by what drives them: parameters, activations (batch size), loss history (epochs).
+    """Bytes by what drives them: parameters (layers), activations and data (batch size), history (epochs).
 
-    What the kernel holds at its peak: parameters, gradients and the update
-    (3 buffers), a snapshot's copies (2 more); per layer z and a kept for
-    backprop plus the temporaries of one activation (4 arrays of units x batch);
-    the data x and y; 8 bytes an epoch of history. ``runs`` stacked runs (a
-    sweep) need that many of each.
+    What a run holds at its peak, saving included (``bench/bench_memory.py`` checks this against measured
+    peaks): parameters, gradients and the update (3 buffers) and a snapshot's copies (2 more); per layer
+    z and a kept for backprop plus the temporaries of one activation (about 4 arrays of the widest layer
+    by the batch); x and y three times (the run's, the saved copy's, ``np.savez``'s buffer); the loss
+    history twice (the run's and the saved copy) plus ``np.savez``'s buffer of at most 16 MiB. ``runs``
+    stacked runs (a sweep) need that many of each.
     """
     units = sum(cfg.layers[1:])
-    widest = max(cfg.layers)
+    widest = max(cfg.layers[1:])  # the input layer has no activation to compute
+    history = 8 * (epochs + 1)
     return {
         "layers": 8 * runs * 5 * parameter_count(cfg.layers),
-        "batch_size": 8 * runs * cfg.batch_size * (2 * units + 4 * widest + cfg.layers[0] + cfg.layers[-1]),
-        "epochs": 8 * runs * (epochs + 1),
+        "batch_size": 8 * runs * cfg.batch_size * (2 * units + 4 * widest + 3 * (cfg.layers[0] + cfg.layers[-1])),
+        "epochs": runs * (2 * history + min(history, 16 * 2**20)),
     }
 
 
