@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mlp_gui.core import Trainer, TrainConfig  # noqa: E402
+from mlp_gui.core import TrainConfig, Trainer  # noqa: E402
 from mlp_gui.core.config import estimate_parts, format_bytes  # noqa: E402
 from mlp_gui.core.runfile import run_from_trainer, save_run  # noqa: E402
 
