@@ -16,6 +16,11 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+def count(n: int, word: str) -> str:
+    """``1 epoch``, ``2 epochs``, ``1,000 epochs``."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def format_rate(per_second: float) -> str:
     """``55.1k`` style numbers for epochs per second."""
     if per_second >= 1e6:

@@ -95,8 +95,9 @@ def test_validated_rejects(changes, fragment):
 
 
 def test_epochs_are_checked_by_the_schema():
-    with pytest.raises(ConfigError, match="epochs cannot be negative"):
-        setting("epochs").from_text("-1")
+    for text in ("-1", "0"):
+        with pytest.raises(ConfigError, match="epochs must be at least 1"):
+            setting("epochs").from_text(text)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Saved runs: a plain ``.npz`` (no pickle) that the CLI and the window both read and write.
 
 Arrays: ``W1, b1, ..., WL, bL`` (parameters), ``grad_W1, ...`` (gradients at
-those parameters), ``loss`` (float64, one value per epoch plus the initial
+those parameters), ``init_W1, ...`` (the parameters at epoch 0), ``loss`` (float64, one value per epoch plus the initial
 one: the run holds ``len(loss) - 1`` epochs), ``x``, ``y``, and ``config`` (a
 JSON string of the run's settings, from the settings schema). A run that
 diverged ends its ``loss`` with the inf or NaN it became, and keeps the
@@ -28,7 +28,7 @@ import numpy as np
 
 from mlp_gui import __version__
 from mlp_gui.core.config import MAX_JSON_CHARS, ConfigError, TrainConfig
-from mlp_gui.core.model import Params, flatten, layer_shapes, pair_up, parameter_names
+from mlp_gui.core.model import Params, copy_layers, flatten, layer_shapes, pair_up, parameter_names
 from mlp_gui.core.npz_reader import MemberSpec, NpzError, read_npz
 from mlp_gui.core.safe_write import atomic_write
 from mlp_gui.core.trainer import Trainer
@@ -51,6 +51,7 @@ class SavedRun:
     loss: np.ndarray
     x: np.ndarray
     y: np.ndarray
+    initial: Params | None = None  # the parameters at epoch 0 (files from before they were kept: None)
 
     @property
     def epochs(self) -> int:
@@ -83,17 +84,20 @@ class SavedRun:
             raise RunFileError(f"this run diverged at epoch {self.diverged_at} and its parameters are not finite; "
                                "it cannot be continued")
         history = self.loss if self.diverged_at is None else self.loss[:-1]
-        return Trainer(self.config, layers=self.layers, x=self.x, y=self.y, history=history, capacity=len(history) + extra_epochs)
+        return Trainer(self.config, layers=self.layers, x=self.x, y=self.y, history=history, capacity=len(history) + extra_epochs,
+                       initial=self.initial)
 
     def frozen_trainer(self, extra_epochs: int = 0) -> Trainer:
         """A trainer holding this run as it is, diverged or not (a diverged one takes no more steps)."""
-        return Trainer(self.config, layers=self.layers, x=self.x, y=self.y, history=self.loss, capacity=self.epochs + extra_epochs)
+        return Trainer(self.config, layers=self.layers, x=self.x, y=self.y, history=self.loss, capacity=self.epochs + extra_epochs,
+                       initial=self.initial)
 
 
 def run_from_trainer(trainer: Trainer) -> SavedRun:
     """The trainer's current state as a run (copies)."""
     snap = trainer.snapshot()
-    return SavedRun(trainer.config, snap.layers, snap.grads, trainer.loss_history.copy(), trainer.x.copy(), trainer.y.copy())
+    initial = copy_layers(trainer.initial_layers) if trainer.initial_layers is not None else None
+    return SavedRun(trainer.config, snap.layers, snap.grads, trainer.loss_history.copy(), trainer.x.copy(), trainer.y.copy(), initial)
 
 
 # ---------------------------------------------------------------- writing
@@ -103,6 +107,8 @@ def _arrays(run: SavedRun) -> dict[str, np.ndarray]:
     names = parameter_names(len(run.layers))
     arrays = dict(zip(names, flatten(run.layers)))
     arrays.update({f"grad_{name}": g for name, g in zip(names, flatten(run.grads))})
+    if run.initial is not None:
+        arrays.update({f"init_{name}": p for name, p in zip(names, flatten(run.initial))})
     arrays.update(
         loss=np.asarray(run.loss, dtype=np.float64),
         x=run.x,
@@ -160,7 +166,7 @@ def _specs(cfg: TrainConfig) -> dict[str, MemberSpec]:
     names = parameter_names(len(cfg.layers) - 1)
     shapes = [shape for pair in layer_shapes(cfg.layers) for shape in pair]
     specs = {name: MemberSpec(shape, kinds="fiu") for name, shape in zip(names, shapes)}
-    specs |= {f"grad_{name}": MemberSpec(shape, kinds="fiu") for name, shape in zip(names, shapes)}
+    specs |= {f"{prefix}_{name}": MemberSpec(shape, kinds="fiu") for prefix in ("grad", "init") for name, shape in zip(names, shapes)}
     specs["loss"] = MemberSpec((None,), kinds="fiu", max_elements=MAX_EPOCHS_IN_FILE + 1)
     specs["x"] = MemberSpec((cfg.layers[0], cfg.batch_size), kinds="fiu")
     specs["y"] = MemberSpec((cfg.layers[-1], cfg.batch_size), kinds="fiu")
@@ -171,7 +177,7 @@ def _total_limit(cfg: TrainConfig) -> int:
     """All arrays of a run of this shape, plus the largest history a file may hold."""
     params = sum(n_out * n_in + n_out for n_in, n_out in zip(cfg.layers[:-1], cfg.layers[1:]))
     data = (cfg.layers[0] + cfg.layers[-1]) * cfg.batch_size
-    return 8 * (2 * params + data + MAX_EPOCHS_IN_FILE + 1) + 2**20
+    return 8 * (3 * params + data + MAX_EPOCHS_IN_FILE + 1) + 2**20
 
 
 def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) -> SavedRun:
@@ -190,7 +196,19 @@ def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) ->
     diverged = not np.isfinite(loss[-1])
     if not diverged and not all(np.all(np.isfinite(a)) for a in params + grads):
         raise RunFileError("the parameters or gradients hold inf or NaN, but the run did not diverge")
-    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y)
+    initial = _initial(names, arrays)
+    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y, initial)
+
+
+def _initial(names: list[str], arrays: dict[str, np.ndarray]) -> Params | None:
+    """The epoch-0 parameters if the file kept all of them (optional: older files did not), finite."""
+    found = [arrays.get(f"init_{n}") for n in names]
+    if any(a is None for a in found):
+        return None
+    initial = [np.asarray(a, dtype=np.float64) for a in found]
+    if not all(np.all(np.isfinite(a)) for a in initial):
+        raise RunFileError("the parameters at epoch 0 ('init_W1', ...) hold inf or NaN")
+    return pair_up(initial)
 
 
 __all__ = ["RunFileError", "SavedRun", "fallback_folder", "load_run", "run_from_trainer", "save_run"]

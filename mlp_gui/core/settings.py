@@ -128,8 +128,8 @@ def check_stepsize(stepsize: float) -> None:
 
 
 def check_epochs(epochs: int) -> None:
-    if epochs < 0:
-        raise ConfigError(f"epochs cannot be negative, got {epochs}", "epochs")
+    if epochs < 1:
+        raise ConfigError(f"epochs must be at least 1, got {epochs}", "epochs")
     if epochs > MAX_EPOCHS:
         raise ConfigError(f"epochs {epochs:,} is too large (at most {MAX_EPOCHS:,})", "epochs")
 

@@ -88,10 +88,12 @@ class Trainer(_FlatOrder):
         y: np.ndarray | None = None,
         history: np.ndarray | None = None,
         capacity: int = 0,
+        initial: Params | None = None,
     ) -> None:
         """A new run from the seed, or (``layers``, ``x``, ``y``, ``history`` given) one continued from a file.
 
         ``capacity`` reserves room for that many epochs of history up front (the history grows as needed).
+        ``initial``: the run's parameters at epoch 0, when continuing one whose file kept them.
         """
         self.config = config
         if layers is None or x is None or y is None:
@@ -104,6 +106,8 @@ class Trainer(_FlatOrder):
         self._update = np.empty_like(self._theta)
         for view, value in zip(flatten(self.layers), flatten(layers)):
             view[...] = value
+        fresh = history is None or len(history) <= 1
+        self.initial_layers: Params | None = copy_layers(initial or self.layers) if (initial or fresh) else None
         loss0 = self._pass()
         if history is None or len(history) == 0:
             history = np.array([loss0])

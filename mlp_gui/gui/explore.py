@@ -70,7 +70,7 @@ class Explorer(QObject):
 
     def _on_run_reset(self, reset: RunReset) -> None:
         self.gradcheck.set_run(reset.x, reset.y, reset.snapshot)
-        self.notebook.reset(reset.snapshot, reset.history)
+        self.notebook.reset(reset.initial, reset.history, reset.snapshot)
 
     def _on_delivered(self, delivery: Delivery) -> None:
         self.gradcheck.set_snapshot(delivery.snapshot)

@@ -23,22 +23,29 @@ IMAGE_FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
 CSV_FILTER = "CSV (*.csv)"
 
 
-def with_filter_suffix(path: Path, chosen_filter: str) -> Path:
-    """``path`` with the chosen filter's extension when it has none of that filter's (``plot`` -> ``plot.png``)."""
-    suffixes = [part.strip("*)( ") for part in chosen_filter.split("(")[-1].split() if part.startswith("*.")]
-    if not suffixes or path.suffix.lower() in suffixes:
+def _suffixes(filters: str) -> list[str]:
+    """``['.png', '.svg']`` from ``"PNG image (*.png);;SVG drawing (*.svg)"``."""
+    return [word[1:].rstrip(")") for word in filters.replace("(", " ").split() if word.startswith("*.")]
+
+
+def with_filter_suffix(path: Path, chosen_filter: str, filters: str = "") -> Path:
+    """``path`` as typed if it ends in one of the offered extensions, else with the chosen filter's (``plot`` -> ``plot.png``)."""
+    offered = _suffixes(filters or chosen_filter)
+    chosen = _suffixes(chosen_filter)
+    if not chosen or path.suffix.lower() in offered:
         return path
-    return path.with_name(path.name + suffixes[0])
+    return path.with_name(path.name + chosen[0])
 
 
 class FileActions:
     """The window's file commands; ``show`` puts a message in the status bar, ``opened`` follows an opened run."""
 
     def __init__(self, parent: QWidget, session: TrainingSession, plot: LossPlot, show: Callable[[str], None],
-                 opened: Callable[[SavedRun, Path | None], None]) -> None:
+                 opened: Callable[[SavedRun, Path | None], None], saved: Callable[[], None] = lambda: None) -> None:
         self.parent, self.session, self.plot = parent, session, plot
-        self.show, self.opened = show, opened
-        self.run_path: Path | None = None
+        self.show, self.opened, self.saved = show, opened, saved
+        self.run_path: Path | None = None  # the file the current run was opened from or saved to
+        self.folder: Path | None = None  # where the dialogs start: the last file's folder
         self.saved_epoch: int | None = None  # the epoch last saved to run_path (None: never saved)
 
     # ------------------------------------------------------------ with a path
@@ -48,7 +55,8 @@ class FileActions:
         def save() -> None:
             run = self.session.saved_run()
             if run is not None and self._do(lambda: run_files.write_run(path, run), path):
-                self.run_path, self.saved_epoch = path, run.epochs
+                self.run_path, self.folder, self.saved_epoch = path, path.parent, run.epochs
+                self.saved()
         self.session.pause_then(save)
 
     def open_run_from(self, path: Path) -> bool:
@@ -58,9 +66,12 @@ class FileActions:
         except RunFileError as exc:
             self.error("Cannot open run", str(exc))
             return False
-        self.run_path, self.saved_epoch = path, run.epochs
         self.opened(run, path)
         return True
+
+    def forget_run(self) -> None:
+        """A new run replaced the file's: it belongs to no file yet."""
+        self.run_path, self.saved_epoch = None, None
 
     def export_csv(self, path: Path) -> None:
         def export() -> None:
@@ -100,12 +111,12 @@ class FileActions:
             self.export_plot(path)
 
     def _ask(self, title: str, filters: str, *, save: bool, default: str = "") -> Path | None:
-        start = str((self.run_path.parent if self.run_path else Path.cwd()) / default)
+        start = str((self.folder or Path.cwd()) / default)
         ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
         path, chosen = ask(self.parent, title, start, filters)
         if not path:
             return None
-        return with_filter_suffix(Path(path), chosen or filters.split(";;")[0]) if save else Path(path)
+        return with_filter_suffix(Path(path), chosen or filters.split(";;")[0], filters) if save else Path(path)
 
     # ------------------------------------------------------------ reporting
 

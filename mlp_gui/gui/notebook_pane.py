@@ -42,12 +42,24 @@ class NotebookPane(QWidget):
         self.next_epoch = 1  # the epoch (within the segment) whose loss is awaited
         self.finished_at: int | None = None
 
-    def reset(self, snapshot: Snapshot, history: np.ndarray) -> None:
-        """A new (or opened) run: the report for its current state, then the training cell's header."""
-        self.start_epoch = snapshot.epoch
-        self.next_epoch = 1
+    def reset(self, initial: Snapshot | None, history: np.ndarray, latest: Snapshot | None = None) -> None:
+        """A new or opened run, printed as one training cell from epoch 0: the epoch-0 report, then every
+        ``Loss after N epochs`` line the run has already passed.
+
+        ``initial`` None (a file saved before runs kept their epoch-0 parameters): the report is of
+        ``latest`` instead, and says so.
+        """
+        self.start_epoch = 0
         self.finished_at = None
-        text = notebook.initial_report(snapshot.loss, snapshot.flat_grads) + notebook.training_header(history[-1])
+        if initial is not None:
+            text = notebook.initial_report(initial.loss, initial.flat_grads)
+        else:
+            text = (f"(This run file does not keep the parameters at epoch 0, so Questions 1 and 3 below are "
+                    f"for epoch {latest.epoch:,}, where the file ends.)\n\n" + notebook.initial_report(latest.loss, latest.flat_grads))
+        last = len(history) - 1
+        text += notebook.training_header(history[0])
+        text += "".join(notebook.loss_line(e, history[e]) for e in notebook.printed_epochs(1, last))
+        self.next_epoch = last + 1
         self.text.setPlainText(text)
 
     def add_losses(self, first_epoch: int, losses: np.ndarray) -> None:

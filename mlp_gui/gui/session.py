@@ -17,6 +17,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.model import copy_layers
+from mlp_gui.core.network import loss_and_grads
 from mlp_gui.core.run_state import RunMachine, RunState
 from mlp_gui.core.runfile import SavedRun, run_from_trainer
 from mlp_gui.core.settings import DEFAULT_EPOCHS
@@ -39,6 +41,7 @@ class RunReset:
     x: np.ndarray
     y: np.ndarray
     history: np.ndarray  # a copy of the whole loss history, epoch 0 first
+    initial: Snapshot | None = None  # the run at epoch 0 (None: a file from before epoch 0 was kept)
 
 
 class TrainingSession(QObject):
@@ -206,7 +209,7 @@ class TrainingSession(QObject):
         self.epochs_per_second = 0.0
         self.set_plan(planned_epochs)
         self.run_reset.emit(RunReset(trainer.config, planned_epochs, self._latest, trainer.x.copy(), trainer.y.copy(),
-                                     trainer.loss_history.copy()))
+                                     trainer.loss_history.copy(), _initial_snapshot(trainer)))
         self.snapshot_ready.emit(self._latest)
         self._machine.installed(trainer.diverged_at is not None)
 
@@ -231,3 +234,13 @@ class TrainingSession(QObject):
         if dropped:
             log.warning("training failed; %d queued action(s) (save, open or new run) were not carried out", len(dropped))
         self.failed.emit(message)
+
+
+def _initial_snapshot(trainer: Trainer) -> Snapshot | None:
+    """The run as it was at epoch 0: its first loss, and the gradients there recomputed by the kernel."""
+    if trainer.initial_layers is None:
+        return None
+    if trainer.epoch == 0:
+        return trainer.snapshot()
+    _, grads = loss_and_grads(trainer.config.model, trainer.initial_layers, trainer.x, trainer.y)
+    return Snapshot(0, float(trainer.loss_history[0]), copy_layers(trainer.initial_layers), grads, None)

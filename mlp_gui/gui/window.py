@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QMainWindow, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -31,8 +31,9 @@ from mlp_gui.gui.run_panel import RunPanel
 from mlp_gui.gui.run_worker import Delivery
 from mlp_gui.gui.session import RunReset, RunState, TrainingSession
 from mlp_gui.gui.settings_form import SettingsForm
+from mlp_gui.progress import count
 
-TITLE = "mlp-gui — watch backpropagation"
+TITLE = "mlp-gui — watch backpropagation[*]"
 
 
 class MainWindow(QMainWindow):
@@ -47,13 +48,16 @@ class MainWindow(QMainWindow):
         (and ``epochs``) override them (the command line's flags); otherwise ``config`` as it is."""
         super().__init__()
         self.setWindowTitle(TITLE)
+        self._opening: tuple[SavedRun, Path | None] | None = None  # set while an opened run is being installed
+        self._fitted = False
         self.session = TrainingSession(self)
         self.form = SettingsForm()
         self.run_panel = RunPanel()
         self.plot = LossPlot()
         self.heatmaps = HeatmapPanel(on_hover=self._show_hover)
         self.explorer = Explorer(self.session, self.plot, self)
-        self.files = FileActions(self, self.session, self.plot, self.statusBar().showMessage, self.open_saved_run)
+        self.files = FileActions(self, self.session, self.plot, self.statusBar().showMessage, self.open_saved_run,
+                                 self._show_title)
         self._build_layout()
         self.menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
         self.actions: dict[str, QAction] = build_actions(self, self.menus)
@@ -223,10 +227,11 @@ class MainWindow(QMainWindow):
         self.files.export_plot(path)
 
     def open_saved_run(self, run: SavedRun, path: Path | None = None) -> None:
-        self.files.run_path, self.files.saved_epoch = path, run.epochs
+        self._opening = (run, path)
         self.session.open_run(run, max(self.form.epochs() or 0, run.epochs))
         name = f" from {path.name}" if path else ""
-        self.statusBar().showMessage(f"Opened {run.epochs:,} epochs{name}")
+        self.statusBar().showMessage(f"Opened {count(run.epochs, 'epoch')}{name}")
+        self._show_title()
 
     def _may_replace_run(self) -> bool:
         return not self.files.unsaved_epochs or confirm.replace_run(self, self.session.epoch, "Open")
@@ -288,14 +293,35 @@ class MainWindow(QMainWindow):
         return values
 
     def _fit_screen(self) -> None:
-        """1280x800 where the screen has room; otherwise the screen's available area (panels and title bar excluded)."""
+        """1280x800 where the screen has room, else the screen's available area (panels excluded), frame included.
+
+        Before the window is shown its frame is unknown, so a usual one is assumed; :meth:`showEvent` fits
+        it again once the window manager has framed it.
+        """
         screen = self.screen().availableGeometry() if self.screen() else None
-        width, height = 1280, 800
-        if screen is not None and screen.width() > 0:
-            frame = self.frameGeometry().size() - self.geometry().size()
-            width = min(width, screen.width() - max(frame.width(), 0))
-            height = min(height, screen.height() - max(frame.height(), 30))
-        self.resize(width, height)
+        if screen is None or screen.width() <= 0:
+            self.resize(1280, 800)
+            return
+        frame_w, frame_h = self._frame_margins()
+        self.resize(min(1280, screen.width() - frame_w), min(800, screen.height() - frame_h))
+        frame = self.frameGeometry()
+        if not screen.contains(frame):
+            self.move(max(screen.left(), min(frame.left(), screen.right() - frame.width())),
+                      max(screen.top(), min(frame.top(), screen.bottom() - frame.height())))
+
+    def _frame_margins(self) -> tuple[int, int]:
+        """The window manager's frame (title bar and borders), or a usual one (8 x 38 px) before it is known."""
+        extra = self.frameGeometry().size() - self.geometry().size()
+        if self.isVisible() and (extra.width() > 0 or extra.height() > 0):
+            return extra.width(), extra.height()
+        return 8, 38
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            if remembered.load_bytes("geometry") is None:
+                QTimer.singleShot(0, self._fit_screen)  # the frame is known once the window is mapped
 
     def _restore_geometry(self) -> None:
         geometry, splitter = remembered.load_bytes("geometry"), remembered.load_bytes("splitter")
@@ -314,6 +340,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ session → views
 
     def _on_run_reset(self, reset: RunReset) -> None:
+        opening, self._opening = self._opening, None
+        if opening is not None:
+            run, path = opening
+            self.files.run_path, self.files.saved_epoch = path, run.epochs
+            self.files.folder = path.parent if path else self.files.folder
+        else:
+            self.files.forget_run()
         self.plot.set_planned_epochs(reset.planned_epochs)
         self.plot.reset(reset.history)
         self.heatmaps.show_snapshot(reset.snapshot, now=True)
@@ -337,6 +370,7 @@ class MainWindow(QMainWindow):
 
     def _on_state(self, state: RunState) -> None:
         self._refresh_controls()
+        self._show_title()
         s = self.session
         messages = {
             RunState.RUNNING: "Training…",
@@ -364,10 +398,19 @@ class MainWindow(QMainWindow):
         self.actions["start"].setEnabled(self.run_panel.start_button.isEnabled())
 
     def _show_progress_now(self) -> None:
+        """The figures as they stand; speed and time left only while training (after a Step they would be stale)."""
         if self.session.has_run:
             target = self.session.target_epoch
             self.plot.set_planned_epochs(target)
-            self.run_panel.show_progress(self.session.epoch, target, self.session.loss, self.session.epochs_per_second)
+            rate = self.session.epochs_per_second if self.session.state.busy else 0.0
+            self.run_panel.show_progress(self.session.epoch, target, self.session.loss, rate)
+        self._show_title()
+
+    def _show_title(self) -> None:
+        """``run.npz — mlp-gui`` once the run has a file; the platform's unsaved mark while epochs are in no file."""
+        path = self.files.run_path
+        self.setWindowTitle(f"{path.name}[*] — mlp-gui" if path else TITLE)
+        self.setWindowModified(self.files.unsaved_epochs)
 
     def _note(self, text: str, error: bool = False) -> None:
         self.run_panel.show_note(text, error)

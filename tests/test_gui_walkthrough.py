@@ -1,0 +1,190 @@
+"""What a walkthrough at 1280x800 found, each checked as a student would meet it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from mlp_gui.core import TrainConfig, load_run
+from mlp_gui.core.run_state import RunState
+from mlp_gui.gui import confirm
+from mlp_gui.gui.file_actions import IMAGE_FILTERS, with_filter_suffix
+from mlp_gui.progress import ProgressBar, count
+from tests import notebook_data as nb
+from tests.conftest import offscreen_platform
+from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_state
+
+FITS = """
+import json
+from mlp_gui.gui.app import application
+from mlp_gui.gui.window import MainWindow
+app = application()
+w = MainWindow()
+w.show()
+app.processEvents()
+screen = w.screen().availableGeometry()
+frame = w.frameGeometry()
+print(json.dumps({"screen": [screen.width(), screen.height()], "window": [frame.width(), frame.height()]}))
+w.close()
+"""
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1366, 768), (1920, 1080)])
+def test_the_window_fits_the_screen(tmp_path, size):
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": offscreen_platform(*size), "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", FITS], capture_output=True, text=True, env=env, timeout=60)
+    shown = json.loads(result.stdout.splitlines()[-1])
+    assert shown["window"][0] <= shown["screen"][0] and shown["window"][1] <= shown["screen"][1]
+    assert size[0] < 1300 or shown["window"][0] >= 1280  # a large screen gets the full 1280x800
+
+
+def test_the_notebook_printout_of_an_opened_run_starts_at_epoch_0(window, qtbot, tmp_path, monkeypatch):
+    configure(window, qtbot, epochs=20_005)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    window.save_run_to(tmp_path / "run.npz")
+    window.session.new_run(TrainConfig(), 100)  # a fresh run replaces it
+    assert window.open_run_from(tmp_path / "run.npz")
+    text = window.explorer.notebook.plain_text()
+    assert text.startswith(nb.INITIAL_REPORT)  # Question 1 is the epoch-0 loss, 1.0595073989866606
+    epochs = [int(line.split()[2]) for line in text.splitlines() if line.startswith("Loss after")]
+    assert epochs == [1, 2, 3, 10001, 20001]
+    assert f"Loss Start: {nb.INITIAL_LOSS} " in text
+
+
+def test_focus_leaving_a_field_asks_nothing_and_enter_asks_once(window, qtbot, monkeypatch):
+    configure(window, qtbot, epochs=100)
+    window.session.step(11)
+    qtbot.waitUntil(lambda: window.session.epoch == 11 and not window.session.state.busy, timeout=TIMEOUT_MS)
+    edit = window.form.edits["layers"]
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "3,16,16,2")
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)  # focus leaves: no question (the autouse fixture fails on any)
+    asked = []
+    monkeypatch.setattr(confirm, "new_run", lambda *a: asked.append(a) or False)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert len(asked) == 1
+    assert edit.text() == "3,4,4,2" and window.session.config.layers == (3, 4, 4, 2)  # the form shows the run
+    assert window.heatmaps.shown.layers[1].W.shape == (4, 4)
+    window.step(1)
+    qtbot.waitUntil(lambda: window.session.epoch == 12 and not window.session.state.busy, timeout=TIMEOUT_MS)
+    assert window.session.config.layers == (3, 4, 4, 2)
+
+
+def test_the_stepsize_question_can_be_cancelled_with_escape(window, qtbot, monkeypatch):
+    monkeypatch.undo()  # the real dialog this time
+    configure(window, qtbot, epochs=50)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    seen = []
+
+    def press_escape():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, press_escape)
+            return
+        seen.append(box.windowTitle())
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(20, press_escape)
+    set_settings(window, qtbot, stepsize=0.5)
+    assert seen == ["Stepsize changed"]
+    assert window.form.edits["stepsize"].text() == "0.1" and window.session.config.stepsize == 0.1
+    assert window.session.epoch == 50
+
+
+@pytest.mark.parametrize("field, text", [("batch_size", "100000000"), ("epochs", "100000000000")])
+def test_a_memory_error_marks_the_field_that_drives_it(window, field, text):
+    window.form.set_field(field, text)
+    assert field in window.form.errors and "layers" not in window.form.errors
+    assert "needs about" in window.form.edits[field].toolTip()
+    assert f"reduce {field.replace('_', ' ')}" in window.form.errors[field]
+    assert not window.run_panel.start_button.isEnabled()
+
+
+def test_after_a_step_speed_and_time_left_are_not_stale(window, qtbot):
+    window.step(10)
+    qtbot.waitUntil(lambda: window.session.epoch == 10 and not window.session.state.busy, timeout=TIMEOUT_MS)
+    assert window.run_panel.values["speed"].text() == "—" and window.run_panel.values["time left"].text() == "—"
+
+
+def test_the_title_names_the_file_and_marks_unsaved_epochs(window, qtbot, tmp_path):
+    assert not window.isWindowModified()
+    configure(window, qtbot, epochs=30)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    assert window.isWindowModified()
+    window.save_run_to(tmp_path / "mine.npz")
+    assert window.windowTitle().startswith("mine.npz") and not window.isWindowModified()
+    window.step(1)
+    qtbot.waitUntil(lambda: not window.session.state.busy and window.isWindowModified(), timeout=TIMEOUT_MS)
+
+
+def test_exports_get_the_chosen_filters_extension():
+    assert with_filter_suffix(Path("/tmp/plot"), "PNG image (*.png)", IMAGE_FILTERS) == Path("/tmp/plot.png")
+    assert with_filter_suffix(Path("/tmp/plot"), "SVG drawing (*.svg)", IMAGE_FILTERS) == Path("/tmp/plot.svg")
+    assert with_filter_suffix(Path("/tmp/plot.svg"), "PNG image (*.png)", IMAGE_FILTERS) == Path("/tmp/plot.svg")
+    assert with_filter_suffix(Path("/tmp/loss"), "CSV (*.csv)") == Path("/tmp/loss.csv")
+    assert with_filter_suffix(Path("/tmp/run.v2"), "Runs (*.npz)") == Path("/tmp/run.v2.npz")
+
+
+def test_the_csv_export_through_the_dialog_adds_csv(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "losses"), "CSV (*.csv)"))
+    window.export_csv_dialog()
+    qtbot.waitUntil(lambda: (tmp_path / "losses.csv").exists(), timeout=TIMEOUT_MS)
+
+
+def test_plural_and_bar_width():
+    assert count(1, "epoch") == "1 epoch" and count(2000, "epoch") == "2,000 epochs"
+    for columns in (40, 80, 120):
+        line = ProgressBar(200_000, columns=columns).line(12_345, 0.00123)
+        assert len(line) <= columns - 1
+
+
+def test_the_cli_prints_a_summary_when_piped(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--epochs", "1000"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mlp-gui train: 1,000 epochs in ")
+    assert f"loss {nb.INITIAL_LOSS!r} -> " in lines[0] and result.stderr == ""  # no progress bar when not a terminal
+
+
+def test_help_says_what_the_window_starts_from():
+    result = subprocess.run([sys.executable, "-m", "mlp_gui", "--help"], capture_output=True, text=True, timeout=60)
+    assert "--resume" not in result.stdout and "used last" in result.stdout
+
+
+def test_a_bad_file_on_the_command_line_does_not_poison_the_exit_code(qtbot, isolated_settings, tmp_path, monkeypatch):
+    from mlp_gui.gui.app import Launcher
+    from mlp_gui.gui.window import MainWindow
+    from mlp_gui.launch import LaunchOptions
+
+    bad = tmp_path / "bad.npz"
+    bad.write_text("not a run")
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)  # a person read the message
+    win = MainWindow()
+    qtbot.addWidget(win)
+    launcher = Launcher(win, LaunchOptions(run_file=bad))
+    assert not launcher.open_file()
+    assert launcher.exit_code == 0
+    win.close()
+
+
+def test_saved_run_holds_its_epoch_0_parameters(window, qtbot, tmp_path):
+    configure(window, qtbot, epochs=40)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    window.save_run_to(tmp_path / "r.npz")
+    run = load_run(tmp_path / "r.npz")
+    from mlp_gui.core import initialize
+
+    layers, _, _ = initialize(TrainConfig())
+    assert run.initial is not None and all((a == b).all() for a, b in zip(run.initial[0], layers[0]))
