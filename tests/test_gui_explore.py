@@ -202,3 +202,35 @@ def test_remembered_settings_too_big_for_memory_reset_only_the_culprit(qtbot, is
     settings.setValue("settings/epochs", str(10**11))  # 800 GB of loss history
     settings.sync()
     assert remembered.load_config() == TrainConfig(stepsize=0.5)
+
+
+def test_kept_runs_survive_a_restart(qtbot, isolated_settings):
+    from mlp_gui.gui.window import MainWindow
+
+    first = MainWindow(TrainConfig(), epochs=200)
+    qtbot.addWidget(first)
+    first.start_or_pause()
+    wait_state(first, qtbot, RunState.FINISHED)
+    kept = first.explorer.keep_current_run()
+    first.explorer.kept.set_visible(kept.key, False)
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    runs = list(second.explorer.kept.runs.values())
+    assert len(runs) == 1 and runs[0].label == kept.label and not runs[0].visible
+    np.testing.assert_array_equal(runs[0].losses, kept.losses)
+    assert second.explorer.kept_list.list.count() == 1
+    second.close()
+
+
+def test_a_broken_kept_runs_file_is_skipped(qtbot, isolated_settings, caplog):
+    from mlp_gui.gui import remembered
+    from mlp_gui.gui.window import MainWindow
+
+    path = remembered.kept_runs_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"PK\x03\x04 garbage")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.explorer.kept.runs == {} and "kept runs not restored" in caplog.text
+    win.close()

@@ -6,9 +6,13 @@ itself only lays them out.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from PySide6.QtCore import QObject
 
 from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.kept_store import StoredRun, load_kept, save_kept
 from mlp_gui.core.settings import BY_NAME
 from mlp_gui.gui.gradcheck_panel import GradCheckPanel
 from mlp_gui.gui.kept_runs import KeptRun, KeptRunsList, KeptRunsModel, label_for
@@ -17,6 +21,9 @@ from mlp_gui.gui.notebook_pane import NotebookPane
 from mlp_gui.gui.run_worker import Delivery
 from mlp_gui.gui.session import RunReset, RunState, TrainingSession
 from mlp_gui.gui.sweep import KeptCurve, SweepDialog, SweepRunner
+
+
+log = logging.getLogger(__name__)
 
 
 class Explorer(QObject):
@@ -37,6 +44,31 @@ class Explorer(QObject):
         session.delivered.connect(self._on_delivered)
         session.state_changed.connect(self._on_state)
         self.sweeps.finished.connect(self._on_sweep_finished)
+        self.store_path: Path | None = None
+
+    # ------------------------------------------------------------ kept runs across restarts
+
+    def restore_kept(self, path: Path) -> None:
+        """Bring back the runs kept in the last session (a bad file is logged and skipped; it never stops the window)."""
+        self.store_path = path
+        try:
+            stored = load_kept(path)
+        except ValueError as exc:
+            log.warning("kept runs not restored: %s", exc)
+            return
+        for run in stored:
+            kept = self.kept.keep(run.config, run.epochs, run.losses, run.label)
+            self.kept.set_visible(kept.key, run.visible)
+
+    def store_kept(self) -> None:
+        """Save the kept runs for the next session (at close)."""
+        if self.store_path is None:
+            return
+        runs = [StoredRun(r.config, r.label, r.visible, r.epochs, r.losses) for r in self.kept.runs.values()]
+        try:
+            save_kept(self.store_path, runs)
+        except OSError as exc:
+            log.warning("kept runs not saved to %s: %s", self.store_path, exc)
 
     # ------------------------------------------------------------ kept runs and sweeps
 

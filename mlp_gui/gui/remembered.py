@@ -7,6 +7,8 @@ for that field alone and never stops the window from opening.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings
 
 from mlp_gui.core.config import ConfigError, TrainConfig, check_fits_in_memory
@@ -63,6 +65,11 @@ def save_config(config: TrainConfig, epochs: int | None = None, settings: QSetti
     if epochs is not None:
         values["epochs"] = epochs
     save_values(values, settings)
+
+
+def kept_runs_path(settings: QSettings | None = None) -> Path:
+    """Where the runs kept for comparison are stored between sessions: beside the settings file."""
+    return Path((settings or store()).fileName()).parent / "kept-runs.npz"
 
 
 def load_bytes(key: str, settings: QSettings | None = None) -> QByteArray | None:

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.session.new_run(self.form.config() or TrainConfig(), self.form.epochs() or DEFAULT_EPOCHS)
         self._fit_screen()
         self._restore_geometry()
+        self.explorer.restore_kept(remembered.kept_runs_path())
 
     # ------------------------------------------------------------ construction
 
@@ -336,6 +337,7 @@ class MainWindow(QMainWindow):
             remembered.save_config(config, epochs)
         remembered.save_bytes("geometry", self.saveGeometry())
         remembered.save_bytes("splitter", self.splitter.saveState())
+        self.explorer.store_kept()
 
     # ------------------------------------------------------------ session → views
 
