@@ -22,7 +22,6 @@ from mlp_gui.gui.run_worker import Delivery
 from mlp_gui.gui.session import RunReset, RunState, TrainingSession
 from mlp_gui.gui.sweep import KeptCurve, SweepDialog, SweepRunner
 
-
 log = logging.getLogger(__name__)
 
 
