@@ -382,7 +382,9 @@ class MainWindow(QMainWindow):
             RunState.READY: "Ready: press Start (Ctrl+Return)",
         }
         if state is RunState.DIVERGED:
-            self._note(f"Diverged at epoch {s.diverged_at:,}: the loss became {s.loss}. Try a smaller stepsize, then Reset.", error=True)
+            became = s.snapshot.diverged_loss if s.snapshot is not None else float("nan")
+            self._note(f"Diverged at epoch {s.diverged_at:,}: the loss became {became}. The parameters shown are epoch "
+                       f"{s.epoch:,}'s, the last finite ones. Try a smaller stepsize, then Reset.", error=True)
             self.plot.mark_divergence(s.diverged_at)
         elif state in messages:
             self.statusBar().showMessage(messages[state])
