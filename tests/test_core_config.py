@@ -22,6 +22,8 @@ from mlp_gui.core.settings import RUN_SETTINGS, SETTINGS, setting
 def test_defaults_are_the_notebooks():
     cfg = TrainConfig()
     assert (cfg.seed, cfg.layers, cfg.batch_size, cfg.stepsize) == (12345, (3, 4, 4, 2), 5, 0.1)
+    assert (cfg.activation, cfg.output, cfg.loss, cfg.init) == ("sigmoid", "identity", "mse", "notebook")
+    assert cfg.model.activations == ("sigmoid", "sigmoid")
     assert setting("epochs").default == 100_000
     assert cfg.validated() is cfg
 
@@ -30,7 +32,8 @@ def test_the_config_holds_exactly_the_schemas_run_settings():
     """One schema: TrainConfig's fields are its run settings; epochs is a plan, kept apart."""
     assert [f.name for f in fields(TrainConfig)] == [s.name for s in RUN_SETTINGS]
     assert [s.name for s in SETTINGS if s.scope == "plan"] == ["epochs"]
-    assert [s.flag for s in SETTINGS] == ["--seed", "--layers", "--batch-size", "--stepsize", "--epochs"]
+    assert [s.flag for s in SETTINGS] == [
+        "--seed", "--layers", "--batch-size", "--stepsize", "--activation", "--output", "--loss", "--init", "--epochs"]
 
 
 @pytest.mark.parametrize(
@@ -157,3 +160,35 @@ def test_which_changes_continue_a_run():
     assert change_needed(base, base.with_changes(stepsize=1.0), diverged=True) == Change.NEW_RUN
     assert change_needed(base, base.with_changes(seed=1)) == Change.NEW_RUN
     assert change_needed(base, base.with_changes(layers=(3, 8, 2), stepsize=1.0)) == Change.NEW_RUN
+
+
+@pytest.mark.parametrize(
+    "changes, fragment, culprit",
+    [
+        (dict(activation="tanh,relu,tanh"), "names 3 activations but layers 3,4,4,2 has 2 hidden layers", "activation"),
+        (dict(loss="cross-entropy"), "choose output sigmoid", "loss"),
+    ],
+)
+def test_settings_that_do_not_go_together_are_named(changes, fragment, culprit):
+    with pytest.raises(ConfigError, match=fragment) as info:
+        TrainConfig().with_changes(**changes).validated()
+    assert info.value.setting == culprit
+
+
+def test_model_choices_parse_and_round_trip():
+    assert setting("activation").from_text(" Tanh , relu ") == "tanh,relu"
+    assert setting("output").from_text("SOFTMAX") == "softmax"
+    for name, bad, fragment in [("activation", "swish", "choose from sigmoid"), ("activation", "tanh,,relu", "empty"),
+                                ("loss", "hinge", "must be one of mse, cross-entropy"), ("init", "zeros", "notebook, xavier, he")]:
+        with pytest.raises(ConfigError, match=fragment):
+            setting(name).from_text(bad)
+    cfg = TrainConfig(layers=(2, 8, 8, 2), activation="tanh,relu", output="softmax", loss="cross-entropy", init="he")
+    assert TrainConfig.from_json(cfg.to_json())[0] == cfg
+    assert cfg.model.head.output == "softmax" and cfg.model.init == "he"
+
+
+def test_files_from_before_the_model_choices_get_the_notebooks():
+    cfg, _ = TrainConfig.from_json('{"seed": 1, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1}')
+    assert cfg.model == TrainConfig(seed=1).model
+    with pytest.raises(ConfigError, match="activation must be text"):
+        TrainConfig.from_json('{"seed": 1, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1, "activation": 3}')

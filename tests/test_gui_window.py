@@ -265,3 +265,22 @@ def test_panels_can_follow_snapshots(window, qtbot):
     wait_state(window, qtbot, RunState.FINISHED)
     assert seen and seen[-1] == 2000 and seen == sorted(seen)
     assert window.heatmaps.shown.epoch == 2000  # the last state is drawn as soon as the run ends
+
+
+def test_model_choices_from_the_form_train_the_same_as_headless(window, qtbot):
+    cfg = configure(window, qtbot, layers="3,6,6,2", activation="tanh,relu", output="softmax", loss="cross-entropy",
+                    init="xavier", epochs=300)
+    assert cfg.model.activations == ("tanh", "relu") and cfg.model.output == "softmax"
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    headless = Trainer(cfg)
+    headless.step(300)
+    np.testing.assert_array_equal(window.session.loss_history(), headless.loss_history)
+
+
+def test_a_combination_that_does_not_go_together_marks_its_field(window):
+    window.form.set_field("loss", "cross-entropy")  # with the identity output
+    assert "loss" in window.form.errors and "choose output sigmoid" in window.form.edits["loss"].toolTip()
+    assert not window.run_panel.start_button.isEnabled()
+    window.form.set_field("output", "sigmoid")
+    assert window.form.valid and window.run_panel.start_button.isEnabled()

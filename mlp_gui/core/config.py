@@ -33,18 +33,23 @@ class TrainConfig:
     layers: tuple[int, ...] = BY_NAME["layers"].default  # type: ignore[assignment]
     batch_size: int = BY_NAME["batch_size"].default  # type: ignore[assignment]
     stepsize: float = BY_NAME["stepsize"].default  # type: ignore[assignment]
+    activation: str = BY_NAME["activation"].default  # type: ignore[assignment]
+    output: str = BY_NAME["output"].default  # type: ignore[assignment]
+    loss: str = BY_NAME["loss"].default  # type: ignore[assignment]
+    init: str = BY_NAME["init"].default  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", tuple(self.layers))
 
     @property
     def model(self) -> Model:
-        return Model(self.layers)
+        return Model(self.layers, tuple(self.activation.split(",")), self.output, self.loss, self.init)
 
     def validated(self) -> TrainConfig:
-        """Return self if every setting is valid, else raise ConfigError naming the first bad one."""
+        """Return self if every setting is valid, and valid together, else raise ConfigError naming the first bad one."""
         for s in RUN_SETTINGS:
             s.check(getattr(self, s.name))
+        check_combination(self)
         return self
 
     def with_changes(self, **changes: object) -> TrainConfig:
@@ -64,14 +69,14 @@ class TrainConfig:
         are returned apart, unchecked, for the caller to reconcile.
         """
         data = _json_object(text)
-        missing = [s.name for s in RUN_SETTINGS if s.name not in data]
+        missing = [s.name for s in RUN_SETTINGS if s.name not in data and s.since_files]
         if missing:
             raise ConfigError(f"config is missing {', '.join(missing)}")
         unknown = sorted(set(data) - {s.name for s in RUN_SETTINGS} - set(legacy))
         if unknown:
             raise ConfigError(f"config has unknown settings: {', '.join(unknown)}")
-        values = {s.name: s.from_json(data[s.name]) for s in RUN_SETTINGS}
-        return cls(**values), {k: data[k] for k in legacy if k in data}
+        values = {s.name: s.from_json(data[s.name]) for s in RUN_SETTINGS if s.name in data}
+        return cls(**values).validated(), {k: data[k] for k in legacy if k in data}
 
     def differences(self, other: TrainConfig) -> dict[str, str]:
         """Settings that differ from ``other``, formatted for a legend, e.g. ``{'stepsize': '1'}``."""
@@ -80,6 +85,18 @@ class TrainConfig:
             for f in fields(self)
             if getattr(self, f.name) != getattr(other, f.name)
         }
+
+
+def check_combination(cfg: TrainConfig) -> None:
+    """Settings valid one by one but not together: activations per hidden layer, the output with the loss."""
+    hidden = len(cfg.layers) - 2
+    names = cfg.activation.split(",")
+    if len(names) > 1 and len(names) != hidden:
+        raise ConfigError(f"activation names {len(names)} activations but layers {format_value('layers', cfg.layers)} "
+                          f"has {hidden} hidden layer{'s' if hidden != 1 else ''}: give one, or one per hidden layer", "activation")
+    if cfg.loss == "cross-entropy" and cfg.output == "identity":
+        raise ConfigError("cross-entropy needs probabilities: choose output sigmoid (one 0/1 target per output) "
+                          "or softmax (classes)", "loss")
 
 
 def _json_object(text: str) -> dict:

@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mlp_gui.core.model import ACTIVATIONS, INITS, LOSSES, OUTPUTS
 from mlp_gui.core.parse import ConfigError, parse_float, parse_int, parse_sizes
 
 MAX_SEED = 2**32 - 1  # what numpy's legacy RandomState accepts
@@ -36,6 +37,8 @@ class Setting:
     help: str
     metavar: str = "N"
     scope: str = "run"  # "run": determines the numbers; "plan": how long to train
+    choices: tuple[str, ...] = ()  # named choices (the form shows a list); empty: typed text
+    since_files: bool = True  # False: added after run files existed, so a file may lack it (its default then)
 
     @property
     def title(self) -> str:
@@ -67,7 +70,11 @@ class Setting:
     def from_json(self, value: object) -> object:
         """A value read from a run file's JSON, type-checked and checked; ConfigError otherwise."""
         kind = type(self.default)
-        if kind is tuple:
+        if kind is str:
+            if not isinstance(value, str):
+                raise ConfigError(f"{self.title} must be text, got {_short(value)}", self.name)
+            value = self.parse(value, self.title)
+        elif kind is tuple:
             if not isinstance(value, list) or not all(_is_int(v) for v in value):
                 raise ConfigError(f"{self.title} must be a list of whole numbers, got {_short(value)}", self.name)
             value = tuple(value)
@@ -134,6 +141,34 @@ def check_epochs(epochs: int) -> None:
         raise ConfigError(f"epochs {epochs:,} is too large (at most {MAX_EPOCHS:,})", "epochs")
 
 
+def _choice(choices: tuple[str, ...]) -> Callable[[str, str], str]:
+    """A parser accepting one of ``choices`` (any case, surrounding spaces ignored)."""
+
+    def parse(text: str, name: str) -> str:
+        value = str(text).strip().lower()
+        if value not in choices:
+            raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {str(text).strip()!r}", name.replace(" ", "_"))
+        return value
+
+    return parse
+
+
+def parse_activations(text: str, name: str = "activation") -> str:
+    """``sigmoid`` (every hidden layer) or ``tanh,relu`` (one per hidden layer), names checked."""
+    names = [part.strip().lower() for part in str(text).replace(";", ",").split(",")]
+    if not names or not all(names):
+        raise ConfigError(f"{name} is empty: give one of {', '.join(ACTIVATIONS)}, or one per hidden layer", "activation")
+    for i, part in enumerate(names, start=1):
+        if part not in ACTIVATIONS:
+            where = f" {i}" if len(names) > 1 else ""
+            raise ConfigError(f"{name}{where} is {part!r}; choose from {', '.join(ACTIVATIONS)}", "activation")
+    return ",".join(names)
+
+
+def _no_check(value: object) -> None:
+    """Choices are checked by their parser; combinations by :meth:`TrainConfig.validated`."""
+
+
 # ---------------------------------------------------------------- the schema
 
 #: The course notebook's settings are the defaults.
@@ -145,6 +180,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", "Batch size", 5, parse_int, check_batch_size, "Columns (samples) in the one training batch."),
     Setting("stepsize", "Stepsize", 0.1, parse_float, check_stepsize,
             "Gradient-descent step: parameters -= stepsize × gradient.", "X"),
+    Setting("activation", "Activation", "sigmoid", parse_activations, _no_check,
+            f"Hidden layers' activation: one of {', '.join(ACTIVATIONS)}, or one per hidden layer (tanh,relu).",
+            "NAME[,NAME...]", choices=tuple(ACTIVATIONS), since_files=False),
+    Setting("output", "Output", "identity", _choice(OUTPUTS), _no_check,
+            "The output layer's function: identity (the notebook's), sigmoid, or softmax.", "|".join(OUTPUTS),
+            choices=OUTPUTS, since_files=False),
+    Setting("loss", "Loss", "mse", _choice(LOSSES), _no_check,
+            "mse: the notebook's (1/M) Σ ½(ŷ−y)²; cross-entropy: with a sigmoid or softmax output.", "|".join(LOSSES),
+            choices=LOSSES, since_files=False),
+    Setting("init", "Initialisation", "notebook", _choice(tuple(INITS)), _no_check,
+            "Weights: notebook (randn × 0.01), xavier (× √(2/(in+out))) or he (× √(2/in)); biases zero.",
+            "|".join(INITS), choices=tuple(INITS), since_files=False),
     Setting("epochs", "Epochs", 100_000, parse_int, check_epochs,
             "Updates to run in total (the plan; a run can always be stepped further).", scope="plan"),
 )

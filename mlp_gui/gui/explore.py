@@ -100,6 +100,7 @@ class Explorer(QObject):
     # ------------------------------------------------------------ notebook and gradient check
 
     def _on_run_reset(self, reset: RunReset) -> None:
+        self.gradcheck.set_model(reset.config.model)  # each activation and loss checked with its own formulas
         self.gradcheck.set_run(reset.x, reset.y, reset.snapshot)
         self.notebook.reset(reset.initial, reset.history, reset.snapshot)
 

@@ -82,6 +82,7 @@ class KeptRunsList(QWidget):
         super().__init__(parent)
         self.model = model
         self.list = QListWidget()
+        self.list.setMinimumHeight(60)  # a few rows; it grows with the window
         self.list.setToolTip("Kept runs: tick to show, untick to hide")
         self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip("Remove the selected run from the plot")

@@ -10,14 +10,27 @@ invalid, and the window disables Start then. No text a person can type raises.
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from mlp_gui.core.config import TrainConfig, check_fits_in_memory, parameter_count
+from mlp_gui.core.config import TrainConfig, check_combination, check_fits_in_memory, parameter_count
 from mlp_gui.core.parse import ConfigError
-from mlp_gui.core.settings import RUN_SETTINGS, SETTINGS, setting
+from mlp_gui.core.settings import RUN_SETTINGS, SETTINGS, Setting, setting
 from mlp_gui.gui import palette
 
-INVALID_STYLE = f"QLineEdit {{ border: 2px solid {palette.ERROR}; border-radius: 3px; background: {palette.ERROR_FILL}; }}"
+INVALID_STYLE = f"border: 2px solid {palette.ERROR}; border-radius: 3px; background: {palette.ERROR_FILL};"
+
+
+def _field(s: Setting) -> tuple[QWidget, QLineEdit]:
+    """The widget for a setting and the line edit its text lives in: a line edit, or for named choices an
+    editable list, so per-layer activations (``tanh,relu``) can be written as well as picked."""
+    if not s.choices:
+        edit = QLineEdit()
+        return edit, edit
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.addItems(list(s.choices))
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    return combo, combo.lineEdit()
 
 
 class SettingsForm(QWidget):
@@ -25,6 +38,7 @@ class SettingsForm(QWidget):
 
     changed = Signal()
     validity_changed = Signal(bool)
+    return_pressed = Signal()  # Enter in any field
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,11 +47,12 @@ class SettingsForm(QWidget):
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         for s in SETTINGS:
-            edit = QLineEdit()
+            widget, edit = _field(s)
+            form.addRow(s.label, widget)
             edit.setObjectName(s.name)
             edit.setToolTip(s.help)
             edit.textChanged.connect(self._on_edit)
-            form.addRow(s.label, edit)
+            edit.returnPressed.connect(self.return_pressed)
             self.edits[s.name] = edit
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -108,10 +123,13 @@ class SettingsForm(QWidget):
                 self.errors[s.name] = str(exc)
         values = self._parse_all()
         if values is not None:
+            config = TrainConfig(**{s.name: values[s.name] for s in RUN_SETTINGS})
             try:
-                check_fits_in_memory(TrainConfig(**{s.name: values[s.name] for s in RUN_SETTINGS}), values["epochs"])
+                check_combination(config)
+                check_fits_in_memory(config, values["epochs"])
             except ConfigError as exc:
                 self.errors[exc.setting or "layers"] = str(exc)
+                values = None
         for s in SETTINGS:
             error = self.errors.get(s.name)
             self.edits[s.name].setStyleSheet(INVALID_STYLE if error else "")

@@ -15,7 +15,19 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QMainWindow, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from mlp_gui import __version__
 from mlp_gui.core.config import Change, TrainConfig, change_needed
@@ -82,7 +94,13 @@ class MainWindow(QMainWindow):
         side_layout.addWidget(settings_box)
         side_layout.addWidget(run_box)
         side_layout.addWidget(self._compare_box(), 1)
-        side.setFixedWidth(270)
+        side_scroll = QScrollArea()  # on a short screen the side column scrolls instead of pushing the window off it
+        side_scroll.setWidget(side)
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setFixedWidth(290)
+        side.setMinimumHeight(side.sizeHint().height())
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.plot)
         self.splitter.addWidget(self.heatmaps)
@@ -96,7 +114,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(side)
+        layout.addWidget(side_scroll)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage("Ready")
@@ -135,8 +153,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab)
         self.form.validity_changed.connect(lambda _valid: self._refresh_controls())
         self.form.changed.connect(self._settings_changed)
-        for edit in self.form.edits.values():
-            edit.returnPressed.connect(self._settings_entered)
+        self.form.return_pressed.connect(self._settings_entered)
 
     # ------------------------------------------------------------ commands (the action table's slots)
 
