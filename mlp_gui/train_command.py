@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from mlp_gui.cli_args import config_from_args
 from mlp_gui.core import notebook
 from mlp_gui.core.config import ConfigError, TrainConfig, check_fits_in_memory, format_value
@@ -158,6 +160,7 @@ def _report(args: argparse.Namespace, trainer: Trainer, start_epoch: int, second
 def _prepare(args: argparse.Namespace) -> Plan:
     """The trainer to run, how many epochs, and where to save."""
     config, epochs, given = config_from_args(args)
+    config.validated()  # settings that do not go together (each alone was checked by its flag)
     save_path = args.save
     if save_path is not None:
         _check_writable(save_path, "--save")
@@ -250,7 +253,17 @@ def _summary(trainer: Trainer, start_epoch: int, done: int, seconds: float, save
         "epochs_per_second": round(done / seconds, 1) if seconds > 0 else None,
         "diverged_at": trainer.diverged_at,
         "saved": str(saved) if isinstance(saved, Path) else None,
+        "train_loss": _json_float(trainer.loss),
+        **{name: _last(trainer.metrics.get(name)) for name in ("test_loss", "accuracy", "test_accuracy")},
     }
+
+
+def _last(values) -> float | str | None:
+    """The newest finite value of a per-epoch measure, or None when the run has none (no test set, regression)."""
+    if values is None:
+        return None
+    finite = values[np.isfinite(values)]
+    return _json_float(finite[-1]) if finite.size else None
 
 
 def _json_float(value: float) -> float | str:

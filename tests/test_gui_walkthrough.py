@@ -188,3 +188,22 @@ def test_saved_run_holds_its_epoch_0_parameters(window, qtbot, tmp_path):
 
     layers, _, _ = initialize(TrainConfig())
     assert run.initial is not None and all((a == b).all() for a, b in zip(run.initial[0], layers[0]))
+
+
+def test_continuing_with_a_new_stepsize_is_marked_on_the_plot(window, qtbot, monkeypatch):
+    configure(window, qtbot, epochs=100)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    monkeypatch.setattr(confirm, "stepsize", lambda *a: True)  # "Continue this run"
+    set_settings(window, qtbot, stepsize=0.5)
+    assert window.session.config.stepsize == 0.5 and window.session.epoch == 100
+    assert len(window.plot.stepsize_marks) == 1
+
+
+def test_the_plots_hover_and_export_reach_the_window(window, qtbot, monkeypatch):
+    window.plot.hover_text.emit("epoch 7 · current run: 0.5")
+    assert window.statusBar().currentMessage() == "epoch 7 · current run: 0.5"
+    asked = []
+    monkeypatch.setattr(window.files, "export_plot_dialog", lambda: asked.append(1))
+    window.plot.export_requested.emit()
+    assert asked == [1]

@@ -13,6 +13,7 @@ import json
 import os
 from dataclasses import dataclass, fields, replace
 
+from mlp_gui.core.data import GENERATED, inputs_outputs
 from mlp_gui.core.model import Model
 from mlp_gui.core.parse import ConfigError, parse_float, parse_int, parse_sizes
 from mlp_gui.core.settings import BY_NAME, DEFAULT_EPOCHS, MAX_SEED, RUN_SETTINGS, check_layers
@@ -37,6 +38,10 @@ class TrainConfig:
     output: str = BY_NAME["output"].default  # type: ignore[assignment]
     loss: str = BY_NAME["loss"].default  # type: ignore[assignment]
     init: str = BY_NAME["init"].default  # type: ignore[assignment]
+    data: str = BY_NAME["data"].default  # type: ignore[assignment]
+    samples: int = BY_NAME["samples"].default  # type: ignore[assignment]
+    noise: float = BY_NAME["noise"].default  # type: ignore[assignment]
+    test_fraction: str = BY_NAME["test_fraction"].default  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", tuple(self.layers))
@@ -94,9 +99,34 @@ def check_combination(cfg: TrainConfig) -> None:
     if len(names) > 1 and len(names) != hidden:
         raise ConfigError(f"activation names {len(names)} activations but layers {format_value('layers', cfg.layers)} "
                           f"has {hidden} hidden layer{'s' if hidden != 1 else ''}: give one, or one per hidden layer", "activation")
+    _check_data_shape(cfg)
     if cfg.loss == "cross-entropy" and cfg.output == "identity":
         raise ConfigError("cross-entropy needs probabilities: choose output sigmoid (one 0/1 target per output) "
                           "or softmax (classes)", "loss")
+
+
+def test_share(cfg: TrainConfig) -> float:
+    """The share of the data held out for testing: ``auto`` is none for the notebook's batch, else 0.2."""
+    if cfg.test_fraction == "auto":
+        return 0.0 if cfg.data == "notebook" else 0.2
+    return float(cfg.test_fraction)
+
+
+def _check_data_shape(cfg: TrainConfig) -> None:
+    """Generated sets fix the inputs (2, or 1 for sine) and allow 1 output (or 2, one per class): name both numbers."""
+    if cfg.data == "notebook" and cfg.test_fraction not in ("auto", "0"):
+        raise ConfigError("the notebook's batch has no test set: leave test fraction at auto", "test_fraction")
+    if cfg.data == "notebook" and cfg.batch_size < 1:
+        raise ConfigError("batch size must be at least 1 with the notebook's data (it is its batch; all is for data sets)",
+                          "batch_size")
+    if cfg.data not in GENERATED:
+        return
+    n_in, outs = inputs_outputs(cfg.data)
+    if cfg.layers[0] != n_in or cfg.layers[-1] not in outs:
+        want = f"{n_in},...," + " or ".join(str(o) for o in outs)
+        raise ConfigError(f"data {cfg.data} has {n_in} input{'s' if n_in > 1 else ''} and takes {' or '.join(map(str, outs))} "
+                          f"output{'s' if max(outs) > 1 else ''}; layers {format_value('layers', cfg.layers)} "
+                          f"has {cfg.layers[0]} and {cfg.layers[-1]}: use {want}", "layers")
 
 
 def _json_object(text: str) -> dict:

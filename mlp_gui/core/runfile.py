@@ -21,20 +21,22 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from mlp_gui import __version__
 from mlp_gui.core.config import MAX_JSON_CHARS, ConfigError, TrainConfig
+from mlp_gui.core.data import Dataset
 from mlp_gui.core.model import Params, copy_layers, flatten, layer_shapes, pair_up, parameter_names
 from mlp_gui.core.npz_reader import MemberSpec, NpzError, read_npz
 from mlp_gui.core.safe_write import atomic_write
-from mlp_gui.core.trainer import Trainer
+from mlp_gui.core.trainer import METRICS, Trainer
 
 FORMAT_TAG = "mlp-gui-run"
 MAX_EPOCHS_IN_FILE = 2 * 10**9  # 16 GB of loss history: more than any file this app writes
+MAX_CELLS = 10**7  # of a data set: the CSV loader's limit too
 
 
 class RunFileError(ValueError):
@@ -52,6 +54,10 @@ class SavedRun:
     x: np.ndarray
     y: np.ndarray
     initial: Params | None = None  # the parameters at epoch 0 (files from before they were kept: None)
+    x_test: np.ndarray | None = None  # the data set's test part, as used (None: none)
+    y_test: np.ndarray | None = None
+    classes: int = 0
+    metrics: dict[str, np.ndarray] = field(default_factory=dict)  # test_loss, accuracy, test_accuracy per epoch
 
     @property
     def epochs(self) -> int:
@@ -71,6 +77,13 @@ class SavedRun:
         """Whether training can go on from this file: its parameters are finite (a diverged run's last finite ones)."""
         return all(np.all(np.isfinite(a)) for a in self.params)
 
+    def dataset(self) -> Dataset:
+        """The data as the run used it (training and test part)."""
+        empty_x, empty_y = np.empty((self.x.shape[0], 0)), np.empty((self.y.shape[0], 0))
+        x_test = self.x_test if self.x_test is not None else empty_x
+        y_test = self.y_test if self.y_test is not None else empty_y
+        return Dataset(self.x, self.y, x_test, y_test, self.classes)
+
     def with_config(self, config: TrainConfig) -> SavedRun:
         """The same run continued under other settings (e.g. a new stepsize)."""
         return replace(self, config=config)
@@ -84,20 +97,24 @@ class SavedRun:
             raise RunFileError(f"this run diverged at epoch {self.diverged_at} and its parameters are not finite; "
                                "it cannot be continued")
         history = self.loss if self.diverged_at is None else self.loss[:-1]
-        return Trainer(self.config, layers=self.layers, x=self.x, y=self.y, history=history, capacity=len(history) + extra_epochs,
-                       initial=self.initial)
+        return Trainer(self.config, layers=self.layers, data=self.dataset(), history=history, capacity=len(history) + extra_epochs,
+                       initial=self.initial, metrics=self.metrics)
 
     def frozen_trainer(self, extra_epochs: int = 0) -> Trainer:
         """A trainer holding this run as it is, diverged or not (a diverged one takes no more steps)."""
-        return Trainer(self.config, layers=self.layers, x=self.x, y=self.y, history=self.loss, capacity=self.epochs + extra_epochs,
-                       initial=self.initial)
+        return Trainer(self.config, layers=self.layers, data=self.dataset(), history=self.loss, capacity=self.epochs + extra_epochs,
+                       initial=self.initial, metrics=self.metrics)
 
 
 def run_from_trainer(trainer: Trainer) -> SavedRun:
     """The trainer's current state as a run (copies)."""
     snap = trainer.snapshot()
     initial = copy_layers(trainer.initial_layers) if trainer.initial_layers is not None else None
-    return SavedRun(trainer.config, snap.layers, snap.grads, trainer.loss_history.copy(), trainer.x.copy(), trainer.y.copy(), initial)
+    data = trainer.data
+    test = (data.x_test.copy(), data.y_test.copy()) if data.has_test else (None, None)
+    metrics = {k: v.copy() for k, v in trainer.metrics.items()}
+    return SavedRun(trainer.config, snap.layers, snap.grads, trainer.loss_history.copy(), trainer.x.copy(), trainer.y.copy(), initial,
+                    *test, data.classes, metrics)
 
 
 # ---------------------------------------------------------------- writing
@@ -109,6 +126,10 @@ def _arrays(run: SavedRun) -> dict[str, np.ndarray]:
     arrays.update({f"grad_{name}": g for name, g in zip(names, flatten(run.grads))})
     if run.initial is not None:
         arrays.update({f"init_{name}": p for name, p in zip(names, flatten(run.initial))})
+    if run.x_test is not None:
+        arrays.update(x_test=run.x_test, y_test=run.y_test)
+    arrays.update({k: np.asarray(v, dtype=np.float64) for k, v in run.metrics.items()})
+    arrays["classes"] = np.array(run.classes)
     arrays.update(
         loss=np.asarray(run.loss, dtype=np.float64),
         x=run.x,
@@ -168,8 +189,13 @@ def _specs(cfg: TrainConfig) -> dict[str, MemberSpec]:
     specs = {name: MemberSpec(shape, kinds="fiu") for name, shape in zip(names, shapes)}
     specs |= {f"{prefix}_{name}": MemberSpec(shape, kinds="fiu") for prefix in ("grad", "init") for name, shape in zip(names, shapes)}
     specs["loss"] = MemberSpec((None,), kinds="fiu", max_elements=MAX_EPOCHS_IN_FILE + 1)
-    specs["x"] = MemberSpec((cfg.layers[0], cfg.batch_size), kinds="fiu")
-    specs["y"] = MemberSpec((cfg.layers[-1], cfg.batch_size), kinds="fiu")
+    samples = cfg.batch_size if cfg.data == "notebook" else None  # a data set's size comes from the data
+    specs["x"] = MemberSpec((cfg.layers[0], samples), kinds="fiu", max_elements=MAX_CELLS)
+    specs["y"] = MemberSpec((cfg.layers[-1], samples), kinds="fiu", max_elements=MAX_CELLS)
+    specs["x_test"] = MemberSpec((cfg.layers[0], None), kinds="fiu", max_elements=MAX_CELLS)
+    specs["y_test"] = MemberSpec((cfg.layers[-1], None), kinds="fiu", max_elements=MAX_CELLS)
+    specs |= {k: MemberSpec((None,), kinds="fiu", max_elements=MAX_EPOCHS_IN_FILE + 1) for k in METRICS}
+    specs["classes"] = MemberSpec((), kinds="iu")
     return specs
 
 
@@ -177,7 +203,7 @@ def _total_limit(cfg: TrainConfig) -> int:
     """All arrays of a run of this shape, plus the largest history a file may hold."""
     params = sum(n_out * n_in + n_out for n_in, n_out in zip(cfg.layers[:-1], cfg.layers[1:]))
     data = (cfg.layers[0] + cfg.layers[-1]) * cfg.batch_size
-    return 8 * (3 * params + data + MAX_EPOCHS_IN_FILE + 1) + 2**20
+    return 8 * (3 * params + 2 * MAX_CELLS + data + 4 * (MAX_EPOCHS_IN_FILE + 1)) + 2**20
 
 
 def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) -> SavedRun:
@@ -196,8 +222,26 @@ def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) ->
     diverged = not np.isfinite(loss[-1])
     if not diverged and not all(np.all(np.isfinite(a)) for a in params + grads):
         raise RunFileError("the parameters or gradients hold inf or NaN, but the run did not diverge")
+    if x.shape[1] != y.shape[1]:
+        raise RunFileError(f"'x' has {x.shape[1]} samples but 'y' has {y.shape[1]}")
     initial = _initial(names, arrays)
-    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y, initial)
+    test = _test_part(arrays)
+    metrics = {k: np.asarray(arrays[k], dtype=np.float64) for k in METRICS if k in arrays}
+    if any(len(v) != len(loss) for v in metrics.values()):
+        raise RunFileError("the test-loss or accuracy history does not match the loss history's length")
+    classes = int(arrays["classes"]) if "classes" in arrays else 0
+    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y, initial, *test, classes, metrics)
+
+
+def _test_part(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    if "x_test" not in arrays and "y_test" not in arrays:
+        return None, None
+    if "x_test" not in arrays or "y_test" not in arrays:
+        raise RunFileError("the file holds only one of 'x_test' and 'y_test'")
+    x_test, y_test = (np.asarray(arrays[k], dtype=np.float64) for k in ("x_test", "y_test"))
+    if x_test.shape[1] != y_test.shape[1] or not (np.all(np.isfinite(x_test)) and np.all(np.isfinite(y_test))):
+        raise RunFileError("'x_test' and 'y_test' differ in samples or hold inf or NaN")
+    return x_test, y_test
 
 
 def _initial(names: list[str], arrays: dict[str, np.ndarray]) -> Params | None:

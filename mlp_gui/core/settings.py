@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mlp_gui.core.data import GENERATED
 from mlp_gui.core.model import ACTIVATIONS, INITS, LOSSES, OUTPUTS
 from mlp_gui.core.parse import ConfigError, parse_float, parse_int, parse_sizes
 
@@ -57,6 +58,8 @@ class Setting:
 
     def format(self, value: object) -> str:
         """The value as a person would type it (layers as ``3,4,4,2``; floats never lose digits)."""
+        if self.name == "batch_size" and value == 0:
+            return "all"
         if isinstance(value, tuple):
             return ",".join(str(v) for v in value)
         if isinstance(value, float):
@@ -120,9 +123,14 @@ def check_layers(layers: tuple[int, ...]) -> None:
             raise ConfigError(f"layers: size {i} is {n:,}; at most {MAX_UNITS:,} units a layer", "layers")
 
 
+def parse_batch_size(text: str, name: str = "batch size") -> int:
+    """A number of samples, or ``all`` (0): the whole training set in every step (full-batch gradient descent)."""
+    return 0 if str(text).strip().lower() == "all" else parse_int(text, name)
+
+
 def check_batch_size(batch_size: int) -> None:
-    if batch_size < 1:
-        raise ConfigError(f"batch size must be at least 1, got {batch_size}", "batch_size")
+    if batch_size < 0:
+        raise ConfigError(f"batch size must be at least 1 (or all), got {batch_size}", "batch_size")
     if batch_size > 10**9:
         raise ConfigError(f"batch size {batch_size:,} is too large (at most 1,000,000,000)", "batch_size")
 
@@ -165,6 +173,37 @@ def parse_activations(text: str, name: str = "activation") -> str:
     return ",".join(names)
 
 
+def parse_data(text: str, name: str = "data") -> str:
+    """``notebook``, a generated set's name, or the path of a ``.csv`` file (read when the run starts)."""
+    value = str(text).strip()
+    if value.lower() in ("notebook",) + GENERATED:
+        return value.lower()
+    if value.lower().endswith(".csv"):
+        return value
+    raise ConfigError(f"{name} must be notebook, {', '.join(GENERATED)} or a file name ending in .csv; got {value!r}", "data")
+
+
+def parse_test_fraction(text: str, name: str = "test fraction") -> str:
+    """``auto`` (0.2 for generated and CSV data, none for the notebook's) or a share from 0 to 0.9."""
+    value = str(text).strip().lower()
+    if value == "auto":
+        return value
+    share = parse_float(value, name)
+    if not 0 <= share <= 0.9:
+        raise ConfigError(f"{name} must be auto or between 0 and 0.9, got {value}", "test_fraction")
+    return repr(share) if float(f"{share:g}") != share else f"{share:g}"
+
+
+def check_samples(samples: int) -> None:
+    if not 4 <= samples <= 1_000_000:
+        raise ConfigError(f"samples must be between 4 and 1,000,000, got {samples:,}", "samples")
+
+
+def check_noise(noise: float) -> None:
+    if not 0 <= noise <= 2:
+        raise ConfigError(f"noise must be between 0 and 2, got {noise:g}", "noise")
+
+
 def _no_check(value: object) -> None:
     """Choices are checked by their parser; combinations by :meth:`TrainConfig.validated`."""
 
@@ -177,7 +216,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Seed of the one RandomState that draws weights, inputs and targets."),
     Setting("layers", "Layer sizes", (3, 4, 4, 2), lambda text, name: parse_sizes(text, name), check_layers,
             "Units per layer, inputs to outputs, e.g. 3,4,4,2 (sigmoid hidden layers, linear output).", "N,N,..."),
-    Setting("batch_size", "Batch size", 5, parse_int, check_batch_size, "Columns (samples) in the one training batch."),
+    Setting("batch_size", "Batch size", 5, parse_batch_size, check_batch_size,
+            "The notebook's data: samples in its one batch. Other data: samples per gradient step, or all (one step an epoch)."),
     Setting("stepsize", "Stepsize", 0.1, parse_float, check_stepsize,
             "Gradient-descent step: parameters -= stepsize × gradient.", "X"),
     Setting("activation", "Activation", "sigmoid", parse_activations, _no_check,
@@ -192,6 +232,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("init", "Initialisation", "notebook", _choice(tuple(INITS)), _no_check,
             "Weights: notebook (randn × 0.01), xavier (× √(2/(in+out))) or he (× √(2/in)); biases zero.",
             "|".join(INITS), choices=tuple(INITS), since_files=False),
+    Setting("data", "Data", "notebook", parse_data, _no_check,
+            f"notebook (the course's random batch), {', '.join(GENERATED)}, or your own PATH.csv.", "NAME|PATH.csv",
+            choices=("notebook",) + GENERATED, since_files=False),
+    Setting("samples", "Samples", 200, parse_int, check_samples, "Points in a generated data set (training and test).",
+            since_files=False),
+    Setting("noise", "Noise", 0.1, parse_float, check_noise, "Noise added to a generated data set (0: none).", "X",
+            since_files=False),
+    Setting("test_fraction", "Test fraction", "auto", parse_test_fraction, _no_check,
+            "Share of the data held out to test on: auto is 0.2, or none for the notebook's batch.", "F|auto",
+            since_files=False),
     Setting("epochs", "Epochs", 100_000, parse_int, check_epochs,
             "Updates to run in total (the plan; a run can always be stepped further).", scope="plan"),
 )

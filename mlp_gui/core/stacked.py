@@ -21,8 +21,11 @@ from mlp_gui.core.trainer import initialize
 
 
 def can_stack(configs: Sequence[TrainConfig]) -> bool:
-    """Whether these runs share their network and batch size (seed and stepsize may differ)."""
-    return len({(c.model, c.batch_size) for c in configs}) == 1
+    """Whether these runs share their network and batch size on the notebook's data (seed and stepsize may differ).
+
+    Data sets (mini-batches, test sets) train one run after another.
+    """
+    return len({(c.model, c.batch_size) for c in configs}) == 1 and all(c.data == "notebook" for c in configs)
 
 
 class StackedTrainer:

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.config import TrainConfig, test_share
+from mlp_gui.core.data import GENERATED, Dataset, accuracy, batches, make_dataset
 from mlp_gui.core.model import Layer, Params, copy_layers, flat_layers, flatten, parameter_names
 from mlp_gui.core.network import Kernel, bias_columns
 
@@ -65,11 +66,28 @@ def initialize(config: TrainConfig) -> tuple[Params, np.ndarray, np.ndarray]:
     ``y = randn(n_out, M)``. With the defaults this is exactly the notebook's
     ``initialize(3, 4, 2, 5)`` after ``np.random.seed(12345)``.
     """
+    layers, data = initialize_data(config)
+    return layers, data.x, data.y
+
+
+def initialize_data(config: TrainConfig) -> tuple[Params, Dataset]:
+    """Parameters and the data set, all drawn from one ``RandomState(seed)``: the weights first, then the data."""
     rng = np.random.RandomState(config.seed)
     layers = config.model.init_weights(rng)
-    x = rng.rand(config.layers[0], config.batch_size)
-    y = rng.randn(config.layers[-1], config.batch_size)
-    return layers, x, y
+    if config.data == "notebook":
+        x = rng.rand(config.layers[0], config.batch_size)
+        y = rng.randn(config.layers[-1], config.batch_size)
+        empty = np.empty((x.shape[0], 0)), np.empty((y.shape[0], 0))
+        return layers, Dataset(x, y, *empty, description=f"the notebook's random batch of {config.batch_size}")
+    if config.data in GENERATED:
+        return layers, make_dataset(config.data, config.layers, config.samples, config.noise, test_share(config), rng)
+    from mlp_gui.core.csv_data import load_csv  # only runs on CSV data read it
+
+    return layers, load_csv(config, rng)
+
+
+#: per-epoch measures besides the training loss, recorded when the data has a test set or classes
+METRICS = ("test_loss", "accuracy", "test_accuracy")
 
 
 class Trainer(_FlatOrder):
@@ -89,18 +107,26 @@ class Trainer(_FlatOrder):
         history: np.ndarray | None = None,
         capacity: int = 0,
         initial: Params | None = None,
+        data: Dataset | None = None,
+        metrics: dict[str, np.ndarray] | None = None,
     ) -> None:
         """A new run from the seed, or (``layers``, ``x``, ``y``, ``history`` given) one continued from a file.
 
         ``capacity`` reserves room for that many epochs of history up front (the history grows as needed).
         ``initial``: the run's parameters at epoch 0, when continuing one whose file kept them.
+        ``data`` (instead of ``x``, ``y``): the whole data set with its test part; ``metrics``: their histories.
         """
         self.config = config
-        if layers is None or x is None or y is None:
-            layers, x, y = initialize(config)
+        if layers is None or (x is None and data is None):
+            layers, data = initialize_data(config)
+        if data is None:
+            data = Dataset(x, y, np.empty((len(x), 0)), np.empty((len(y), 0)))
+        self.data = data
         self.kernel = Kernel(config.model)
-        self.x = np.ascontiguousarray(x, dtype=np.float64)
-        self.y = np.ascontiguousarray(y, dtype=np.float64)
+        self.x = np.ascontiguousarray(data.x, dtype=np.float64)
+        self.y = np.ascontiguousarray(data.y, dtype=np.float64)
+        n = self.x.shape[1]
+        self.full_batch = config.data == "notebook" or config.batch_size <= 0 or config.batch_size >= n
         self._theta, self.layers = flat_layers(config.layers)
         self._grad, self.grads = flat_layers(config.layers)
         self._update = np.empty_like(self._theta)
@@ -113,6 +139,7 @@ class Trainer(_FlatOrder):
             history = np.array([loss0])
         self._history = np.empty(max(capacity + 1, len(history)), dtype=np.float64)
         self._history[: len(history)] = history
+        self._metrics = self._start_metrics(len(self._history), len(history), metrics)
         finite = bool(np.isfinite(history[-1]))
         self.epoch = len(history) - (1 if finite else 2)  # a diverged history ends with its non-finite loss
         self.diverged_at: int | None = None if finite else len(history) - 1
@@ -168,28 +195,75 @@ class Trainer(_FlatOrder):
         start = self.epoch
         self._reserve(start + n + 1)
         theta, grad = self._theta.copy(), self._grad.copy()  # the chunk's start, to replay to the last finite epoch
+        run = self._run if self.full_batch and not self._metrics else self._run_epochs
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            done = self._run(n)
+            done = run(n)
             if done < n or self.diverged_at is not None:
                 self._theta[...], self._grad[...] = theta, grad
-                self._run(done - 1)  # bit-identical: the same epochs again, all finite
+                run(done - 1)  # bit-identical: the same epochs again, all finite
         self.epoch = start + done - (1 if self.diverged_at is not None else 0)
         return self._history[start + 1 : start + 1 + done].copy()
 
     def _reserve(self, size: int) -> None:
         if size > len(self._history):
-            grown = np.empty(max(size, 2 * len(self._history)), dtype=np.float64)
-            grown[: self.epoch + 1] = self._history[: self.epoch + 1]
-            self._history = grown
+            self._history = _grown(self._history, size, self.epoch + 1)
+            self._metrics = {k: _grown(v, size, self.epoch + 1) for k, v in self._metrics.items()}
 
-    def _pass(self) -> float:
-        """Loss and gradients at the current parameters (the kernel's forward and backward, in place)."""
+    def _pass(self, x: np.ndarray | None = None, y: np.ndarray | None = None) -> float:
+        """Loss and gradients at the current parameters on ``x, y`` (default: the training set), in place."""
+        x, y = (self.x, self.y) if x is None else (x, y)
         layers = bias_columns(self.layers)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            zs, acts = self.kernel.forward(layers, self.x)
-            loss, delta = self.kernel.loss_and_delta(zs[-1], acts[-1], self.y)
+            zs, acts = self.kernel.forward(layers, x)
+            loss, delta = self.kernel.loss_and_delta(zs[-1], acts[-1], y)
             self.kernel.backward(layers, zs, acts, delta, self.grads)
+        self._prediction = acts[-1]
         return float(loss)
+
+    # ------------------------------------------------------------ data sets: mini-batches, test loss, accuracy
+
+    @property
+    def metrics(self) -> dict[str, np.ndarray]:
+        """Per-epoch test loss and accuracies, as long as the loss history (NaN where they do not apply); views."""
+        return {k: v[: len(self.loss_history)] for k, v in self._metrics.items()}
+
+    def _start_metrics(self, size: int, filled: int, given: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:
+        if not (self.data.has_test or self.data.classes):
+            return {}
+        out = {k: np.full(size, np.nan) for k in METRICS}
+        for k, v in (given or {}).items():
+            out[k][: min(filled, len(v))] = v[:filled]
+        if not given:
+            self._record_metrics(out, 0)
+        return out
+
+    def _record_metrics(self, into: dict[str, np.ndarray], epoch: int) -> None:
+        """Test loss (and accuracies for classes) at the current parameters, for ``epoch``."""
+        if self.data.classes:
+            into["accuracy"][epoch] = accuracy(self._prediction, self.y)
+        if self.data.has_test:
+            zs, acts = self.kernel.forward(bias_columns(self.layers), self.data.x_test)
+            into["test_loss"][epoch] = self.kernel.loss_and_delta(zs[-1], acts[-1], self.data.y_test)[0]
+            if self.data.classes:
+                into["test_accuracy"][epoch] = accuracy(acts[-1], self.data.y_test)
+
+    def _run_epochs(self, n: int) -> int:
+        """``n`` epochs over a data set: in mini-batches drawn from (seed, epoch), or full batch; then the measures."""
+        k, stepsize = self.epoch, self.config.stepsize
+        for i in range(1, n + 1):
+            if self.full_batch:
+                self._theta -= self._grad * stepsize
+            else:
+                for idx in batches(self.x.shape[1], self.config.batch_size, self.config.seed, k + i):
+                    self._pass(self.x[:, idx], self.y[:, idx])
+                    self._theta -= self._grad * stepsize
+            loss = self._pass()  # the training loss after the epoch, and the gradient shown
+            self._history[k + i] = loss
+            if not math.isfinite(loss):
+                self.diverged_at = k + i
+                return i
+            self._record_metrics(self._metrics, k + i)
+        return n
 
     def _run(self, n: int) -> int:
         """The hot loop: ``n`` epochs of update, forward, loss, backward; how many ran before any divergence."""
@@ -219,3 +293,10 @@ def layers_equal(a: Params, b: Params) -> bool:
 
 
 __all__ = ["Layer", "Snapshot", "Trainer", "initialize", "layers_equal"]
+
+
+def _grown(array: np.ndarray, size: int, keep: int) -> np.ndarray:
+    """``array`` in a buffer of at least ``size`` (doubling), its first ``keep`` values kept."""
+    grown = np.empty(max(size, 2 * len(array)), dtype=array.dtype)
+    grown[:keep] = array[:keep]
+    return grown

@@ -46,6 +46,7 @@ from mlp_gui.gui.settings_form import SettingsForm
 from mlp_gui.progress import count
 
 TITLE = "mlp-gui — watch backpropagation[*]"
+LOSS_NAMES = {"mse": "½·mean squared error", "cross-entropy": "cross-entropy"}
 
 
 class MainWindow(QMainWindow):
@@ -151,6 +152,8 @@ class MainWindow(QMainWindow):
         self.explorer.sweeps.finished.connect(lambda r: self.statusBar().showMessage(f"Sweep done: {len(r)} runs kept on the plot"))
         self.explorer.sweeps.failed.connect(lambda msg: self._note(msg, error=True))
         self.tabs.currentChanged.connect(self._on_tab)
+        self.plot.hover_text.connect(self._show_hover)
+        self.plot.export_requested.connect(self.export_plot_dialog)
         self.form.validity_changed.connect(lambda _valid: self._refresh_controls())
         self.form.changed.connect(self._settings_changed)
         self.form.return_pressed.connect(self._settings_entered)
@@ -287,6 +290,7 @@ class MainWindow(QMainWindow):
                 return False
             if answer:
                 self.session.set_stepsize(config.stepsize)
+                self.plot.mark_stepsize_change(self.session.epoch, config.stepsize)
                 self._refresh_controls()
             else:
                 self.session.new_run(config, epochs)
@@ -368,6 +372,7 @@ class MainWindow(QMainWindow):
             self.files.forget_run()
         self.plot.set_planned_epochs(reset.planned_epochs)
         self.plot.reset(reset.history)
+        self.plot.getPlotItem().setLabel("left", f"loss  ({LOSS_NAMES[reset.config.loss]}, log scale)")
         self.heatmaps.show_snapshot(reset.snapshot, now=True)
         if self.form.config() != reset.config:
             self.form.set_values(reset.config, self.form.epochs() or reset.planned_epochs)
