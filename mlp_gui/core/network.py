@@ -59,10 +59,16 @@ class Kernel:
             acts.append(a)
         return zs, acts
 
-    def backward(self, layers: Sequence[Layer], zs: Arrays, acts: Arrays, delta: np.ndarray, grads: Sequence[Layer]) -> None:
-        """Write ``∂L/∂W`` and ``∂L/∂b`` of every layer into ``grads``, starting from ``δ_L = delta``."""
+    def backward(self, layers: Sequence[Layer], zs: Arrays, acts: Arrays, delta: np.ndarray, grads: Sequence[Layer],
+                 deltas: list | None = None) -> None:
+        """Write ``∂L/∂W`` and ``∂L/∂b`` of every layer into ``grads``, starting from ``δ_L = delta``.
+
+        ``deltas``: a list of one slot per layer that receives each layer's δ (to explain a step).
+        """
         dot, slopes = self.dot, self.slopes
         for i in self._backward_order:
+            if deltas is not None:
+                deltas[i] = delta
             dot(delta, acts[i].mT, out=grads[i].W)
             _add_reduce(delta, -1, None, grads[i].b)
             if i:

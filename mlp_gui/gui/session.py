@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.data import Dataset
 from mlp_gui.core.model import copy_layers
 from mlp_gui.core.network import loss_and_grads
 from mlp_gui.core.run_state import RunMachine, RunState
@@ -42,6 +43,8 @@ class RunReset:
     y: np.ndarray
     history: np.ndarray  # a copy of the whole loss history, epoch 0 first
     initial: Snapshot | None = None  # the run at epoch 0 (None: a file from before epoch 0 was kept)
+    data: Dataset | None = None  # the whole data set as the run uses it (training and test part, classes)
+    metrics: dict | None = None  # per-epoch test loss and accuracies so far (copies), for data sets
 
 
 class TrainingSession(QObject):
@@ -209,7 +212,8 @@ class TrainingSession(QObject):
         self.epochs_per_second = 0.0
         self.set_plan(planned_epochs)
         self.run_reset.emit(RunReset(trainer.config, planned_epochs, self._latest, trainer.x.copy(), trainer.y.copy(),
-                                     trainer.loss_history.copy(), _initial_snapshot(trainer)))
+                                     trainer.loss_history.copy(), _initial_snapshot(trainer), trainer.data,
+                                     {k: v.copy() for k, v in trainer.metrics.items()}))
         self.snapshot_ready.emit(self._latest)
         self._machine.installed(trainer.diverged_at is not None)
 

@@ -1,0 +1,81 @@
+"""What one step of backprop is made of, laid out for the window to show: the kernel's own numbers.
+
+:func:`backprop_pass` runs the kernel's forward and backward once at given parameters and keeps
+what a student wants to see for every layer: the pre-activation ``z``, the activation ``a``, the
+error ``δ = ∂L/∂z``, the gradients ``∂L/∂W = δ aᵀ`` and ``∂L/∂b = Σ δ`` and the update
+``ΔW = −stepsize · ∂L/∂W`` the next step applies. :func:`fingerprint` names a run by its settings
+and its epoch-0 parameters, so two students can see they have the same run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.model import Layer, Model, Params, copy_layers
+from mlp_gui.core.network import Kernel, bias_columns
+
+#: the formulas the Backprop tab writes beside each array
+FORMULAS = {
+    "z": "z_l = W_l a_{l−1} + b_l",
+    "a": "a_l = f(z_l)",
+    "delta_out": "δ_L = ∂L/∂z_L",
+    "delta": "δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f′(z_l)",
+    "grad_W": "∂L/∂W_l = δ_l a_{l−1}ᵀ",
+    "grad_b": "∂L/∂b_l = Σ_samples δ_l",
+    "update": "ΔW_l = −stepsize · ∂L/∂W_l",
+}
+
+
+@dataclass(frozen=True)
+class LayerStep:
+    """One layer's share of a backprop step (units by samples for z, a and δ)."""
+
+    index: int  # 1-based, as W1, W2, ...
+    activation: str  # the layer's function: an activation's name, or the output's
+    z: np.ndarray
+    a: np.ndarray
+    a_prev: np.ndarray  # the layer's input, a_{l-1} (x for the first layer)
+    delta: np.ndarray
+    grad: Layer
+    update: Layer  # −stepsize · gradient: what the next step adds to W and b
+
+
+@dataclass(frozen=True)
+class BackpropStep:
+    """Every layer's forward and backward values at one set of parameters, and the loss there."""
+
+    loss: float
+    layers: list[LayerStep]
+    stepsize: float
+    model: Model
+
+
+def backprop_pass(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, stepsize: float) -> BackpropStep:
+    """The kernel's forward and backward at ``layers``, with each layer's δ kept (the kernel itself only keeps gradients)."""
+    kernel = Kernel(model)
+    columns = bias_columns(layers)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        zs, acts = kernel.forward(columns, x)
+        loss, delta = kernel.loss_and_delta(zs[-1], acts[-1], y)
+        grads = copy_layers(layers)
+        deltas: list = [None] * len(layers)
+        kernel.backward(columns, zs, acts, delta, grads, deltas)
+    names = list(model.activations) + [model.output]
+    steps = [
+        LayerStep(i + 1, names[i], zs[i], acts[i + 1], acts[i], deltas[i], grads[i],
+                  Layer(-stepsize * grads[i].W, -stepsize * grads[i].b))
+        for i in range(len(layers))
+    ]
+    return BackpropStep(float(loss), steps, stepsize, model)
+
+
+def fingerprint(config: TrainConfig, initial: Params | None) -> str:
+    """A short name for a run: a hash of its settings and its parameters at epoch 0 (12 hex digits)."""
+    digest = hashlib.sha256(config.to_json().encode())
+    for array in (a for layer in (initial or []) for a in layer):
+        digest.update(np.ascontiguousarray(array, dtype="<f8").tobytes())
+    return digest.hexdigest()[:12]
