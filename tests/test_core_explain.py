@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mlp_gui.core import Trainer, TrainConfig
+from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.explain import backprop_pass, fingerprint
 
 
