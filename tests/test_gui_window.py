@@ -284,3 +284,16 @@ def test_a_combination_that_does_not_go_together_marks_its_field(window):
     assert not window.run_panel.start_button.isEnabled()
     window.form.set_field("output", "sigmoid")
     assert window.form.valid and window.run_panel.start_button.isEnabled()
+
+
+def test_a_data_set_run_shows_its_test_loss_and_accuracy(window, qtbot):
+    cfg = configure(window, qtbot, data="spiral", layers="2,8,8,2", activation="tanh", output="softmax", loss="cross-entropy",
+                    batch_size="all", stepsize="0.3", epochs=200)
+    assert cfg.data == "spiral"
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    headless = Trainer(cfg)
+    headless.step(200)
+    np.testing.assert_array_equal(window.session.loss_history(), headless.loss_history)
+    assert window.plot.test_curve is not None and window.plot.test_envelope.count == 201
+    assert window.run_panel.accuracy.isVisibleTo(window) and "% (test " in window.run_panel.accuracy.text()

@@ -356,6 +356,8 @@ class LossPlot(pg.PlotWidget):
         self.divergence_line.setVisible(False)
         item.addItem(self.divergence_line, ignoreBounds=True)
         self.stepsize_marks: list[pg.InfiniteLine] = []
+        self.test_envelope = LossEnvelope(max_buckets)  # the test loss, when the data has a test set
+        self.test_curve: pg.PlotDataItem | None = None  # made (with its legend entry) once there is a test loss
         self._kept: dict[object, _Kept] = {}  # by key, in the order added
         for name in ("left", "bottom"):
             axis = item.getAxis(name)
@@ -444,6 +446,13 @@ class LossPlot(pg.PlotWidget):
             if len(y):
                 lows.append(float(y.min()))
                 highs.append(float(y.max()))
+        if self.test_curve is not None and self.test_curve.yData is not None and len(self.test_curve.yData):
+            ty = self.test_curve.yData
+            if self._live_climb_at is not None:
+                ty = ty[: np.searchsorted(self.test_curve.xData, self._live_climb_at, "left")]
+            if len(ty):
+                lows.append(float(ty.min()))
+                highs.append(float(ty.max()))
         for kept in self._kept.values():
             if kept.visible and len(kept.x):
                 ends.append(float(kept.x[-1]))
@@ -487,9 +496,15 @@ class LossPlot(pg.PlotWidget):
 
     # ------------------------------------------------------------ the live run
 
-    def reset(self, history: np.ndarray) -> None:
-        """Show a new run whose losses so far are ``history`` (epoch 0 first)."""
+    def reset(self, history: np.ndarray, test_history: np.ndarray | None = None) -> None:
+        """Show a new run whose losses so far are ``history`` (epoch 0 first), and its test losses if it has a test set."""
         self.envelope.clear()
+        self.test_envelope.clear()
+        if self.test_curve is not None:
+            self.getPlotItem().removeItem(self.test_curve)
+            self.test_curve = None
+        if test_history is not None and np.isfinite(test_history).any():
+            self.append_test(test_history)
         self.divergence_line.setVisible(False)
         for line in self.stepsize_marks:
             self.getPlotItem().removeItem(line)
@@ -521,6 +536,16 @@ class LossPlot(pg.PlotWidget):
         else:
             self._redraw.start(int(wait_ms) + 1)
 
+    def append_test(self, losses: np.ndarray) -> None:
+        """Add the test losses of the next epochs (drawn, dashed, with the training curve's next redraw)."""
+        if losses.size == 0:
+            return
+        if self.test_curve is None:
+            pen = pg.mkPen(palette.TEST_CURVE, width=1.5, style=Qt.PenStyle.DashLine)
+            self.test_curve = self.getPlotItem().plot([], [], pen=pen, name="test loss")
+            self.test_curve.setClipToView(True)
+        self.test_envelope.extend(losses)
+
     def _watch_divergence(self, first: int, losses: np.ndarray) -> None:
         """Follow :func:`divergence` chunk by chunk: the view stops following the live run where it began to diverge."""
         if self._live_diverged_at is not None:
@@ -544,6 +569,8 @@ class LossPlot(pg.PlotWidget):
         x, y = plottable(*self.envelope.xy())
         x, y = at_most(x, y, MAX_POINTS)
         self.curve.setData(x, y, skipFiniteCheck=True)
+        if self.test_curve is not None:
+            self.test_curve.setData(*at_most(*plottable(*self.test_envelope.xy()), MAX_POINTS), skipFiniteCheck=True)
         if self.smoothing > 0:
             self.smooth_curve.setData(x, smoothed(y, self.smoothing), skipFiniteCheck=True)
         self._follow()

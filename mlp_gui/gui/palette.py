@@ -7,6 +7,7 @@ MUTED = "#555555"
 ERROR = "#c62828"  # messages, invalid fields, divergence
 ERROR_FILL = "#fff3f3"
 LIVE_CURVE = "#1f5fbf"
+TEST_CURVE = "#e07000"  # the live run's test loss, dashed beside its training loss
 NOTE_FILL = "#fff4d6"
 NOTE_BORDER = "#e0c070"
 #: Okabe-Ito colour-blind-friendly palette for kept runs (without the live curve's blue or yellow, too faint on white)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
@@ -35,6 +35,7 @@ class Delivery:
     losses: np.ndarray
     snapshot: Snapshot
     epochs_per_second: float
+    metrics: dict = field(default_factory=dict)  # test_loss, accuracy, test_accuracy for the same epochs (data sets)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class _Pacer:
         """Everything since the last delivery, copied so the GUI thread never shares an array with training."""
         trainer = self.trainer
         losses = trainer.loss_history[self.since + 1 :].copy()  # after divergence: ends with the non-finite loss
-        delivery = Delivery(self.since + 1, losses, trainer.snapshot(), self.rate)
+        metrics = {k: v[self.since + 1 :].copy() for k, v in trainer.metrics.items()}
+        delivery = Delivery(self.since + 1, losses, trainer.snapshot(), self.rate, metrics)
         self.since += losses.size
         return delivery

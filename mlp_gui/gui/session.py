@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.config import ConfigError, TrainConfig
 from mlp_gui.core.data import Dataset
 from mlp_gui.core.model import copy_layers
 from mlp_gui.core.network import loss_and_grads
@@ -144,7 +144,7 @@ class TrainingSession(QObject):
     def new_run(self, config: TrainConfig, planned_epochs: int | None = None) -> None:
         """Start over from the seed with ``config`` (stops a run in progress first)."""
         plan = self.planned_epochs if planned_epochs is None else planned_epochs
-        self._when_idle(lambda: self._install(Trainer(config, capacity=plan), plan), stop=True)
+        self._when_idle(lambda: self._install_new(config, plan), stop=True)
 
     def open_run(self, run: SavedRun, planned_epochs: int | None = None) -> None:
         """Replace the current run with a saved one (a diverged one is shown as it is; it cannot train)."""
@@ -205,6 +205,16 @@ class TrainingSession(QObject):
             self._worker.request_pause()
         elif how == "stop":
             self._worker.request_stop()
+
+    def _install_new(self, config: TrainConfig, plan: int) -> None:
+        """A new run from the seed; if its data cannot be made (a CSV file that will not do), say so and keep the old run."""
+        try:
+            trainer = Trainer(config.validated(), capacity=plan)
+        except (ConfigError, ValueError) as exc:
+            log.info("new run refused: %s", exc)
+            self.failed.emit(str(exc))
+            return
+        self._install(trainer, plan)
 
     def _install(self, trainer: Trainer, planned_epochs: int) -> None:
         self._trainer = trainer

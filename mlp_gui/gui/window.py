@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
@@ -30,9 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from mlp_gui import __version__
-from mlp_gui.core.config import Change, TrainConfig, change_needed
+from mlp_gui.core.config import Change, ConfigError, TrainConfig, change_needed
+from mlp_gui.core.data import GENERATED, inputs_outputs
 from mlp_gui.core.runfile import SavedRun
-from mlp_gui.core.settings import DEFAULT_EPOCHS
+from mlp_gui.core.settings import DEFAULT_EPOCHS, setting
 from mlp_gui.gui import confirm, remembered
 from mlp_gui.gui.actions import MENUS, build_actions, shortcut_rows
 from mlp_gui.gui.explore import Explorer
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(TITLE)
         self._opening: tuple[SavedRun, Path | None] | None = None  # set while an opened run is being installed
         self._fitted = False
+        self._last_data = "notebook"
         self.session = TrainingSession(self)
         self.form = SettingsForm()
         self.run_panel = RunPanel()
@@ -261,9 +264,29 @@ class MainWindow(QMainWindow):
 
     def _settings_changed(self) -> None:
         """An edit: before any training, apply valid settings at once (the heatmaps show the new initial weights)."""
+        self._fit_layers_to_data()
         if self.form.valid and self.session.epoch == 0 and not self.session.state.busy:
             self._apply_settings(ask=False)
         self._refresh_controls()
+
+    def _fit_layers_to_data(self) -> None:
+        """A generated data set was chosen: make the first and last layer sizes fit it, and say so."""
+        data = self.form.edits["data"].text().strip().lower()
+        if data == self._last_data or data not in GENERATED:
+            self._last_data = data
+            return
+        self._last_data = data
+        try:
+            sizes = list(setting("layers").from_text(self.form.edits["layers"].text()))
+        except ConfigError:
+            return
+        n_in, outs = inputs_outputs(data)
+        wanted_out = sizes[-1] if sizes[-1] in outs else max(outs)
+        fitted = [n_in, *sizes[1:-1], wanted_out]
+        if fitted != sizes:
+            self.form.set_field("layers", setting("layers").format(tuple(fitted)))
+            self.statusBar().showMessage(f"Layer sizes set to {setting('layers').format(tuple(fitted))} to fit {data}: "
+                                         f"{n_in} input{'s' if n_in > 1 else ''}, {wanted_out} output{'s' if wanted_out > 1 else ''}")
 
     def _settings_entered(self) -> None:
         """Return pressed in a field: apply it now (asking if that would replace trained epochs)."""
@@ -273,7 +296,7 @@ class MainWindow(QMainWindow):
     def _apply_settings(self, ask: bool) -> bool:
         """Bring the run in line with the fields; False if the person chose to keep the run as it is."""
         config, epochs = self.form.config(), self.form.epochs()
-        if config is None or epochs is None:
+        if config is None or epochs is None or not self.form.valid:
             return False
         self.session.set_plan(max(epochs, 0))
         current = self.session.config
@@ -281,8 +304,7 @@ class MainWindow(QMainWindow):
         if change == Change.NONE:
             return True
         if self.session.epoch == 0 or not ask:
-            self.session.new_run(config, epochs)
-            return True
+            return self._replace_run(config, epochs)
         if change == Change.STEPSIZE:
             answer = confirm.stepsize(self, self.session.epoch, config.stepsize)
             if answer is None:
@@ -292,14 +314,17 @@ class MainWindow(QMainWindow):
                 self.session.set_stepsize(config.stepsize)
                 self.plot.mark_stepsize_change(self.session.epoch, config.stepsize)
                 self._refresh_controls()
-            else:
-                self.session.new_run(config, epochs)
-            return True
+                return True
+            return self._replace_run(config, epochs)
         if not confirm.new_run(self, self.session.epoch, set(config.differences(current))):
             self.form.set_values(current, epochs)
             return False
+        return self._replace_run(config, epochs)
+
+    def _replace_run(self, config: TrainConfig, epochs: int) -> bool:
+        """A new run from the seed with ``config``; False if it could not be made (its data would not do: the note says why)."""
         self.session.new_run(config, epochs)
-        return True
+        return self.session.config == config
 
     # ------------------------------------------------------------ remembered settings and geometry
 
@@ -371,7 +396,8 @@ class MainWindow(QMainWindow):
         else:
             self.files.forget_run()
         self.plot.set_planned_epochs(reset.planned_epochs)
-        self.plot.reset(reset.history)
+        self.plot.reset(reset.history, (reset.metrics or {}).get("test_loss"))
+        self.run_panel.show_accuracy(*_latest_accuracy(reset.metrics or {}))
         self.plot.getPlotItem().setLabel("left", f"loss  ({LOSS_NAMES[reset.config.loss]}, log scale)")
         self.heatmaps.show_snapshot(reset.snapshot, now=True)
         if self.form.config() != reset.config:
@@ -388,6 +414,10 @@ class MainWindow(QMainWindow):
 
     def _on_delivered(self, delivery: Delivery) -> None:
         self.plot.append(delivery.losses)
+        if "test_loss" in delivery.metrics:
+            self.plot.append_test(delivery.metrics["test_loss"])
+        if "accuracy" in delivery.metrics and delivery.losses.size:
+            self.run_panel.show_accuracy(*_latest_accuracy(delivery.metrics))
         self.heatmaps.show_snapshot(delivery.snapshot)
         snap = delivery.snapshot
         self.run_panel.show_progress(snap.epoch, self.session.target_epoch, snap.loss, delivery.epochs_per_second, live=True)
@@ -459,3 +489,13 @@ class MainWindow(QMainWindow):
         self.explorer.shutdown()
         self.session.shutdown()
         super().closeEvent(event)
+
+
+def _latest_accuracy(metrics: dict) -> tuple[float | None, float | None]:
+    """The newest training and test accuracy among ``metrics`` (None where there is none)."""
+    out = []
+    for name in ("accuracy", "test_accuracy"):
+        values = metrics.get(name)
+        finite = values[np.isfinite(values)] if values is not None else np.empty(0)
+        out.append(float(finite[-1]) if finite.size else None)
+    return out[0], out[1]
