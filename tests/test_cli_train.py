@@ -42,6 +42,9 @@ def test_json_summary(capsys):
     assert summary["final_loss"] < summary["initial_loss"]
     assert summary["seconds"] > 0 and summary["epochs_per_second"] > 0
     assert summary["diverged_at"] is None
+    assert len(summary["fingerprint"]) == 12 and summary["fingerprint"] == json.loads(
+        subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--epochs", "3", "--json"], capture_output=True, text=True).stdout
+    )["fingerprint"]  # the same settings and initial weights: the same name, however long it trains
 
 
 def test_save_then_resume_holds_the_whole_history(tmp_path, capsys):

@@ -44,3 +44,11 @@ def test_deeper_networks_name_every_layer():
         "w1_gradient", "b1_gradient", "w2_gradient", "b2_gradient",
         "w3_gradient", "b3_gradient", "w4_gradient", "b4_gradient",
     ]
+
+
+def test_the_shipped_printout_is_the_notebooks_and_only_the_default_run_reproduces_it():
+    assert notebook.printed_report() == nb.INITIAL_REPORT
+    default = Trainer(TrainConfig())
+    assert notebook.reproduces_notebook(default.loss, default.flat_grads)
+    other = Trainer(TrainConfig(seed=1))
+    assert not notebook.reproduces_notebook(other.loss, other.flat_grads)

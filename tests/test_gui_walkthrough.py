@@ -226,3 +226,17 @@ def test_a_csv_that_will_not_do_is_one_line_and_the_run_stays(window, qtbot, tmp
     window.start_or_pause()
     assert "row 2, column 2" in window.statusBar().currentMessage()
     assert window.session.config == before and window.session.state is RunState.READY
+
+
+def test_the_run_shows_its_fingerprint_and_the_notebook_badge(window, qtbot, tmp_path):
+    text = window.run_panel.identity.text()
+    assert text.startswith("run ") and "course notebook's numbers" in text
+    fingerprint = text.split()[1]
+    configure(window, qtbot, epochs=20)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    window.save_run_to(tmp_path / "r.npz")
+    window.session.new_run(TrainConfig(seed=2), 20)
+    assert "course notebook" not in window.run_panel.identity.text() and fingerprint not in window.run_panel.identity.text()
+    window.open_run_from(tmp_path / "r.npz")
+    assert window.run_panel.identity.text().split()[1] == fingerprint  # stable across save and open

@@ -9,6 +9,7 @@ notebook's trailing space and blank line: ``print(text, "\\n")``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -75,3 +76,16 @@ def training_report(losses: np.ndarray, epochs: int) -> str:
     for e in printed_epochs(1, epochs):
         text += loss_line(e, losses[e])
     return text + loss_line(epochs, losses[epochs])
+
+
+def printed_report() -> str:
+    """The course notebook's own printout of Questions 1 and 3, shipped with the package (its printed numbers)."""
+    return (Path(__file__).resolve().parents[1] / "resources" / "notebook_initial_report.txt").read_text(encoding="utf-8")
+
+
+def reproduces_notebook(loss0: float, grads: Sequence[np.ndarray]) -> bool:
+    """Whether this run's epoch-0 report is, character for character, the one the course notebook printed."""
+    try:
+        return initial_report(loss0, grads) == printed_report()
+    except OSError:  # a build without the file: nothing to check against
+        return False

@@ -67,6 +67,10 @@ class RunPanel(QWidget):
         self.accuracy_title = QLabel("accuracy")
         figures.addRow(self.accuracy_title, self.accuracy)
         self.show_accuracy(None, None)
+        self.identity = QLabel()
+        self.identity.setObjectName("runIdentity")
+        self.identity.setStyleSheet(f"color: {palette.MUTED};")
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bold = self.values["loss"].font()
         bold.setBold(True)
         self.values["loss"].setFont(bold)
@@ -86,6 +90,7 @@ class RunPanel(QWidget):
         layout.addLayout(grid)
         layout.addWidget(self.progress)
         layout.addLayout(figures)
+        layout.addWidget(self.identity)
         layout.addWidget(self.state_label)
         layout.addWidget(self.lock_scales)
 
@@ -129,6 +134,15 @@ class RunPanel(QWidget):
         speed = f"{format_rate(rate)} epochs/s" if rate > 0 else "—"
         for name, text in (("epoch", f"{epoch:,}"), ("loss", f"{loss:.6g}"), ("speed", speed), ("time left", eta)):
             self.values[name].setText(text)
+
+    def show_identity(self, fingerprint: str, reproduces_notebook: bool) -> None:
+        """The run's short name (the same settings and initial weights give the same one) and the notebook badge."""
+        badge = "   ✓ the course notebook's numbers" if reproduces_notebook else ""
+        self.identity.setText(f"run {fingerprint}{badge}")
+        self.identity.setToolTip(
+            "A hash of this run's settings and its weights at epoch 0: two people with the same name have the same run."
+            + ("\nIts initial loss and gradients print exactly as the course notebook printed them (checked against "
+               "the notebook's printout shipped with mlp-gui)." if reproduces_notebook else ""))
 
     def show_accuracy(self, train: float | None, test: float | None) -> None:
         """``97.5% (test 92.0%)`` for classification; hidden for regression and the notebook's data."""

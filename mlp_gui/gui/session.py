@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
+from mlp_gui.core import notebook
 from mlp_gui.core.config import ConfigError, TrainConfig
 from mlp_gui.core.data import Dataset
+from mlp_gui.core.explain import fingerprint
 from mlp_gui.core.model import copy_layers
 from mlp_gui.core.network import loss_and_grads
 from mlp_gui.core.run_state import RunMachine, RunState
@@ -45,6 +47,8 @@ class RunReset:
     initial: Snapshot | None = None  # the run at epoch 0 (None: a file from before epoch 0 was kept)
     data: Dataset | None = None  # the whole data set as the run uses it (training and test part, classes)
     metrics: dict | None = None  # per-epoch test loss and accuracies so far (copies), for data sets
+    fingerprint: str = ""  # a hash of the settings and the epoch-0 parameters: the same run shows the same name
+    reproduces_notebook: bool = False  # its epoch-0 report is the course notebook's printout, checked character for character
 
 
 class TrainingSession(QObject):
@@ -221,9 +225,12 @@ class TrainingSession(QObject):
         self._latest = trainer.snapshot()
         self.epochs_per_second = 0.0
         self.set_plan(planned_epochs)
+        initial = _initial_snapshot(trainer)
+        reproduces = initial is not None and notebook.reproduces_notebook(initial.loss, initial.flat_grads)
         self.run_reset.emit(RunReset(trainer.config, planned_epochs, self._latest, trainer.x.copy(), trainer.y.copy(),
-                                     trainer.loss_history.copy(), _initial_snapshot(trainer), trainer.data,
-                                     {k: v.copy() for k, v in trainer.metrics.items()}))
+                                     trainer.loss_history.copy(), initial, trainer.data,
+                                     {k: v.copy() for k, v in trainer.metrics.items()},
+                                     fingerprint(trainer.config, trainer.initial_layers), reproduces))
         self.snapshot_ready.emit(self._latest)
         self._machine.installed(trainer.diverged_at is not None)
 

@@ -17,6 +17,7 @@ from mlp_gui.core.parse import ConfigError
 from mlp_gui.core.settings import RUN_SETTINGS, SETTINGS, Setting, setting
 from mlp_gui.gui import palette
 
+DATA_ONLY = ("samples", "noise", "test_fraction")
 INVALID_STYLE = f"border: 2px solid {palette.ERROR}; border-radius: 3px; background: {palette.ERROR_FILL};"
 
 
@@ -43,12 +44,14 @@ class SettingsForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edits: dict[str, QLineEdit] = {}
+        self._widgets: dict[str, QWidget] = {}
         self.errors: dict[str, str] = {}
-        form = QFormLayout()
+        self.layout_form = form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         for s in SETTINGS:
             widget, edit = _field(s)
             form.addRow(s.label, widget)
+            self._widgets[s.name] = widget
             edit.setObjectName(s.name)
             edit.setToolTip(s.help)
             edit.textChanged.connect(self._on_edit)
@@ -79,6 +82,7 @@ class SettingsForm(QWidget):
             with QSignalBlocker(self.edits[name]):
                 self.edits[name].setText(setting(name).format(value))
         self._validate_all()
+        self._show_data_fields()
         self.changed.emit()
 
     def set_config(self, config: TrainConfig) -> None:
@@ -112,7 +116,14 @@ class SettingsForm(QWidget):
 
     def _on_edit(self, _text: str = "") -> None:
         self._validate_all()
+        self._show_data_fields()
         self.changed.emit()
+
+    def _show_data_fields(self) -> None:
+        """Samples, noise and test fraction only matter for generated or CSV data: hidden with the notebook's batch."""
+        notebook = self.edits["data"].text().strip().lower() == "notebook"
+        for name in DATA_ONLY:
+            self.layout_form.setRowVisible(self._widgets[name], not notebook)
 
     def _validate_all(self) -> None:
         self.errors = {}

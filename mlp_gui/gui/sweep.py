@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 EXAMPLES = {
     "stepsize": "0.01, 0.1, 1", "seed": "1, 2, 3", "batch_size": "5, 20, 50", "layers": "3,4,2; 3,4,4,2; 3,8,8,2",
-    "epochs": "1000, 10000",
+    "epochs": "1000, 10000", "activation": "sigmoid, tanh, relu", "init": "notebook, xavier, he",
+    "data": "xor, circles, spiral, gaussians", "noise": "0, 0.1, 0.3", "samples": "100, 400",
 }
 
 

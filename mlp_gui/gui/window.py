@@ -104,7 +104,6 @@ class MainWindow(QMainWindow):
         side_scroll.setFrameShape(QFrame.Shape.NoFrame)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_scroll.setFixedWidth(290)
-        side.setMinimumHeight(side.sizeHint().height())
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.plot)
         self.splitter.addWidget(self.heatmaps)
@@ -398,6 +397,7 @@ class MainWindow(QMainWindow):
         self.plot.set_planned_epochs(reset.planned_epochs)
         self.plot.reset(reset.history, (reset.metrics or {}).get("test_loss"))
         self.run_panel.show_accuracy(*_latest_accuracy(reset.metrics or {}))
+        self.run_panel.show_identity(reset.fingerprint, reset.reproduces_notebook)
         self.plot.getPlotItem().setLabel("left", f"loss  ({LOSS_NAMES[reset.config.loss]}, log scale)")
         self.heatmaps.show_snapshot(reset.snapshot, now=True)
         if self.form.config() != reset.config:
