@@ -59,6 +59,11 @@ def build_train_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON summary object on stdout at the end")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.add_argument(
+        "--guard", action=argparse.BooleanOptionalAction, default=True,
+        help="stop when the loss rises a million-fold above its best (before it becomes NaN), name the layer whose "
+        "gradient grew most and suggest a stable stepsize (default: on)",
+    )
     return parser
 
 

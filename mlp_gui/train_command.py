@@ -25,6 +25,7 @@ from mlp_gui.core import notebook
 from mlp_gui.core.config import ConfigError, TrainConfig, check_fits_in_memory, format_value
 from mlp_gui.core.driver import Halt, drive
 from mlp_gui.core.explain import fingerprint
+from mlp_gui.core.guard import Guard, GuardReport
 from mlp_gui.core.runfile import RunFileError, SavedRun, fallback_folder, load_run, run_from_trainer, save_run
 from mlp_gui.core.safe_write import LockedError, RunFileLock, TargetError, check_target
 from mlp_gui.core.settings import RUN_SETTINGS
@@ -123,20 +124,25 @@ def _train(args: argparse.Namespace) -> int:
             print(notebook.initial_report(trainer.loss, trainer.flat_grads), end="")
         progress = ProgressBar(plan.epochs, enabled=not args.no_progress and sys.stderr.isatty())
         began = time.perf_counter()
-        halt = drive(trainer, start_epoch + plan.epochs, lambda: stops.requested, lambda p: progress.update(p.done, trainer.loss))
+        guard = Guard(trainer) if args.guard else None
+        halt = drive(trainer, start_epoch + plan.epochs, lambda: stops.requested, lambda p: progress.update(p.done, trainer.loss),
+                     guard=guard)
         seconds = time.perf_counter() - began
         progress.close()
         if args.notebook:
             print(notebook.training_report(trainer.loss_history[start_epoch:], trainer.epoch - start_epoch), end="")
         saved = _save(trainer, plan.save_path)
-    return _report(args, trainer, start_epoch, seconds, saved, halt, stops.signum)
+    return _report(args, trainer, start_epoch, seconds, saved, halt, stops.signum, guard.report if guard else None)
 
 
 def _report(args: argparse.Namespace, trainer: Trainer, start_epoch: int, seconds: float,
-            saved: Path | None | bool, halt: Halt, signum: int | None) -> int:
+            saved: Path | None | bool, halt: Halt, signum: int | None, guarded: GuardReport | None) -> int:
     """Say how the run ended (one line on stderr for trouble, a summary line always) and choose the exit code."""
     done = trainer.epoch - start_epoch
-    if halt is Halt.DIVERGED:
+    if guarded is not None:
+        print(f"mlp-gui train: stopped by the divergence guard: {guarded.line(trainer.config.stepsize)}{_saved_note(saved)}",
+              file=sys.stderr)
+    elif halt is Halt.DIVERGED:
         print(
             f"mlp-gui train: diverged at epoch {trainer.diverged_at}: the loss became "
             f"{trainer.diverged_loss} (try a smaller stepsize){_saved_note(saved)}",
@@ -145,7 +151,7 @@ def _report(args: argparse.Namespace, trainer: Trainer, start_epoch: int, second
     elif signum is not None:
         name = signal.Signals(signum).name
         print(f"mlp-gui train: {name}: stopped after {done} epochs{_saved_note(saved)}", file=sys.stderr)
-    summary = _summary(trainer, start_epoch, done, seconds, saved)
+    summary = _summary(trainer, start_epoch, done, seconds, saved) | {"divergence": guarded.as_json() if guarded else None}
     if args.json:
         print(json.dumps(summary))
     line = (f"mlp-gui train: {done:,} epochs in {seconds:.2f} s "
@@ -155,7 +161,7 @@ def _report(args: argparse.Namespace, trainer: Trainer, start_epoch: int, second
         return EXIT_FAILED
     if signum is not None:
         return 128 + signum
-    return EXIT_FAILED if halt is Halt.DIVERGED else EXIT_OK
+    return EXIT_FAILED if halt in (Halt.DIVERGED, Halt.GUARDED) else EXIT_OK
 
 
 def _prepare(args: argparse.Namespace) -> Plan:

@@ -71,7 +71,7 @@ def test_resume_to_another_file_leaves_the_original(tmp_path):
 
 def test_divergence_names_the_epoch_and_saves(tmp_path):
     path = tmp_path / "div.npz"
-    result = run_cli("train", "--stepsize", "1000", "--epochs", "1000", "--save", str(path))
+    result = run_cli("train", "--stepsize", "1000", "--epochs", "1000", "--no-guard", "--save", str(path))
     assert result.returncode == 1
     assert "diverged at epoch" in result.stderr and "Traceback" not in result.stderr
     epoch = int(result.stderr.split("diverged at epoch ")[1].split(":")[0])
@@ -125,7 +125,7 @@ def test_bad_run_files_for_resume(tmp_path, capsys):
     foreign = tmp_path / "foreign.npz"
     np.savez(foreign, a=np.arange(3))
     diverged = tmp_path / "diverged.npz"
-    main(["train", "--stepsize", "1000", "--epochs", "500", "--save", str(diverged)])
+    main(["train", "--stepsize", "1000", "--epochs", "500", "--no-guard", "--save", str(diverged)])
     capsys.readouterr()
     cases = [
         (["--resume", str(truncated)], "truncated"),
@@ -185,3 +185,15 @@ def test_progress_bar_line():
     bar = ProgressBar(1000, enabled=False)
     line = bar.line(500, 1.5e-3, now=bar._start + 0.01)
     assert "500/1000" in line and "epochs/s" in line and "loss 0.0015" in line and "50%" in line
+
+
+def test_the_divergence_guard_names_the_layer_and_a_stepsize(tmp_path):
+    result = run_cli("train", "--stepsize", "1000", "--epochs", "1000", "--json", "--save", str(tmp_path / "g.npz"))
+    assert result.returncode == 1
+    summary = json.loads(result.stdout)
+    guard = summary["divergence"]
+    assert guard["layer"] in ("W1", "W2", "W3") and 0 < guard["suggested_stepsize"] < 1000
+    assert "stopped by the divergence guard" in result.stderr and "Traceback" not in result.stderr
+    assert summary["epochs"] == guard["epoch"] < 52  # stopped at the epoch it went too far, before the loss overflowed
+    off = run_cli("train", "--stepsize", "1000", "--epochs", "1000", "--no-guard", "--json")
+    assert json.loads(off.stdout)["divergence"] is None and "diverged at epoch" in off.stderr

@@ -32,12 +32,19 @@ class Steppable(Protocol):
     def diverged(self) -> bool: ...
 
 
+class Checker(Protocol):
+    """Something asked after every chunk whether the run must stop (a divergence guard); None means go on."""
+
+    def check(self) -> object | None: ...
+
+
 class Halt(StrEnum):
     """Why :func:`drive` returned."""
 
     DONE = "done"  # reached the target epoch (or could advance no further)
     STOPPED = "stopped"  # should_stop() said so
     DIVERGED = "diverged"  # the loss became inf or NaN
+    GUARDED = "guarded"  # the guard stopped it: the loss rose far above its best (still finite)
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,12 @@ def drive(
     on_chunk: Callable[[Progress], None] | None = None,
     *,
     chunk_seconds: float = CHUNK_SECONDS,
+    guard: Checker | None = None,
 ) -> Halt:
-    """Step ``trainer`` to epoch ``until`` unless ``should_stop()`` turns true or the run diverges first."""
+    """Step ``trainer`` to epoch ``until`` unless ``should_stop()`` turns true or the run diverges first.
+
+    ``guard`` (see :mod:`mlp_gui.core.guard`) is asked after every chunk; its report stops the run.
+    """
     chunk, start_epoch = FIRST_CHUNK, trainer.epoch
     began = time.perf_counter()
     while trainer.epoch < until:
@@ -77,6 +88,8 @@ def drive(
         ran = trainer.epoch - before
         if on_chunk is not None:
             on_chunk(Progress(trainer.epoch, trainer.epoch - start_epoch, time.perf_counter() - began, until))
+        if guard is not None and guard.check() is not None:
+            return Halt.DIVERGED if trainer.diverged else Halt.GUARDED
         if ran == 0:  # nothing left to run (every stacked run ended)
             break
         chunk = next_chunk(chunk, ran, spent, chunk_seconds)

@@ -27,6 +27,16 @@ from mlp_gui.core.model import Layer, Params, copy_layers, flat_layers, flatten,
 from mlp_gui.core.network import Kernel, bias_columns
 
 
+@dataclass(frozen=True)
+class TrainerState:
+    """A trainer at one epoch, exactly: its parameter and gradient buffers and its stepsize."""
+
+    epoch: int
+    theta: np.ndarray
+    grad: np.ndarray
+    stepsize: float
+
+
 class _FlatOrder:
     """``layers`` and ``grads`` also as flat lists ``[W1, b1, ...]``: the order files, printouts and the check use."""
 
@@ -175,6 +185,21 @@ class Trainer(_FlatOrder):
                         self.diverged_loss)
 
     # ------------------------------------------------------------ changing the run
+
+    def state(self) -> TrainerState:
+        """Everything needed to come back to this epoch exactly (copies of the two buffers)."""
+        return TrainerState(self.epoch, self._theta.copy(), self._grad.copy(), self.config.stepsize)
+
+    def rewind(self, state: TrainerState) -> None:
+        """Go back to ``state`` (an earlier epoch of this run): its parameters, gradients and stepsize; later epochs are dropped.
+
+        Continuing from there with the same settings is bit-identical to the run's first time through.
+        """
+        if state.epoch > self.epoch or state.theta.shape != self._theta.shape:
+            raise ValueError(f"epoch {state.epoch} is not an earlier state of this run")
+        self._theta[...], self._grad[...] = state.theta, state.grad
+        self.epoch, self.diverged_at = state.epoch, None
+        self.set_stepsize(state.stepsize)
 
     def set_stepsize(self, stepsize: float) -> None:
         """Continue with another stepsize from the next epoch on (the history is kept)."""
