@@ -164,6 +164,7 @@ def test_more_epochs_extend_the_finished_run(window, qtbot):
 
 
 def test_divergence_is_shown_not_crashed_on(window, qtbot, monkeypatch):
+    window.session.guard_enabled = False  # let it run into NaN (the guard's own test is below)
     configure(window, qtbot, stepsize=1000, epochs=100_000)
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.DIVERGED)
@@ -297,3 +298,19 @@ def test_a_data_set_run_shows_its_test_loss_and_accuracy(window, qtbot):
     np.testing.assert_array_equal(window.session.loss_history(), headless.loss_history)
     assert window.plot.test_curve is not None and window.plot.test_envelope.count == 201
     assert window.run_panel.accuracy.isVisibleTo(window) and "% (test " in window.run_panel.accuracy.text()
+
+
+def test_the_guard_stops_before_nan_and_going_back_trains_on(window, qtbot):
+    configure(window, qtbot, stepsize=1000, epochs=3000)
+    with qtbot.waitSignal(window.session.guarded, timeout=TIMEOUT_MS) as blocker:
+        press_start(window, qtbot)
+    report = blocker.args[0]
+    wait_state(window, qtbot, RunState.PAUSED)
+    assert window.session.diverged_at is None and np.isfinite(window.session.loss_history()).all()
+    assert report.layer in window.run_panel.state_label.text() and window.run_panel.offer.isVisibleTo(window)
+    qtbot.mouseClick(window.run_panel.offer, Qt.MouseButton.LeftButton)
+    wait_state(window, qtbot, RunState.FINISHED, RunState.DIVERGED, RunState.PAUSED)
+    qtbot.waitUntil(lambda: not window.session.state.busy, timeout=TIMEOUT_MS)
+    assert window.session.state is RunState.FINISHED and window.session.epoch == 3000
+    assert window.session.config.stepsize == float(f"{report.suggested_stepsize:.3g}")
+    assert window.form.edits["stepsize"].text() == f"{window.session.config.stepsize:g}"

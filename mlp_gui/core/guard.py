@@ -78,7 +78,9 @@ class Guard:
         finite = history[np.isfinite(history)]
         if finite.size:
             self.best = min(self.best, float(finite.min()))
-        too_far = np.flatnonzero(~np.isfinite(history) | (history > self.factor * self.best))
+        with np.errstate(invalid="ignore"):
+            rising = history > self.factor * self.best if self.best > 0 else np.zeros(history.shape, bool)  # a ratio needs a positive loss
+        too_far = np.flatnonzero(~np.isfinite(history) | rising)
         if too_far.size:
             self.report = self._report(self.good_epoch + int(too_far[0]), float(history[too_far[0]]))
             return self.report

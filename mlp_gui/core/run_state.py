@@ -48,7 +48,8 @@ class RunState(StrEnum):
 STARTABLE = frozenset({RunState.READY, RunState.PAUSED, RunState.FINISHED})
 STEPPABLE = STARTABLE | {RunState.STOPPED}
 #: why the worker halted -> the state it leaves the run in
-HALTED = {"paused": RunState.PAUSED, "stopped": RunState.STOPPED, "diverged": RunState.DIVERGED}
+HALTED = {"paused": RunState.PAUSED, "stopped": RunState.STOPPED, "diverged": RunState.DIVERGED,
+          "guarded": RunState.PAUSED}  # the divergence guard stopped a finite run: it can go back, or go on
 
 Action = Callable[[], None]
 
@@ -119,6 +120,8 @@ class RunMachine:
         """The worker halted (``done``, ``paused``, ``stopped`` or ``diverged``); the queued actions to run now."""
         if reason == "diverged":
             state = RunState.DIVERGED
+        elif reason == "guarded":
+            state = RunState.PAUSED
         elif self.state is RunState.STOPPING:
             state = RunState.STOPPED
         elif reason == "done":

@@ -100,7 +100,7 @@ class Launcher:
     def _on_run_ended(self, state: RunState) -> None:
         if not self.options.run:
             return
-        if state is RunState.DIVERGED:
+        if state is RunState.DIVERGED or self.window.session.guard_report is not None:
             self.exit_code = EXIT_FAILED
         if self.options.screenshot is not None:
             QTimer.singleShot(300, self._screenshot_then_maybe_quit)  # let the last delivery paint

@@ -32,6 +32,7 @@ class RunPanel(QWidget):
     reset_clicked = Signal()
     step_clicked = Signal(int)
     lock_scales_toggled = Signal(bool)
+    offer_taken = Signal()  # the person pressed the offered action (e.g. "Go back to epoch K with stepsize X")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +68,10 @@ class RunPanel(QWidget):
         self.accuracy_title = QLabel("accuracy")
         figures.addRow(self.accuracy_title, self.accuracy)
         self.show_accuracy(None, None)
+        self.offer = QPushButton()
+        self.offer.setObjectName("offer")
+        self.offer.hide()
+        self.offer.clicked.connect(self.offer_taken)
         self.identity = QLabel()
         self.identity.setObjectName("runIdentity")
         self.identity.setStyleSheet(f"color: {palette.MUTED};")
@@ -90,6 +95,7 @@ class RunPanel(QWidget):
         layout.addLayout(grid)
         layout.addWidget(self.progress)
         layout.addLayout(figures)
+        layout.addWidget(self.offer)
         layout.addWidget(self.identity)
         layout.addWidget(self.state_label)
         layout.addWidget(self.lock_scales)
@@ -134,6 +140,11 @@ class RunPanel(QWidget):
         speed = f"{format_rate(rate)} epochs/s" if rate > 0 else "—"
         for name, text in (("epoch", f"{epoch:,}"), ("loss", f"{loss:.6g}"), ("speed", speed), ("time left", eta)):
             self.values[name].setText(text)
+
+    def show_offer(self, text: str | None) -> None:
+        """A button for what to do next (None hides it)."""
+        self.offer.setVisible(bool(text))
+        self.offer.setText(text or "")
 
     def show_identity(self, fingerprint: str, reproduces_notebook: bool) -> None:
         """The run's short name (the same settings and initial weights give the same one) and the notebook badge."""

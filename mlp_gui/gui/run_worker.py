@@ -71,12 +71,12 @@ class TrainingWorker(QObject):
         """Called from the GUI thread; takes effect after the current chunk."""
         self._stop.set()
 
-    @Slot(object, int)
-    def train_until(self, trainer: Trainer, target_epoch: int) -> None:
-        """Train ``trainer`` up to ``target_epoch`` unless paused, stopped or diverged first."""
+    @Slot(object, int, object)
+    def train_until(self, trainer: Trainer, target_epoch: int, guard: object = None) -> None:
+        """Train ``trainer`` up to ``target_epoch`` unless paused, stopped, diverged or stopped by ``guard`` first."""
         pacer = _Pacer(self, trainer)
         try:
-            halt = drive(trainer, target_epoch, self._halt_requested, pacer.on_chunk)
+            halt = drive(trainer, target_epoch, self._halt_requested, pacer.on_chunk, guard=guard)
         except Exception as exc:  # noqa: BLE001 - the GUI must hear of any failure, not lose the thread
             log.exception("training failed at epoch %s", trainer.epoch)
             self.failed.emit(f"training failed: {type(exc).__name__}: {exc}")

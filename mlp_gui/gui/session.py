@@ -20,6 +20,7 @@ from mlp_gui.core import notebook
 from mlp_gui.core.config import ConfigError, TrainConfig
 from mlp_gui.core.data import Dataset
 from mlp_gui.core.explain import fingerprint
+from mlp_gui.core.guard import Guard, GuardReport
 from mlp_gui.core.model import copy_layers
 from mlp_gui.core.network import loss_and_grads
 from mlp_gui.core.run_state import RunMachine, RunState
@@ -67,7 +68,8 @@ class TrainingSession(QObject):
     state_changed = Signal(object)  # RunState
     plan_changed = Signal(int)
     failed = Signal(str)
-    _train = Signal(object, int)
+    guarded = Signal(object)  # GuardReport: the divergence guard stopped the run
+    _train = Signal(object, int, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +84,9 @@ class TrainingSession(QObject):
         self._latest: Snapshot | None = None
         self.planned_epochs = DEFAULT_EPOCHS
         self.epochs_per_second = 0.0
+        self.guard_enabled = True
+        self._guard: Guard | None = None  # watches the run while it trains (from the epoch it was last started at)
+        self.guard_report: GuardReport | None = None  # why the guard last stopped the run; None once acted on
 
     # ------------------------------------------------------------ questions about the run
 
@@ -199,7 +204,19 @@ class TrainingSession(QObject):
 
     def _go(self, target: int) -> None:
         self._worker.clear_requests()
-        self._train.emit(self._trainer, target)
+        stale = self._guard is None or self._guard.trainer is not self._trainer or self.guard_report is not None
+        if self.guard_enabled and stale:  # a new run, or the person chose to go on after a guard stop
+            self._guard, self.guard_report = Guard(self._trainer), None
+        self._train.emit(self._trainer, target, self._guard if self.guard_enabled else None)
+
+    def go_back(self, stepsize: float | None) -> None:
+        """After the guard stopped the run: back to its last good epoch exactly, with ``stepsize`` (only while idle)."""
+        guard, report = self._guard, self.guard_report
+        if guard is None or report is None or self.state.busy:
+            return
+        guard.go_back(stepsize)
+        self.guard_report = None
+        self._install(self._trainer, max(self.planned_epochs, self._trainer.epoch + 1))
 
     def _when_idle(self, action: Callable[[], None], *, stop: bool) -> None:
         how = self._machine.when_idle(action, stop=stop)
@@ -221,6 +238,10 @@ class TrainingSession(QObject):
         self._install(trainer, plan)
 
     def _install(self, trainer: Trainer, planned_epochs: int) -> None:
+        if trainer is not self._trainer:
+            self._guard, self.guard_report = None, None
+        elif self.guard_report is None and self._guard is not None:
+            self._guard = Guard(trainer)  # gone back: watch again from the good epoch
         self._trainer = trainer
         self._latest = trainer.snapshot()
         self.epochs_per_second = 0.0
@@ -244,6 +265,9 @@ class TrainingSession(QObject):
     @Slot(object)
     def _on_halted(self, halted: Halted) -> None:
         self._on_delivered(halted.delivery)
+        if halted.reason == "guarded" and self._guard is not None:
+            self.guard_report = self._guard.report
+            self.guarded.emit(self.guard_report)
         for action in self._machine.halted(halted.reason, reached_plan=self.epoch >= self.planned_epochs):
             action()
 

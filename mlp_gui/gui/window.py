@@ -145,6 +145,8 @@ class MainWindow(QMainWindow):
         s.state_changed.connect(self._on_state)
         s.plan_changed.connect(self._on_plan_changed)
         s.failed.connect(lambda msg: self._note(msg, error=True))
+        s.guarded.connect(self._on_guarded)
+        self.run_panel.offer_taken.connect(self._go_back)
         self.run_panel.start_pause_clicked.connect(self.start_or_pause)
         self.run_panel.stop_clicked.connect(self.stop)
         self.run_panel.reset_clicked.connect(self.reset)
@@ -398,6 +400,7 @@ class MainWindow(QMainWindow):
         self.plot.reset(reset.history, (reset.metrics or {}).get("test_loss"))
         self.run_panel.show_accuracy(*_latest_accuracy(reset.metrics or {}))
         self.run_panel.show_identity(reset.fingerprint, reset.reproduces_notebook)
+        self.run_panel.show_offer(None)
         self.plot.getPlotItem().setLabel("left", f"loss  ({LOSS_NAMES[reset.config.loss]}, log scale)")
         self.heatmaps.show_snapshot(reset.snapshot, now=True)
         if self.form.config() != reset.config:
@@ -467,6 +470,25 @@ class MainWindow(QMainWindow):
         path = self.files.run_path
         self.setWindowTitle(f"{path.name}[*] — mlp-gui" if path else TITLE)
         self.setWindowModified(self.files.unsaved_epochs)
+
+    def _on_guarded(self, report) -> None:
+        """The divergence guard stopped the run: say why, and offer to go back with a stable stepsize."""
+        self._note(f"Stopped by the divergence guard: {report.line(self.session.config.stepsize)}.", error=True)
+        self.plot.mark_divergence(report.epoch)
+        if report.suggested_stepsize:
+            self.run_panel.show_offer(f"Go back to epoch {report.good_epoch:,} with stepsize {report.suggested_stepsize:.3g}")
+        self.run_ended.emit(RunState.PAUSED)  # for unattended runs: this run will not reach its epochs by itself
+
+    def _go_back(self) -> None:
+        """Take the guard's offer: back to the last good epoch, the suggested stepsize, and train on."""
+        report = self.session.guard_report
+        if report is None or report.suggested_stepsize is None:
+            return
+        stepsize = float(f"{report.suggested_stepsize:.3g}")
+        self.session.go_back(stepsize)
+        self.form.set_values(self.session.config, self.form.epochs())
+        self.statusBar().showMessage(f"Back at epoch {report.good_epoch:,} with stepsize {stepsize:g}")
+        self.session.start()
 
     def _note(self, text: str, error: bool = False) -> None:
         self.run_panel.show_note(text, error)
