@@ -42,10 +42,8 @@ class GuardReport:
 
     def line(self, stepsize: float) -> str:
         """One line for the CLI and the window."""
-        if math.isfinite(self.loss):
-            why = f"rose to {self.loss:.3g}, {self.loss / self.best:.1e} times its best"
-        else:
-            why = f"became {self.loss}"
+        rose = f"rose to {self.loss:.3g}, {self.loss / self.best:.1e} times its best"
+        why = rose if math.isfinite(self.loss) else f"became {self.loss}"
         hint = (f"; a stepsize of about {self.suggested_stepsize:.3g} would have been stable there (now {stepsize:g})"
                 if self.suggested_stepsize else "")
         return (f"the loss {why} at epoch {self.epoch:,}; {self.layer}'s gradient grew most ({self.growth:.1e}x) since "
