@@ -1,20 +1,27 @@
 """The heatmap panel on its own: scales, cell text, skipped redraws, hidden panels, deep networks,
-and numbers that stay readable whatever their magnitude (colour-bar labels, cell values, outliers)."""
+and numbers that stay readable whatever their magnitude (colour-bar labels, cell values, outliers);
+the update column ΔW = −stepsize·∂L/∂W, the shared and log colour scales, and cell clicks."""
 
 import re
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage, QPainter
 
 from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.gui.heatmaps import (
+    LOG_DECADES,
     HeatmapPanel,
     bar_ticks,
     format_cell,
     format_scale,
     index_ticks,
+    log_bar_ticks,
+    log_top,
     nice_ceiling,
+    signed_log,
     symmetric_limit,
 )
 from tests.gui_helpers import shown
@@ -225,3 +232,140 @@ def test_long_titles_do_not_squeeze_the_other_column(window_sized_panel):
     assert "(×1e-5)" in gradients[0].title_text
     assert abs(weights[0].plot.vb.width() - gradients[0].plot.vb.width()) < 2
     assert painted_cell_points(window_sized_panel, weights[1]) is not None  # W2's 4x4 cells still print
+
+
+# ---------------------------------------------------------------- the update column, scale modes, clicks
+
+
+def trained_snapshot(epochs: int = 300, **settings):
+    trainer = Trainer(TrainConfig(**settings))
+    trainer.step(epochs)
+    return trainer.snapshot()
+
+
+def test_the_update_column_shows_minus_stepsize_times_the_gradient(panel):
+    snap = trained_snapshot()
+    panel.set_stepsize(0.3)
+    panel.set_show_updates(True)
+    panel.show_snapshot(snap, now=True)
+    assert len(panel.updates) == len(snap.grads) == 3
+    for n, (view, grad) in enumerate(zip(panel.updates, snap.grads), start=1):
+        np.testing.assert_array_equal(view.matrix, -0.3 * grad.W)
+        np.testing.assert_array_equal(view.bias, -0.3 * grad.b)
+        rows, cols = grad.W.shape
+        np.testing.assert_array_equal(view.image.image[:, :cols], -0.3 * grad.W)  # drawn, on a linear scale
+        np.testing.assert_array_equal(view.image.image[:, cols + 1], -0.3 * grad.b)
+        assert view.title == f"ΔW{n} | Δb{n}"
+    view = panel.updates[0]
+    value = float(-0.3 * snap.grads[0].W[2, 0])
+    assert view._describe(2, 0) == f"ΔW1[2, 0] = {value!r} = −0.3 × ∂L/∂W1[2, 0]   (what the next step adds to W1[2, 0])"
+    assert view._describe(1, 4).startswith(f"Δb1[1] = {float(-0.3 * snap.grads[0].b[1])!r} = −0.3 × ∂L/∂b1[1]")
+    assert "ΔW = −0.3·∂L/∂W" in panel.headers[2].text
+
+    panel.set_stepsize(0.05)  # the window changed the stepsize: the next step's change is redrawn at once
+    np.testing.assert_array_equal(panel.updates[2].matrix, -0.05 * snap.grads[2].W)
+    assert "−0.05 ×" in panel.updates[0]._describe(0, 0)
+
+
+def test_a_hidden_update_column_has_no_views(panel):
+    snap = trained_snapshot(10)
+    panel.show_snapshot(snap, now=True)
+    assert panel.updates == [] and len(panel.headers) == 2
+
+    def plots() -> list:
+        return [item for item in panel.ci.items if type(item) is pg.PlotItem]  # not the colour bars (PlotItems too)
+
+    assert len(plots()) == 2 * 3
+    panel.set_show_updates(True)
+    assert len(panel.updates) == 3 and len(plots()) == 3 * 3
+    panel.set_show_updates(False)
+    assert panel.updates == [] and len(plots()) == 2 * 3
+    assert not any("Δ" in item.titleLabel.text for item in plots())
+    panel.show_snapshot(trained_snapshot(20), now=True)  # redraws do not make them again
+    assert panel.updates == [] and len(plots()) == 2 * 3
+
+
+def test_shared_mode_puts_every_gradient_on_one_scale(panel):
+    """The notebook's run: ∂L/∂W1 is ten to a hundred times smaller than ∂L/∂W3 and shows pale beside it."""
+    snap = trained_snapshot(0)
+    panel.set_show_updates(True)
+    panel.show_snapshot(snap, now=True)
+    own_limits = [view.limit for view in panel.weights]
+    panel.set_scale_mode("shared")
+
+    limits = {view.limit for view in panel.gradients}
+    assert len(limits) == 1
+    shared = limits.pop()
+    assert all(shared >= np.abs(array).max() for grad in snap.grads for array in grad)
+    assert shared == nice_ceiling(shared) and shared < 1.5 * max(np.abs(a).max() for g in snap.grads for a in g)
+    assert all(view.bar.levels() == (-shared, shared) and tuple(view.image.levels) == (-shared, shared) for view in panel.gradients)
+    assert [view.limit for view in panel.weights] == own_limits  # the weights keep their own scales
+    assert len({view.limit for view in panel.updates}) == 1
+    assert panel.updates[0].limit >= max(np.abs(a).max() for g in snap.grads for a in g) * panel.stepsize
+    assert np.abs(snap.grads[0].W).max() < 0.1 * shared  # vanishing gradients at a glance: W1's pale
+    assert "one scale" in panel.headers[1].text
+
+    panel.set_scale_mode("matrix")
+    assert len({view.limit for view in panel.gradients}) == 3  # back to one each
+
+
+def test_log_mode_colours_by_signed_magnitude(panel, qtbot):
+    panel.show_snapshot(trained_snapshot(0), now=True)
+    panel.set_scale_mode("log")
+    view = panel.gradients[1]
+    values = np.array([-3.0, -0.4, -5e-3, -2e-5, -1e-7, 0.0, 1e-7, 2e-5, 5e-3, 0.4, 3.0, 10.0])
+    assert view.show(values.reshape(4, 3), np.zeros(4), None, "log")
+
+    assert view.scale == "log" and view.limit == 10.0  # the power of ten at the largest |value|
+    drawn = view.image.image[:, :3].ravel()
+    order = np.argsort(values)
+    assert np.all(np.diff(drawn[order]) >= 0)  # monotonic in the value: by magnitude, with its sign
+    above = np.abs(values) > 1e-5  # the floor: 1e-6 of the top
+    assert np.array_equal(np.sign(drawn), np.sign(values) * above)
+    assert np.all(np.diff(drawn[order][above[order]]) > 0)  # strictly, above the floor
+    np.testing.assert_allclose(drawn[values == 0.4], LOG_DECADES + np.log10(0.4 / 10))
+    assert drawn[values == 10.0] == LOG_DECADES and tuple(view.image.levels) == (-LOG_DECADES, LOG_DECADES)
+    assert view.bar_title == "log scale"
+    qtbot.waitUntil(lambda: {"-10", "0", "10", "0.01", "-0.01"} <= set(drawn_bar_labels(view)), timeout=2000)
+    assert [text for _, _, text, _ in view.labels.cells][:3] == ["-3.00", "-0.40", "-5.0e-3"]  # each value on its own
+
+    assert {v.scale for v in panel.weights + panel.gradients} == {"log"}
+    assert len({v.limit for v in panel.gradients[::2]}) == 1  # the untouched gradients share one log scale
+
+
+def test_signed_log_and_its_colour_bar():
+    image = np.array([[-1.0, -1e-3, 0.0, 1e-7, 1e-6, 1e-2, 1.0, np.nan, np.inf]])
+    drawn = signed_log(image, 1.0)
+    np.testing.assert_allclose(drawn[0, :7], [-6, -3, 0, 0, 0, 4, 6], atol=1e-12)
+    assert np.isnan(drawn[0, 7]) and drawn[0, 8] == LOG_DECADES
+    assert log_top(0.0, 3e-5) == 1e-4 and log_top(1e-4, 3e-6) == 1e-4 and log_top(1e-4, 3e-7) == 1e-6
+    assert log_top(1e-4, 2e-4) == 1e-3 and log_top(0.0, 1e300 * 1e8) == 1e308
+    major, minor = log_bar_ticks(1e-4)
+    assert major == [(-6, "-1e-4"), (0.0, "0"), (6, "1e-4")]
+    assert [text for _, text in minor][:2] == ["-1e-7", "1e-7"] and len(minor) == 2 + 8
+
+
+def test_an_unknown_scale_mode_is_refused(panel):
+    with pytest.raises(ValueError, match="matrix, shared, log"):
+        panel.set_scale_mode("linear")
+
+
+def test_a_left_click_on_a_cell_reports_it(panel, qtbot):
+    panel.set_show_updates(True)
+    panel.show_snapshot(trained_snapshot(0), now=True)
+    wait_for_layout(qtbot, panel)
+
+    def click(view, row: int, col: int) -> None:
+        scene = view.image.mapToScene(QPointF(col + 0.5, row + 0.5))
+        qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=panel.view.mapFromScene(scene))
+
+    cases = [(panel.weights[1], 2, 3, ("W", 2, 2, 3)), (panel.weights[0], 1, 4, ("b", 1, 1, 0)),
+             (panel.gradients[2], 1, 0, ("dW", 3, 1, 0)), (panel.gradients[0], 3, 4, ("db", 1, 3, 0)),
+             (panel.updates[0], 0, 2, ("uW", 1, 0, 2)), (panel.updates[2], 1, 5, ("ub", 3, 1, 0))]
+    for view, row, col, expected in cases:
+        with qtbot.waitSignal(panel.cell_clicked, timeout=2000) as blocker:
+            click(view, row, col)
+        assert tuple(blocker.args) == expected
+    with qtbot.assertNotEmitted(panel.cell_clicked):
+        assert not panel.weights[0].click_at(panel.weights[0].image.mapToScene(QPointF(3.5, 0.5)))  # the gap column
+        assert not panel.weights[0].click_at(panel.weights[0].image.mapToScene(QPointF(0.5, 7.5)))  # below the matrix

@@ -240,3 +240,35 @@ def test_the_run_shows_its_fingerprint_and_the_notebook_badge(window, qtbot, tmp
     assert "course notebook" not in window.run_panel.identity.text() and fingerprint not in window.run_panel.identity.text()
     window.open_run_from(tmp_path / "r.npz")
     assert window.run_panel.identity.text().split()[1] == fingerprint  # stable across save and open
+
+
+def test_one_weight_explained_predicts_the_next_step_exactly(window, qtbot):
+    window.heatmaps.cell_clicked.emit("W", 1, 2, 0)
+    text = window.statusBar().currentMessage()
+    predicted = float(text.rsplit("= ", 1)[1])
+    window.step(1)
+    qtbot.waitUntil(lambda: window.session.epoch == 1 and not window.session.state.busy, timeout=TIMEOUT_MS)
+    assert window.session.snapshot.layers[0].W[2, 0] == predicted
+
+
+def test_the_view_menu_shows_updates_scale_modes_and_the_backprop_tab(window, qtbot):
+    window.actions["show_updates"].setChecked(True)
+    window.heatmaps.flush()
+    qtbot.waitUntil(lambda: len(window.heatmaps.updates) == 3, timeout=TIMEOUT_MS)
+    window.actions["scale_shared"].trigger()
+    assert window.heatmaps.scale_mode == "shared"
+    window.actions["tab_backprop"].trigger()
+    assert window.tabs.currentWidget() is window.backprop
+    qtbot.waitUntil(lambda: window.backprop.step is not None, timeout=TIMEOUT_MS)
+    assert window.backprop.step.loss == window.session.loss
+
+
+def test_the_decision_surface_tab_follows_a_spiral_run(window, qtbot):
+    configure(window, qtbot, data="spiral", activation="tanh", output="softmax", loss="cross-entropy", batch_size="all",
+              stepsize="0.3", epochs=100)
+    window.actions["tab_surface"].trigger()
+    assert window.tabs.currentWidget() is window.surface_splitter
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    qtbot.waitUntil(lambda: window.decision.shown is not None and window.decision.shown.epoch == 100, timeout=TIMEOUT_MS)
+    assert window.decision.kind == "plane" and window.diagram.shown.epoch == 100  # 2 classes over the input plane

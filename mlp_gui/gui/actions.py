@@ -50,6 +50,7 @@ class ActionSpec:
     tip: str = ""
     separator_before: bool = False
     arg: object = None  # passed to the slot when given (Step 1 vs Step 10)
+    checkable: bool = False  # a switch: the slot gets the new state
 
 
 OPEN = Standard(QKeySequence.StandardKey.Open, "Ctrl+O")
@@ -76,6 +77,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("tab_training", "View", "&Training", "show_tab", ("Alt+1",), "The loss curve and heatmaps", True, arg=0),
     ActionSpec("tab_gradcheck", "View", "&Gradient check", "show_tab", ("Alt+2",), "Backprop against finite differences", arg=1),
     ActionSpec("tab_notebook", "View", "&Notebook printout", "show_tab", ("Alt+3",), "What the course notebook prints", arg=2),
+    ActionSpec("tab_backprop", "View", "&Backprop, one step", "show_tab", ("Alt+4",),
+               "z, a and δ of every layer for the current parameters, with their formulas", arg=3),
+    ActionSpec("tab_surface", "View", "&Decision surface and network", "show_tab", ("Alt+5",),
+               "The network's output over the input plane, and each unit's own", arg=4),
+    ActionSpec("show_updates", "View", "Show the &update ΔW = −stepsize·∂L/∂W", "set_show_updates", ("Ctrl+U",),
+               "A third heatmap column: the change the next step applies", True, checkable=True),
+    ActionSpec("scale_matrix", "View", "Colour scale per &matrix", "set_scale_mode", (), "Each matrix its own scale", arg="matrix"),
+    ActionSpec("scale_shared", "View", "Colour scale &shared across layers", "set_scale_mode", (),
+               "One scale for all gradients (and all updates): vanishing gradients show pale", arg="shared"),
+    ActionSpec("scale_log", "View", "Colour scale signed &log", "set_scale_mode", (), "Colour by order of magnitude, with sign",
+               arg="log"),
     ActionSpec("shortcuts", "Help", "&Keyboard shortcuts", "show_shortcuts"),
     ActionSpec("about", "Help", "&About mlp-gui", "show_about"),
 )
@@ -103,7 +115,11 @@ def build_actions(window: QWidget, menus: dict[str, QMenu]) -> dict[str, QAction
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         tip = spec.tip or spec.text.replace("&", "")
         action.setToolTip(f"{tip} ({key_text(spec.keys)})" if spec.keys else tip)
-        action.triggered.connect(_slot(window, spec))
+        if spec.checkable:
+            action.setCheckable(True)
+            action.toggled.connect(getattr(window, spec.slot))
+        else:
+            action.triggered.connect(_slot(window, spec))
         window.addAction(action)
         if spec.separator_before:
             menus[spec.menu].addSeparator()

@@ -1,12 +1,29 @@
 """Heatmaps of every layer's weights and their gradients, side by side, each with a colour bar.
 
 One row per layer: the weight matrix with its bias as a one-column strip to
-its right (after a blank gap column), then the same for the gradient. Colours
-come from a diverging map centred on zero; each scale is symmetric and
-follows the data at every update (gradients shrink by orders of magnitude)
-unless the scales are locked, and snaps to 1, 1.5, 2, 3, 4, 5, 6 or 8 times a
-power of ten so the colour bars' ticks rarely move. Small matrices print their
-values in the cells; hovering any cell tells its row, column and exact value.
+its right (after a blank gap column), then the same for the gradient, and
+(:meth:`HeatmapPanel.set_show_updates`) the change the next step applies,
+``ΔW = −stepsize · ∂L/∂W`` and ``Δb``. Colours come from a diverging map
+centred on zero; each scale is symmetric and follows the data at every update
+(gradients shrink by orders of magnitude) unless the scales are locked, and
+snaps to 1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten so the colour bars'
+ticks rarely move. Small matrices print their values in the cells; hovering
+any cell tells its row, column and exact value, and a left click reports it
+(:attr:`HeatmapPanel.cell_clicked`).
+
+Three colour-scale modes (:meth:`HeatmapPanel.set_scale_mode`):
+
+* ``matrix``: every matrix on its own scale (each shows its own pattern best).
+* ``shared``: one scale for all the gradients, one for all the updates, so an
+  early layer's small gradients show pale: vanishing gradients at a glance.
+  The weights keep their own scales. Cells still print each matrix's values
+  with its own power of ten in the title (``(×1e-6)``), so the pale matrix
+  also says how small it is.
+* ``log``: colour by ``sign(v)·log10(|v|/floor)``, with the top of the scale
+  the power of ten above the largest |value| and the floor LOG_DECADES below
+  it (smaller values are white); the colour bar is labelled in powers of ten.
+  Weights get one such scale per matrix; gradients and updates one per column,
+  as in ``shared``, so magnitudes compare across layers over six decades.
 
 Numbers stay short whatever their magnitude, because pyqtgraph hides a tick
 label wider than its axis and a cell's text shrinks to illegible:
@@ -47,10 +64,11 @@ from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QScrollArea, QWidget
 
+from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 
@@ -69,6 +87,10 @@ SAMPLE_SIZE = 4096  # values of a large matrix whose median stands for its typic
 #: the widest colour-bar tick label drawn (the end of a 0.015 scale); the bar's axis is made to fit it
 WIDEST_BAR_LABEL = "-0.015"
 BAR_TEXT_OFFSET = 3  # pixels between a colour bar and its tick labels (pyqtgraph's ticks there point inwards)
+SCALE_MODES = ("matrix", "shared", "log")
+LOG_DECADES = 6  # a log scale spans this many powers of ten below its top; smaller |values| draw white
+LOG_KEEP_DECADES = 2  # a log scale's top stays while the largest |value| is within this many powers of ten below it
+DEFAULT_STEPSIZE = TrainConfig().stepsize  # until the window says which stepsize the run uses
 
 
 def decade(value: float) -> int:
@@ -193,6 +215,45 @@ def follow_limit(current: float, peak: float) -> float:
     return nice_ceiling(peak)
 
 
+def log_top(current: float, peak: float) -> float:
+    """The top of a log colour scale for data peaking at ``peak``: ``current`` while the peak stays within
+    LOG_KEEP_DECADES powers of ten below it, else the power of ten at or above the peak."""
+    if not np.isfinite(peak) or peak <= 0:
+        return current if current > 0 else 1.0
+    if current > 0 and current * 10.0**-LOG_KEEP_DECADES <= peak <= current:
+        return current
+    return 10.0 ** min(math.ceil(math.log10(peak) - 1e-9), 308)
+
+
+def signed_log(image: np.ndarray, top: float) -> np.ndarray:
+    """``sign(v)·log10(|v|/floor)`` with ``floor = top·10^-LOG_DECADES``, clipped to ±LOG_DECADES: |v| ≤ floor is 0,
+    |v| ≥ top is ±LOG_DECADES (NaN stays NaN, drawn transparent)."""
+    floor_decade = decade(top) - LOG_DECADES  # in exponents, so a floor below 1e-308 does not underflow
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.clip(np.log10(np.abs(image)) - floor_decade, 0.0, float(LOG_DECADES))
+    return np.sign(image) * magnitude
+
+
+def power_label(exponent: int, negative: bool = False) -> str:
+    """A power of ten for a log colour bar: ``0.01``, ``1``, ``100`` near 1, else ``1e-5`` (``-1e-5`` if negative)."""
+    text = f"{10.0**exponent:g}" if -3 <= exponent <= 2 else f"1e{exponent}"
+    return f"-{text}" if negative else text
+
+
+def log_bar_ticks(top: float) -> list[list[tuple[float, str]]]:
+    """A log colour bar's ticks: its ends (±top), zero, and halfway (±top·10^-LOG_DECADES/2) labelled in powers
+    of ten, every other power of ten a bare tick. Labels longer than WIDEST_BAR_LABEL keep their ticks only."""
+    exponent, half = decade(top), LOG_DECADES // 2
+
+    def fitting(value: float, text: str) -> tuple[float, str]:
+        return value, text if len(text) <= len(WIDEST_BAR_LABEL) else ""
+
+    major = [fitting(-LOG_DECADES, power_label(exponent, True)), (0.0, "0"), fitting(LOG_DECADES, power_label(exponent))]
+    minor = [fitting(-half, power_label(exponent - half, True)), fitting(half, power_label(exponent - half))]
+    minor += [(float(t), "") for t in range(-LOG_DECADES + 1, LOG_DECADES) if t not in (0, half, -half)]
+    return [major, minor]
+
+
 def with_bias_strip(matrix: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """``[matrix | NaN gap | bias]`` as one image (NaN draws as transparent)."""
     rows, cols = matrix.shape
@@ -276,12 +337,21 @@ class OverhangingTitle(pg.LabelItem):
 
 
 class HoverImage(pg.ImageItem):
-    """An ImageItem that reports the cell under the mouse as text (status bar and tooltip)."""
+    """An ImageItem that reports the cell under the mouse as text (status bar and tooltip), and left clicks."""
 
-    def __init__(self, describe: Callable[[int, int], str | None], on_hover: Callable[[str], None]) -> None:
+    def __init__(self, describe: Callable[[int, int], str | None], on_hover: Callable[[str], None],
+                 on_click: Callable[[QPointF], bool] | None = None) -> None:
         super().__init__(axisOrder="row-major")  # rows are units, as the matrices are written
-        self._describe, self._on_hover = describe, on_hover
+        self._describe, self._on_hover, self._on_click = describe, on_hover, on_click
         self.setAcceptHoverEvents(True)
+
+    def mouseClickEvent(self, event) -> None:  # noqa: N802 - pyqtgraph naming
+        """A left click on a cell goes to ``on_click`` with its scene position (accepted if it was a cell)."""
+        if event.button() == Qt.MouseButton.LeftButton and self._on_click is not None:
+            if self._on_click(event.scenePos()):
+                event.accept()
+            return
+        super().mouseClickEvent(event)
 
     def hoverEvent(self, event) -> None:  # noqa: N802 - Qt naming
         if event.isExit():
@@ -367,11 +437,22 @@ class MatrixView:
     Besides the colours it keeps three short texts in step with the data: the colour bar's power of ten
     (:attr:`bar_title`, above the bar), the cells' one (:attr:`exponent`, ``(×1e-6)`` in the title) and
     the outlier note (:attr:`note`, ``scale set by b3[1] = -1.0e156``, a second title line).
+
+    :attr:`scale` is how the colours were chosen (one of SCALE_MODES) and :attr:`limit` the scale: the
+    symmetric limit of a linear scale, the top (a power of ten) of a log one. :attr:`kinds` names the
+    matrix and its bias for :attr:`HeatmapPanel.cell_clicked` (``("dW", "db")``), :attr:`layer` is 1-based.
+    An update's view (ΔW) knows the gradient it was made from (:attr:`step_of`) and the stepsize, for its
+    hover text.
     """
 
     def __init__(self, layout: pg.GraphicsLayout, row: int, col: int, name: str, bias_name: str, title: str,
-                 on_hover: Callable[[str], None]) -> None:
+                 on_hover: Callable[[str], None], *, kinds: tuple[str, str] = ("W", "b"), layer: int = 0,
+                 on_click: Callable[[str, int, int, int], None] | None = None) -> None:
         self.name, self.bias_name, self.title = name, bias_name, title
+        self.kinds, self.layer = kinds, layer
+        self._on_click = on_click
+        self.step_of: tuple[str, str] | None = None  # an update's gradient names (∂L/∂W1, ∂L/∂b1)
+        self.stepsize = 0.0
         self.plot = layout.addPlot(row=row, col=col)
         OverhangingTitle.install(self.plot)
         self.title_text = title
@@ -388,7 +469,7 @@ class MatrixView:
             axis.setLabel(label, **{"font-size": f"{TICK_FONT_PT}pt", "color": palette.MUTED})
             axis.setTickFont(tick_font)
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.image = HoverImage(self._describe, on_hover)
+        self.image = HoverImage(self._describe, on_hover, self.click_at)
         # an image before the colour bar links to it: levels set on an empty ImageItem are deferred and would
         # later overwrite the first real levels
         self.image.setImage(np.zeros((1, 1)), levels=(-1.0, 1.0), autoLevels=False)
@@ -404,6 +485,7 @@ class MatrixView:
         OverhangingTitle.install(self.bar)
         self.bar_title = ""
         self._set_bar_title("")  # an empty title row still lines the bar up with the image
+        self.scale = "matrix"
         self._set_bar_ticks(1.0)
         layout.addItem(self.bar, row=row, col=col + 1)
         self.matrix = np.zeros((0, 0))
@@ -415,44 +497,86 @@ class MatrixView:
         self._sample: np.ndarray | None = None
 
     def _describe(self, row: int, col: int) -> str | None:
-        """The cell's name, exact value and meaning, e.g. ``W1[2, 0] = -8.14…  (into unit 2 from input 0)``."""
+        """The cell's name, exact value and meaning, e.g. ``W1[2, 0] = -8.14…  (into unit 2 from input 0)``;
+        an update's says what it is made of: ``ΔW1[2, 0] = -3.1e-06 = −0.1 × ∂L/∂W1[2, 0]``."""
         rows, cols = self.matrix.shape
         if not 0 <= row < rows:
             return None
         if 0 <= col < cols:
-            return f"{self.name}[{row}, {col}] = {float(self.matrix[row, col])!r}   (into unit {row} from input {col})"
+            name, value, index, meaning = self.name, self.matrix[row, col], f"{row}, {col}", f"into unit {row} from input {col}"
+        elif col == cols + 1:
+            name, value, index, meaning = self.bias_name, self.bias[row], f"{row}", f"bias of unit {row}"
+        else:
+            return None
+        if self.step_of is None:
+            return f"{name}[{index}] = {float(value)!r}   ({meaning})"
+        gradient = self.step_of[0 if col < cols else 1]
+        return (f"{name}[{index}] = {float(value)!r} = −{self.stepsize:g} × {gradient}[{index}]"
+                f"   (what the next step adds to {name.removeprefix('Δ')}[{index}])")
+
+    def cell_at(self, scene_pos: QPointF) -> tuple[str, int, int] | None:
+        """``(kind, row, col)`` of the cell at a scene position (``col`` 0 for a bias), None off the cells."""
+        pos = self.image.mapFromScene(scene_pos)
+        row, col = math.floor(pos.y()), math.floor(pos.x())
+        rows, cols = self.matrix.shape
+        if not 0 <= row < rows:
+            return None
+        if 0 <= col < cols:
+            return self.kinds[0], row, col
         if col == cols + 1:
-            return f"{self.bias_name}[{row}] = {float(self.bias[row])!r}   (bias of unit {row})"
+            return self.kinds[1], row, 0
         return None
 
-    def show(self, matrix: np.ndarray, bias: np.ndarray, limit: float | None) -> bool:
+    def click_at(self, scene_pos: QPointF) -> bool:
+        """A left click at a scene position: report its cell (True), or nothing off the cells (False)."""
+        cell = self.cell_at(scene_pos)
+        if cell is None or self._on_click is None:
+            return False
+        kind, row, col = cell
+        self._on_click(kind, self.layer, row, col)
+        return True
+
+    def show(self, matrix: np.ndarray, bias: np.ndarray, limit: float | None, scale: str = "matrix") -> bool:
         """Draw new values; ``limit`` fixes the colour scale, None chooses it from the data.
 
-        Returns False (and redraws nothing) when no colour, printed value or title would change.
+        ``scale``: ``matrix`` (a symmetric scale, this matrix's own unless fixed), ``shared`` (the symmetric
+        ``limit`` a whole column shares; the cells print this matrix's own power of ten) or ``log``
+        (:func:`signed_log` below ``limit``, a power of ten). Returns False (and redraws nothing) when no
+        colour, printed value or title would change.
         """
         reshaped = matrix.shape != self.matrix.shape
+        rescaled = reshaped or scale != self.scale
         self.matrix, self.bias = matrix, bias
         image = with_bias_strip(matrix, bias)
         if reshaped:
             big = image.size > SAMPLE_SIZE
             self._sample = np.sort(np.random.default_rng(0).choice(image.size, SAMPLE_SIZE, replace=False)) if big else None
         peak, where, typical = magnitudes(image, self._sample)
-        new_limit = follow_limit(self.limit, peak) if limit is None else limit
-        note = self._outlier_note(image, peak, where, typical, locked=limit is not None)
-        exponent = None if note or peak == 0 else scale_exponent(max(new_limit, peak))
-        steps = colour_steps(image, new_limit)
-        texts = self._cell_texts(image, new_limit, exponent)
+        current = self.limit if scale == self.scale else 0.0
+        exponent: int | None
+        if scale == "log":
+            new_limit = log_top(current, peak) if limit is None else limit
+            drawn, level = signed_log(image, new_limit), float(LOG_DECADES)
+            note, exponent = "", None  # values spanning decades print each in its own form
+        else:
+            new_limit = follow_limit(current, peak) if limit is None else limit
+            drawn, level = image, new_limit
+            note = self._outlier_note(image, peak, where, typical, locked=limit is not None)
+            own = new_limit if scale == "matrix" else nice_ceiling(peak)
+            exponent = None if note or peak == 0 else scale_exponent(max(own, peak))
+        steps = colour_steps(drawn, level)
+        texts = self._cell_texts(image, drawn, level, exponent)
         exponent = exponent if texts else None  # no printed values, nothing to scale
-        unchanged = (not reshaped and new_limit == self.limit and texts == self.labels.cells
+        unchanged = (not rescaled and new_limit == self.limit and texts == self.labels.cells
                      and (exponent, note) == (self.exponent, self.note) and np.array_equal(steps, self._steps))
         if unchanged:
             return False
         self._steps = steps
-        if new_limit != self.limit or reshaped:
-            self.limit = new_limit
-            self.bar.setLevels((-new_limit, new_limit), update_items=False)
+        if new_limit != self.limit or rescaled:
+            self.limit, self.scale = new_limit, scale
+            self.bar.setLevels((-level, level), update_items=False)
             self._set_bar_ticks(new_limit)
-        self.image.setImage(image, levels=(-self.limit, self.limit), autoLevels=False)
+        self.image.setImage(drawn, levels=(-level, level), autoLevels=False)
         if reshaped:
             self._set_axes(*matrix.shape)
         rows, cols = image.shape
@@ -491,7 +615,7 @@ class MatrixView:
         self.plot.setRange(xRange=(0, cols + 2), yRange=(0, rows), padding=0)
 
     def _set_bar_ticks(self, limit: float) -> None:
-        title, ticks = bar_ticks(limit)
+        title, ticks = ("log scale", log_bar_ticks(limit)) if self.scale == "log" else bar_ticks(limit)
         self.bar.axis.setTicks(ticks)
         if title != self.bar_title:
             self.bar_title = title
@@ -501,16 +625,18 @@ class MatrixView:
         self.bar.setTitle(title, size=f"{TICK_FONT_PT}pt", color=palette.TEXT, justify="left")  # above bar and labels
 
     @staticmethod
-    def _cell_texts(image: np.ndarray, limit: float, exponent: int | None = None) -> list[tuple[float, float, str, bool]]:
-        """(x, y, text, light) for every cell of a small image; [] for a large one."""
+    def _cell_texts(image: np.ndarray, drawn: np.ndarray, level: float,
+                    exponent: int | None = None) -> list[tuple[float, float, str, bool]]:
+        """(x, y, text, light) for every cell of a small image; [] for a large one. ``drawn``: the values the
+        colours show (``image`` itself, or its signed log), on a scale of ±``level``; dark cells get light text."""
         rows, cols = image.shape
         if rows > MAX_TEXT_CELLS or cols - 2 > MAX_TEXT_CELLS:
             return []
-        strong = 0.6 * limit
+        strong = 0.6 * level
         return [
-            (c + 0.5, r + 0.5, format_cell(v, exponent), abs(v) > strong)
-            for r, values in enumerate(image.tolist())
-            for c, v in enumerate(values)
+            (c + 0.5, r + 0.5, format_cell(v, exponent), abs(d) > strong)
+            for r, (values, shades) in enumerate(zip(image.tolist(), drawn.tolist()))
+            for c, (v, d) in enumerate(zip(values, shades))
             if c != cols - 2
         ]
 
@@ -531,10 +657,17 @@ class _TimedLayoutWidget(pg.GraphicsLayoutWidget):
 
 
 class HeatmapPanel(QScrollArea):
-    """For every layer: weights and bias, then their gradients; refreshed from the latest snapshot.
+    """For every layer: weights and bias, then their gradients, then (if shown) the next step's change to them;
+    refreshed from the latest snapshot.
 
     Scrolls vertically when the network has more layers than fit at a readable height.
+
+    ``cell_clicked(kind, layer, row, col)``: a left click on a cell. ``kind`` is ``W`` or ``b`` (weights),
+    ``dW`` or ``db`` (gradients), ``uW`` or ``ub`` (updates); ``layer`` counts from 1 as in ``W1``; a bias
+    has ``col`` 0.
     """
+
+    cell_clicked = Signal(str, int, int, int)
 
     def __init__(self, parent: QWidget | None = None, on_hover: Callable[[str], None] | None = None) -> None:
         super().__init__(parent)
@@ -549,7 +682,14 @@ class HeatmapPanel(QScrollArea):
         self._on_hover = on_hover or (lambda text: None)
         self.weights: list[MatrixView] = []
         self.gradients: list[MatrixView] = []
+        self.updates: list[MatrixView] = []  # ΔW | Δb per layer; empty while the column is hidden
+        self.headers: list[pg.LabelItem] = []
         self.locked = False
+        self.show_updates = False
+        self.stepsize = DEFAULT_STEPSIZE
+        self.scale_mode = "matrix"
+        self._rebuild = False  # the columns changed: build the plots again at the next refresh
+        self._rescale = False  # the scale mode changed: choose the scales from the data once, even if locked
         self._pending: Snapshot | None = None
         self.shown: Snapshot | None = None
         self.refresh_ms = REFRESH_MS
@@ -567,6 +707,42 @@ class HeatmapPanel(QScrollArea):
         self.locked = locked
         if not locked and self.shown is not None:
             self.show_snapshot(self.shown)
+
+    def set_show_updates(self, show: bool) -> None:
+        """Show (True) or hide the third column, ``ΔW = −stepsize · ∂L/∂W`` and ``Δb``: the change the next step
+        applies. Hidden, it has no plots and costs nothing."""
+        if show == self.show_updates:
+            return
+        self.show_updates = show
+        self._rebuild = True
+        self._redraw()
+
+    def set_stepsize(self, stepsize: float) -> None:
+        """The stepsize the next step uses (a run reset, or the stepsize changed): the updates are redrawn with it."""
+        if stepsize == self.stepsize:
+            return
+        self.stepsize = float(stepsize)
+        if self.show_updates:
+            self._set_headers()
+            self._redraw()
+
+    def set_scale_mode(self, mode: str) -> None:
+        """``matrix`` (each matrix its own scale), ``shared`` (one for all gradients, one for all updates) or
+        ``log`` (signed log10 of magnitude): see the module's notes. The scales are chosen afresh, locked or not."""
+        if mode not in SCALE_MODES:
+            raise ValueError(f"unknown scale mode {mode!r}; choose one of {', '.join(SCALE_MODES)}")
+        if mode == self.scale_mode:
+            return
+        self.scale_mode = mode
+        self._rescale = True
+        self._set_headers()
+        self._redraw()
+
+    def _redraw(self) -> None:
+        """Draw the newest snapshot again now (a setting changed), or when the panel is next shown."""
+        snap = self._pending or self.shown
+        if snap is not None:
+            self.show_snapshot(snap, now=True)
 
     def show_snapshot(self, snapshot: Snapshot, now: bool = False) -> None:
         """Draw ``snapshot`` at the next refresh (or at once); only the latest one waiting is drawn."""
@@ -594,13 +770,38 @@ class HeatmapPanel(QScrollArea):
             return  # nothing new, or hidden: keep it for when the panel is shown again
         began = time.thread_time()
         self._pending = None
-        if self._layers_changed(snap):
+        if self._rebuild or self._layers_changed(snap):
             self._build(snap)
-        for w_view, g_view, layer, grad in zip(self.weights, self.gradients, snap.layers, snap.grads):
-            w_view.show(layer.W, layer.b, w_view.limit if self.locked else None)
-            g_view.show(grad.W, grad.b, g_view.limit if self.locked else None)
+        fixed = self.locked and not self._rescale
+        self._rescale = False
+        own = "log" if self.scale_mode == "log" else "matrix"
+        for view, layer in zip(self.weights, snap.layers):
+            view.show(layer.W, layer.b, view.limit if fixed and view.scale == own else None, own)
+        self._show_column(self.gradients, [(g.W, g.b) for g in snap.grads], fixed)
+        if self.updates:
+            step = -self.stepsize
+            for view in self.updates:
+                view.stepsize = self.stepsize
+            self._show_column(self.updates, [(step * g.W, step * g.b) for g in snap.grads], fixed)
         self.shown = snap
         self._pace(time.thread_time() - began + self.view.last_paint_seconds)
+
+    def _show_column(self, views: list[MatrixView], arrays: list[tuple[np.ndarray, np.ndarray]], fixed: bool) -> None:
+        """Draw gradients or updates on the scale mode's scales: each its own, or one for the whole column."""
+        mode = self.scale_mode
+        if mode == "matrix":
+            for view, (matrix, bias) in zip(views, arrays):
+                view.show(matrix, bias, view.limit if fixed and view.scale == mode else None)
+            return
+        first = views[0]
+        if fixed and first.scale == mode:
+            limit = first.limit
+        else:
+            peak = peak_magnitude(*(a for pair in arrays for a in pair))
+            current = first.limit if first.scale == mode else 0.0
+            limit = log_top(current, peak) if mode == "log" else follow_limit(current, peak)
+        for view, (matrix, bias) in zip(views, arrays):
+            view.show(matrix, bias, limit, mode)
 
     def _pace(self, cost_seconds: float) -> None:
         """Refresh less often when a refresh costs more, so the heatmaps take at most TIME_BUDGET of the time."""
@@ -611,17 +812,42 @@ class HeatmapPanel(QScrollArea):
         return self.shown is None or [p.W.shape for p in snap.layers] != [p.W.shape for p in self.shown.layers]
 
     def _build(self, snap: Snapshot) -> None:
+        self._rebuild = False
         self.ci.clear()
-        self.weights, self.gradients = [], []
-        header = {"size": "9pt", "color": palette.MUTED}
-        self.ci.addLabel("weights and biases", row=0, col=0, colspan=2, **header)
-        self.ci.addLabel("their gradients ∂L/∂·", row=0, col=2, colspan=2, **header)
+        self.weights, self.gradients, self.updates = [], [], []
+        columns = 3 if self.show_updates else 2
+        self.headers = []
+        for c in range(columns):  # headings may be wider than their column: they overhang rather than widen it
+            label = OverhangingTitle("")
+            self.ci.addItem(label, row=0, col=2 * c, colspan=2)
+            self.headers.append(label)
+        self._set_headers()
         n_layers = len(snap.layers)
+        click = self.cell_clicked.emit
         for i, layer in enumerate(snap.layers):
             n = i + 1
             n_out, n_in = layer.W.shape
-            self.weights.append(MatrixView(self.ci, n, 0, f"W{n}", f"b{n}", f"W{n} | b{n}   ({n_in}→{n_out})", self._on_hover))
-            self.gradients.append(MatrixView(self.ci, n, 2, f"∂L/∂W{n}", f"∂L/∂b{n}", f"∂L/∂W{n} | ∂L/∂b{n}", self._on_hover))
-        for col, stretch in enumerate((1, 0, 1, 0)):
-            self.ci.layout.setColumnStretchFactor(col, stretch)
+            self.weights.append(MatrixView(self.ci, n, 0, f"W{n}", f"b{n}", f"W{n} | b{n}   ({n_in}→{n_out})", self._on_hover,
+                                           kinds=("W", "b"), layer=n, on_click=click))
+            self.gradients.append(MatrixView(self.ci, n, 2, f"∂L/∂W{n}", f"∂L/∂b{n}", f"∂L/∂W{n} | ∂L/∂b{n}", self._on_hover,
+                                             kinds=("dW", "db"), layer=n, on_click=click))
+            if self.show_updates:
+                update = MatrixView(self.ci, n, 4, f"ΔW{n}", f"Δb{n}", f"ΔW{n} | Δb{n}", self._on_hover,
+                                    kinds=("uW", "ub"), layer=n, on_click=click)
+                update.step_of = (f"∂L/∂W{n}", f"∂L/∂b{n}")
+                self.updates.append(update)
+        if self.show_updates:  # three columns share the width: the rows' "unit" is said once, beside the weights
+            for view in self.gradients + self.updates:
+                view.plot.getAxis("left").setLabel("")
+        for col in range(2 * columns):
+            self.ci.layout.setColumnStretchFactor(col, 1 - col % 2)
         self.view.setMinimumHeight(MIN_ROW_HEIGHT * n_layers if n_layers > 4 else 0)
+
+    def _set_headers(self) -> None:
+        """The columns' headings, saying which share a scale."""
+        shared = {"shared": "  (one scale)", "log": "  (one log scale)"}.get(self.scale_mode, "")
+        texts = ["weights and biases" + ("  (log scales)" if self.scale_mode == "log" else ""),
+                 f"their gradients ∂L/∂·{shared}",
+                 f"next step: ΔW = −{self.stepsize:g}·∂L/∂W{shared}"]
+        for label, text in zip(self.headers, texts):
+            label.setText(text, size="9pt", color=palette.MUTED)

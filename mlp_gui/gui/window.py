@@ -37,10 +37,13 @@ from mlp_gui.core.runfile import SavedRun
 from mlp_gui.core.settings import DEFAULT_EPOCHS, setting
 from mlp_gui.gui import confirm, remembered
 from mlp_gui.gui.actions import MENUS, build_actions, shortcut_rows
+from mlp_gui.gui.backprop_view import BackpropView
+from mlp_gui.gui.decision_view import DecisionView
 from mlp_gui.gui.explore import Explorer
 from mlp_gui.gui.file_actions import FileActions
 from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.loss_plot import LossPlot
+from mlp_gui.gui.network_diagram import NetworkDiagram
 from mlp_gui.gui.run_panel import RunPanel
 from mlp_gui.gui.run_worker import Delivery
 from mlp_gui.gui.session import RunReset, RunState, TrainingSession
@@ -71,6 +74,9 @@ class MainWindow(QMainWindow):
         self.run_panel = RunPanel()
         self.plot = LossPlot()
         self.heatmaps = HeatmapPanel(on_hover=self._show_hover)
+        self.backprop = BackpropView(on_hover=self._show_hover)
+        self.decision = DecisionView()
+        self.diagram = NetworkDiagram()
         self.explorer = Explorer(self.session, self.plot, self)
         self.files = FileActions(self, self.session, self.plot, self.statusBar().showMessage, self.open_saved_run,
                                  self._show_title)
@@ -114,6 +120,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.splitter, "Training")
         self.tabs.addTab(self.explorer.gradcheck, "Gradient check")
         self.tabs.addTab(self.explorer.notebook, "Notebook printout")
+        self.tabs.addTab(self.backprop, "Backprop")
+        self.surface_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.surface_splitter.addWidget(self.decision)
+        self.surface_splitter.addWidget(self.diagram)
+        self.tabs.addTab(self.surface_splitter, "Decision surface")
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -157,6 +168,10 @@ class MainWindow(QMainWindow):
         self.explorer.sweeps.failed.connect(lambda msg: self._note(msg, error=True))
         self.tabs.currentChanged.connect(self._on_tab)
         self.plot.hover_text.connect(self._show_hover)
+        s.snapshot_ready.connect(self.backprop.show_snapshot)
+        s.snapshot_ready.connect(self.decision.show_snapshot)
+        s.snapshot_ready.connect(self.diagram.show_snapshot)
+        self.heatmaps.cell_clicked.connect(self._explain_cell)
         self.plot.export_requested.connect(self.export_plot_dialog)
         self.form.validity_changed.connect(lambda _valid: self._refresh_controls())
         self.form.changed.connect(self._settings_changed)
@@ -208,6 +223,27 @@ class MainWindow(QMainWindow):
 
     def show_tab(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
+
+    def set_show_updates(self, shown: bool) -> None:
+        self.heatmaps.set_show_updates(shown)
+
+    def set_scale_mode(self, mode: str) -> None:
+        self.heatmaps.set_scale_mode(mode)
+        self.statusBar().showMessage({"matrix": "Colour scales: one per matrix", "shared": "Colour scales: shared across layers",
+                                      "log": "Colour scales: signed log of the magnitude"}[mode])
+
+    def _explain_cell(self, kind: str, layer: int, row: int, col: int) -> None:
+        """One weight, explained: its value, its gradient, and the value the next step gives it (exactly)."""
+        snap = self.session.snapshot
+        if snap is None or layer > len(snap.layers):
+            return
+        bias = kind.endswith("b")
+        name = f"{'b' if bias else 'W'}{layer}[{row}{'' if bias else f', {col}'}]"
+        w = float(snap.layers[layer - 1].b[row] if bias else snap.layers[layer - 1].W[row, col])
+        g = float(snap.grads[layer - 1].b[row] if bias else snap.grads[layer - 1].W[row, col])
+        eta = self.session.config.stepsize
+        self.statusBar().showMessage(f"{name} = {w!r};  ∂L/∂{name} = {g!r};  the next step makes it "
+                                     f"{name} − {eta:g} × ∂L/∂{name} = {w - eta * g!r}")
 
     def open_run_dialog(self) -> None:
         self.files.open_run_dialog(self._may_replace_run)
@@ -313,6 +349,7 @@ class MainWindow(QMainWindow):
                 return False
             if answer:
                 self.session.set_stepsize(config.stepsize)
+                self.heatmaps.set_stepsize(config.stepsize)
                 self.plot.mark_stepsize_change(self.session.epoch, config.stepsize)
                 self._refresh_controls()
                 return True
@@ -400,6 +437,10 @@ class MainWindow(QMainWindow):
         self.plot.reset(reset.history, (reset.metrics or {}).get("test_loss"))
         self.run_panel.show_accuracy(*_latest_accuracy(reset.metrics or {}))
         self.run_panel.show_identity(reset.fingerprint, reset.reproduces_notebook)
+        self.heatmaps.set_stepsize(reset.config.stepsize)
+        self.backprop.set_run(reset)
+        self.decision.set_run(reset)
+        self.diagram.set_run(reset)
         self.run_panel.show_offer(None)
         self.plot.getPlotItem().setLabel("left", f"loss  ({LOSS_NAMES[reset.config.loss]}, log scale)")
         self.heatmaps.show_snapshot(reset.snapshot, now=True)
