@@ -2,6 +2,8 @@
 
 - ``assets/screenshot.png``: the default run paused mid-training at 1280x800.
 - ``assets/compare.png``: a stepsize sweep (0.03, 0.1, 0.3) kept on the plot beside a live run.
+- ``assets/spiral.png``: the decision surface and the network diagram on the spiral data set.
+- ``assets/explain.png``: the update column ΔW with one colour scale shared across layers.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen:configfile=" + str(Path(__file__).resolve().parent / "offscreen-1920x1080.json"))
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="mlp-gui-shots-")  # no remembered settings
 ASSETS = Path(__file__).resolve().parent
 sys.path.insert(0, str(ASSETS.parent))
@@ -75,7 +77,42 @@ def compare() -> None:
     window.close()
 
 
+def spiral() -> None:
+    """The decision surface and the network diagram on spiral, after training."""
+    config = TrainConfig(data="spiral", layers=(2, 8, 8, 2), activation="tanh", output="softmax", loss="cross-entropy",
+                         init="xavier", batch_size=0, stepsize=1.0, noise=0.05)
+    window = MainWindow(config, epochs=8000)
+    window.explorer.kept.clear()  # the sweep's runs, kept from the screenshot before
+    window.resize(1280, 800)
+    window.show()
+    window.actions["tab_surface"].trigger()
+    window.start_or_pause()
+    wait_for(lambda: window.session.state is RunState.FINISHED)
+    window.decision.show_snapshot(window.session.snapshot, now=True)
+    window.diagram.show_snapshot(window.session.snapshot, now=True)
+    settle(window)
+    window.grab().save(str(ASSETS / "spiral.png"))
+    window.close()
+
+
+def explain() -> None:
+    """The update column with one colour scale shared across layers, and the gradient-flow lesson it shows."""
+    window = MainWindow(TrainConfig(layers=(3, 6, 6, 6, 2)), epochs=400)
+    window.explorer.kept.clear()
+    window.resize(1280, 800)
+    window.show()
+    window.actions["show_updates"].setChecked(True)
+    window.actions["scale_shared"].trigger()
+    window.start_or_pause()
+    wait_for(lambda: window.session.state is RunState.FINISHED)
+    settle(window)
+    window.grab().save(str(ASSETS / "explain.png"))
+    window.close()
+
+
 if __name__ == "__main__":
     mid_training()
     compare()
-    print("wrote", ASSETS / "screenshot.png", "and", ASSETS / "compare.png")
+    spiral()
+    explain()
+    print("wrote", *(ASSETS / f"{name}.png" for name in ("screenshot", "compare", "spiral", "explain")))

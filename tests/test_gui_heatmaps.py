@@ -303,7 +303,7 @@ def test_shared_mode_puts_every_gradient_on_one_scale(panel):
     assert len({view.limit for view in panel.updates}) == 1
     assert panel.updates[0].limit >= max(np.abs(a).max() for g in snap.grads for a in g) * panel.stepsize
     assert np.abs(snap.grads[0].W).max() < 0.1 * shared  # vanishing gradients at a glance: W1's pale
-    assert "one scale" in panel.headers[1].text
+    assert "shared" in panel.headers[1].text
 
     panel.set_scale_mode("matrix")
     assert len({view.limit for view in panel.gradients}) == 3  # back to one each

@@ -272,3 +272,16 @@ def test_the_decision_surface_tab_follows_a_spiral_run(window, qtbot):
     wait_state(window, qtbot, RunState.FINISHED)
     qtbot.waitUntil(lambda: window.decision.shown is not None and window.decision.shown.epoch == 100, timeout=TIMEOUT_MS)
     assert window.decision.kind == "plane" and window.diagram.shown.epoch == 100  # 2 classes over the input plane
+
+
+def test_reset_keeps_the_same_initialisation_and_says_so(window, qtbot, monkeypatch):
+    first = window.session.snapshot.layers[0].W.copy()
+    configure(window, qtbot, epochs=30)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    monkeypatch.setattr(confirm, "replace_run", lambda *a: True)
+    window.reset()
+    assert (first == window.session.snapshot.layers[0].W).all() and window.session.epoch == 0
+    assert "the same initial weights" in window.statusBar().currentMessage()
+    set_settings(window, qtbot, seed=7)
+    assert not (first == window.session.snapshot.layers[0].W).all()

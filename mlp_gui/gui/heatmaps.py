@@ -845,9 +845,10 @@ class HeatmapPanel(QScrollArea):
 
     def _set_headers(self) -> None:
         """The columns' headings, saying which share a scale."""
-        shared = {"shared": "  (one scale)", "log": "  (one log scale)"}.get(self.scale_mode, "")
-        texts = ["weights and biases" + ("  (log scales)" if self.scale_mode == "log" else ""),
-                 f"their gradients ∂L/∂·{shared}",
-                 f"next step: ΔW = −{self.stepsize:g}·∂L/∂W{shared}"]
+        shared = {"shared": " (shared)", "log": " (log, shared)"}.get(self.scale_mode, "")
+        wide = not self.show_updates  # two columns have room for the longer words
+        texts = ["weights and biases" + (" (log scales)" if self.scale_mode == "log" else ""),
+                 ("their gradients ∂L/∂·" if wide else "gradients ∂L/∂·") + shared,
+                 f"update ΔW = −{self.stepsize:g}·∂L/∂W{shared}"]
         for label, text in zip(self.headers, texts):
             label.setText(text, size="9pt", color=palette.MUTED)

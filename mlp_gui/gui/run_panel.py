@@ -76,6 +76,7 @@ class RunPanel(QWidget):
         self.identity.setObjectName("runIdentity")
         self.identity.setStyleSheet(f"color: {palette.MUTED};")
         self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.identity.setWordWrap(True)  # never wider than the column
         bold = self.values["loss"].font()
         bold.setBold(True)
         self.values["loss"].setFont(bold)
@@ -148,7 +149,7 @@ class RunPanel(QWidget):
 
     def show_identity(self, fingerprint: str, reproduces_notebook: bool) -> None:
         """The run's short name (the same settings and initial weights give the same one) and the notebook badge."""
-        badge = "   ✓ the course notebook's numbers" if reproduces_notebook else ""
+        badge = " · ✓ the course notebook's numbers" if reproduces_notebook else ""
         self.identity.setText(f"run {fingerprint}{badge}")
         self.identity.setToolTip(
             "A hash of this run's settings and its weights at epoch 0: two people with the same name have the same run."

@@ -197,7 +197,10 @@ class MainWindow(QMainWindow):
         """Start over from the seed with the settings shown (asking first if that throws away unsaved epochs)."""
         config = self.form.config()
         if config is not None and (not self.files.unsaved_epochs or confirm.replace_run(self, self.session.epoch, "Reset")):
-            self.session.new_run(config, self.form.epochs())
+            same = self.session.has_run and config == self.session.config
+            if self._replace_run(config, self.form.epochs() or DEFAULT_EPOCHS) and same:
+                self.statusBar().showMessage(f"Reset: the same initial weights and data as before (seed {config.seed}); "
+                                             "a new seed draws new ones")
 
     def step(self, epochs: int) -> None:
         if self.session.state.busy or not self.form.valid:
