@@ -38,7 +38,8 @@ def test_json_summary(capsys):
     assert summary["epochs"] == 10 and summary["total_epochs"] == 10
     assert summary["settings"] == {"seed": 12345, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1, "epochs": 10,
                                    "activation": "sigmoid", "output": "identity", "loss": "mse", "init": "notebook",
-                                   "data": "notebook", "samples": 200, "noise": 0.1, "test_fraction": "auto"}
+                                   "data": "notebook", "samples": 200, "noise": 0.1, "test_fraction": "auto",
+                                   "target": "last", "standardize": "no"}
     assert summary["final_loss"] < summary["initial_loss"]
     assert summary["seconds"] > 0 and summary["epochs_per_second"] > 0
     assert summary["diverged_at"] is None

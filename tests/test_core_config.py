@@ -34,7 +34,7 @@ def test_the_config_holds_exactly_the_schemas_run_settings():
     assert [s.name for s in SETTINGS if s.scope == "plan"] == ["epochs"]
     assert [s.flag for s in SETTINGS] == [
         "--seed", "--layers", "--batch-size", "--stepsize", "--activation", "--output", "--loss", "--init",
-        "--data", "--samples", "--noise", "--test-fraction", "--epochs"]
+        "--data", "--samples", "--noise", "--target", "--standardize", "--test-fraction", "--epochs"]
 
 
 @pytest.mark.parametrize(

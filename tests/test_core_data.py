@@ -128,3 +128,20 @@ def test_the_cli_reports_test_loss_and_accuracy(tmp_path):
     notebook = json.loads(subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--epochs", "5", "--json"],
                                          capture_output=True, text=True, timeout=60).stdout)
     assert notebook["test_loss"] is None and notebook["accuracy"] is None
+
+
+def test_csv_target_columns_standardising_and_preview(tmp_path):
+    rows = "\n".join(f"{'cat' if i % 2 else 'dog'},{i % 7},{(i * 3) % 5 + 100}" for i in range(40))
+    path = _csv(tmp_path, "animal,a,b\n" + rows + "\n")
+    cfg = TrainConfig(data=path, target="animal", standardize="yes", batch_size=0, **CLASSIFIER)
+    trainer = Trainer(cfg.validated())
+    assert trainer.data.classes == 2
+    np.testing.assert_allclose(trainer.x.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(trainer.x.std(axis=1), 1, atol=1e-12)
+    text = csv_data.preview(cfg)
+    assert "40 rows" in text and "animal (target)" in text and "a (input)" in text and "cat 20" in text and "dog 20" in text
+    numeric = _csv(tmp_path, "a,b,c\n" + "\n".join(f"{i},{i % 3},{i * 0.5}" for i in range(30)) + "\n", "numeric.csv")
+    two = TrainConfig(data=numeric, target="2,c", layers=(1, 4, 2), batch_size=0)
+    assert Trainer(two.validated()).y.shape[0] == 2  # two numeric targets: two outputs to fit
+    with pytest.raises(ConfigError, match="no column 'colour' to be the target; the columns are animal, a, b"):
+        Trainer(TrainConfig(data=path, target="colour", **CLASSIFIER))

@@ -41,7 +41,8 @@ def test_file_is_plain_npz_without_pickle(tmp_path, trained):
     assert {"W1", "b1", "W3", "b3", "grad_W1", "grad_b3", "loss", "x", "y", "config"} <= names
     assert config == {"seed": 12345, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1,
                       "activation": "sigmoid", "output": "identity", "loss": "mse", "init": "notebook",
-                      "data": "notebook", "samples": 200, "noise": 0.1, "test_fraction": "auto"}
+                      "data": "notebook", "samples": 200, "noise": 0.1, "test_fraction": "auto",
+                      "target": "last", "standardize": "no"}
 
 
 def test_save_does_not_clobber_on_failure(tmp_path, trained, monkeypatch):

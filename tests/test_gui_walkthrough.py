@@ -285,3 +285,18 @@ def test_reset_keeps_the_same_initialisation_and_says_so(window, qtbot, monkeypa
     assert "the same initial weights" in window.statusBar().currentMessage()
     set_settings(window, qtbot, seed=7)
     assert not (first == window.session.snapshot.layers[0].W).all()
+
+
+def test_a_csv_is_previewed_before_training(window, tmp_path):
+    path = tmp_path / "pets.csv"
+    path.write_text("animal,a,b\n" + "\n".join(f"{'cat' if i % 2 else 'dog'},{i % 7},{i % 5}" for i in range(40)) + "\n")
+    window.form.set_field("output", "softmax")
+    window.form.set_field("loss", "cross-entropy")
+    window.form.set_field("target", "animal")
+    window.form.set_field("layers", "2,4,2")
+    window.form.set_field("data", str(path))
+    assert window.form.valid, window.form.errors
+    assert "pets.csv: 40 rows" in window.form.summary.text() and "animal (target)" in window.form.summary.text()
+    assert "cat 20" in window.form.summary.toolTip() and "first rows" in window.form.summary.toolTip()
+    window.form.set_field("target", "colour")
+    assert "no column 'colour'" in window.form.errors.get("target", "")

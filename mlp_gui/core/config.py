@@ -41,6 +41,8 @@ class TrainConfig:
     data: str = BY_NAME["data"].default  # type: ignore[assignment]
     samples: int = BY_NAME["samples"].default  # type: ignore[assignment]
     noise: float = BY_NAME["noise"].default  # type: ignore[assignment]
+    target: str = BY_NAME["target"].default  # type: ignore[assignment]
+    standardize: str = BY_NAME["standardize"].default  # type: ignore[assignment]
     test_fraction: str = BY_NAME["test_fraction"].default  # type: ignore[assignment]
 
     def __post_init__(self) -> None:

@@ -27,20 +27,68 @@ def load_csv(config: TrainConfig, rng: np.random.RandomState) -> Dataset:
     """The data of ``config.data`` for a network of ``config.layers``; ConfigError (naming the file) if it will not do."""
     path = Path(config.data)
     header, rows = _read(path)
-    inputs = _numbers(path, header, rows, range(len(header) - 1))
-    labels, classes = _target(path, header, rows, config)
+    targets_at = target_columns(path, header, config.target)
+    inputs = _numbers(path, header, rows, [c for c in range(len(header)) if c not in targets_at])
+    if len(targets_at) > 1:  # several targets: values to fit, one output each
+        labels, classes = _numbers(path, header, rows, targets_at), 0
+    else:
+        labels, names = _target(path, header, rows, targets_at[0], config)
+        classes = len(names)
     n_in, n_out = config.layers[0], config.layers[-1]
-    need_out = classes if classes and config.output == "softmax" else 1
+    need_out = classes if classes and config.output == "softmax" else len(targets_at)
     if n_in != inputs.shape[0] or n_out != need_out:
         raise ConfigError(f"data {path.name} has {inputs.shape[0]} inputs and needs {need_out} output(s); layers "
                           f"{','.join(map(str, config.layers))} has {n_in} and {n_out}", "layers")
     share = test_share(config)
     if int(round(share * len(rows))) < 1 and share > 0 or len(rows) - int(round(share * len(rows))) < 2:
         raise ConfigError(f"data {path.name}: {len(rows)} rows are too few for a test fraction of {share:g}", "test_fraction")
-    y = targets(labels, n_out, classes)
+    y = labels if labels.ndim == 2 else targets(labels, n_out, classes)
     x_train, y_train, x_test, y_test = split(inputs, y, share, rng)
+    if config.standardize == "yes":
+        x_train, x_test = standardized(x_train, x_test)
     kind = f"{classes} classes" if classes else "regression"
     return Dataset(x_train, y_train, x_test, y_test, classes, f"{path.name}: {len(rows)} rows, {inputs.shape[0]} inputs, {kind}")
+
+
+def standardized(x_train: np.ndarray, x_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs shifted and scaled to mean 0 and standard deviation 1 over the training part (the test part alike)."""
+    mean = x_train.mean(axis=1, keepdims=True)
+    std = x_train.std(axis=1, keepdims=True)
+    std[std == 0] = 1.0  # a constant column stays as it is
+    return (x_train - mean) / std, (x_test - mean) / std
+
+
+def target_columns(path: Path, header: list[str], spec: str) -> list[int]:
+    """The target column(s): ``last``, or names or 1-based numbers separated by commas."""
+    if spec.strip().lower() in ("", "last"):
+        return [len(header) - 1]
+    columns = []
+    for part in (p.strip() for p in spec.split(",")):
+        if part.isdigit() and 1 <= int(part) <= len(header):
+            columns.append(int(part) - 1)
+        elif part in header:
+            columns.append(header.index(part))
+        else:
+            raise ConfigError(f"data {path.name}: no column {part!r} to be the target; the columns are {', '.join(header)}", "target")
+    if len(columns) >= len(header):
+        raise ConfigError(f"data {path.name}: every column is a target; leave at least one input", "target")
+    return columns
+
+
+def preview(config: TrainConfig, rows_shown: int = 5) -> str:
+    """What the window shows before training: rows, each column's role, class counts, the first rows."""
+    path = Path(config.data)
+    header, rows = _read(path)
+    targets_at = target_columns(path, header, config.target)
+    roles = ", ".join(f"{name} ({'target' if i in targets_at else 'input'})" for i, name in enumerate(header))
+    text = f"{path.name}: {len(rows):,} rows; columns: {roles}"
+    if len(targets_at) == 1:
+        labels, names = _target(path, header, rows, targets_at[0], config)
+        if names:
+            counts = np.bincount(labels.astype(int), minlength=len(names))
+            text += "; classes: " + ", ".join(f"{n} {c}" for n, c in zip(names, counts))
+    shown = "\n".join(",".join(row) for row in rows[:rows_shown])
+    return f"{text}\nfirst rows:\n{','.join(header)}\n{shown}"
 
 
 def _read(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -86,7 +134,7 @@ def _rows(path: Path, reader) -> tuple[list[str], list[list[str]]]:
     return [h.strip() for h in header], rows
 
 
-def _numbers(path: Path, header: list[str], rows: list[list[str]], columns: range) -> np.ndarray:
+def _numbers(path: Path, header: list[str], rows: list[list[str]], columns: list[int] | range) -> np.ndarray:
     """The given columns as floats, ``(columns, rows)``; the first bad cell is named by row and column."""
     out = np.empty((len(columns), len(rows)))
     for j, c in enumerate(columns):
@@ -102,9 +150,9 @@ def _numbers(path: Path, header: list[str], rows: list[list[str]], columns: rang
     return out
 
 
-def _target(path: Path, header: list[str], rows: list[list[str]], config: TrainConfig) -> tuple[np.ndarray, int]:
-    """The last column: class indices and their count, or values (0 classes)."""
-    cells = [row[-1].strip() for row in rows]
+def _target(path: Path, header: list[str], rows: list[list[str]], column: int, config: TrainConfig) -> tuple[np.ndarray, list[str]]:
+    """The target column: class indices and the classes' names in index order, or values (and no names)."""
+    cells = [row[column].strip() for row in rows]
     try:
         values = np.array([float(c) for c in cells])
         numeric = bool(np.all(np.isfinite(values)))
@@ -112,9 +160,9 @@ def _target(path: Path, header: list[str], rows: list[list[str]], config: TrainC
         numeric = False
     wholes = numeric and bool(np.all(values == np.round(values)))
     if numeric and not (wholes and config.output in ("sigmoid", "softmax")):
-        return values, 0
+        return values, []
     names = sorted(set(cells), key=lambda c: (float(c) if wholes else 0.0, c))
     if len(names) < 2:
-        raise ConfigError(f"data {path.name}: the target column {header[-1]!r} holds a single class ({names[0]!r})", "data")
+        raise ConfigError(f"data {path.name}: the target column {header[column]!r} holds a single class ({names[0]!r})", "data")
     index = {name: i for i, name in enumerate(names)}
-    return np.array([index[c] for c in cells], dtype=float), len(names)
+    return np.array([index[c] for c in cells], dtype=float), names

@@ -9,6 +9,10 @@ invalid, and the window disables Start then. No text a person can type raises.
 
 from __future__ import annotations
 
+import html
+import os
+from functools import lru_cache
+
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -18,6 +22,7 @@ from mlp_gui.core.settings import RUN_SETTINGS, SETTINGS, Setting, setting
 from mlp_gui.gui import palette
 
 DATA_ONLY = ("samples", "noise", "test_fraction")
+CSV_ONLY = ("target", "standardize")
 INVALID_STYLE = f"border: 2px solid {palette.ERROR}; border-radius: 3px; background: {palette.ERROR_FILL};"
 
 
@@ -65,6 +70,7 @@ class SettingsForm(QWidget):
         outer.addLayout(form)
         outer.addWidget(self.summary)
         self._valid = True
+        self.preview = ""  # a CSV's summary and first rows, shown under the fields
         self.set_values(TrainConfig(), setting("epochs").default)
 
     # ------------------------------------------------------------ values
@@ -121,9 +127,11 @@ class SettingsForm(QWidget):
 
     def _show_data_fields(self) -> None:
         """Samples, noise and test fraction only matter for generated or CSV data: hidden with the notebook's batch."""
-        notebook = self.edits["data"].text().strip().lower() == "notebook"
+        data = self.edits["data"].text().strip().lower()
         for name in DATA_ONLY:
-            self.layout_form.setRowVisible(self._widgets[name], not notebook)
+            self.layout_form.setRowVisible(self._widgets[name], data != "notebook")
+        for name in CSV_ONLY:
+            self.layout_form.setRowVisible(self._widgets[name], data.endswith(".csv"))
 
     def _validate_all(self) -> None:
         self.errors = {}
@@ -138,6 +146,7 @@ class SettingsForm(QWidget):
             try:
                 check_combination(config)
                 check_fits_in_memory(config, values["epochs"])
+                self.preview = _csv_preview(config) if config.data.endswith(".csv") else ""
             except ConfigError as exc:
                 self.errors[exc.setting or "layers"] = str(exc)
                 values = None
@@ -157,4 +166,24 @@ class SettingsForm(QWidget):
             self.summary.setText(f"<span style='color:{palette.ERROR}'>⚠ {first}</span>")
         elif values is not None:
             n = parameter_count(values["layers"])
-            self.summary.setText(f"<span style='color:{palette.MUTED}'>{n:,} parameters in {len(values['layers']) - 1} layers</span>")
+            text = f"{n:,} parameters in {len(values['layers']) - 1} layers"
+            if self.preview:  # your CSV, before training: its rows, each column's role, its classes
+                text += "<br>" + html.escape(self.preview.splitlines()[0])
+            self.summary.setText(f"<span style='color:{palette.MUTED}'>{text}</span>")
+            self.summary.setToolTip(f"<pre>{html.escape(self.preview)}</pre>" if self.preview else "")
+
+
+def _csv_preview(config: TrainConfig) -> str:
+    """The CSV's preview, read again only when the file or the settings that shape it change (typing stays instant)."""
+    try:
+        stat = os.stat(config.data)
+    except OSError:
+        raise ConfigError(f"data {config.data}: no such file", "data") from None
+    return _cached_preview(config.data, stat.st_mtime_ns, stat.st_size, config.target, config.output)
+
+
+@lru_cache(maxsize=8)
+def _cached_preview(path: str, _mtime: int, _size: int, target: str, output: str) -> str:
+    from mlp_gui.core.csv_data import preview
+
+    return preview(TrainConfig(data=path, target=target, output=output))
