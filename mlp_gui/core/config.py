@@ -19,6 +19,7 @@ from mlp_gui.core.parse import ConfigError, parse_float, parse_int, parse_sizes
 from mlp_gui.core.settings import BY_NAME, DEFAULT_EPOCHS, MAX_SEED, RUN_SETTINGS, check_layers
 
 MAX_JSON_CHARS = 64 * 1024
+MAX_JSON_DEPTH = 16  # a run's settings nest two deep (a list of layer sizes in an object)
 
 __all__ = [
     "DEFAULT_EPOCHS", "MAX_SEED", "ConfigError", "TrainConfig", "available_bytes", "check_fits_in_memory",
@@ -144,6 +145,8 @@ def _json_object(text: str) -> dict:
             seen[key] = value
         return seen
 
+    if _nesting(text) > MAX_JSON_DEPTH:
+        raise ConfigError("config is nested too deeply to be a run's settings")
     try:
         data = json.loads(text, object_pairs_hook=no_duplicates)
     except RecursionError:
@@ -155,6 +158,24 @@ def _json_object(text: str) -> dict:
     if not isinstance(data, dict):
         raise ConfigError("config is not a JSON object")
     return data
+
+
+def _nesting(text: str) -> int:
+    """How deeply ``[`` and ``{`` nest outside strings (checked before parsing: Pythons differ in how deep json goes)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            escaped = not escaped and char == "\\"
+            in_string = escaped or char != '"'
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def format_value(name: str, value: object) -> str:
