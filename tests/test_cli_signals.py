@@ -24,8 +24,13 @@ def start_training(*args: str) -> subprocess.Popen:
 def test_a_signal_saves_exactly_one_state(tmp_path, signum, code):
     path = tmp_path / "r.npz"
     proc = start_training("--save", str(path))
-    proc.send_signal(signum)
-    out, err = proc.communicate(timeout=60)
+    try:
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == code, err
     assert "Traceback" not in err and f"{signal.Signals(signum).name}: stopped after" in err
     run = load_run(path)

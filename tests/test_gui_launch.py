@@ -168,9 +168,14 @@ sys.exit(run_window(LaunchOptions(config=TrainConfig(), epochs=100_000_000, run=
 def test_a_signal_in_the_terminal_closes_the_window_cleanly(signum, code):
     proc = subprocess.Popen([sys.executable, "-c", SIGNALLED], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=fresh_env())
-    assert proc.stdout.readline().strip() == "training"
-    proc.send_signal(signum)
-    _out, err = proc.communicate(timeout=60)
+    try:
+        assert proc.stdout.readline().strip() == "training"
+        proc.send_signal(signum)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:  # a failing test leaves no training process behind
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == code, err
     assert "Traceback" not in err and "QThread: Destroyed" not in err
 
