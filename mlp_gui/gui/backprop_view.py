@@ -44,8 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QGraphicsItem, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.explain import FORMULAS, BackpropStep, backprop_pass
@@ -53,20 +52,16 @@ from mlp_gui.core.model import ACTIVATIONS, HEADS
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.heatmaps import (
-    BAR_TEXT_OFFSET,
-    COLOUR_MAP,
     MAX_TEXT_CELLS,
     TICK_FONT_PT,
-    CellLabels,
-    HoverImage,
     OverhangingTitle,
-    bar_axis_width,
     bar_ticks,
     colour_steps,
     follow_limit,
     format_cell,
     format_exponent,
     format_short,
+    image_plot,
     index_ticks,
     magnitudes,
     scale_exponent,
@@ -135,31 +130,8 @@ class ArrayView:
 
     def __init__(self, layout: pg.GraphicsLayout, row: int, col: int, name: str, on_hover: Callable[[str], None]) -> None:
         self.name = name
-        self.plot = layout.addPlot(row=row, col=col)
-        OverhangingTitle.install(self.plot)
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.invertY(True)
-        self.plot.setDefaultPadding(0.0)
-        tick_font = QFont()
-        tick_font.setPointSize(TICK_FONT_PT)
-        for side in ("left", "bottom"):  # rows are units and columns samples, as the headings say once
-            axis = self.plot.getAxis(side)
-            axis.setTickFont(tick_font)
-            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.image = HoverImage(self._describe, on_hover)
-        self.image.setImage(np.zeros((1, 1)), levels=(-1.0, 1.0), autoLevels=False)  # before the bar links to it
-        self.plot.addItem(self.image)
-        self.labels = CellLabels()
-        self.plot.addItem(self.labels)
-        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=pg.colormap.get(COLOUR_MAP), interactive=False, width=10)
-        self.bar.setImageItem(self.image)
-        self.bar.axis.setTickFont(tick_font)
-        self.bar.axis.setStyle(tickTextOffset=BAR_TEXT_OFFSET)
-        self.bar.axis.setWidth(bar_axis_width())
-        self.bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        OverhangingTitle.install(self.bar)
+        # rows are units and columns samples, as the headings say once
+        self.plot, self.image, self.labels, self.bar = image_plot(layout, row, col, self._describe, on_hover)
         self.bar_title = ""
         self._set_bar(1.0)
         layout.addItem(self.bar, row=row, col=col + 1)

@@ -431,6 +431,40 @@ class CellLabels(QGraphicsItem):
         painter.restore()
 
 
+def image_plot(layout: pg.GraphicsLayout, row: int, col: int, describe: Callable[[int, int], str | None],
+               on_hover: Callable[[str], None], on_click: Callable | None = None) -> tuple:
+    """A still plot (rows down, no zoom, no menu) holding a hoverable image and its cell labels, and a colour bar
+    beside it in the next column: ``(plot, image, labels, bar)``. The heatmaps and the Backprop tab share it."""
+    plot = layout.addPlot(row=row, col=col)
+    OverhangingTitle.install(plot)
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    plot.invertY(True)
+    plot.setDefaultPadding(0.0)
+    tick_font = QFont()
+    tick_font.setPointSize(TICK_FONT_PT)
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        axis.setTickFont(tick_font)
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    image = HoverImage(describe, on_hover, on_click) if on_click else HoverImage(describe, on_hover)
+    # an image before the colour bar links to it: levels set on an empty ImageItem are deferred and would
+    # later overwrite the first real levels
+    image.setImage(np.zeros((1, 1)), levels=(-1.0, 1.0), autoLevels=False)
+    plot.addItem(image)
+    labels = CellLabels()
+    plot.addItem(labels)
+    bar = pg.ColorBarItem(values=(-1, 1), colorMap=pg.colormap.get(COLOUR_MAP), interactive=False, width=10)
+    bar.setImageItem(image)
+    bar.axis.setTickFont(tick_font)
+    bar.axis.setStyle(tickTextOffset=BAR_TEXT_OFFSET)
+    bar.axis.setWidth(bar_axis_width())
+    bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    OverhangingTitle.install(bar)
+    return plot, image, labels, bar
+
+
 class MatrixView:
     """One matrix with its bias strip: a plot holding the image and cell labels, and its colour bar.
 
@@ -453,36 +487,11 @@ class MatrixView:
         self._on_click = on_click
         self.step_of: tuple[str, str] | None = None  # an update's gradient names (∂L/∂W1, ∂L/∂b1)
         self.stepsize = 0.0
-        self.plot = layout.addPlot(row=row, col=col)
-        OverhangingTitle.install(self.plot)
+        self.plot, self.image, self.labels, self.bar = image_plot(layout, row, col, self._describe, on_hover, self.click_at)
         self.title_text = title
         self.plot.setTitle(title, size="9pt", color=palette.TEXT)
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.invertY(True)
-        self.plot.setDefaultPadding(0.0)
-        tick_font = QFont()
-        tick_font.setPointSize(TICK_FONT_PT)
         for side, label in (("left", "unit"), ("bottom", "input  |  b = bias")):
-            axis = self.plot.getAxis(side)
-            axis.setLabel(label, **{"font-size": f"{TICK_FONT_PT}pt", "color": palette.MUTED})
-            axis.setTickFont(tick_font)
-            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.image = HoverImage(self._describe, on_hover, self.click_at)
-        # an image before the colour bar links to it: levels set on an empty ImageItem are deferred and would
-        # later overwrite the first real levels
-        self.image.setImage(np.zeros((1, 1)), levels=(-1.0, 1.0), autoLevels=False)
-        self.plot.addItem(self.image)
-        self.labels = CellLabels()
-        self.plot.addItem(self.labels)
-        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=pg.colormap.get(COLOUR_MAP), interactive=False, width=10)
-        self.bar.setImageItem(self.image)
-        self.bar.axis.setTickFont(tick_font)
-        self.bar.axis.setStyle(tickTextOffset=BAR_TEXT_OFFSET)
-        self.bar.axis.setWidth(bar_axis_width())
-        self.bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        OverhangingTitle.install(self.bar)
+            self.plot.getAxis(side).setLabel(label, **{"font-size": f"{TICK_FONT_PT}pt", "color": palette.MUTED})
         self.bar_title = ""
         self._set_bar_title("")  # an empty title row still lines the bar up with the image
         self.scale = "matrix"
