@@ -250,6 +250,25 @@ class Pacer(QObject):
         self.interval_ms = int(min(max(wanted, REFRESH_MS), MAX_REFRESH_MS))
 
 
+class Paced:
+    """What a view redrawn by a :class:`Pacer` (``self._pacer``) tells the window and the tests."""
+
+    _pacer: Pacer
+
+    @property
+    def shown(self) -> Snapshot | None:
+        """The snapshot drawn last (None: nothing drawn for this run yet)."""
+        return self._pacer.shown
+
+    @property
+    def redraws(self) -> int:
+        return self._pacer.redraws
+
+    @property
+    def last_redraw_seconds(self) -> float:
+        return self._pacer.last_seconds
+
+
 class TimedLayoutWidget(pg.GraphicsLayoutWidget):
     """A GraphicsLayoutWidget that remembers the CPU time of its last paint (the pacer counts it)."""
 
@@ -276,7 +295,7 @@ def message_label(parent: QWidget) -> QLabel:
 # ---------------------------------------------------------------- the view
 
 
-class DecisionView(QWidget):
+class DecisionView(Paced, QWidget):
     """The network's output over its input plane (or line), following the run's snapshots.
 
     ``set_run(reset)`` for a new run (a :class:`~mlp_gui.gui.session.RunReset`, or anything with ``config``,
@@ -314,19 +333,6 @@ class DecisionView(QWidget):
         self._outputs: np.ndarray | None = None  # the grid's outputs, a buffer reused between redraws
 
     # ------------------------------------------------------------ what the window calls
-
-    @property
-    def shown(self) -> Snapshot | None:
-        """The snapshot drawn last (None: nothing drawn for this run yet)."""
-        return self._pacer.shown
-
-    @property
-    def redraws(self) -> int:
-        return self._pacer.redraws
-
-    @property
-    def last_redraw_seconds(self) -> float:
-        return self._pacer.last_seconds
 
     @property
     def interval_ms(self) -> int:

@@ -31,6 +31,7 @@ from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.decision_view import (
     SURFACE_SPAN,
+    Paced,
     Pacer,
     activations_on,
     colour_table,
@@ -162,7 +163,7 @@ def thumbnails(values: np.ndarray, levels: np.ndarray, table: np.ndarray, stride
     return [QImage(image.data, size_x, size_y, 4 * size_x, QImage.Format.Format_RGBA8888).copy() for image in rgba]
 
 
-class NetworkDiagram(QWidget):
+class NetworkDiagram(Paced, QWidget):
     """The network's units and weights, following the run's snapshots.
 
     ``set_run(reset)`` for a new run (a :class:`~mlp_gui.gui.session.RunReset`, or anything with ``config``,
@@ -204,18 +205,6 @@ class NetworkDiagram(QWidget):
         self._small.setPointSize(SMALL_PT)
 
     # ------------------------------------------------------------ what the window calls
-
-    @property
-    def shown(self) -> Snapshot | None:
-        return self._pacer.shown
-
-    @property
-    def redraws(self) -> int:
-        return self._pacer.redraws
-
-    @property
-    def last_redraw_seconds(self) -> float:
-        return self._pacer.last_seconds
 
     @property
     def has_thumbnails(self) -> bool:
