@@ -24,7 +24,7 @@ from mlp_gui.cli_args import config_from_args
 from mlp_gui.core import notebook
 from mlp_gui.core.config import ConfigError, TrainConfig, check_fits_in_memory, format_value
 from mlp_gui.core.driver import Halt, drive
-from mlp_gui.core.explain import fingerprint
+from mlp_gui.core.explain import fingerprint, layer_norms
 from mlp_gui.core.guard import Guard, GuardReport
 from mlp_gui.core.runfile import RunFileError, SavedRun, fallback_folder, load_run, run_from_trainer, save_run
 from mlp_gui.core.safe_write import LockedError, RunFileLock, TargetError, check_target
@@ -262,6 +262,8 @@ def _summary(trainer: Trainer, start_epoch: int, done: int, seconds: float, save
         "saved": str(saved) if isinstance(saved, Path) else None,
         "train_loss": _json_float(trainer.loss),
         "fingerprint": fingerprint(cfg, trainer.initial_layers),
+        "grad_norms": [_json_float(n) for n in layer_norms(trainer.grads)],  # per layer, W and b together
+        "weight_norms": [_json_float(n) for n in layer_norms(trainer.layers)],
         **{name: _last(trainer.metrics.get(name)) for name in ("test_loss", "accuracy", "test_accuracy")},
     }
 

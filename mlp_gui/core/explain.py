@@ -73,6 +73,12 @@ def backprop_pass(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, st
     return BackpropStep(float(loss), steps, stepsize, model)
 
 
+def layer_norms(layers: Params) -> list[float]:
+    """Each layer's norm, W and b together (for gradients: saturated units can zero ∂L/∂W while ∂L/∂b grows)."""
+    with np.errstate(all="ignore"):
+        return [float(np.sqrt(np.sum(layer.W * layer.W) + np.sum(layer.b * layer.b))) for layer in layers]
+
+
 def fingerprint(config: TrainConfig, initial: Params | None) -> str:
     """A short name for a run: a hash of its settings and its parameters at epoch 0 (12 hex digits)."""
     digest = hashlib.sha256(config.to_json().encode())

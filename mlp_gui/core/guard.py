@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlp_gui.core.explain import layer_norms
 from mlp_gui.core.model import Model, Params, pair_up
 from mlp_gui.core.network import Kernel
 from mlp_gui.core.trainer import Trainer
@@ -134,12 +135,6 @@ def stable_stepsize(model: Model, layers: list, x: np.ndarray, y: np.ndarray, it
             v = hv / norm
     return 1.0 / lam if lam > 0 and math.isfinite(lam) else None
 
-
-
-def layer_norms(grads: Params) -> list[float]:
-    """Each layer's gradient norm, weights and bias together (saturated units can zero ∂L/∂W while ∂L/∂b grows)."""
-    with np.errstate(all="ignore"):
-        return [float(np.sqrt(np.sum(g.W * g.W) + np.sum(g.b * g.b))) for g in grads]
 
 
 def unflatten(like: Params, flat: np.ndarray) -> Params:

@@ -81,6 +81,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "z, a and δ of every layer for the current parameters, with their formulas", arg=3),
     ActionSpec("tab_surface", "View", "&Decision surface and network", "show_tab", ("Alt+5",),
                "The network's output over the input plane, and each unit's own", arg=4),
+    ActionSpec("tab_flow", "View", "Gradient &flow", "show_tab", ("Alt+6",),
+               "Each layer's gradient norm, weight norm and update ratio over the run", arg=5),
     ActionSpec("show_updates", "View", "Show the &update ΔW = −stepsize·∂L/∂W", "set_show_updates", ("Ctrl+U",),
                "A third heatmap column: the change the next step applies", True, checkable=True),
     ActionSpec("scale_matrix", "View", "Colour scale per &matrix", "set_scale_mode", (), "Each matrix its own scale", arg="matrix"),

@@ -41,6 +41,7 @@ from mlp_gui.gui.backprop_view import BackpropView
 from mlp_gui.gui.decision_view import DecisionView
 from mlp_gui.gui.explore import Explorer
 from mlp_gui.gui.file_actions import FileActions
+from mlp_gui.gui.gradient_flow import GradientFlowView
 from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.loss_plot import LossPlot
 from mlp_gui.gui.network_diagram import NetworkDiagram
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.backprop = BackpropView(on_hover=self._show_hover)
         self.decision = DecisionView()
         self.diagram = NetworkDiagram()
+        self.flow = GradientFlowView()
         self.explorer = Explorer(self.session, self.plot, self)
         self.files = FileActions(self, self.session, self.plot, self.statusBar().showMessage, self.open_saved_run,
                                  self._show_title)
@@ -125,6 +127,7 @@ class MainWindow(QMainWindow):
         self.surface_splitter.addWidget(self.decision)
         self.surface_splitter.addWidget(self.diagram)
         self.tabs.addTab(self.surface_splitter, "Decision surface")
+        self.tabs.addTab(self.flow, "Gradient flow")
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -171,6 +174,7 @@ class MainWindow(QMainWindow):
         s.snapshot_ready.connect(self.backprop.show_snapshot)
         s.snapshot_ready.connect(self.decision.show_snapshot)
         s.snapshot_ready.connect(self.diagram.show_snapshot)
+        s.snapshot_ready.connect(self.flow.show_snapshot)
         self.heatmaps.cell_clicked.connect(self._explain_cell)
         self.plot.export_requested.connect(self.export_plot_dialog)
         self.form.validity_changed.connect(lambda _valid: self._refresh_controls())
@@ -353,6 +357,7 @@ class MainWindow(QMainWindow):
             if answer:
                 self.session.set_stepsize(config.stepsize)
                 self.heatmaps.set_stepsize(config.stepsize)
+                self.flow.set_stepsize(config.stepsize)
                 self.plot.mark_stepsize_change(self.session.epoch, config.stepsize)
                 self._refresh_controls()
                 return True
@@ -444,6 +449,7 @@ class MainWindow(QMainWindow):
         self.backprop.set_run(reset)
         self.decision.set_run(reset)
         self.diagram.set_run(reset)
+        self.flow.set_run(reset)
         self.run_panel.show_offer(None)
         self.plot.getPlotItem().setLabel("left", f"loss  ({LOSS_NAMES[reset.config.loss]}, log scale)")
         self.heatmaps.show_snapshot(reset.snapshot, now=True)
