@@ -57,6 +57,10 @@ def build_train_parser() -> argparse.ArgumentParser:
         "--resume", type=Path, metavar="RUN.npz",
         help="continue a saved run for --epochs more epochs (saved back to it unless --save is given)",
     )
+    parser.add_argument(
+        "--from-epoch", type=int, metavar="K",
+        help="with --resume: continue from the run's latest snapshot at or before epoch K (it says which)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON summary object on stdout at the end")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument(

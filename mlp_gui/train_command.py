@@ -175,6 +175,10 @@ def _prepare(args: argparse.Namespace) -> Plan:
         check_fits_in_memory(config, epochs)
         return Plan(Trainer(config, capacity=epochs), epochs, save_path)
     run = load_run(args.resume)
+    note_from = ""
+    if args.from_epoch is not None:
+        run, at = run.from_epoch(args.from_epoch)
+        note_from = f"continuing from epoch {at:,}, the latest snapshot at or before {args.from_epoch:,}"
     _check_resume_matches(run.config, config, given)
     epochs = epochs if "epochs" in given else run.epochs
     resumed = run.config.with_changes(stepsize=config.stepsize if "stepsize" in given else run.config.stepsize)
@@ -184,7 +188,7 @@ def _prepare(args: argparse.Namespace) -> Plan:
     if save_path is None:
         save_path = args.resume
         _check_writable(save_path, "--resume")
-    return Plan(trainer, epochs, save_path, note)
+    return Plan(trainer, epochs, save_path, "; ".join(n for n in (note_from, note) if n))
 
 
 def _diverged_note(run: SavedRun, resumed: TrainConfig, given: frozenset[str]) -> str:

@@ -1,6 +1,7 @@
 """``mlp-gui train``: the notebook's printout, JSON, saved runs, resume, and clear errors for bad input."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -198,3 +199,13 @@ def test_the_divergence_guard_names_the_layer_and_a_stepsize(tmp_path):
     assert summary["epochs"] == guard["epoch"] < 52  # stopped at the epoch it went too far, before the loss overflowed
     off = run_cli("train", "--stepsize", "1000", "--epochs", "1000", "--no-guard", "--json")
     assert json.loads(off.stdout)["divergence"] is None and "diverged at epoch" in off.stderr
+
+
+def test_resume_from_an_earlier_epoch(tmp_path):
+    path = tmp_path / "r.npz"
+    assert main(["train", "--epochs", "4000", "--save", str(path)]) == 0
+    result = run_cli("train", "--resume", str(path), "--from-epoch", "1500", "--epochs", "100", "--save", str(tmp_path / "b.npz"))
+    assert result.returncode == 0, result.stderr
+    assert "continuing from epoch " in result.stderr and "latest snapshot at or before 1,500" in result.stderr
+    at = int(re.search(r"continuing from epoch ([\d,]+),", result.stderr).group(1).replace(",", ""))
+    assert load_run(tmp_path / "b.npz").epochs == at + 100 and load_run(path).epochs == 4000  # the original is untouched

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlp_gui.core.explain import layer_norms
-from mlp_gui.core.model import Model, Params, pair_up
+from mlp_gui.core.model import Model, Params, unflatten
 from mlp_gui.core.network import Kernel
 from mlp_gui.core.trainer import Trainer
 
@@ -134,14 +134,3 @@ def stable_stepsize(model: Model, layers: list, x: np.ndarray, y: np.ndarray, it
                 break
             v = hv / norm
     return 1.0 / lam if lam > 0 and math.isfinite(lam) else None
-
-
-
-def unflatten(like: Params, flat: np.ndarray) -> Params:
-    """``flat`` (every W and b in order, as in a trainer's buffer) as (W, b) layers shaped like ``like``."""
-    views, offset = [], 0
-    for layer in like:
-        for array in layer:
-            views.append(flat[offset : offset + array.size].reshape(array.shape))
-            offset += array.size
-    return pair_up(views)

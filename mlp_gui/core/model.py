@@ -180,6 +180,16 @@ def pair_up(arrays: Sequence[np.ndarray]) -> Params:
     return [Layer(arrays[i], arrays[i + 1]) for i in range(0, len(arrays), 2)]
 
 
+def unflatten(like: Params, flat: np.ndarray) -> Params:
+    """``flat`` (every W and b in order, as in a trainer's buffer) as (W, b) layers shaped like ``like``."""
+    views, offset = [], 0
+    for layer in like:
+        for array in layer:
+            views.append(flat[offset : offset + array.size].reshape(array.shape))
+            offset += array.size
+    return pair_up(views)
+
+
 def copy_layers(layers: Sequence[Layer]) -> Params:
     return [Layer(W.copy(), b.copy()) for W, b in layers]
 

@@ -29,9 +29,10 @@ import numpy as np
 from mlp_gui import __version__
 from mlp_gui.core.config import MAX_JSON_CHARS, ConfigError, TrainConfig
 from mlp_gui.core.data import Dataset
-from mlp_gui.core.model import Params, copy_layers, flatten, layer_shapes, pair_up, parameter_names
+from mlp_gui.core.model import Params, copy_layers, flatten, layer_shapes, pair_up, parameter_names, unflatten
 from mlp_gui.core.npz_reader import MemberSpec, NpzError, read_npz
 from mlp_gui.core.safe_write import atomic_write
+from mlp_gui.core.snapshots import MAX_SNAPSHOTS, SnapshotStore
 from mlp_gui.core.trainer import METRICS, Trainer
 
 FORMAT_TAG = "mlp-gui-run"
@@ -58,6 +59,7 @@ class SavedRun:
     y_test: np.ndarray | None = None
     classes: int = 0
     metrics: dict[str, np.ndarray] = field(default_factory=dict)  # test_loss, accuracy, test_accuracy per epoch
+    snapshots: SnapshotStore | None = None  # parameters at earlier epochs (files from before: None)
 
     @property
     def epochs(self) -> int:
@@ -98,12 +100,34 @@ class SavedRun:
                                "it cannot be continued")
         history = self.loss if self.diverged_at is None else self.loss[:-1]
         return Trainer(self.config, layers=self.layers, data=self.dataset(), history=history, capacity=len(history) + extra_epochs,
-                       initial=self.initial, metrics=self.metrics)
+                       initial=self.initial, metrics=self.metrics, snapshots=self._store())
 
     def frozen_trainer(self, extra_epochs: int = 0) -> Trainer:
         """A trainer holding this run as it is, diverged or not (a diverged one takes no more steps)."""
         return Trainer(self.config, layers=self.layers, data=self.dataset(), history=self.loss, capacity=self.epochs + extra_epochs,
-                       initial=self.initial, metrics=self.metrics)
+                       initial=self.initial, metrics=self.metrics, snapshots=self._store())
+
+    def _store(self) -> SnapshotStore | None:
+        """A copy of the kept snapshots for a trainer to go on adding to (None: a fresh store)."""
+        if self.snapshots is None:
+            return None
+        return SnapshotStore(self.snapshots.capacity, list(self.snapshots.epochs), [r.copy() for r in self.snapshots.rows])
+
+    def from_epoch(self, epoch: int) -> tuple[SavedRun, int]:
+        """The run as it was at its latest snapshot at or before ``epoch``, and that snapshot's epoch.
+
+        Continuing it with the same settings reproduces the original run bit for bit from there.
+        """
+        store = self.snapshots
+        index = store.latest_at_or_before(epoch) if store is not None else None
+        if index is None:
+            kept = ", ".join(str(e) for e in (store.epochs if store else [])[:12]) or "none"
+            raise RunFileError(f"no snapshot at or before epoch {epoch} (kept: {kept})")
+        at = store.epochs[index]
+        kept = SnapshotStore(store.capacity, store.epochs[: index + 1], store.rows[: index + 1])
+        layers = unflatten(self.layers, store.rows[index])
+        metrics = {k: v[: at + 1] for k, v in self.metrics.items()}
+        return replace(self, layers=copy_layers(layers), loss=self.loss[: at + 1], metrics=metrics, snapshots=kept), at
 
 
 def run_from_trainer(trainer: Trainer) -> SavedRun:
@@ -113,8 +137,10 @@ def run_from_trainer(trainer: Trainer) -> SavedRun:
     data = trainer.data
     test = (data.x_test.copy(), data.y_test.copy()) if data.has_test else (None, None)
     metrics = {k: v.copy() for k, v in trainer.metrics.items()}
+    store = trainer.snapshots
+    snapshots = SnapshotStore(store.capacity, list(store.epochs), [r.copy() for r in store.rows])
     return SavedRun(trainer.config, snap.layers, snap.grads, trainer.loss_history.copy(), trainer.x.copy(), trainer.y.copy(), initial,
-                    *test, data.classes, metrics)
+                    *test, data.classes, metrics, snapshots)
 
 
 # ---------------------------------------------------------------- writing
@@ -130,6 +156,8 @@ def _arrays(run: SavedRun) -> dict[str, np.ndarray]:
         arrays.update(x_test=run.x_test, y_test=run.y_test)
     arrays.update({k: np.asarray(v, dtype=np.float64) for k, v in run.metrics.items()})
     arrays["classes"] = np.array(run.classes)
+    if run.snapshots is not None and run.snapshots.epochs:
+        arrays["snapshot_epochs"], arrays["snapshot_params"] = run.snapshots.arrays()
     arrays.update(
         loss=np.asarray(run.loss, dtype=np.float64),
         x=run.x,
@@ -196,6 +224,9 @@ def _specs(cfg: TrainConfig) -> dict[str, MemberSpec]:
     specs["y_test"] = MemberSpec((cfg.layers[-1], None), kinds="fiu", max_elements=MAX_CELLS)
     specs |= {k: MemberSpec((None,), kinds="fiu", max_elements=MAX_EPOCHS_IN_FILE + 1) for k in METRICS}
     specs["classes"] = MemberSpec((), kinds="iu")
+    params = sum(n_out * n_in + n_out for n_in, n_out in zip(cfg.layers[:-1], cfg.layers[1:]))
+    specs["snapshot_epochs"] = MemberSpec((None,), kinds="iu", max_elements=MAX_SNAPSHOTS)
+    specs["snapshot_params"] = MemberSpec((None, params), kinds="f", max_elements=MAX_SNAPSHOTS * params)
     return specs
 
 
@@ -203,7 +234,7 @@ def _total_limit(cfg: TrainConfig) -> int:
     """All arrays of a run of this shape, plus the largest history a file may hold."""
     params = sum(n_out * n_in + n_out for n_in, n_out in zip(cfg.layers[:-1], cfg.layers[1:]))
     data = (cfg.layers[0] + cfg.layers[-1]) * cfg.batch_size
-    return 8 * (3 * params + 2 * MAX_CELLS + data + 4 * (MAX_EPOCHS_IN_FILE + 1)) + 2**20
+    return 8 * ((3 + MAX_SNAPSHOTS) * params + 2 * MAX_CELLS + data + 4 * (MAX_EPOCHS_IN_FILE + 1)) + 2**20
 
 
 def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) -> SavedRun:
@@ -230,7 +261,19 @@ def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) ->
     if any(len(v) != len(loss) for v in metrics.values()):
         raise RunFileError("the test-loss or accuracy history does not match the loss history's length")
     classes = int(arrays["classes"]) if "classes" in arrays else 0
-    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y, initial, *test, classes, metrics)
+    snapshots = _snapshots(arrays, len(loss) - 1, sum(a.size for a in params))
+    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y, initial, *test, classes, metrics, snapshots)
+
+
+def _snapshots(arrays: dict[str, np.ndarray], epochs: int, size: int) -> SnapshotStore | None:
+    if "snapshot_epochs" not in arrays or "snapshot_params" not in arrays:
+        return None
+    at, rows = arrays["snapshot_epochs"].astype(np.int64), np.asarray(arrays["snapshot_params"], dtype=np.float64)
+    if len(at) != len(rows) or np.any(np.diff(at) <= 0) or (len(at) and (at[0] < 0 or at[-1] > epochs)):
+        raise RunFileError("the snapshots' epochs are not increasing epochs of this run")
+    if not np.all(np.isfinite(rows)):
+        raise RunFileError("a snapshot holds inf or NaN")
+    return SnapshotStore(max(MAX_SNAPSHOTS, len(at)), [int(e) for e in at], list(rows))
 
 
 def _test_part(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -25,6 +25,7 @@ from mlp_gui.core.config import TrainConfig, test_share
 from mlp_gui.core.data import GENERATED, Dataset, accuracy, batches, make_dataset
 from mlp_gui.core.model import Layer, Params, copy_layers, flat_layers, flatten, parameter_names
 from mlp_gui.core.network import Kernel, bias_columns
+from mlp_gui.core.snapshots import SnapshotStore
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Trainer(_FlatOrder):
         initial: Params | None = None,
         data: Dataset | None = None,
         metrics: dict[str, np.ndarray] | None = None,
+        snapshots: SnapshotStore | None = None,
     ) -> None:
         """A new run from the seed, or (``layers``, ``x``, ``y``, ``history`` given) one continued from a file.
 
@@ -153,6 +155,8 @@ class Trainer(_FlatOrder):
         finite = bool(np.isfinite(history[-1]))
         self.epoch = len(history) - (1 if finite else 2)  # a diverged history ends with its non-finite loss
         self.diverged_at: int | None = None if finite else len(history) - 1
+        self.snapshots = snapshots if snapshots is not None else SnapshotStore.for_size(self._theta.size)
+        self.snapshots.offer(self.epoch, self._theta, recent_every=1)
 
     # ------------------------------------------------------------ read-only views
 
@@ -199,6 +203,7 @@ class Trainer(_FlatOrder):
             raise ValueError(f"epoch {state.epoch} is not an earlier state of this run")
         self._theta[...], self._grad[...] = state.theta, state.grad
         self.epoch, self.diverged_at = state.epoch, None
+        self.snapshots.truncate(state.epoch)
         self.set_stepsize(state.stepsize)
 
     def set_stepsize(self, stepsize: float) -> None:
@@ -227,6 +232,7 @@ class Trainer(_FlatOrder):
                 self._theta[...], self._grad[...] = theta, grad
                 run(done - 1)  # bit-identical: the same epochs again, all finite
         self.epoch = start + done - (1 if self.diverged_at is not None else 0)
+        self.snapshots.offer(self.epoch, self._theta, recent_every=max(1, self.epoch // 100))
         return self._history[start + 1 : start + 1 + done].copy()
 
     def _reserve(self, size: int) -> None:
