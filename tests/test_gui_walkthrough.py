@@ -300,3 +300,25 @@ def test_a_csv_is_previewed_before_training(window, tmp_path):
     assert "cat 20" in window.form.summary.toolTip() and "first rows" in window.form.summary.toolTip()
     window.form.set_field("target", "colour")
     assert "no column 'colour'" in window.form.errors.get("target", "")
+
+
+def test_going_back_in_time_and_continuing_from_there(window, qtbot):
+    configure(window, qtbot, epochs=6000)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    timeline = window.timeline
+    assert timeline.epochs[0] == 0 and timeline.epochs[-1] == 6000 and timeline.slider.isEnabled()
+    index = max(i for i, e in enumerate(timeline.epochs) if e <= 3000)
+    epoch = timeline.epochs[index]
+    timeline.slider.setValue(index)
+    assert window.heatmaps.shown.epoch == epoch and window.plot.viewed_line.isVisible()
+    straight = __import__("mlp_gui.core", fromlist=["Trainer"]).Trainer(TrainConfig())
+    straight.step(6000)
+    assert window.heatmaps.shown.loss == straight.loss_history[epoch]
+    qtbot.mouseClick(timeline.button, Qt.MouseButton.LeftButton)
+    assert window.session.epoch == epoch and len(window.plot.extra_keys()) == 1  # the run as it was is kept
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    import numpy as np
+
+    np.testing.assert_array_equal(window.session.loss_history(), straight.loss_history)  # retraced bit for bit

@@ -23,7 +23,7 @@ import numpy as np
 
 from mlp_gui.core.config import TrainConfig, test_share
 from mlp_gui.core.data import GENERATED, Dataset, accuracy, batches, make_dataset
-from mlp_gui.core.model import Layer, Params, copy_layers, flat_layers, flatten, parameter_names
+from mlp_gui.core.model import Layer, Params, copy_layers, flat_layers, flatten, parameter_names, unflatten
 from mlp_gui.core.network import Kernel, bias_columns
 from mlp_gui.core.snapshots import SnapshotStore
 
@@ -193,6 +193,24 @@ class Trainer(_FlatOrder):
     def state(self) -> TrainerState:
         """Everything needed to come back to this epoch exactly (copies of the two buffers)."""
         return TrainerState(self.epoch, self._theta.copy(), self._grad.copy(), self.config.stepsize)
+
+    def back_to_snapshot(self, index: int) -> None:
+        """Go back to snapshot ``index``: its parameters, the gradients recomputed there (bit for bit), the history
+        and snapshots up to its epoch. Continuing with the same settings retraces the run exactly."""
+        epoch, row = self.snapshots.epochs[index], self.snapshots.rows[index]
+        if epoch > self.epoch + (1 if self.diverged else 0):
+            raise ValueError(f"snapshot {index} (epoch {epoch}) is not in this run's past")
+        self._theta[...] = row
+        self._pass()  # the gradients there, as the run computed them
+        self.epoch, self.diverged_at = epoch, None
+        self.snapshots.truncate(epoch)
+
+    def snapshot_at(self, index: int) -> Snapshot:
+        """Snapshot ``index`` as a full :class:`Snapshot` (its gradients recomputed by the kernel), for the views."""
+        epoch, row = self.snapshots.epochs[index], self.snapshots.rows[index]
+        layers = copy_layers(unflatten(self.layers, row))
+        loss, grads = self.kernel.loss_and_grads(layers, self.x, self.y)
+        return Snapshot(epoch, float(loss), layers, grads, None)
 
     def rewind(self, state: TrainerState) -> None:
         """Go back to ``state`` (an earlier epoch of this run): its parameters, gradients and stepsize; later epochs are dropped.

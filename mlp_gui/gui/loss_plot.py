@@ -582,6 +582,16 @@ class LossPlot(pg.PlotWidget):
         self.divergence_line.setVisible(True)
         self.divergence_line.label.valueChanged()  # a label takes its format only when its visible line moves
 
+    def mark_viewed(self, epoch: int | None) -> None:
+        """A grey line at the epoch the views show (going back in time); None removes it."""
+        if not hasattr(self, "viewed_line"):
+            self.viewed_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(palette.MUTED, width=1.5,
+                                                                                       style=Qt.PenStyle.DotLine))
+            self.getPlotItem().addItem(self.viewed_line, ignoreBounds=True)
+        self.viewed_line.setVisible(epoch is not None)
+        if epoch is not None:
+            self.viewed_line.setValue(epoch)
+
     def mark_stepsize_change(self, epoch: int, stepsize: float) -> None:
         """A thin dotted line labelled "stepsize 0.5" where the run went on with another stepsize (reset clears it)."""
         line = pg.InfiniteLine(

@@ -209,6 +209,26 @@ class TrainingSession(QObject):
             self._guard, self.guard_report = Guard(self._trainer), None
         self._train.emit(self._trainer, target, self._guard if self.guard_enabled else None)
 
+    def snapshot_epochs(self) -> list[int]:
+        """The epochs the run kept snapshots at ([] while the worker trains: the list is changing then)."""
+        return [] if self._trainer is None or self.state.busy else list(self._trainer.snapshots.epochs)
+
+    def view_snapshot(self, index: int) -> Snapshot | None:
+        """Show snapshot ``index`` in every view (its gradients recomputed); only while idle."""
+        if self._trainer is None or self.state.busy:
+            return None
+        snap = self._trainer.snapshot_at(index)
+        self.snapshot_ready.emit(snap)
+        return snap
+
+    def continue_from(self, index: int) -> None:
+        """Go back to snapshot ``index`` for good: the run continues from there (with the settings it has now)."""
+        if self._trainer is None or self.state.busy:
+            return
+        self._trainer.back_to_snapshot(index)
+        self._guard, self.guard_report = None, None
+        self._install(self._trainer, max(self.planned_epochs, self._trainer.epoch + 1))
+
     def go_back(self, stepsize: float | None) -> None:
         """After the guard stopped the run: back to its last good epoch exactly, with ``stepsize`` (only while idle)."""
         guard, report = self._guard, self.guard_report

@@ -49,6 +49,7 @@ from mlp_gui.gui.run_panel import RunPanel
 from mlp_gui.gui.run_worker import Delivery
 from mlp_gui.gui.session import RunReset, RunState, TrainingSession
 from mlp_gui.gui.settings_form import SettingsForm
+from mlp_gui.gui.timeline import Timeline
 from mlp_gui.progress import count
 
 TITLE = "mlp-gui — watch backpropagation[*]"
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.decision = DecisionView()
         self.diagram = NetworkDiagram()
         self.flow = GradientFlowView()
+        self.timeline = Timeline()
         self.explorer = Explorer(self.session, self.plot, self)
         self.files = FileActions(self, self.session, self.plot, self.statusBar().showMessage, self.open_saved_run,
                                  self._show_title)
@@ -113,7 +115,12 @@ class MainWindow(QMainWindow):
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_scroll.setFixedWidth(290)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.plot)
+        plot_column = QWidget()
+        column = QVBoxLayout(plot_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.plot, 1)
+        column.addWidget(self.timeline)
+        self.splitter.addWidget(plot_column)
         self.splitter.addWidget(self.heatmaps)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
@@ -160,6 +167,8 @@ class MainWindow(QMainWindow):
         s.plan_changed.connect(self._on_plan_changed)
         s.failed.connect(lambda msg: self._note(msg, error=True))
         s.guarded.connect(self._on_guarded)
+        self.timeline.moved.connect(self._view_snapshot)
+        self.timeline.continue_clicked.connect(self._continue_from)
         self.run_panel.offer_taken.connect(self._go_back)
         self.run_panel.start_pause_clicked.connect(self.start_or_pause)
         self.run_panel.stop_clicked.connect(self.stop)
@@ -451,6 +460,7 @@ class MainWindow(QMainWindow):
         self.diagram.set_run(reset)
         self.flow.set_run(reset)
         self.run_panel.show_offer(None)
+        self.timeline.set_epochs(self.session.snapshot_epochs())
         self.plot.getPlotItem().setLabel("left", f"loss  ({LOSS_NAMES[reset.config.loss]}, log scale)")
         self.heatmaps.show_snapshot(reset.snapshot, now=True)
         if self.form.config() != reset.config:
@@ -478,6 +488,8 @@ class MainWindow(QMainWindow):
     def _on_state(self, state: RunState) -> None:
         self._refresh_controls()
         self._show_title()
+        self.timeline.set_epochs(self.session.snapshot_epochs())
+        self.plot.mark_viewed(None)
         s = self.session
         messages = {
             RunState.RUNNING: "Training…",
@@ -520,6 +532,23 @@ class MainWindow(QMainWindow):
         path = self.files.run_path
         self.setWindowTitle(f"{path.name}[*] — mlp-gui" if path else TITLE)
         self.setWindowModified(self.files.unsaved_epochs)
+
+    def _view_snapshot(self, index: int) -> None:
+        """The timeline moved: every view shows the run at that kept epoch; the loss plot marks it."""
+        snap = self.session.view_snapshot(index)
+        if snap is not None:
+            self.heatmaps.show_snapshot(snap, now=True)
+            self.plot.mark_viewed(None if self.timeline.at_present else snap.epoch)
+            self.statusBar().showMessage(f"Showing epoch {snap.epoch:,}, loss {snap.loss:.6g}"
+                                         + ("" if self.timeline.at_present else ": Continue from here trains on from it"))
+
+    def _continue_from(self, index: int) -> None:
+        """Train on from a kept epoch: the run as it was stays on the plot as a kept run."""
+        self.explorer.keep_current_run()
+        epoch = self.timeline.epochs[index]
+        self.session.continue_from(index)
+        self.plot.mark_viewed(None)
+        self.statusBar().showMessage(f"Back at epoch {epoch:,}: the run as it was is kept on the plot")
 
     def _on_guarded(self, report) -> None:
         """The divergence guard stopped the run: say why, and offer to go back with a stable stepsize."""
