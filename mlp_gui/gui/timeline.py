@@ -41,7 +41,7 @@ class Timeline(QWidget):
         self.slider.blockSignals(False)
         for widget in (self.slider, self.button):
             widget.setEnabled(usable)
-        self.label.setText(f"epoch {self.epochs[-1]:,} (now)" if self.epochs else "while idle")
+        self.label.setText(f"epoch {self.epochs[-1]:,} (newest kept)" if self.epochs else "while idle")
         self.button.setEnabled(False)
 
     @property
@@ -52,6 +52,6 @@ class Timeline(QWidget):
         if not self.epochs:
             return
         now = index == len(self.epochs) - 1
-        self.label.setText(f"epoch {self.epochs[index]:,}" + (" (now)" if now else ""))
+        self.label.setText(f"epoch {self.epochs[index]:,}" + (" (newest kept)" if now else ""))
         self.button.setEnabled(not now)
         self.moved.emit(index)
