@@ -535,6 +535,11 @@ class MainWindow(QMainWindow):
 
     def _view_snapshot(self, index: int) -> None:
         """The timeline moved: every view shows the run at that kept epoch; the loss plot marks it."""
+        if self.timeline.at_present and self.session.snapshot is not None:  # back at the end: the run as it is now
+            self.session.snapshot_ready.emit(self.session.snapshot)
+            self.heatmaps.show_snapshot(self.session.snapshot, now=True)
+            self.plot.mark_viewed(None)
+            return
         snap = self.session.view_snapshot(index)
         if snap is not None:
             self.heatmaps.show_snapshot(snap, now=True)
