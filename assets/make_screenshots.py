@@ -4,6 +4,7 @@
 - ``assets/compare.png``: a stepsize sweep (0.03, 0.1, 0.3) kept on the plot beside a live run.
 - ``assets/spiral.png``: the decision surface and the network diagram on the spiral data set.
 - ``assets/explain.png``: the update column ΔW with one colour scale shared across layers.
+- ``assets/flow.png``: the gradient flow of a deep sigmoid network, layer by layer.
 """
 
 from __future__ import annotations
@@ -110,9 +111,24 @@ def explain() -> None:
     window.close()
 
 
+def flow() -> None:
+    """Gradient flow in the notebook's network: the first layer's gradient starts thousands of times below the last's."""
+    window = MainWindow(TrainConfig(), epochs=200_000)
+    window.explorer.kept.clear()
+    window.resize(1280, 800)
+    window.show()
+    window.actions["tab_flow"].trigger()
+    window.start_or_pause()
+    wait_for(lambda: window.session.state is RunState.FINISHED)
+    settle(window)
+    window.grab().save(str(ASSETS / "flow.png"))
+    window.close()
+
+
 if __name__ == "__main__":
     mid_training()
     compare()
     spiral()
     explain()
-    print("wrote", *(ASSETS / f"{name}.png" for name in ("screenshot", "compare", "spiral", "explain")))
+    flow()
+    print("wrote", *(ASSETS / f"{name}.png" for name in ("screenshot", "compare", "spiral", "explain", "flow")))

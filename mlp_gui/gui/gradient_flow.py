@@ -35,9 +35,10 @@ class GradientFlowView(QWidget):
             self.measure.addItem(f"{formula} — {meaning}", key)
         self.measure.currentIndexChanged.connect(self._redraw)
         self.plot = pg.PlotWidget(background="w")
-        self.plot.setLogMode(y=True)
+        self.plot.setLogMode(x=True, y=True)  # the early epochs, where the layers part ways, get room
         self.plot.setMenuEnabled(False)
-        self.plot.setLabel("bottom", "epoch", color=palette.TEXT)
+        self.plot.setLabel("bottom", "epoch (log scale)", color=palette.TEXT)
+        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # the log axis already says the decade
         self.plot.addLegend(offset=(-10, 10), labelTextColor=palette.TEXT)
         top = QHBoxLayout()
         top.addWidget(QLabel("Per layer:"))
@@ -110,5 +111,5 @@ class GradientFlowView(QWidget):
         self.plot.setLabel("left", MEASURES[key][0], color=palette.TEXT)
         for i, curve in enumerate(self.curves):
             y = self.values[key][:, i] if self.values[key].size else np.empty(0)
-            keep = np.isfinite(y) & (y > 0)
+            keep = np.isfinite(y) & (y > 0) & (self.epochs > 0)  # a log axis has no epoch 0
             curve.setData(self.epochs[keep], y[keep])
