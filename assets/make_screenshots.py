@@ -78,52 +78,43 @@ def compare() -> None:
     window.close()
 
 
+def trained_window(config: TrainConfig, epochs: int, *actions: str) -> MainWindow:
+    """A fresh 1280x800 window (no runs kept from the shots before) with ``actions`` triggered, trained to ``epochs``."""
+    window = MainWindow(config, epochs=epochs)
+    window.explorer.kept.clear()
+    window.resize(1280, 800)
+    window.show()
+    for name in actions:
+        window.actions[name].trigger()
+    window.start_or_pause()
+    wait_for(lambda: window.session.state is RunState.FINISHED)
+    return window
+
+
+def save_shot(window: MainWindow, name: str) -> None:
+    settle(window)
+    window.grab().save(str(ASSETS / f"{name}.png"))
+    window.close()
+
+
 def spiral() -> None:
     """The decision surface and the network diagram on spiral, after training."""
     config = TrainConfig(data="spiral", layers=(2, 8, 8, 2), activation="tanh", output="softmax", loss="cross-entropy",
                          init="xavier", batch_size=0, stepsize=1.0, noise=0.05)
-    window = MainWindow(config, epochs=8000)
-    window.explorer.kept.clear()  # the sweep's runs, kept from the screenshot before
-    window.resize(1280, 800)
-    window.show()
-    window.actions["tab_surface"].trigger()
-    window.start_or_pause()
-    wait_for(lambda: window.session.state is RunState.FINISHED)
+    window = trained_window(config, 8000, "tab_surface")
     window.decision.show_snapshot(window.session.snapshot, now=True)
     window.diagram.show_snapshot(window.session.snapshot, now=True)
-    settle(window)
-    window.grab().save(str(ASSETS / "spiral.png"))
-    window.close()
+    save_shot(window, "spiral")
 
 
 def explain() -> None:
-    """The update column with one colour scale shared across layers, and the gradient-flow lesson it shows."""
-    window = MainWindow(TrainConfig(layers=(3, 6, 6, 6, 2)), epochs=400)
-    window.explorer.kept.clear()
-    window.resize(1280, 800)
-    window.show()
-    window.actions["show_updates"].setChecked(True)
-    window.actions["scale_shared"].trigger()
-    window.start_or_pause()
-    wait_for(lambda: window.session.state is RunState.FINISHED)
-    settle(window)
-    window.grab().save(str(ASSETS / "explain.png"))
-    window.close()
+    """The update column with one colour scale shared across layers: a deep sigmoid net's first layers barely move."""
+    save_shot(trained_window(TrainConfig(layers=(3, 6, 6, 6, 2)), 400, "show_updates", "scale_shared"), "explain")
 
 
 def flow() -> None:
     """Gradient flow in the notebook's network: the first layer's gradient starts thousands of times below the last's."""
-    window = MainWindow(TrainConfig(), epochs=200_000)
-    window.explorer.kept.clear()
-    window.resize(1280, 800)
-    window.show()
-    window.actions["tab_flow"].trigger()
-    window.start_or_pause()
-    wait_for(lambda: window.session.state is RunState.FINISHED)
-    settle(window)
-    window.grab().save(str(ASSETS / "flow.png"))
-    window.close()
-
+    save_shot(trained_window(TrainConfig(), 200_000, "tab_flow"), "flow")
 
 if __name__ == "__main__":
     mid_training()

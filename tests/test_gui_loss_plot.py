@@ -364,3 +364,16 @@ def test_kept_runs_with_nothing_to_draw_are_harmless(plot):
     plot.set_smoothing(0.6)
     assert plot.readout_at(1) == "epoch 1 · current run: 0.6484 (raw 0.5) · diverged at once: diverged at epoch 0"
     plot.grab()
+
+
+def test_a_hidden_plot_does_not_redraw_and_catches_up_when_shown(qtbot):
+    plot = shown(qtbot, LossPlot(), 600, 400)
+    plot.reset(np.array([1.0, 0.5]))
+    plot.hide()
+    plot.append(np.array([0.25, 0.125]))
+    assert len(plot.curve.yData) == 2 and not plot._redraw.isActive()  # nothing drawn, nor scheduled, while hidden
+    plot.show()
+    qtbot.waitUntil(lambda: len(plot.curve.yData) == 4, timeout=5000)
+    plot.hide()
+    plot.append(np.array([0.1]))
+    assert list(plot.curve_data()[1][-2:]) == [0.125, 0.1]  # asking for the data draws it

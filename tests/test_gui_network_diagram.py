@@ -1,7 +1,6 @@
 """The network diagram on its own: units and weights as drawn, edge colours and widths, wide layers cut to
 MAX_NODES with a marker, thumbnails equal to the kernel's activations, hovering, and paced redraws."""
 
-import time
 
 import numpy as np
 import pytest
@@ -75,16 +74,13 @@ def test_edge_colour_is_the_weights_sign_and_width_its_size_within_the_layer(dia
 
 def test_wide_layers_draw_at_most_16_units_with_a_marker_and_few_edges(diagram):
     trainer = Trainer(WIDE)
-    began = time.thread_time()
     diagram.set_run(reset_of(trainer))
     diagram.grab()
-    cost = time.thread_time() - began
     assert [len(c.units) for c in diagram.columns] == [MAX_NODES, MAX_NODES, MAX_NODES, 10]
     assert [c.more for c in diagram.columns] == [784 - 16, 256 - 16, 256 - 16, 0]
     assert len(diagram.nodes) == 3 * MAX_NODES + 10
     per_layer = [sum(e.layer == layer for e in diagram.edges) for layer in (1, 2, 3)]
     assert per_layer == [WIDE_EDGES, WIDE_EDGES, WIDE_EDGES]
-    assert cost < 0.1, f"first render took {1000 * cost:.0f} ms of CPU"
     # the units drawn are the ones with the strongest weights, and the edges the strongest among them
     w1, w2 = trainer.layers[0].W, trainer.layers[1].W
     strength = (w1**2).sum(axis=1) + (w2**2).sum(axis=0)
@@ -92,12 +88,11 @@ def test_wide_layers_draw_at_most_16_units_with_a_marker_and_few_edges(diagram):
     block = np.abs(w2[np.ix_(diagram.columns[2].units, diagram.columns[1].units)])
     drawn = sorted(abs(e.weight) for e in diagram.edges if e.layer == 2)
     np.testing.assert_array_equal(drawn, np.sort(block.ravel())[-WIDE_EDGES:])
-    # a redraw of the next snapshot is cheap too
+    # the next snapshot redraws the same bounded picture (speed is bench/bench_gui.py's to measure, not a test's)
     trainer.step(1)
-    began = time.thread_time()
     diagram.show_snapshot(trainer.snapshot(), now=True)
     diagram.repaint()
-    assert time.thread_time() - began < 0.05
+    assert len(diagram.nodes) == 3 * MAX_NODES + 10 and diagram.shown.epoch == 1
 
 
 def test_thumbnails_are_each_units_activations_over_the_input_plane(diagram):

@@ -322,3 +322,8 @@ def test_going_back_in_time_and_continuing_from_there(window, qtbot):
     import numpy as np
 
     np.testing.assert_array_equal(window.session.loss_history(), straight.loss_history)  # retraced bit for bit
+
+
+def test_the_badge_needs_the_notebooks_settings_not_just_its_first_printout(window, qtbot):
+    set_settings(window, qtbot, stepsize=1)  # same initial loss and gradients, but not the notebook's run
+    assert "course notebook" not in window.run_panel.identity.text()

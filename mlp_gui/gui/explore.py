@@ -120,9 +120,7 @@ class Explorer(QObject):
 
     def shutdown(self) -> None:
         self.sweeps.shutdown()
-        shutdown = getattr(self.gradcheck, "shutdown", None)
-        if shutdown is not None:
-            shutdown()
+        self.gradcheck.shutdown()
 
 
 def _value(run, name: str) -> object:

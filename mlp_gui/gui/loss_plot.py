@@ -332,6 +332,7 @@ class LossPlot(pg.PlotWidget):
 
     def __init__(self, parent=None, max_buckets: int = 1024) -> None:
         super().__init__(parent, background="w", axisItems={"bottom": EpochAxis("bottom"), "left": LossAxis("left")})
+        self._stale = False  # losses arrived while hidden: not drawn yet
         self.envelope = LossEnvelope(max_buckets)
         item = self.getPlotItem()
         item.setMenuEnabled(False)  # pyqtgraph's own menus (plot item and view box): ours is self.menu
@@ -528,6 +529,9 @@ class LossPlot(pg.PlotWidget):
         if bad.size:
             self.mark_divergence(first + int(bad[0]))
         self._watch_divergence(first, losses)
+        if not self.isVisible():  # another tab is in front: draw once it is shown (or the data is asked for)
+            self._stale = True
+            return
         if self._redraw.isActive():
             return
         wait_ms = REDRAW_MS - 1000 * (time.perf_counter() - self._last_draw)
@@ -563,8 +567,15 @@ class LossPlot(pg.PlotWidget):
             self._live_diverged_at = first + int(over[0])
             self._live_climb_at = min(self._live_below + 1, self._live_diverged_at)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """Catch up with the losses that arrived while the plot was hidden."""
+        super().showEvent(event)
+        if self._stale:
+            self._draw()
+
     def _draw(self) -> None:
         """Redraw the live curve from the envelope."""
+        self._stale = False
         self._last_draw = time.perf_counter()
         x, y = plottable(*self.envelope.xy())
         x, y = at_most(x, y, MAX_POINTS)
@@ -605,7 +616,7 @@ class LossPlot(pg.PlotWidget):
 
     def curve_data(self) -> tuple[np.ndarray, np.ndarray]:
         """What the live curve shows now (epochs, losses), unsmoothed."""
-        if self._redraw.isActive():
+        if self._redraw.isActive() or self._stale:
             self._redraw.stop()
             self._draw()
         x, y = self.curve.xData, self.curve.yData  # the data, not its log-transformed display copy

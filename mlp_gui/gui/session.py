@@ -226,8 +226,8 @@ class TrainingSession(QObject):
         if self._trainer is None or self.state.busy:
             return
         self._trainer.back_to_snapshot(index)
-        self._guard, self.guard_report = None, None
-        self._install(self._trainer, max(self.planned_epochs, self._trainer.epoch + 1))
+        self._guard = None
+        self._reinstall()
 
     def go_back(self, stepsize: float | None) -> None:
         """After the guard stopped the run: back to its last good epoch exactly, with ``stepsize`` (only while idle)."""
@@ -235,6 +235,10 @@ class TrainingSession(QObject):
         if guard is None or report is None or self.state.busy:
             return
         guard.go_back(stepsize)
+        self._reinstall()
+
+    def _reinstall(self) -> None:
+        """The trainer went back to an earlier epoch: show it as the run now is (history, snapshots, plan)."""
         self.guard_report = None
         self._install(self._trainer, max(self.planned_epochs, self._trainer.epoch + 1))
 
@@ -267,7 +271,8 @@ class TrainingSession(QObject):
         self.epochs_per_second = 0.0
         self.set_plan(planned_epochs)
         initial = _initial_snapshot(trainer)
-        reproduces = initial is not None and notebook.reproduces_notebook(initial.loss, initial.flat_grads)
+        reproduces = (trainer.config == TrainConfig() and initial is not None  # the notebook's settings, and its printout
+                      and notebook.reproduces_notebook(initial.loss, initial.flat_grads))
         self.run_reset.emit(RunReset(trainer.config, planned_epochs, self._latest, trainer.x.copy(), trainer.y.copy(),
                                      trainer.loss_history.copy(), initial, trainer.data,
                                      {k: v.copy() for k, v in trainer.metrics.items()},

@@ -17,7 +17,7 @@ class Timeline(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Go back in time: the heatmaps and the other views show the run at a kept epoch")
         self.label = QLabel("")
-        self.label.setMinimumWidth(110)
+        self.label.setMinimumWidth(90)
         self.button = QPushButton("Continue from here")
         self.button.setToolTip("Train on from this epoch (the run as it was is kept on the plot)")
         layout = QHBoxLayout(self)
@@ -41,7 +41,8 @@ class Timeline(QWidget):
         self.slider.blockSignals(False)
         for widget in (self.slider, self.button):
             widget.setEnabled(usable)
-        self.label.setText(f"epoch {self.epochs[-1]:,} (newest kept)" if self.epochs else "while idle")
+        self.label.setText(f"epoch {self.epochs[-1]:,}" if self.epochs else "while idle")
+        self.label.setToolTip("The newest kept epoch (the run may be a chunk further on)" if self.epochs else "")
         self.button.setEnabled(False)
 
     @property
@@ -52,6 +53,6 @@ class Timeline(QWidget):
         if not self.epochs:
             return
         now = index == len(self.epochs) - 1
-        self.label.setText(f"epoch {self.epochs[index]:,}" + (" (newest kept)" if now else ""))
+        self.label.setText(f"epoch {self.epochs[index]:,}")
         self.button.setEnabled(not now)
         self.moved.emit(index)

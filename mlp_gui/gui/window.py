@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self.explorer.sweeps.failed.connect(lambda msg: self._note(msg, error=True))
         self.tabs.currentChanged.connect(self._on_tab)
         self.plot.hover_text.connect(self._show_hover)
+        s.snapshot_ready.connect(self.heatmaps.show_snapshot)  # every view follows the newest snapshot alike
         s.snapshot_ready.connect(self.backprop.show_snapshot)
         s.snapshot_ready.connect(self.decision.show_snapshot)
         s.snapshot_ready.connect(self.diagram.show_snapshot)
@@ -481,7 +482,6 @@ class MainWindow(QMainWindow):
             self.plot.append_test(delivery.metrics["test_loss"])
         if "accuracy" in delivery.metrics and delivery.losses.size:
             self.run_panel.show_accuracy(*_latest_accuracy(delivery.metrics))
-        self.heatmaps.show_snapshot(delivery.snapshot)
         snap = delivery.snapshot
         self.run_panel.show_progress(snap.epoch, self.session.target_epoch, snap.loss, delivery.epochs_per_second, live=True)
 
@@ -537,12 +537,12 @@ class MainWindow(QMainWindow):
         """The timeline moved: every view shows the run at that kept epoch; the loss plot marks it."""
         if self.timeline.at_present and self.session.snapshot is not None:  # back at the end: the run as it is now
             self.session.snapshot_ready.emit(self.session.snapshot)
-            self.heatmaps.show_snapshot(self.session.snapshot, now=True)
+            self.heatmaps.flush()
             self.plot.mark_viewed(None)
             return
         snap = self.session.view_snapshot(index)
         if snap is not None:
-            self.heatmaps.show_snapshot(snap, now=True)
+            self.heatmaps.flush()  # at once: the person is dragging the slider
             self.plot.mark_viewed(None if self.timeline.at_present else snap.epoch)
             self.statusBar().showMessage(f"Showing epoch {snap.epoch:,}, loss {snap.loss:.6g}"
                                          + ("" if self.timeline.at_present else ": Continue from here trains on from it"))
