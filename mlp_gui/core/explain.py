@@ -17,6 +17,7 @@ import numpy as np
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.model import Layer, Model, Params, copy_layers
 from mlp_gui.core.network import Kernel, bias_columns
+from mlp_gui.core.norm_record import segment_norms
 
 #: the formulas the Backprop tab writes beside each array
 FORMULAS = {
@@ -75,8 +76,9 @@ def backprop_pass(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, st
 
 def layer_norms(layers: Params) -> list[float]:
     """Each layer's norm, W and b together (for gradients: saturated units can zero ∂L/∂W while ∂L/∂b grows)."""
-    with np.errstate(all="ignore"):
-        return [float(np.sqrt(np.sum(layer.W * layer.W) + np.sum(layer.b * layer.b))) for layer in layers]
+    parts = [np.concatenate([layer.W.ravel(), layer.b.ravel()]) for layer in layers]
+    starts = np.cumsum([0] + [p.size for p in parts[:-1]])
+    return segment_norms(np.concatenate(parts), starts).tolist()
 
 
 def fingerprint(config: TrainConfig, initial: Params | None) -> str:

@@ -9,6 +9,13 @@ parameters of its last finite epoch, so it can be continued with a smaller
 stepsize. Files written before the schema also kept ``epochs`` in the config;
 it must then agree with the history.
 
+Gradient flow: ``norm_epochs`` (int, the epochs on the record's grid, see
+:mod:`mlp_gui.core.norm_record`) and, one row per entry and one column per
+layer (its W and b together), ``grad_norms`` (‖∂L/∂W_l‖), ``weight_norms``
+(‖W_l‖) and ``update_norms`` (‖ΔW_l‖ = stepsize · ‖∂L/∂W_l‖). Up to 512
+epochs every epoch has its row (the arrays are then epochs+1 by layers);
+longer runs thin out on a log grid (256 rows per doubling of the epoch).
+
 Reading treats the file as hostile: only regular files are opened; the zip
 directory and every ``.npy`` header are checked against what the config
 implies before anything is decompressed (:mod:`mlp_gui.core.npz_reader`);
@@ -30,12 +37,14 @@ from mlp_gui import __version__
 from mlp_gui.core.config import MAX_JSON_CHARS, ConfigError, TrainConfig
 from mlp_gui.core.data import Dataset
 from mlp_gui.core.model import Params, copy_layers, flatten, layer_shapes, pair_up, parameter_names, unflatten
+from mlp_gui.core.norm_record import NormRecord, NormRows, check_rows, grid_rows
 from mlp_gui.core.npz_reader import MemberSpec, NpzError, read_npz
 from mlp_gui.core.safe_write import atomic_write
 from mlp_gui.core.snapshots import MAX_SNAPSHOTS, SnapshotStore
 from mlp_gui.core.trainer import METRICS, Trainer
 
 FORMAT_TAG = "mlp-gui-run"
+NORM_ARRAYS = ("grad_norms", "weight_norms", "update_norms")
 MAX_EPOCHS_IN_FILE = 2 * 10**9  # 16 GB of loss history: more than any file this app writes
 MAX_CELLS = 10**7  # of a data set: the CSV loader's limit too
 
@@ -60,6 +69,7 @@ class SavedRun:
     classes: int = 0
     metrics: dict[str, np.ndarray] = field(default_factory=dict)  # test_loss, accuracy, test_accuracy per epoch
     snapshots: SnapshotStore | None = None  # parameters at earlier epochs (files from before: None)
+    norms: NormRows | None = None  # per-layer gradient, weight and update norms over the run (files from before: None)
 
     @property
     def epochs(self) -> int:
@@ -100,12 +110,20 @@ class SavedRun:
                                "it cannot be continued")
         history = self.loss if self.diverged_at is None else self.loss[:-1]
         return Trainer(self.config, layers=self.layers, data=self.dataset(), history=history, capacity=len(history) + extra_epochs,
-                       initial=self.initial, metrics=self.metrics, snapshots=self._store())
+                       initial=self.initial, metrics=self.metrics, snapshots=self._store(), norms=self._norm_record())
 
     def frozen_trainer(self, extra_epochs: int = 0) -> Trainer:
         """A trainer holding this run as it is, diverged or not (a diverged one takes no more steps)."""
         return Trainer(self.config, layers=self.layers, data=self.dataset(), history=self.loss, capacity=self.epochs + extra_epochs,
-                       initial=self.initial, metrics=self.metrics, snapshots=self._store())
+                       initial=self.initial, metrics=self.metrics, snapshots=self._store(), norms=self._norm_record())
+
+    def _norm_record(self) -> NormRecord | None:
+        """The kept norms as a record for a trainer to go on adding to (None: a fresh one)."""
+        if self.norms is None:
+            return None
+        record = NormRecord.for_sizes(self.config.layers)
+        record.extend(self.norms)
+        return record
 
     def _store(self) -> SnapshotStore | None:
         """A copy of the kept snapshots for a trainer to go on adding to (None: a fresh store)."""
@@ -127,7 +145,12 @@ class SavedRun:
         kept = SnapshotStore(store.capacity, store.epochs[: index + 1], store.rows[: index + 1])
         layers = unflatten(self.layers, store.rows[index])
         metrics = {k: v[: at + 1] for k, v in self.metrics.items()}
-        return replace(self, layers=copy_layers(layers), loss=self.loss[: at + 1], metrics=metrics, snapshots=kept), at
+        norms = self.norms
+        if norms is not None:
+            keep = norms.epochs <= at
+            norms = NormRows(norms.epochs[keep], norms.grad[keep], norms.weight[keep], norms.update[keep])
+        run = replace(self, layers=copy_layers(layers), loss=self.loss[: at + 1], metrics=metrics, snapshots=kept, norms=norms)
+        return run, at
 
 
 def run_from_trainer(trainer: Trainer) -> SavedRun:
@@ -140,7 +163,7 @@ def run_from_trainer(trainer: Trainer) -> SavedRun:
     store = trainer.snapshots
     snapshots = SnapshotStore(store.capacity, list(store.epochs), [r.copy() for r in store.rows])
     return SavedRun(trainer.config, snap.layers, snap.grads, trainer.loss_history.copy(), trainer.x.copy(), trainer.y.copy(), initial,
-                    *test, data.classes, metrics, snapshots)
+                    *test, data.classes, metrics, snapshots, trainer.norms.rows())
 
 
 # ---------------------------------------------------------------- writing
@@ -158,6 +181,9 @@ def _arrays(run: SavedRun) -> dict[str, np.ndarray]:
     arrays["classes"] = np.array(run.classes)
     if run.snapshots is not None and run.snapshots.epochs:
         arrays["snapshot_epochs"], arrays["snapshot_params"] = run.snapshots.arrays()
+    if run.norms is not None:
+        arrays.update(norm_epochs=run.norms.epochs, grad_norms=run.norms.grad, weight_norms=run.norms.weight,
+                      update_norms=run.norms.update)
     arrays.update(
         loss=np.asarray(run.loss, dtype=np.float64),
         x=run.x,
@@ -227,6 +253,9 @@ def _specs(cfg: TrainConfig) -> dict[str, MemberSpec]:
     params = sum(n_out * n_in + n_out for n_in, n_out in zip(cfg.layers[:-1], cfg.layers[1:]))
     specs["snapshot_epochs"] = MemberSpec((None,), kinds="iu", max_elements=MAX_SNAPSHOTS)
     specs["snapshot_params"] = MemberSpec((None, params), kinds="f", max_elements=MAX_SNAPSHOTS * params)
+    rows, layers = grid_rows(MAX_EPOCHS_IN_FILE), len(cfg.layers) - 1
+    specs["norm_epochs"] = MemberSpec((None,), kinds="iu", max_elements=rows)
+    specs |= {k: MemberSpec((None, layers), kinds="f", max_elements=rows * layers) for k in NORM_ARRAYS}
     return specs
 
 
@@ -234,7 +263,8 @@ def _total_limit(cfg: TrainConfig) -> int:
     """All arrays of a run of this shape, plus the largest history a file may hold."""
     params = sum(n_out * n_in + n_out for n_in, n_out in zip(cfg.layers[:-1], cfg.layers[1:]))
     data = (cfg.layers[0] + cfg.layers[-1]) * cfg.batch_size
-    return 8 * ((3 + MAX_SNAPSHOTS) * params + 2 * MAX_CELLS + data + 4 * (MAX_EPOCHS_IN_FILE + 1)) + 2**20
+    norms = grid_rows(MAX_EPOCHS_IN_FILE) * (1 + 3 * (len(cfg.layers) - 1))
+    return 8 * ((3 + MAX_SNAPSHOTS) * params + 2 * MAX_CELLS + data + 4 * (MAX_EPOCHS_IN_FILE + 1) + norms) + 2**20
 
 
 def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) -> SavedRun:
@@ -262,7 +292,23 @@ def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) ->
         raise RunFileError("the test-loss or accuracy history does not match the loss history's length")
     classes = int(arrays["classes"]) if "classes" in arrays else 0
     snapshots = _snapshots(arrays, len(loss) - 1, sum(a.size for a in params))
-    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y, initial, *test, classes, metrics, snapshots)
+    norms = _norms(arrays, len(params) // 2, len(loss) - 1)
+    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y, initial, *test, classes, metrics, snapshots, norms)
+
+
+def _norms(arrays: dict[str, np.ndarray], layers: int, epochs: int) -> NormRows | None:
+    names = ("norm_epochs", *NORM_ARRAYS)
+    present = [k for k in names if k in arrays]
+    if not present:
+        return None
+    if len(present) < len(names):
+        raise RunFileError(f"the file holds only some of the gradient-flow arrays ({', '.join(present)})")
+    epochs_at = arrays["norm_epochs"].astype(np.int64)
+    rows = NormRows(epochs_at, *(np.asarray(arrays[k], dtype=np.float64) for k in NORM_ARRAYS))
+    problem = check_rows(rows, layers, epochs)
+    if problem:
+        raise RunFileError(problem)
+    return rows
 
 
 def _snapshots(arrays: dict[str, np.ndarray], epochs: int, size: int) -> SnapshotStore | None:

@@ -25,6 +25,7 @@ from mlp_gui.core.config import TrainConfig, test_share
 from mlp_gui.core.data import GENERATED, Dataset, accuracy, batches, make_dataset
 from mlp_gui.core.model import Layer, Params, copy_layers, flat_layers, flatten, parameter_names, unflatten
 from mlp_gui.core.network import Kernel, bias_columns
+from mlp_gui.core.norm_record import NormRecord, next_on_grid, on_grid
 from mlp_gui.core.snapshots import SnapshotStore
 
 
@@ -121,12 +122,14 @@ class Trainer(_FlatOrder):
         data: Dataset | None = None,
         metrics: dict[str, np.ndarray] | None = None,
         snapshots: SnapshotStore | None = None,
+        norms: NormRecord | None = None,
     ) -> None:
         """A new run from the seed, or (``layers``, ``x``, ``y``, ``history`` given) one continued from a file.
 
         ``capacity`` reserves room for that many epochs of history up front (the history grows as needed).
         ``initial``: the run's parameters at epoch 0, when continuing one whose file kept them.
         ``data`` (instead of ``x``, ``y``): the whole data set with its test part; ``metrics``: their histories.
+        ``snapshots`` and ``norms``: what the file kept of them (a run from before them starts both afresh here).
         """
         self.config = config
         if layers is None or (x is None and data is None):
@@ -157,6 +160,11 @@ class Trainer(_FlatOrder):
         self.diverged_at: int | None = None if finite else len(history) - 1
         self.snapshots = snapshots if snapshots is not None else SnapshotStore.for_size(self._theta.size)
         self.snapshots.offer(self.epoch, self._theta, recent_every=1)
+        self.norms = norms if norms is not None else NormRecord.for_sizes(config.layers)
+        self.norms.truncate(self.epoch)
+        if self.norms.last_epoch < self.epoch and on_grid(self.epoch):
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._record_norms(self.epoch)
 
     # ------------------------------------------------------------ read-only views
 
@@ -204,6 +212,7 @@ class Trainer(_FlatOrder):
         self._pass()  # the gradients there, as the run computed them
         self.epoch, self.diverged_at = epoch, None
         self.snapshots.truncate(epoch)
+        self.norms.truncate(epoch)
 
     def snapshot_at(self, index: int) -> Snapshot:
         """Snapshot ``index`` as a full :class:`Snapshot` (its gradients recomputed by the kernel), for the views."""
@@ -222,11 +231,13 @@ class Trainer(_FlatOrder):
         self._theta[...], self._grad[...] = state.theta, state.grad
         self.epoch, self.diverged_at = state.epoch, None
         self.snapshots.truncate(state.epoch)
+        self.norms.truncate(state.epoch)
         self.set_stepsize(state.stepsize)
 
     def set_stepsize(self, stepsize: float) -> None:
         """Continue with another stepsize from the next epoch on (the history is kept)."""
         self.config = self.config.with_changes(stepsize=stepsize)
+        self.norms.restep(self.epoch, stepsize)
 
     # ------------------------------------------------------------ training
 
@@ -248,6 +259,7 @@ class Trainer(_FlatOrder):
             done = run(n)
             if done < n or self.diverged_at is not None:
                 self._theta[...], self._grad[...] = theta, grad
+                self.norms.truncate(start)
                 run(done - 1)  # bit-identical: the same epochs again, all finite
         self.epoch = start + done - (1 if self.diverged_at is not None else 0)
         self.snapshots.offer(self.epoch, self._theta, recent_every=max(1, self.epoch // 100))
@@ -312,7 +324,13 @@ class Trainer(_FlatOrder):
                 self.diverged_at = k + i
                 return i
             self._record_metrics(self._metrics, k + i)
+            if on_grid(k + i):
+                self._record_norms(k + i)
         return n
+
+    def _record_norms(self, epoch: int) -> None:
+        """The gradient-flow row for ``epoch``: each layer's gradient, weight and update norm now."""
+        self.norms.record(epoch, self._theta, self._grad, self.config.stepsize)
 
     def _run(self, n: int) -> int:
         """The hot loop: ``n`` epochs of update, forward, loss, backward; how many ran before any divergence."""
@@ -322,6 +340,7 @@ class Trainer(_FlatOrder):
         theta, grad, update = self._theta, self._grad, self._update
         x, y, history, stepsize = self.x, self.y, self._history, self.config.stepsize
         k = self.epoch
+        due = next_on_grid(k)  # the next epoch whose norms the record keeps
         for i in range(1, n + 1):
             multiply(grad, stepsize, out=update)
             subtract(theta, update, out=theta)
@@ -333,6 +352,9 @@ class Trainer(_FlatOrder):
                 return i
             history[k + i] = loss
             backward(layers, zs, acts, delta, grads)
+            if k + i == due:
+                self._record_norms(due)
+                due = next_on_grid(due)
         return n
 
 

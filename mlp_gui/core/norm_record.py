@@ -1,0 +1,181 @@
+"""Gradient flow over time: each layer's gradient, weight and update norm, recorded by the trainer as it runs.
+
+A row holds, for every layer l (its W and b together), ‖∂L/∂W_l‖, ‖W_l‖ and ‖ΔW_l‖ = stepsize·‖∂L/∂W_l‖ at
+one epoch. Rows are taken on a fixed grid, not at every epoch: all of the first ``2 * POINTS_PER_OCTAVE``
+epochs, then ``POINTS_PER_OCTAVE`` evenly spaced epochs between each power of two and the next (epoch ``e``
+is on the grid when it is a multiple of :func:`stride` ``(e)``). That is the loss's decimation turned to the
+log axis the curves are drawn on: the early epochs, where layers part ways, are all there; a million-epoch
+run holds about 3,300 rows and a billion-epoch one about 5,900, so memory stays within a few megabytes
+where one row per epoch would cost three to twelve times the loss history. Checking the grid costs the hot
+loop one integer comparison per epoch, and a row a few microseconds.
+
+The grid depends only on the epoch, never on how long the run became, so the record is a pure function of
+the run: going back to epoch K drops the rows after K, and continuing retraces the same rows bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+#: rows per doubling of the epoch once the run is past ``2 * POINTS_PER_OCTAVE`` epochs
+POINTS_PER_OCTAVE = 256
+
+
+def stride(epoch: int) -> int:
+    """The grid's spacing at ``epoch``: 1 up to ``2 * POINTS_PER_OCTAVE``, then doubling with every octave."""
+    return max(1, (1 << (max(int(epoch), 1).bit_length() - 1)) // POINTS_PER_OCTAVE)
+
+
+def on_grid(epoch: int) -> bool:
+    """Whether the record keeps a row at ``epoch``."""
+    return epoch % stride(epoch) == 0
+
+
+def next_on_grid(epoch: int) -> int:
+    """The first grid epoch after ``epoch`` (the next power of two is a multiple of every smaller stride)."""
+    step = stride(epoch + 1)
+    return -(-(epoch + 1) // step) * step
+
+
+def grid_rows(epochs: int) -> int:
+    """How many rows a run of ``epochs`` epochs holds (epoch 0 included): the bound readers check files against."""
+    if epochs < 2 * POINTS_PER_OCTAVE:
+        return int(epochs) + 1
+    top = 1 << (int(epochs).bit_length() - 1)  # the last power of two reached
+    octaves = top.bit_length() - 1 - (2 * POINTS_PER_OCTAVE).bit_length() + 1
+    return 2 * POINTS_PER_OCTAVE + octaves * POINTS_PER_OCTAVE + (int(epochs) - top) // stride(top) + 1
+
+
+def segment_norms(flat: np.ndarray, starts: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The Euclidean norm of each segment of ``flat`` beginning at ``starts`` (in a few vector operations).
+
+    Every per-layer norm the app shows (the record, ``--json``, the guard) is computed here, so they agree to the bit.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.sqrt(np.add.reduceat(flat * flat, starts), out=out)
+
+
+@dataclass(frozen=True)
+class NormRows:
+    """Rows of a record (copies): ``epochs`` (rows,) and three (rows, layers) arrays of norms."""
+
+    epochs: np.ndarray
+    grad: np.ndarray  # ‖∂L/∂W_l‖: how strongly the loss pulls on layer l
+    weight: np.ndarray  # ‖W_l‖
+    update: np.ndarray  # ‖ΔW_l‖ = stepsize · ‖∂L/∂W_l‖: how far the next step moves layer l
+
+    @property
+    def ratio(self) -> np.ndarray:
+        """The update ratio ‖ΔW_l‖ / ‖W_l‖ (inf where a layer's weights are all zero)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.update / self.weight
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+
+class NormRecord:
+    """A growing record of per-layer norms on the epoch grid; ``starts`` are each layer's offsets in the flat buffers."""
+
+    def __init__(self, starts: Sequence[int], size: int) -> None:
+        self.starts = np.asarray(starts, dtype=np.intp)
+        self.bounds = list(zip(self.starts.tolist(), self.starts[1:].tolist() + [int(size)]))
+        self._n = 0
+        self._epochs = np.empty(64, dtype=np.int64)
+        self._values = np.empty((64, 3, len(self.bounds)))  # grad, weight, update
+
+    @classmethod
+    def for_sizes(cls, sizes: Sequence[int]) -> NormRecord:
+        """A record for a network of layer sizes ``sizes`` (each layer's W then b, as in the flat buffers)."""
+        starts, offset = [], 0
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            starts.append(offset)
+            offset += n_out * n_in + n_out
+        return cls(starts, offset)
+
+    @property
+    def layers(self) -> int:
+        return len(self.bounds)
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def last_epoch(self) -> int:
+        """The newest row's epoch (-1 when empty)."""
+        return int(self._epochs[self._n - 1]) if self._n else -1
+
+    def record(self, epoch: int, theta: np.ndarray, grad: np.ndarray, stepsize: float) -> None:
+        """Add the row for ``epoch`` from the flat parameter and gradient buffers (later rows are dropped first).
+
+        Called from the trainer's hot loop, inside its ``np.errstate``: an overflowing norm is recorded as inf, silently.
+        """
+        if self._n and self._epochs[self._n - 1] >= epoch:
+            self.truncate(epoch - 1)
+        if self._n == len(self._epochs):
+            self._epochs = np.concatenate([self._epochs, np.empty_like(self._epochs)])
+            self._values = np.concatenate([self._values, np.empty_like(self._values)])
+        row = self._values[self._n]
+        starts, reduceat = self.starts, np.add.reduceat
+        np.sqrt(reduceat(grad * grad, starts), out=row[0])  # segment_norms, without its errstate: the caller's holds
+        np.sqrt(reduceat(theta * theta, starts), out=row[1])
+        np.multiply(row[0], abs(stepsize), out=row[2])
+        self._epochs[self._n] = epoch
+        self._n += 1
+
+    def restep(self, epoch: int, stepsize: float) -> None:
+        """The stepsize changed before the step after ``epoch``: that row's update norm follows it."""
+        if self._n and self._epochs[self._n - 1] == epoch:
+            self._values[self._n - 1, 2] = abs(stepsize) * self._values[self._n - 1, 0]
+
+    def truncate(self, epoch: int) -> None:
+        """Forget the rows after ``epoch`` (the run went back there)."""
+        self._n = int(np.searchsorted(self._epochs[: self._n], epoch, side="right"))
+
+    def rows(self, after: int = -1) -> NormRows:
+        """Copies of the rows whose epoch is after ``after`` (all by default)."""
+        first = int(np.searchsorted(self._epochs[: self._n], after, side="right"))
+        values = self._values[first : self._n]
+        return NormRows(self._epochs[first : self._n].copy(), values[:, 0].copy(), values[:, 1].copy(), values[:, 2].copy())
+
+    def extend(self, rows: NormRows) -> None:
+        """Append rows recorded elsewhere (the window's copy follows the trainer's); rows not after the last are dropped."""
+        keep = rows.epochs > self.last_epoch
+        n = int(keep.sum())
+        if not n:
+            return
+        need = self._n + n
+        if need > len(self._epochs):
+            size = max(need, 2 * len(self._epochs))
+            self._epochs = np.concatenate([self._epochs[: self._n], np.empty(size - self._n, dtype=np.int64)])
+            self._values = np.concatenate([self._values[: self._n], np.empty((size - self._n,) + self._values.shape[1:])])
+        self._epochs[self._n : need] = rows.epochs[keep]
+        for k, values in enumerate((rows.grad, rows.weight, rows.update)):
+            self._values[self._n : need, k] = values[keep]
+        self._n = need
+
+    def copy(self) -> NormRecord:
+        out = NormRecord(self.starts, self.bounds[-1][1] if self.bounds else 0)
+        out.extend(self.rows())
+        return out
+
+
+def check_rows(rows: NormRows, layers: int, epochs: int) -> str | None:
+    """What is wrong with rows read from a file for a run of ``layers`` layers and ``epochs`` epochs (None: nothing)."""
+    n = len(rows.epochs)
+    if any(a.shape != (n, layers) for a in (rows.grad, rows.weight, rows.update)):
+        return f"the norm arrays must have one row per entry of 'norm_epochs' and {layers} columns"
+    if n and (np.any(np.diff(rows.epochs) <= 0) or rows.epochs[0] < 0 or rows.epochs[-1] > epochs):
+        return "'norm_epochs' are not increasing epochs of this run"
+    if n > grid_rows(epochs):
+        return f"{n} rows of norms is more than a run of {epochs} epochs records"
+    if any(np.any(a < 0) for a in (rows.grad, rows.weight, rows.update)):
+        return "a norm is negative"
+    return None
+
+
+__all__ = ["POINTS_PER_OCTAVE", "NormRecord", "NormRows", "check_rows", "grid_rows", "next_on_grid", "on_grid", "stride",
+           "segment_norms"]
