@@ -1,10 +1,11 @@
-"""Gradient flow over time: each layer's gradient norm, weight norm and update ratio, as curves on a log axis.
+"""Gradient flow over time: each layer's gradient norm, weight norm and update ratio, as curves on log axes.
 
 Vanishing and exploding gradients are a matter of *layers*: the first layers of a deep sigmoid net learn
-a thousand times slower than the last. One curve per layer shows it. The points come from the snapshots
-the session delivers (up to 15 a second), so the view costs training nothing; each curve keeps at most
-:data:`MAX_POINTS` points, halving its resolution when full, so memory stays bounded however long the run.
-The norms themselves come from :func:`mlp_gui.core.explain.layer_norms`.
+a thousand times slower than the last. One curve per layer shows it. The points are the trainer's own
+record (:mod:`mlp_gui.core.norm_record`: every early epoch, then 256 per doubling of the epoch), which
+arrives with the run (reset, open) and with every delivery, so the curves cost training nothing more and
+stay bounded however long the run. The newest epoch, usually between two grid rows, ends each curve
+with the norms of the newest snapshot; the epoch the timeline shows is marked.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from mlp_gui.core.explain import layer_norms
+from mlp_gui.core.norm_record import NormRecord, NormRows
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 
-MAX_POINTS = 4096
 MEASURES = {
     "gradient": ("‖∂L/∂W_l‖", "how strongly the loss pulls on layer l"),
     "weight": ("‖W_l‖", "the size of layer l's weights"),
@@ -40,57 +41,68 @@ class GradientFlowView(QWidget):
         self.plot.setLabel("bottom", "epoch (log scale)", color=palette.TEXT)
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # the log axis already says the decade
         self.plot.addLegend(offset=(-10, 10), labelTextColor=palette.TEXT)
+        self.viewed = pg.InfiniteLine(angle=90, pen=pg.mkPen(palette.TEXT, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.viewed.setVisible(False)
+        self.plot.addItem(self.viewed, ignoreBounds=True)
         top = QHBoxLayout()
         top.addWidget(QLabel("Per layer:"))
         top.addWidget(self.measure, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
-        self.epochs = np.empty(0, dtype=np.int64)
-        self.values: dict[str, np.ndarray] = {}  # measure -> (points, layers)
+        self.record = NormRecord([], 0)
+        self.latest: NormRows | None = None  # the newest snapshot's norms: the end of every curve
         self.curves: list[pg.PlotDataItem] = []
         self.stepsize = 0.0
-        self._stride, self._skipped = 1, 0
+        self._stale = False
 
     def set_run(self, reset) -> None:
-        """A new, reset or opened run: start the curves again from its current snapshot."""
+        """A new, reset or opened run: the curves of its recorded norms so far."""
         self.stepsize = reset.config.stepsize
-        self.epochs = np.empty(0, dtype=np.int64)
-        self.values = {key: np.empty((0, len(reset.snapshot.layers))) for key in MEASURES}
-        self._stride, self._skipped = 1, 0
-        self._build(len(reset.snapshot.layers))
+        self.record = NormRecord.for_sizes(reset.config.layers)
+        if reset.norms is not None:
+            self.record.extend(reset.norms)
+        self._build(self.record.layers)
+        self.mark_viewed(None)
         self.show_snapshot(reset.snapshot)
 
     def set_stepsize(self, stepsize: float) -> None:
         self.stepsize = stepsize
 
+    def add_rows(self, rows: NormRows) -> None:
+        """Rows the trainer recorded since the last delivery."""
+        self.record.extend(rows)
+        self._stale = True
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """Add one point per layer (every ``stride``-th snapshot once the curves are full)."""
-        if not self.values or (self.epochs.size and snapshot.epoch <= self.epochs[-1]):
-            return
-        self._skipped += 1
-        if self._skipped < self._stride:
-            return
-        self._skipped = 0
-        point = self.measures(snapshot, self.stepsize)
-        self.epochs = np.append(self.epochs, snapshot.epoch)
-        for key, row in point.items():
-            self.values[key] = np.vstack([self.values[key], row])
-        if self.epochs.size > MAX_POINTS:  # halve the resolution: memory stays bounded
-            self.epochs = self.epochs[::2]
-            self.values = {k: v[::2] for k, v in self.values.items()}
-            self._stride *= 2
-        if self.isVisible():
+        """The newest state: its norms end the curves (a redraw only while the tab is shown)."""
+        if snapshot.epoch > self.record.last_epoch:
+            self.latest = self.measures(snapshot, self.stepsize)
+            self._stale = True
+        if self._stale and self.isVisible():
             self._redraw()
 
+    def mark_viewed(self, epoch: int | None) -> None:
+        """Mark the epoch the timeline shows (None: the run as it is now)."""
+        self.viewed.setVisible(epoch is not None and epoch > 0)
+        if epoch:
+            self.viewed.setValue(np.log10(epoch))
+
+    def rows(self) -> NormRows:
+        """Everything the curves show: the record's rows, then the newest snapshot's if it is later."""
+        rows = self.record.rows()
+        latest = self.latest
+        if latest is None or latest.epochs[0] <= self.record.last_epoch:
+            return rows
+        return NormRows(*(np.concatenate([a, b]) for a, b in zip((rows.epochs, rows.grad, rows.weight, rows.update),
+                                                                  (latest.epochs, latest.grad, latest.weight, latest.update))))
+
     @staticmethod
-    def measures(snapshot: Snapshot, stepsize: float) -> dict[str, np.ndarray]:
-        """Each layer's gradient norm, weight norm and update ratio ``stepsize·‖g‖/‖W‖`` (W and b together)."""
-        grads = np.array(layer_norms(snapshot.grads))
-        weights = np.array(layer_norms(snapshot.layers))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = stepsize * grads / weights
-        return {"gradient": grads, "weight": weights, "ratio": ratio}
+    def measures(snapshot: Snapshot, stepsize: float) -> NormRows:
+        """One row for ``snapshot``: each layer's gradient, weight and update norm (W and b together)."""
+        grads = np.array([layer_norms(snapshot.grads)])
+        weights = np.array([layer_norms(snapshot.layers)])
+        return NormRows(np.array([snapshot.epoch]), grads, weights, abs(stepsize) * grads)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         super().showEvent(event)
@@ -106,10 +118,11 @@ class GradientFlowView(QWidget):
 
     def _redraw(self) -> None:
         key = self.measure.currentData()
-        if key not in self.values:
-            return
+        self._stale = False
         self.plot.setLabel("left", MEASURES[key][0], color=palette.TEXT)
+        rows = self.rows()
+        values = {"gradient": rows.grad, "weight": rows.weight, "ratio": rows.ratio}[key]
         for i, curve in enumerate(self.curves):
-            y = self.values[key][:, i] if self.values[key].size else np.empty(0)
-            keep = np.isfinite(y) & (y > 0) & (self.epochs > 0)  # a log axis has no epoch 0
-            curve.setData(self.epochs[keep], y[keep])
+            y = values[:, i]
+            keep = np.isfinite(y) & (y > 0) & (rows.epochs > 0)  # a log axis has no epoch 0
+            curve.setData(rows.epochs[keep], y[keep])

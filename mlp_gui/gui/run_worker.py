@@ -18,6 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from mlp_gui.core.driver import Halt, Progress, drive
+from mlp_gui.core.norm_record import NormRows
 from mlp_gui.core.trainer import Snapshot, Trainer
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,14 @@ DELIVERY_INTERVAL = 1 / 15
 
 @dataclass(frozen=True)
 class Delivery:
-    """What the worker hands to the GUI: new losses (epochs ``first_epoch``.. ) and a snapshot."""
+    """What the worker hands to the GUI: new losses (epochs ``first_epoch``.. ), a snapshot, and the norms recorded since."""
 
     first_epoch: int
     losses: np.ndarray
     snapshot: Snapshot
     epochs_per_second: float
     metrics: dict = field(default_factory=dict)  # test_loss, accuracy, test_accuracy for the same epochs (data sets)
+    norms: NormRows | None = None  # the gradient-flow rows recorded for those epochs
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class _Pacer:
         trainer = self.trainer
         losses = trainer.loss_history[self.since + 1 :].copy()  # after divergence: ends with the non-finite loss
         metrics = {k: v[self.since + 1 :].copy() for k, v in trainer.metrics.items()}
-        delivery = Delivery(self.since + 1, losses, trainer.snapshot(), self.rate, metrics)
+        norms = trainer.norms.rows(after=self.since)
+        delivery = Delivery(self.since + 1, losses, trainer.snapshot(), self.rate, metrics, norms)
         self.since += losses.size
         return delivery

@@ -23,6 +23,7 @@ from mlp_gui.core.explain import fingerprint
 from mlp_gui.core.guard import Guard, GuardReport
 from mlp_gui.core.model import copy_layers
 from mlp_gui.core.network import loss_and_grads
+from mlp_gui.core.norm_record import NormRows
 from mlp_gui.core.run_state import RunMachine, RunState
 from mlp_gui.core.runfile import SavedRun, run_from_trainer
 from mlp_gui.core.settings import DEFAULT_EPOCHS
@@ -50,6 +51,7 @@ class RunReset:
     metrics: dict | None = None  # per-epoch test loss and accuracies so far (copies), for data sets
     fingerprint: str = ""  # a hash of the settings and the epoch-0 parameters: the same run shows the same name
     reproduces_notebook: bool = False  # its epoch-0 report is the course notebook's printout, checked character for character
+    norms: NormRows | None = None  # the per-layer norms the trainer recorded so far (copies)
 
 
 class TrainingSession(QObject):
@@ -276,7 +278,7 @@ class TrainingSession(QObject):
         self.run_reset.emit(RunReset(trainer.config, planned_epochs, self._latest, trainer.x.copy(), trainer.y.copy(),
                                      trainer.loss_history.copy(), initial, trainer.data,
                                      {k: v.copy() for k, v in trainer.metrics.items()},
-                                     fingerprint(trainer.config, trainer.initial_layers), reproduces))
+                                     fingerprint(trainer.config, trainer.initial_layers), reproduces, trainer.norms.rows()))
         self.snapshot_ready.emit(self._latest)
         self._machine.installed(trainer.diverged_at is not None)
 

@@ -480,6 +480,8 @@ class MainWindow(QMainWindow):
         self.plot.append(delivery.losses)
         if "test_loss" in delivery.metrics:
             self.plot.append_test(delivery.metrics["test_loss"])
+        if delivery.norms is not None:
+            self.flow.add_rows(delivery.norms)
         if "accuracy" in delivery.metrics and delivery.losses.size:
             self.run_panel.show_accuracy(*_latest_accuracy(delivery.metrics))
         snap = delivery.snapshot
@@ -490,6 +492,7 @@ class MainWindow(QMainWindow):
         self._show_title()
         self.timeline.set_epochs(self.session.snapshot_epochs())
         self.plot.mark_viewed(None)
+        self.flow.mark_viewed(None)
         s = self.session
         messages = {
             RunState.RUNNING: "Training…",
@@ -539,11 +542,13 @@ class MainWindow(QMainWindow):
             self.session.snapshot_ready.emit(self.session.snapshot)
             self.heatmaps.flush()
             self.plot.mark_viewed(None)
+            self.flow.mark_viewed(None)
             return
         snap = self.session.view_snapshot(index)
         if snap is not None:
             self.heatmaps.flush()  # at once: the person is dragging the slider
             self.plot.mark_viewed(None if self.timeline.at_present else snap.epoch)
+            self.flow.mark_viewed(None if self.timeline.at_present else snap.epoch)
             self.statusBar().showMessage(f"Showing epoch {snap.epoch:,}, loss {snap.loss:.6g}"
                                          + ("" if self.timeline.at_present else ": Continue from here trains on from it"))
 
@@ -553,6 +558,7 @@ class MainWindow(QMainWindow):
         epoch = self.timeline.epochs[index]
         self.session.continue_from(index)
         self.plot.mark_viewed(None)
+        self.flow.mark_viewed(None)
         self.statusBar().showMessage(f"Back at epoch {epoch:,}: the run as it was is kept on the plot")
 
     def _on_guarded(self, report) -> None:
