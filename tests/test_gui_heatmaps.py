@@ -369,3 +369,31 @@ def test_a_left_click_on_a_cell_reports_it(panel, qtbot):
     with qtbot.assertNotEmitted(panel.cell_clicked):
         assert not panel.weights[0].click_at(panel.weights[0].image.mapToScene(QPointF(3.5, 0.5)))  # the gap column
         assert not panel.weights[0].click_at(panel.weights[0].image.mapToScene(QPointF(0.5, 7.5)))  # below the matrix
+
+
+class _Hover:
+    """What pyqtgraph hands hoverEvent: a position in the image's cells, or the mouse leaving."""
+
+    def __init__(self, col: float, row: float, exit: bool = False) -> None:
+        self._pos, self._exit = QPointF(col, row), exit
+
+    def isExit(self) -> bool:  # noqa: N802 - pyqtgraph naming
+        return self._exit
+
+    def pos(self) -> QPointF:
+        return self._pos
+
+
+def test_the_hover_read_out_follows_new_values_under_a_resting_mouse(qtbot):
+    said: list[str] = []
+    panel = shown(qtbot, HeatmapPanel(on_hover=said.append), 600, 700)
+    panel.show_snapshot(trained_snapshot(0), now=True)
+    panel.weights[0].image.hoverEvent(_Hover(0.5, 2.5))  # the mouse rests on W1[2, 0]
+    first = said[-1]
+    assert first.startswith("W1[2, 0] = ")
+    later = trained_snapshot(5000)
+    panel.show_snapshot(later, now=True)
+    assert said[-1] == f"W1[2, 0] = {float(later.layers[0].W[2, 0])!r}   (into unit 2 from input 0)" != first
+    panel.weights[0].image.hoverEvent(_Hover(0, 0, exit=True))
+    panel.show_snapshot(trained_snapshot(10), now=True)
+    assert said[-1] == ""  # the mouse left: nothing more is said

@@ -199,6 +199,18 @@ def layer_shapes(sizes: Sequence[int]) -> list[tuple[tuple[int, int], tuple[int]
     return [((n_out, n_in), (n_out,)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
 
 
+def flat_index(sizes: Sequence[int], layer: int, row: int, col: int | None) -> int:
+    """Where ``W{layer}[row, col]`` (or ``b{layer}[row]`` when ``col`` is None) sits in the flat buffers; layer is 1-based."""
+    offset = 0
+    for n, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        if n == layer:
+            if not 0 <= row < n_out or (col is not None and not 0 <= col < n_in):
+                raise IndexError(f"no {'W' if col is not None else 'b'}{layer}[{row}{'' if col is None else f', {col}'}]")
+            return offset + (row * n_in + col if col is not None else n_out * n_in + row)
+        offset += n_out * n_in + n_out
+    raise IndexError(f"no layer {layer}")
+
+
 def flat_layers(sizes: Sequence[int], lead: tuple[int, ...] = ()) -> tuple[np.ndarray, Params]:
     """One zeroed float64 buffer of shape ``lead + (P,)`` and ``(W, b)`` views into it.
 

@@ -337,13 +337,32 @@ class OverhangingTitle(pg.LabelItem):
 
 
 class HoverImage(pg.ImageItem):
-    """An ImageItem that reports the cell under the mouse as text (status bar and tooltip), and left clicks."""
+    """An ImageItem that reports the cell under the mouse as text (status bar and tooltip), and left clicks.
+
+    The read-out is live: while the mouse rests on a cell, every new image reports the cell's new value.
+    """
 
     def __init__(self, describe: Callable[[int, int], str | None], on_hover: Callable[[str], None],
                  on_click: Callable[[QPointF], bool] | None = None) -> None:
         super().__init__(axisOrder="row-major")  # rows are units, as the matrices are written
         self._describe, self._on_hover, self._on_click = describe, on_hover, on_click
+        self.hovered: tuple[int, int] | None = None  # (row, col) under the mouse
         self.setAcceptHoverEvents(True)
+
+    def setImage(self, image=None, autoLevels=None, **kwargs) -> None:  # noqa: N802, N803 - pyqtgraph naming
+        super().setImage(image, autoLevels, **kwargs)
+        if image is not None:
+            self.refresh_hover()
+
+    def refresh_hover(self) -> None:
+        """Say again what the cell under the mouse holds now (the values changed under it)."""
+        if self.hovered is not None:
+            self._report(*self.hovered)
+
+    def _report(self, row: int, col: int) -> None:
+        text = self._describe(row, col) or ""
+        self.setToolTip(text)
+        self._on_hover(text)
 
     def mouseClickEvent(self, event) -> None:  # noqa: N802 - pyqtgraph naming
         """A left click on a cell goes to ``on_click`` with its scene position (accepted if it was a cell)."""
@@ -355,12 +374,12 @@ class HoverImage(pg.ImageItem):
 
     def hoverEvent(self, event) -> None:  # noqa: N802 - Qt naming
         if event.isExit():
+            self.hovered = None
             self._on_hover("")
             return
         pos = event.pos()
-        text = self._describe(int(np.floor(pos.y())), int(np.floor(pos.x())))
-        self.setToolTip(text or "")
-        self._on_hover(text or "")
+        self.hovered = (int(np.floor(pos.y())), int(np.floor(pos.x())))
+        self._report(*self.hovered)
 
 
 class CellLabels(QGraphicsItem):
@@ -579,6 +598,7 @@ class MatrixView:
         unchanged = (not rescaled and new_limit == self.limit and texts == self.labels.cells
                      and (exponent, note) == (self.exponent, self.note) and np.array_equal(steps, self._steps))
         if unchanged:
+            self.image.refresh_hover()  # the colours stay, the exact values under the mouse moved on
             return False
         self._steps = steps
         if new_limit != self.limit or rescaled:

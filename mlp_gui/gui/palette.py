@@ -16,3 +16,5 @@ KEPT_RUNS = ["#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "
 RATINGS = {"green": ("#d8f0d9", "#1b5e20"), "amber": ("#ffe7b8", "#8a5300"), "red": ("#ffd5d5", "#b71c1c")}
 #: the heatmaps' diverging colour map (blue - white - red, perceptually uniform)
 COLOUR_MAP = "CET-D1A"
+POSITIVE = "#c0392b"  # a positive value, as the heatmaps' colour map draws it (red)
+NEGATIVE = "#2e6fbf"  # a negative one (blue)

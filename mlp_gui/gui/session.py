@@ -24,6 +24,7 @@ from mlp_gui.core.guard import Guard, GuardReport
 from mlp_gui.core.model import copy_layers
 from mlp_gui.core.network import loss_and_grads
 from mlp_gui.core.norm_record import NormRows
+from mlp_gui.core.one_weight import WeightHistory, WeightRef, weight_history
 from mlp_gui.core.run_state import RunMachine, RunState
 from mlp_gui.core.runfile import SavedRun, run_from_trainer
 from mlp_gui.core.settings import DEFAULT_EPOCHS
@@ -214,6 +215,13 @@ class TrainingSession(QObject):
     def snapshot_epochs(self) -> list[int]:
         """The epochs the run kept snapshots at ([] while the worker trains: the list is changing then)."""
         return [] if self._trainer is None or self.state.busy else list(self._trainer.snapshots.epochs)
+
+    def weight_history(self, ref: WeightRef) -> WeightHistory | None:
+        """One parameter's value at every kept snapshot and its gradient at up to 200 (None while the worker trains)."""
+        t = self._trainer
+        if t is None or self.state.busy:
+            return None
+        return weight_history(t.config.model, t.layers, t.snapshots.epochs, t.snapshots.rows, t.x, t.y, ref)
 
     def view_snapshot(self, index: int) -> Snapshot | None:
         """Show snapshot ``index`` in every view (its gradients recomputed); only while idle."""

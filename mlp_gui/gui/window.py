@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from mlp_gui import __version__
 from mlp_gui.core.config import Change, ConfigError, TrainConfig, change_needed
 from mlp_gui.core.data import GENERATED, inputs_outputs
+from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.runfile import SavedRun
 from mlp_gui.core.settings import DEFAULT_EPOCHS, setting
 from mlp_gui.gui import confirm, remembered
@@ -50,6 +51,7 @@ from mlp_gui.gui.run_worker import Delivery
 from mlp_gui.gui.session import RunReset, RunState, TrainingSession
 from mlp_gui.gui.settings_form import SettingsForm
 from mlp_gui.gui.timeline import Timeline
+from mlp_gui.gui.weight_panel import WeightPanel
 from mlp_gui.progress import count
 
 TITLE = "mlp-gui — watch backpropagation[*]"
@@ -80,6 +82,8 @@ class MainWindow(QMainWindow):
         self.decision = DecisionView()
         self.diagram = NetworkDiagram()
         self.flow = GradientFlowView()
+        self.weight_panel = WeightPanel(self.session)
+        self.weight_panel.setVisible(False)
         self.timeline = Timeline()
         self.explorer = Explorer(self.session, self.plot, self)
         self.files = FileActions(self, self.session, self.plot, self.statusBar().showMessage, self.open_saved_run,
@@ -126,7 +130,11 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([420, 580])
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.splitter, "Training")
+        self.training_split = QSplitter(Qt.Orientation.Vertical)  # the weight panel opens under the plots
+        self.training_split.addWidget(self.splitter)
+        self.training_split.addWidget(self.weight_panel)
+        self.training_split.setChildrenCollapsible(False)
+        self.tabs.addTab(self.training_split, "Training")
         self.tabs.addTab(self.explorer.gradcheck, "Gradient check")
         self.tabs.addTab(self.explorer.notebook, "Notebook printout")
         self.tabs.addTab(self.backprop, "Backprop")
@@ -185,6 +193,7 @@ class MainWindow(QMainWindow):
         s.snapshot_ready.connect(self.decision.show_snapshot)
         s.snapshot_ready.connect(self.diagram.show_snapshot)
         s.snapshot_ready.connect(self.flow.show_snapshot)
+        s.snapshot_ready.connect(self.weight_panel.show_snapshot)
         self.heatmaps.cell_clicked.connect(self._explain_cell)
         self.plot.export_requested.connect(self.export_plot_dialog)
         self.form.validity_changed.connect(lambda _valid: self._refresh_controls())
@@ -250,17 +259,16 @@ class MainWindow(QMainWindow):
                                       "log": "Colour scales: signed log of the magnitude"}[mode])
 
     def _explain_cell(self, kind: str, layer: int, row: int, col: int) -> None:
-        """One weight, explained: its value, its gradient, and the value the next step gives it (exactly)."""
+        """One weight, explained: a click on any W, ∂L/∂W or ΔW cell opens the weight panel on that parameter."""
         snap = self.session.snapshot
         if snap is None or layer > len(snap.layers):
             return
-        bias = kind.endswith("b")
-        name = f"{'b' if bias else 'W'}{layer}[{row}{'' if bias else f', {col}'}]"
-        w = float(snap.layers[layer - 1].b[row] if bias else snap.layers[layer - 1].W[row, col])
-        g = float(snap.grads[layer - 1].b[row] if bias else snap.grads[layer - 1].W[row, col])
-        eta = self.session.config.stepsize
-        self.statusBar().showMessage(f"{name} = {w!r};  ∂L/∂{name} = {g!r};  the next step makes it "
-                                     f"{name} − {eta:g} × ∂L/∂{name} = {w - eta * g!r}")
+        opening = not self.weight_panel.isVisible()
+        self.weight_panel.explain(WeightRef(layer, row, None if kind.endswith("b") else col))
+        if opening:  # room for it under the plots: about a third of the tab
+            height = self.training_split.height()
+            self.training_split.setSizes([height - height // 3, height // 3])
+        self.statusBar().showMessage(f"Explaining {self.weight_panel.ref.name}: click another cell to switch, Esc closes")
 
     def open_run_dialog(self) -> None:
         self.files.open_run_dialog(self._may_replace_run)
@@ -368,6 +376,7 @@ class MainWindow(QMainWindow):
                 self.session.set_stepsize(config.stepsize)
                 self.heatmaps.set_stepsize(config.stepsize)
                 self.flow.set_stepsize(config.stepsize)
+                self.weight_panel.set_stepsize(config.stepsize)
                 self.plot.mark_stepsize_change(self.session.epoch, config.stepsize)
                 self._refresh_controls()
                 return True
@@ -460,6 +469,7 @@ class MainWindow(QMainWindow):
         self.decision.set_run(reset)
         self.diagram.set_run(reset)
         self.flow.set_run(reset)
+        self.weight_panel.set_run(reset)
         self.run_panel.show_offer(None)
         self.timeline.set_epochs(self.session.snapshot_epochs())
         self.plot.getPlotItem().setLabel("left", f"loss  ({LOSS_NAMES[reset.config.loss]}, log scale)")

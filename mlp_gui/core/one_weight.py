@@ -1,0 +1,126 @@
+"""One weight, explained: where its gradient comes from, what the next step makes of it, and its path so far.
+
+For ``W_l[i, j]`` the gradient is a sum over the samples of the batch, ``∂L/∂W_l[i, j] = Σ_s δ_l[i, s] ·
+a_{l−1}[j, s]`` (for ``b_l[i]``, ``Σ_s δ_l[i, s]``): each sample pulls the weight its own way, and
+:func:`weight_step` keeps those per-sample terms beside the kernel's gradient and the value plain gradient
+descent gives next, ``w − stepsize · ∂L/∂w``, computed with the trainer's own operations so that a Step 1
+shows exactly that number. :func:`weight_history` reads the weight's value at every kept snapshot and
+its gradient at up to ``max_points`` of them (recomputed by the kernel, as going back in time does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlp_gui.core.explain import backprop_pass
+from mlp_gui.core.model import Layer, Model, Params, flat_index, unflatten
+from mlp_gui.core.network import Kernel
+
+
+@dataclass(frozen=True)
+class WeightRef:
+    """One parameter: ``W{layer}[row, col]``, or the bias ``b{layer}[row]`` when ``col`` is None (layer 1-based)."""
+
+    layer: int
+    row: int
+    col: int | None = None
+
+    @property
+    def is_bias(self) -> bool:
+        return self.col is None
+
+    @property
+    def name(self) -> str:
+        return f"b{self.layer}[{self.row}]" if self.is_bias else f"W{self.layer}[{self.row}, {self.col}]"
+
+    @property
+    def meaning(self) -> str:
+        """In words: which connection (or bias) this is."""
+        into = f"unit {self.row} of layer {self.layer}"
+        if self.is_bias:
+            return f"the bias of {into}"
+        source = f"input x{self.col}" if self.layer == 1 else f"unit {self.col} of layer {self.layer - 1}"
+        return f"the connection into {into} from {source}"
+
+    def of(self, layers: Params) -> float:
+        """This parameter's value in ``layers`` (parameters or gradients)."""
+        return self.in_layer(layers[self.layer - 1])
+
+    def in_layer(self, layer: Layer) -> float:
+        """This parameter's value in its own layer's ``(W, b)``."""
+        return float(layer.b[self.row] if self.is_bias else layer.W[self.row, self.col])
+
+    def index(self, sizes: Sequence[int]) -> int:
+        """Its place in the flat buffers (and in snapshot rows)."""
+        return flat_index(sizes, self.layer, self.row, self.col)
+
+
+@dataclass(frozen=True)
+class WeightStep:
+    """One parameter at one epoch: its value, its gradient made of per-sample terms, and the next step."""
+
+    ref: WeightRef
+    epoch: int
+    value: float
+    gradient: float  # the kernel's ∂L/∂w: what the step applies
+    terms: np.ndarray  # per sample: δ_l[i, s]·a_{l−1}[j, s] (a bias: δ_l[i, s]); their sum is the gradient
+    stepsize: float
+    delta_name: str  # "δ2[1, s]"
+    input_name: str  # "a1[3, s]" ("x3[s]" for the first layer; "" for a bias)
+
+    @property
+    def update(self) -> float:
+        """What the next step adds: −stepsize · ∂L/∂w."""
+        return -float(np.float64(self.gradient) * np.float64(self.stepsize))
+
+    @property
+    def next_value(self) -> float:
+        """``w − stepsize · ∂L/∂w`` as the trainer computes it (``theta -= grad * stepsize``), to the bit."""
+        return float(np.float64(self.value) - np.float64(self.gradient) * np.float64(self.stepsize))
+
+    @property
+    def samples(self) -> int:
+        return len(self.terms)
+
+
+def weight_step(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, stepsize: float, ref: WeightRef,
+                epoch: int = 0) -> WeightStep:
+    """The kernel's forward and backward at ``layers`` on the batch ``x, y``, told from ``ref``'s side."""
+    layer = backprop_pass(model, layers, x, y, stepsize).layers[ref.layer - 1]
+    delta = layer.delta[ref.row]
+    terms = delta.copy() if ref.is_bias else delta * layer.a_prev[ref.col]
+    delta_name = f"δ{ref.layer}[{ref.row}, s]"
+    input_name = "" if ref.is_bias else (f"x[{ref.col}, s]" if ref.layer == 1 else f"a{ref.layer - 1}[{ref.col}, s]")
+    return WeightStep(ref, epoch, ref.of(layers), ref.in_layer(layer.grad), terms, stepsize, delta_name, input_name)
+
+
+@dataclass(frozen=True)
+class WeightHistory:
+    """A parameter over the run: its value at every kept snapshot, its gradient at some of them."""
+
+    ref: WeightRef
+    epochs: np.ndarray
+    values: np.ndarray
+    grad_epochs: np.ndarray
+    grads: np.ndarray
+
+
+def weight_history(model: Model, like: Params, epochs: Sequence[int], rows: Sequence[np.ndarray], x: np.ndarray,
+                   y: np.ndarray, ref: WeightRef, max_points: int = 200) -> WeightHistory:
+    """``ref`` at the snapshots (``epochs``, flat parameter ``rows``); gradients at up to ``max_points``, spread evenly
+    over the snapshots (which are themselves log-spaced) and always including the newest."""
+    at = ref.index(model.sizes)
+    values = np.array([row[at] for row in rows], dtype=np.float64)
+    n = len(rows)
+    chosen = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int)) if n else np.zeros(0, dtype=int)
+    kernel = Kernel(model)
+    with np.errstate(all="ignore"):
+        grads = np.array([ref.of(kernel.loss_and_grads(unflatten(like, rows[i]), x, y)[1]) for i in chosen], dtype=np.float64)
+    epochs_arr = np.asarray(epochs, dtype=np.int64)
+    return WeightHistory(ref, epochs_arr, values, epochs_arr[chosen], grads)
+
+
+__all__ = ["WeightHistory", "WeightRef", "WeightStep", "weight_history", "weight_step"]

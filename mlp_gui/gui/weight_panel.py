@@ -1,0 +1,210 @@
+"""One weight, explained: the panel a click on a heatmap cell opens under the Training tab's plots.
+
+It shows the parameter's value, its gradient as the sum of one term per sample (``δ_i·a_j``, drawn as
+bars: which samples pull it which way), the stepsize, and the value the next step gives it, which a
+Step 1 then shows exactly; beside them, the parameter's value and gradient over the run so far (at the
+kept snapshots when the panel opens, then at every delivery while it stays open). The numbers are
+:mod:`mlp_gui.core.one_weight`'s, from the snapshot the session delivers, redrawn by a :class:`Pacer`
+(at most about 15 times a second and only while shown) so a live run costs the window little.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.one_weight import WeightRef, WeightStep, weight_step
+from mlp_gui.core.trainer import Snapshot
+from mlp_gui.gui import palette
+from mlp_gui.gui.decision_view import Paced, Pacer, TimedLayoutWidget
+
+MAX_BARS = 64  # per-sample terms drawn (the sum is always over every sample)
+MAX_HISTORY = 4096  # points of the value and gradient curves; halved when full
+
+
+class WeightPanel(Paced, QFrame):
+    """Text with the formulas and numbers on the left; per-sample terms and the run so far as plots on the right."""
+
+    closed = Signal()
+
+    def __init__(self, session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.session = session
+        self.ref: WeightRef | None = None
+        self.step: WeightStep | None = None
+        self.config = TrainConfig()
+        self.x = self.y = np.zeros((0, 0))
+        self.epochs = np.zeros(0, dtype=np.int64)
+        self.values = np.zeros(0)
+        self.grad_epochs = np.zeros(0, dtype=np.int64)
+        self.grads = np.zeros(0)
+        self.text = QLabel()
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.text.setMinimumWidth(300)
+        self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        close = QToolButton()
+        close.setText("✕")
+        close.setToolTip("Close this panel (Esc)")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.close_panel)
+        self.view = TimedLayoutWidget()
+        self.view.setBackground("w")
+        self._build_plots()
+        left = QVBoxLayout()
+        left.setContentsMargins(6, 4, 0, 4)
+        left.addWidget(self.text, 1)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 2, 0)
+        layout.addLayout(left, 2)
+        layout.addWidget(self.view, 5)
+        layout.addLayout(right)
+        self._pacer = Pacer(self, self._draw, lambda: self.view.last_paint_seconds)
+
+    def _build_plots(self) -> None:
+        ci = self.view.ci
+        self.terms_plot = ci.addPlot(row=0, col=0, rowspan=2)
+        self.value_plot = ci.addPlot(row=0, col=1)
+        self.grad_plot = ci.addPlot(row=1, col=1)
+        self.grad_plot.setXLink(self.value_plot)
+        for plot in (self.terms_plot, self.value_plot, self.grad_plot):
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setMouseEnabled(x=False, y=False)
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setTextPen(palette.TEXT)
+        self.terms_plot.addLine(y=0, pen=pg.mkPen(palette.MUTED))
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brushes=[])
+        self.terms_plot.addItem(self.bars)
+        self.terms_plot.setLabel("bottom", "sample s", color=palette.TEXT)
+        self.value_curve = self.value_plot.plot([], [], pen=pg.mkPen(palette.KEPT_RUNS[0], width=1.5))
+        self.grad_curve = self.grad_plot.plot([], [], pen=pg.mkPen(palette.KEPT_RUNS[1], width=1.5))
+        self.grad_plot.addLine(y=0, pen=pg.mkPen(palette.MUTED))
+        self.grad_plot.setLabel("bottom", "epoch", color=palette.TEXT)
+        self.value_marker = pg.ScatterPlotItem(size=7, brush=palette.KEPT_RUNS[0], pen=None)
+        self.value_plot.addItem(self.value_marker)
+
+    # ------------------------------------------------------------ what the window tells it
+
+    def explain(self, ref: WeightRef) -> None:
+        """Show ``ref``: its history from the session's snapshots (when idle), then the newest snapshot at once."""
+        self.ref = ref
+        self._load_history()
+        self.setVisible(True)
+        snap = self.session.snapshot
+        if snap is not None:
+            self._pacer.request(snap, now=True)
+
+    def set_run(self, reset) -> None:
+        """A new, reset or opened run: follow the same parameter if the new network has it, else close."""
+        self.config, self.x, self.y = reset.config, reset.x, reset.y
+        self._pacer.forget()
+        if self.ref is None:
+            return
+        try:
+            self.ref.index(reset.config.layers)
+        except IndexError:
+            self.close_panel()
+            return
+        self._load_history()
+        self._pacer.request(reset.snapshot, now=True)
+
+    def set_stepsize(self, stepsize: float) -> None:
+        self.config = self.config.with_changes(stepsize=stepsize)
+        if self.isVisible() and self._pacer.shown is not None:
+            self._pacer.shown, snap = None, self._pacer.shown
+            self._pacer.request(snap, now=True)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        if self.ref is not None:
+            self._pacer.request(snapshot)
+
+    def close_panel(self) -> None:
+        self.ref = None
+        self.setVisible(False)
+        self.closed.emit()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if event.key() == Qt.Key.Key_Escape:
+            self.close_panel()
+            return
+        super().keyPressEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().showEvent(event)
+        self._pacer.catch_up()
+
+    # ------------------------------------------------------------ drawing
+
+    def _load_history(self) -> None:
+        history = self.session.weight_history(self.ref)
+        if history is None:  # training: the curves start now and grow with every delivery
+            self.epochs, self.values = np.zeros(0, dtype=np.int64), np.zeros(0)
+            self.grad_epochs, self.grads = np.zeros(0, dtype=np.int64), np.zeros(0)
+        else:
+            self.epochs, self.values = history.epochs, history.values
+            self.grad_epochs, self.grads = history.grad_epochs, history.grads
+
+    def _draw(self, snap: Snapshot) -> None:
+        if self.ref is None or self.x.size == 0:
+            return
+        step = weight_step(self.config.model, snap.layers, self.x, self.y, self.config.stepsize, self.ref, snap.epoch)
+        self.step = step
+        self._follow(step)
+        self.text.setText(self._html(step))
+        self._draw_terms(step)
+        self.value_curve.setData(self.epochs, self.values)
+        self.grad_curve.setData(self.grad_epochs, self.grads)
+        self.value_marker.setData([step.epoch], [step.value])
+
+    def _follow(self, step: WeightStep) -> None:
+        """A newer epoch than the curves hold: add its value and gradient (thinned by two when full)."""
+        if self.epochs.size and step.epoch <= self.epochs[-1]:
+            return
+        self.epochs, self.values = np.append(self.epochs, step.epoch), np.append(self.values, step.value)
+        self.grad_epochs, self.grads = np.append(self.grad_epochs, step.epoch), np.append(self.grads, step.gradient)
+        if self.epochs.size > MAX_HISTORY:
+            self.epochs, self.values = self.epochs[::2], self.values[::2]
+        if self.grad_epochs.size > MAX_HISTORY:
+            self.grad_epochs, self.grads = self.grad_epochs[::2], self.grads[::2]
+
+    def _draw_terms(self, step: WeightStep) -> None:
+        shown = step.terms[:MAX_BARS]
+        brushes = [palette.POSITIVE if t > 0 else palette.NEGATIVE for t in shown]
+        self.bars.setOpts(x=np.arange(shown.size), height=shown, width=0.8, brushes=brushes, pens=[None] * shown.size)
+        more = f" (first {MAX_BARS} of {step.samples})" if step.samples > MAX_BARS else ""
+        term = f"{step.delta_name}·{step.input_name}" if step.input_name else step.delta_name
+        self.terms_plot.setTitle(f"{term} per sample{more}", color=palette.TEXT, size="9pt")
+        self.value_plot.setTitle(f"{step.ref.name} over the run", color=palette.TEXT, size="9pt")
+        self.grad_plot.setTitle(f"∂L/∂{step.ref.name} over the run", color=palette.TEXT, size="9pt")
+
+    def _html(self, step: WeightStep) -> str:
+        ref, eta = step.ref, step.stepsize
+        name = ref.name
+        term = f"{step.delta_name} · {step.input_name}" if step.input_name else step.delta_name
+        total = float(np.sum(step.terms))
+        pulls = int(np.sum(step.terms > 0)), int(np.sum(step.terms < 0))
+        batch = self.config.batch_size
+        full = self.config.data == "notebook" or batch <= 0 or batch >= step.samples
+        then = ("a Step 1 gives exactly this" if full else
+                f"for one full-batch step; an epoch here takes {-(-step.samples // batch)} mini-batch steps")
+        return (
+            f"<b>{name}</b> at epoch {step.epoch:,}: {ref.meaning}<br>"
+            f"{name} = <b>{step.value!r}</b><br><br>"
+            f"∂L/∂{name} = Σ<sub>s</sub> {term}<br>"
+            f"&nbsp;&nbsp;= sum of {step.samples:,} per-sample terms = {total:.9g}<br>"
+            f"&nbsp;&nbsp;({pulls[0]:,} push it down, {pulls[1]:,} push it up; the kernel's sum: {step.gradient:.9g})<br><br>"
+            f"next: {name} − η · ∂L/∂{name}<br>"
+            f"&nbsp;&nbsp;= {step.value:.9g} − {eta:g} × ({step.gradient:.9g})<br>"
+            f"&nbsp;&nbsp;= <b>{step.next_value!r}</b><br>"
+            f"<span style='color:{palette.MUTED}'>({then})</span>"
+        )
