@@ -246,7 +246,7 @@ def test_one_weight_explained_predicts_the_next_step_exactly(window, qtbot):
     window.heatmaps.cell_clicked.emit("W", 1, 2, 0)
     panel = window.weight_panel
     assert panel.isVisible() and panel.step.ref.name == "W1[2, 0]"
-    predicted = float(panel.text.text().split("<b>")[-1].split("</b>")[0])  # the panel's printed next value
+    predicted = float(panel.text.text().split("<b>")[-1].split("</b>")[0])  # the panel's printed next value, the last in bold
     assert predicted == panel.step.next_value
     window.step(1)
     qtbot.waitUntil(lambda: window.session.epoch == 1 and not window.session.state.busy, timeout=TIMEOUT_MS)

@@ -18,10 +18,12 @@ def test_a_click_opens_the_panel_and_it_follows_the_run_live(window, qtbot):
     assert panel.isVisible() and panel.ref == WeightRef(2, 1, 3)
     wait_state(window, qtbot, RunState.FINISHED)
     qtbot.waitUntil(lambda: panel.step is not None and panel.step.epoch == 3000, timeout=TIMEOUT_MS)
-    assert panel.epochs.size >= 2 and np.all(np.diff(panel.epochs) > 0)  # the value over the run grew live
+    assert panel.epochs.size >= 2 and np.all(np.diff(panel.epochs) > 0)
+    assert panel.epochs[0] == 0  # idle again: the curves reach back to epoch 0 through the kept snapshots
     assert panel.value_curve.xData[-1] == 3000
     text = panel.text.text()
-    assert "W2[1, 3]" in text and "5 per-sample terms" in text and "a Step 1 gives exactly this" in text
+    assert "W2[1, 3]" in text and "over 5 samples" in text and "a Step 1 gives exactly this" in text
+    assert "hardest: sample" in text
     assert len(panel.bars.opts["height"]) == 5
 
 
@@ -55,3 +57,10 @@ def test_a_new_stepsize_changes_the_predicted_value(window, qtbot):
     qtbot.waitUntil(lambda: panel.step is not None and panel.step.stepsize == 0.5, timeout=TIMEOUT_MS)
     assert panel.step.next_value != before
     assert panel.step.next_value == panel.step.value - panel.step.gradient * 0.5
+
+
+def test_pulls_say_which_way_and_who_pulls_hardest():
+    from mlp_gui.gui.weight_panel import pulls
+
+    assert pulls(np.array([0.1, -0.3, 0.05, 0.0])) == "2 samples push it down, 1 up; hardest: sample 1, 67% of all pulling"
+    assert pulls(np.zeros(3)) == "0 samples push it down, 0 up; hardest: sample 0"

@@ -18,6 +18,7 @@ from mlp_gui.core.explain import layer_norms
 from mlp_gui.core.norm_record import NormRecord, NormRows
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
+from mlp_gui.gui.loss_plot import LossAxis
 
 MEASURES = {
     "gradient": ("‖∂L/∂W_l‖", "how strongly the loss pulls on layer l"),
@@ -35,7 +36,8 @@ class GradientFlowView(QWidget):
         for key, (formula, meaning) in MEASURES.items():
             self.measure.addItem(f"{formula} — {meaning}", key)
         self.measure.currentIndexChanged.connect(self._redraw)
-        self.plot = pg.PlotWidget(background="w")
+        powers = {side: LossAxis(side) for side in ("left", "bottom")}  # 10⁰, 10⁻⁵: one style for every decade
+        self.plot = pg.PlotWidget(background="w", axisItems=powers)
         self.plot.setLogMode(x=True, y=True)  # the early epochs, where the layers part ways, get room
         self.plot.setMenuEnabled(False)
         self.plot.setLabel("bottom", "epoch (log scale)", color=palette.TEXT)

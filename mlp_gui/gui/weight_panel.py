@@ -20,8 +20,9 @@ from mlp_gui.core.one_weight import WeightRef, WeightStep, weight_step
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.decision_view import Paced, Pacer, TimedLayoutWidget
+from mlp_gui.gui.loss_plot import EpochAxis
 
-MAX_BARS = 64  # per-sample terms drawn (the sum is always over every sample)
+MAX_BARS = 256  # per-sample terms drawn (the sum is always over every sample)
 MAX_HISTORY = 4096  # points of the value and gradient curves; halved when full
 
 
@@ -63,6 +64,7 @@ class WeightPanel(Paced, QFrame):
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 2, 0)
         layout.addLayout(left, 2)
@@ -73,15 +75,19 @@ class WeightPanel(Paced, QFrame):
     def _build_plots(self) -> None:
         ci = self.view.ci
         self.terms_plot = ci.addPlot(row=0, col=0, rowspan=2)
-        self.value_plot = ci.addPlot(row=0, col=1)
-        self.grad_plot = ci.addPlot(row=1, col=1)
+        self.value_plot = ci.addPlot(row=0, col=1, axisItems={"bottom": EpochAxis("bottom")})
+        self.grad_plot = ci.addPlot(row=1, col=1, axisItems={"bottom": EpochAxis("bottom")})
         self.grad_plot.setXLink(self.value_plot)
+        self.value_plot.getAxis("bottom").setStyle(showValues=False)  # the gradient's axis below says the epochs
         for plot in (self.terms_plot, self.value_plot, self.grad_plot):
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
             for side in ("left", "bottom"):
-                plot.getAxis(side).setTextPen(palette.TEXT)
+                axis = plot.getAxis(side)
+                axis.setTextPen(palette.TEXT)
+                axis.setTickDensity(0.6)  # small plots: fewer, readable labels
+            plot.getAxis("left").setWidth(64)  # the curves line up, whatever their numbers
         self.terms_plot.addLine(y=0, pen=pg.mkPen(palette.MUTED))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brushes=[])
         self.terms_plot.addItem(self.bars)
@@ -124,6 +130,15 @@ class WeightPanel(Paced, QFrame):
             self._pacer.shown, snap = None, self._pacer.shown
             self._pacer.request(snap, now=True)
 
+    def reload(self) -> None:
+        """The run is idle again: the curves from every kept snapshot (opened while training, they began then)."""
+        if self.ref is None:
+            return
+        self._load_history()
+        if self.step is not None:
+            self._follow(self.step)
+            self._draw_curves(self.step)
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
         if self.ref is not None:
             self._pacer.request(snapshot)
@@ -162,6 +177,9 @@ class WeightPanel(Paced, QFrame):
         self._follow(step)
         self.text.setText(self._html(step))
         self._draw_terms(step)
+        self._draw_curves(step)
+
+    def _draw_curves(self, step: WeightStep) -> None:
         self.value_curve.setData(self.epochs, self.values)
         self.grad_curve.setData(self.grad_epochs, self.grads)
         self.value_marker.setData([step.epoch], [step.value])
@@ -188,23 +206,28 @@ class WeightPanel(Paced, QFrame):
         self.grad_plot.setTitle(f"∂L/∂{step.ref.name} over the run", color=palette.TEXT, size="9pt")
 
     def _html(self, step: WeightStep) -> str:
-        ref, eta = step.ref, step.stepsize
-        name = ref.name
+        ref, eta, name = step.ref, step.stepsize, step.ref.name
         term = f"{step.delta_name} · {step.input_name}" if step.input_name else step.delta_name
-        total = float(np.sum(step.terms))
-        pulls = int(np.sum(step.terms > 0)), int(np.sum(step.terms < 0))
         batch = self.config.batch_size
         full = self.config.data == "notebook" or batch <= 0 or batch >= step.samples
         then = ("a Step 1 gives exactly this" if full else
-                f"for one full-batch step; an epoch here takes {-(-step.samples // batch)} mini-batch steps")
+                f"one full-batch step; an epoch here takes {-(-step.samples // batch)} mini-batch steps")
         return (
             f"<b>{name}</b> at epoch {step.epoch:,}: {ref.meaning}<br>"
-            f"{name} = <b>{step.value!r}</b><br><br>"
-            f"∂L/∂{name} = Σ<sub>s</sub> {term}<br>"
-            f"&nbsp;&nbsp;= sum of {step.samples:,} per-sample terms = {total:.9g}<br>"
-            f"&nbsp;&nbsp;({pulls[0]:,} push it down, {pulls[1]:,} push it up; the kernel's sum: {step.gradient:.9g})<br><br>"
-            f"next: {name} − η · ∂L/∂{name}<br>"
-            f"&nbsp;&nbsp;= {step.value:.9g} − {eta:g} × ({step.gradient:.9g})<br>"
-            f"&nbsp;&nbsp;= <b>{step.next_value!r}</b><br>"
-            f"<span style='color:{palette.MUTED}'>({then})</span>"
+            f"value: <b>{step.value!r}</b><br>"
+            f"gradient: ∂L/∂{name} = Σ<sub>s</sub> {term} over {step.samples:,} samples = <b>{step.gradient:.9g}</b><br>"
+            f"&nbsp;&nbsp;<span style='color:{palette.MUTED}'>{pulls(step.terms)}</span><br>"
+            f"next: {name} − η · ∂L/∂{name} = {step.value:.9g} − {eta:g} × ({step.gradient:.9g})<br>"
+            f"&nbsp;&nbsp;= <b>{step.next_value!r}</b> <span style='color:{palette.MUTED}'>({then})</span>"
         )
+
+
+def pulls(terms: np.ndarray) -> str:
+    """Which way the samples pull: how many each way, and the one that pulls hardest with its share of the sum."""
+    if terms.size == 0:
+        return "no samples"
+    down, up = int(np.sum(terms > 0)), int(np.sum(terms < 0))  # a positive term lowers the weight
+    hardest = int(np.argmax(np.abs(terms)))
+    total = float(np.sum(np.abs(terms)))
+    share = f", {abs(terms[hardest]) / total:.0%} of all pulling" if total > 0 else ""
+    return f"{down:,} samples push it down, {up:,} up; hardest: sample {hardest}{share}"

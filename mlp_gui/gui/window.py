@@ -521,6 +521,7 @@ class MainWindow(QMainWindow):
         if not state.busy:
             self._show_progress_now()
             self.heatmaps.flush()
+            self.weight_panel.reload()
         if state in (RunState.FINISHED, RunState.DIVERGED, RunState.STOPPED):
             self.run_ended.emit(state)
 
