@@ -3,7 +3,7 @@
 - ``assets/screenshot.png``: the default run paused mid-training at 1280x800.
 - ``assets/compare.png``: a stepsize sweep (0.03, 0.1, 0.3) kept on the plot beside a live run.
 - ``assets/spiral.png``: the decision surface and the network diagram on the spiral data set.
-- ``assets/explain.png``: the update column ΔW with one colour scale shared across layers.
+- ``assets/explain.png``: the update column ΔW with one colour scale shared across layers, and one weight explained.
 - ``assets/flow.png``: the gradient flow of a deep sigmoid network, layer by layer.
 """
 
@@ -108,8 +108,11 @@ def spiral() -> None:
 
 
 def explain() -> None:
-    """The update column with one colour scale shared across layers: a deep sigmoid net's first layers barely move."""
-    save_shot(trained_window(TrainConfig(layers=(3, 6, 6, 6, 2)), 400, "show_updates", "scale_shared"), "explain")
+    """The update column with one colour scale shared across layers (the first layer's updates are the palest),
+    and the weight panel on a first-layer weight: its per-sample terms, the exact next value, its path so far."""
+    window = trained_window(TrainConfig(), 30_000, "show_updates", "scale_shared")
+    window.heatmaps.cell_clicked.emit("uW", 1, 2, 0)
+    save_shot(window, "explain")
 
 
 def flow() -> None:

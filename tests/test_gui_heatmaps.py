@@ -255,7 +255,7 @@ def test_the_update_column_shows_minus_stepsize_times_the_gradient(panel):
         rows, cols = grad.W.shape
         np.testing.assert_array_equal(view.image.image[:, :cols], -0.3 * grad.W)  # drawn, on a linear scale
         np.testing.assert_array_equal(view.image.image[:, cols + 1], -0.3 * grad.b)
-        assert view.title == f"ΔW{n} | Δb{n}"
+        assert view.title == f"Δ(W{n} | b{n})"
     view = panel.updates[0]
     value = float(-0.3 * snap.grads[0].W[2, 0])
     assert view._describe(2, 0) == f"ΔW1[2, 0] = {value!r} = −0.3 × ∂L/∂W1[2, 0]   (what the next step adds to W1[2, 0])"

@@ -858,10 +858,12 @@ class HeatmapPanel(QScrollArea):
             n_out, n_in = layer.W.shape
             self.weights.append(MatrixView(self.ci, n, 0, f"W{n}", f"b{n}", f"W{n} | b{n}   ({n_in}→{n_out})", self._on_hover,
                                            kinds=("W", "b"), layer=n, on_click=click))
-            self.gradients.append(MatrixView(self.ci, n, 2, f"∂L/∂W{n}", f"∂L/∂b{n}", f"∂L/∂W{n} | ∂L/∂b{n}", self._on_hover,
+            narrow = self.show_updates  # three columns: titles short enough to leave the colour bar's factor room
+            grad_title = f"∂L/∂(W{n} | b{n})" if narrow else f"∂L/∂W{n} | ∂L/∂b{n}"
+            self.gradients.append(MatrixView(self.ci, n, 2, f"∂L/∂W{n}", f"∂L/∂b{n}", grad_title, self._on_hover,
                                              kinds=("dW", "db"), layer=n, on_click=click))
             if self.show_updates:
-                update = MatrixView(self.ci, n, 4, f"ΔW{n}", f"Δb{n}", f"ΔW{n} | Δb{n}", self._on_hover,
+                update = MatrixView(self.ci, n, 4, f"ΔW{n}", f"Δb{n}", f"Δ(W{n} | b{n})", self._on_hover,
                                     kinds=("uW", "ub"), layer=n, on_click=click)
                 update.step_of = (f"∂L/∂W{n}", f"∂L/∂b{n}")
                 self.updates.append(update)
@@ -878,6 +880,6 @@ class HeatmapPanel(QScrollArea):
         wide = not self.show_updates  # two columns have room for the longer words
         texts = ["weights and biases" + (" (log scales)" if self.scale_mode == "log" else ""),
                  ("their gradients ∂L/∂·" if wide else "gradients ∂L/∂·") + shared,
-                 f"update ΔW = −{self.stepsize:g}·∂L/∂W{shared}"]
+                 f"updates ΔW{shared}" if shared else f"update ΔW = −{self.stepsize:g}·∂L/∂W"]
         for label, text in zip(self.headers, texts):
             label.setText(text, size="9pt", color=palette.MUTED)

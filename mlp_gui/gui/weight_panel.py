@@ -24,6 +24,7 @@ from mlp_gui.gui.loss_plot import EpochAxis
 
 MAX_BARS = 256  # per-sample terms drawn (the sum is always over every sample)
 MAX_HISTORY = 4096  # points of the value and gradient curves; halved when full
+FEW_POINTS = 64  # curves with fewer points mark each one
 
 
 class WeightPanel(Paced, QFrame):
@@ -180,8 +181,10 @@ class WeightPanel(Paced, QFrame):
         self._draw_curves(step)
 
     def _draw_curves(self, step: WeightStep) -> None:
-        self.value_curve.setData(self.epochs, self.values)
-        self.grad_curve.setData(self.grad_epochs, self.grads)
+        for curve, x, y in ((self.value_curve, self.epochs, self.values), (self.grad_curve, self.grad_epochs, self.grads)):
+            few = x.size < FEW_POINTS  # a few far-apart snapshots: show where they are, not just lines between them
+            colour = curve.opts["pen"].color()
+            curve.setData(x, y, symbol="o" if few else None, symbolSize=4, symbolBrush=colour, symbolPen=None)
         self.value_marker.setData([step.epoch], [step.value])
 
     def _follow(self, step: WeightStep) -> None:
