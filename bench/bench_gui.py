@@ -7,7 +7,8 @@
     python bench/bench_gui.py --dataset       # also spiral 2,8,8,2 (full batch, test metrics): Training tab
                                               # with the ΔW column, then the Decision surface tab
     python bench/bench_gui.py --all-views     # also the notebook network with every view that can be
-                                              # visible at once (Training tab, ΔW on), and its memory
+                                              # visible at once (Training tab, ΔW on, weight panel open),
+                                              # then the Gradient flow tab, and the memory of a long run
     python bench/bench_gui.py --profile-views # also GUI-thread CPU per view (refresh and paint), per case
 
 Prints medians of: headless ``Trainer.step`` epochs/s; epochs/s inside the
@@ -335,7 +336,7 @@ def report_memory(title: str, grown: float, history: float, slope: float) -> Non
 def dataset_cases(window: MainWindow, rounds: int, seconds: float) -> None:
     """Spiral 2,8,8,2, full batch, test metrics every epoch: the Training tab with ΔW, then the Decision surface tab."""
     name = "Spiral 2,8,8,2 tanh/softmax, full batch (test loss and accuracy each epoch)"
-    cases = (("Training tab, ΔW column on", window.splitter, True),
+    cases = (("Training tab, ΔW column on", window.training_split, True),
              ("Decision surface tab", window.surface_splitter, False))
     for case, tab, updates in cases:
         probe = LatencyProbe()
@@ -353,18 +354,28 @@ def dataset_cases(window: MainWindow, rounds: int, seconds: float) -> None:
 
 
 def all_views_case(window: MainWindow, rounds: int, seconds: float, epochs: int) -> None:
-    """The notebook network with every view that can be visible at once: the Training tab, ΔW column on."""
+    """The notebook network with every view that can be visible at once (the Training tab, ΔW column on, one weight
+    explained), then the Gradient flow tab; and the memory of a long run with the first."""
     notebook = TrainConfig()
-    probe = LatencyProbe()
-    show_views(window, window.splitter, True)
-    result = speed_rounds(window, notebook, rounds, seconds, probe)
-    report_speed("Notebook network 3,4,4,2, batch 5; every view that can be visible at once (Training tab, ΔW on)",
-                 result, probe, visible_views(window) + f"; guard {guard_text(window)}", "in the window (all views)")
-    print(f"  heatmap refresh interval: {window.heatmaps.refresh_ms} ms\n")
+    for case, tab, panel in (("every view that can be visible at once (Training tab, ΔW on, weight panel open)",
+                              window.training_split, True),
+                             ("the Gradient flow tab (norms recorded by the trainer, drawn live)", window.flow, False)):
+        probe = LatencyProbe()
+        show_views(window, tab, True, weight_panel=panel)
+        result = speed_rounds(window, notebook, rounds, seconds, probe)
+        report_speed(f"Notebook network 3,4,4,2, batch 5; {case}", result, probe,
+                     visible_views(window) + f"; guard {guard_text(window)}", "in the window (all views)")
+        if panel:
+            print(f"  heatmap refresh interval: {window.heatmaps.refresh_ms} ms; weight panel: {window.weight_panel.redraws} "
+                  f"redraws, last {1000 * window.weight_panel.last_redraw_seconds:.1f} ms\n")
+    show_views(window, window.training_split, True, weight_panel=True)
     grown, history, slope = memory_round(window, epochs)
-    report_memory(f"Memory over a {epochs:,}-epoch run in the window, every view visible (Training tab, ΔW on)",
+    report_memory(f"Memory over a {epochs:,}-epoch run in the window, every view visible (Training tab, ΔW on, weight panel)",
                   grown, history, slope)
-    print()
+    store, record = window.session._trainer.snapshots, window.session._trainer.norms
+    kept = sum(r.nbytes for r in store.rows) / 1e6
+    print(f"  of which snapshots: {len(store.epochs):,} kept, {kept:.2f} MB (budget 64 MB); gradient-flow record: "
+          f"{len(record):,} rows, {len(record) * (8 + 24 * record.layers) / 1e6:.2f} MB\n")
 
 
 def guard_text(window: MainWindow) -> str:
@@ -389,10 +400,15 @@ def speed_rounds(window: MainWindow, config: TrainConfig, rounds: int, seconds: 
     return out
 
 
-def show_views(window: MainWindow, tab: QWidget, updates: bool) -> None:
-    """Show ``tab`` (Training, Decision surface, ...) with the ΔW column on or off, as a person would."""
+def show_views(window: MainWindow, tab: QWidget, updates: bool, weight_panel: bool = False) -> None:
+    """Show ``tab`` (Training, Decision surface, ...) with the ΔW column on or off and (on the Training tab) the weight
+    panel open on W2[1, 3] or closed, as a person would."""
     window.actions["show_updates"].setChecked(updates)
     window.tabs.setCurrentWidget(tab)
+    if weight_panel:
+        window.heatmaps.cell_clicked.emit("W", 2, 1, 3)
+    elif window.weight_panel.isVisible():
+        window.weight_panel.close_panel()
     wait(300)
 
 
@@ -403,7 +419,8 @@ def visible_views(window: MainWindow) -> str:
     decision = "decision surface" + (" (a message only: no 2-input plane)" if window.decision.kind == "message" else "")
     views = {"loss plot": window.plot, heatmaps: h, "gradient check": window.explorer.gradcheck,
              "notebook printout": window.explorer.notebook, "backprop": window.backprop, decision: window.decision,
-             "network diagram" + ("" if window.diagram.has_thumbnails else " (no thumbnails)"): window.diagram}
+             "network diagram" + ("" if window.diagram.has_thumbnails else " (no thumbnails)"): window.diagram,
+             "weight panel": window.weight_panel, "gradient flow": window.flow}
     shown = [name for name, widget in views.items() if widget.isVisible()]
     hidden = [name for name, widget in views.items() if not widget.isVisible()]
     return f"visible: {', '.join(shown) or 'none'}; hidden: {', '.join(hidden) or 'none'}"

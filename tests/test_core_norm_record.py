@@ -180,3 +180,29 @@ def test_unflatten_rows_match_the_record_layer_bounds():
     row = np.arange(trainer._theta.size, dtype=float)
     for (lo, hi), layer in zip(trainer.norms.bounds, unflatten(trainer.layers, row)):
         assert np.concatenate([layer.W.ravel(), layer.b]).tolist() == row[lo:hi].tolist()
+
+
+@pytest.mark.parametrize("member, shape", [("norm_epochs", (10**12,)), ("grad_norms", (10**9, 3))])
+def test_a_huge_declared_norm_array_is_refused_before_reading(tmp_path, member, shape):
+    """The norm arrays' headers are checked against the most rows any run records before anything is allocated."""
+    import tracemalloc
+    import zipfile
+
+    trainer = Trainer(TrainConfig())
+    trainer.step(10)
+    good = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
+    bad = tmp_path / "huge.npz"
+    with np.load(good) as data, zipfile.ZipFile(bad, "w") as z:
+        for key in data.files:
+            if key != member:
+                with z.open(f"{key}.npy", "w") as f:
+                    np.lib.format.write_array(f, data[key])
+        with z.open(f"{member}.npy", "w") as f:
+            np.lib.format.write_array_header_1_0(f, {"descr": "<f8" if member != "norm_epochs" else "<i8",
+                                                     "fortran_order": False, "shape": shape})
+    tracemalloc.start()
+    with pytest.raises(RunFileError, match=member):
+        load_run(bad)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * 2**20

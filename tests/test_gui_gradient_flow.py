@@ -8,7 +8,7 @@ from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.norm_record import grid_rows
 from mlp_gui.core.run_state import RunState
 from mlp_gui.gui.gradient_flow import GradientFlowView
-from tests.gui_helpers import press_start, set_settings, shown, wait_state
+from tests.gui_helpers import TIMEOUT_MS, press_start, set_settings, shown, wait_state
 
 
 def _reset(trainer):
@@ -37,14 +37,15 @@ def test_one_curve_per_layer_follows_the_recorded_rows_and_ends_at_the_newest_ep
         view.add_rows(trainer.norms.rows(after=last))
         view.show_snapshot(trainer.snapshot())
     assert len(view.curves) == 4
+    qtbot.waitUntil(lambda: view.curves[0].xData is not None and view.curves[0].xData[-1] == 1665, timeout=3000)  # paced
     x = view.curves[0].xData  # the data, not its log-transformed display copy
     assert x[0] == 1 and x[-1] == 1665  # every early epoch, and the newest (off the grid) at the end
     assert len(x) == grid_rows(1665) + 1 - 1  # epoch 0 has no place on a log axis; the newest epoch adds one
     rows = view.rows()
     np.testing.assert_array_equal(rows.grad[:-1], trainer.norms.rows().grad)
     assert rows.grad[1, 0] < 1e-3 * rows.grad[1, 3]  # at the start: the first layer barely moves
-    view.measure.setCurrentIndex(2)
-    assert "ΔW" in view.plot.getPlotItem().getAxis("left").labelText
+    view.measure.setCurrentIndex(2)  # a choice redraws at once
+    assert "ΔW" in view.plot.getAxis("left").labelText
     np.testing.assert_allclose(view.curves[3].yData[-1], trainer.stepsize * rows.grad[-1, 3] / rows.weight[-1, 3], rtol=1e-14)
 
 
@@ -59,7 +60,7 @@ def test_a_hidden_view_waits_and_catches_up_when_shown(qtbot):
     assert view.curves[0].xData is None or len(view.curves[0].xData) == 0  # nothing drawn while hidden
     view.resize(500, 300)
     view.show()
-    qtbot.waitUntil(lambda: len(view.curves[0].xData) == 100, timeout=3000)
+    qtbot.waitUntil(lambda: view.curves[0].xData is not None and len(view.curves[0].xData) == 100, timeout=3000)
 
 
 def test_the_timeline_epoch_is_marked(qtbot):
@@ -79,6 +80,7 @@ def test_the_window_draws_the_trainers_rows_live(qtbot, window):
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
     rows = window.session.saved_run().norms
+    qtbot.waitUntil(lambda: window.flow.rows().epochs[-1] == 3000, timeout=TIMEOUT_MS)
     shown_rows = window.flow.rows()
     np.testing.assert_array_equal(shown_rows.epochs[: len(rows)], rows.epochs)
     np.testing.assert_array_equal(shown_rows.grad[: len(rows)], rows.grad)

@@ -4,11 +4,15 @@ Vanishing and exploding gradients are a matter of *layers*: the first layers of 
 a thousand times slower than the last. One curve per layer shows it. The points are the trainer's own
 record (:mod:`mlp_gui.core.norm_record`: every early epoch, then 256 per doubling of the epoch), which
 arrives with the run (reset, open) and with every delivery, so the curves cost training nothing more and
-stay bounded however long the run. The newest epoch, usually between two grid rows, ends each curve
-with the norms of the newest snapshot; the epoch the timeline shows is marked.
+stay bounded however long the run; a :class:`Pacer` redraws them at most five times a second, only while
+shown. The newest epoch, usually between two grid rows, ends each curve with the norms of the newest
+snapshot; the epoch the timeline shows is marked. (A ``PlotWidget``, not a ``GraphicsLayoutWidget``: with
+the latter this view crashed in paint about once in twelve test runs, on PySide6 6.11 and pyqtgraph 0.14.)
 """
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -18,6 +22,7 @@ from mlp_gui.core.explain import layer_norms
 from mlp_gui.core.norm_record import NormRecord, NormRows
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
+from mlp_gui.gui.decision_view import Pacer
 from mlp_gui.gui.loss_plot import LossAxis
 
 MEASURES = {
@@ -25,6 +30,17 @@ MEASURES = {
     "weight": ("‖W_l‖", "the size of layer l's weights"),
     "ratio": ("‖ΔW_l‖ / ‖W_l‖", "how much of layer l one step changes (about 1e-3 is healthy)"),
 }
+
+
+class TimedPlotWidget(pg.PlotWidget):
+    """A PlotWidget that remembers the CPU time of its last paint (the pacer counts it)."""
+
+    last_paint_seconds = 0.0
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        began = time.thread_time()
+        super().paintEvent(event)
+        self.last_paint_seconds = time.thread_time() - began
 
 
 class GradientFlowView(QWidget):
@@ -37,11 +53,12 @@ class GradientFlowView(QWidget):
             self.measure.addItem(f"{formula} — {meaning}", key)
         self.measure.currentIndexChanged.connect(self._redraw)
         powers = {side: LossAxis(side) for side in ("left", "bottom")}  # 10⁰, 10⁻⁵: one style for every decade
-        self.plot = pg.PlotWidget(background="w", axisItems=powers)
+        self.view = TimedPlotWidget(background="w", axisItems=powers)
+        self.plot = self.view.getPlotItem()
         self.plot.setLogMode(x=True, y=True)  # the early epochs, where the layers part ways, get room
         self.plot.setMenuEnabled(False)
         self.plot.setLabel("bottom", "epoch (log scale)", color=palette.TEXT)
-        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # the log axis already says the decade
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # the log axis already says the decade
         self.plot.addLegend(offset=(-10, 10), labelTextColor=palette.TEXT)
         self.viewed = pg.InfiniteLine(angle=90, pen=pg.mkPen(palette.TEXT, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
         self.viewed.setVisible(False)
@@ -51,12 +68,12 @@ class GradientFlowView(QWidget):
         top.addWidget(self.measure, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.view, 1)
         self.record = NormRecord([], 0)
         self.latest: NormRows | None = None  # the newest snapshot's norms: the end of every curve
         self.curves: list[pg.PlotDataItem] = []
         self.stepsize = 0.0
-        self._stale = False
+        self._pacer = Pacer(self, self._draw, lambda: self.view.last_paint_seconds)
 
     def set_run(self, reset) -> None:
         """A new, reset or opened run: the curves of its recorded norms so far."""
@@ -66,23 +83,26 @@ class GradientFlowView(QWidget):
             self.record.extend(reset.norms)
         self._build(self.record.layers)
         self.mark_viewed(None)
-        self.show_snapshot(reset.snapshot)
+        self.latest = None
+        self._pacer.forget()
+        self._pacer.request(reset.snapshot, now=True)
 
     def set_stepsize(self, stepsize: float) -> None:
         self.stepsize = stepsize
 
     def add_rows(self, rows: NormRows) -> None:
-        """Rows the trainer recorded since the last delivery."""
+        """Rows the trainer recorded since the last delivery (drawn with the next snapshot)."""
         self.record.extend(rows)
-        self._stale = True
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """The newest state: its norms end the curves (a redraw only while the tab is shown)."""
+        """The newest state: its norms end the curves. Redrawn by the pacer: at most five times a second (fewer if
+        redraws cost more than their share of the GUI thread), and only while the tab is shown."""
+        self._pacer.request(snapshot)
+
+    def _draw(self, snapshot: Snapshot) -> None:
         if snapshot.epoch > self.record.last_epoch:
             self.latest = self.measures(snapshot, self.stepsize)
-            self._stale = True
-        if self._stale and self.isVisible():
-            self._redraw()
+        self._redraw()
 
     def mark_viewed(self, epoch: int | None) -> None:
         """Mark the epoch the timeline shows (None: the run as it is now)."""
@@ -108,10 +128,10 @@ class GradientFlowView(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         super().showEvent(event)
-        self._redraw()
+        self._pacer.catch_up()
 
     def _build(self, n_layers: int) -> None:
-        item = self.plot.getPlotItem()
+        item = self.plot
         for curve in self.curves:
             item.removeItem(curve)
         colours = palette.KEPT_RUNS
@@ -120,7 +140,6 @@ class GradientFlowView(QWidget):
 
     def _redraw(self) -> None:
         key = self.measure.currentData()
-        self._stale = False
         self.plot.setLabel("left", MEASURES[key][0], color=palette.TEXT)
         rows = self.rows()
         values = {"gradient": rows.grad, "weight": rows.weight, "ratio": rows.ratio}[key]
