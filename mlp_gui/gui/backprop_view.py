@@ -66,6 +66,7 @@ from mlp_gui.gui.heatmaps import (
     magnitudes,
     scale_exponent,
 )
+from mlp_gui.gui.pacing import TimedLayoutWidget
 
 MAX_SAMPLES = 64  # the batch shown: the training set's first this many samples
 MAX_ROWS = 64  # units drawn per array (the first ones; the title says how many there are)
@@ -212,17 +213,6 @@ class ArrayView:
                 for r, row in enumerate(values.tolist()) for c, v in enumerate(row)]
 
 
-class _TimedLayoutWidget(pg.GraphicsLayoutWidget):
-    """Remembers the CPU time of its last paint, which the pacing counts."""
-
-    last_paint_seconds = 0.0
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        began = time.thread_time()
-        super().paintEvent(event)
-        self.last_paint_seconds = time.thread_time() - began
-
-
 class BackpropView(QWidget):
     """z and a on the way forward, δ on the way back, for every layer of the current run (see the module's notes).
 
@@ -239,7 +229,7 @@ class BackpropView(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setContentsMargins(6, 4, 6, 2)
-        self.view = _TimedLayoutWidget()
+        self.view = TimedLayoutWidget()
         self.view.setBackground("w")
         self.view.ci.layout.setHorizontalSpacing(4)
         self.view.ci.layout.setVerticalSpacing(10)

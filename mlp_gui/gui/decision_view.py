@@ -11,19 +11,15 @@
 
 The grid is computed by ``predict`` on about a thousand columns at a time (10 calls for 10,000 points:
 see :func:`outputs_on` for why not one), about a millisecond for a 2,16,16,2 net. Redraws follow the newest snapshot at most
-every REFRESH_MS (less often when a redraw costs more), and only while the view is visible: snapshots that
+every :data:`~mlp_gui.gui.pacing.REFRESH_MS` (less often when a redraw costs more), and only while the view is visible: snapshots that
 arrive in between, or while it is hidden, are coalesced into one redraw of the newest (:class:`Pacer`).
 """
 
 from __future__ import annotations
 
-import math
-import time
-from collections.abc import Callable
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
@@ -33,13 +29,11 @@ from mlp_gui.core.model import Layer, Model
 from mlp_gui.core.network import Kernel, bias_columns, predict
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
+from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
 
 GRID = 100  # points along each side of the input plane: one predict of GRID² columns per redraw
 CURVE_POINTS = 200  # points of a one-input curve
 MARGIN = 0.1  # share of the data's span added on each side
-REFRESH_MS = 200  # at most five redraws a second
-MAX_REFRESH_MS = 2000  # at least one every two seconds, however costly
-TIME_BUDGET = 0.05  # share of the GUI thread's time a view's redraws may take
 BATCH_BYTES = 1 << 17  # largest temporary of one batched call: 128 KiB (see outputs_on)
 MAX_POINTS = 2000  # points drawn per set (a larger set is drawn as an even sample, the title says so)
 PALE = 0.4  # how far the surface's colours are mixed with white, so the points stand out on it
@@ -188,98 +182,6 @@ def sample_columns(n: int, limit: int = MAX_POINTS) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, limit).astype(int))
 
 
-class Pacer(QObject):
-    """Draws the newest of many snapshots, at most every ``interval_ms``, and only while ``widget`` is visible.
-
-    :meth:`request` keeps the newest snapshot and starts a single-shot timer if none is running; the
-    timer fires REFRESH_MS after the last redraw (at once if that is past), and draws whatever is newest
-    then. While the widget is hidden nothing is drawn; :meth:`catch_up` (from its ``showEvent``) draws
-    what arrived meanwhile. The interval grows when redraws (with their paint, ``paint_seconds``) cost
-    more than TIME_BUDGET of the time.
-    """
-
-    def __init__(self, widget: QWidget, draw: Callable[[Snapshot], None], paint_seconds: Callable[[], float]) -> None:
-        super().__init__(widget)
-        self._widget, self._draw, self._paint_seconds = widget, draw, paint_seconds
-        self.pending: Snapshot | None = None
-        self.shown: Snapshot | None = None
-        self.redraws = 0
-        self.last_seconds = 0.0  # CPU time of the last redraw on this thread (paint not included)
-        self.interval_ms = REFRESH_MS
-        self._last_draw = -math.inf
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._fire)
-
-    def request(self, snapshot: Snapshot, now: bool = False) -> None:
-        self.pending = snapshot
-        if now:
-            self._timer.stop()
-            self._fire()
-        else:
-            self._schedule()
-
-    def forget(self) -> None:
-        """A new run: what was drawn or waiting belongs to the old one."""
-        self.pending = self.shown = None
-        self._timer.stop()
-
-    def catch_up(self) -> None:
-        self._schedule()
-
-    def _schedule(self) -> None:
-        if self.pending is None or self._timer.isActive():
-            return
-        wait = self._last_draw + self.interval_ms / 1000 - time.monotonic()  # -inf before the first redraw
-        self._timer.start(math.ceil(1000 * wait) if wait > 0 else 0)
-
-    def _fire(self) -> None:
-        snap = self.pending
-        if snap is None or not self._widget.isVisible():
-            return  # nothing new, or hidden: kept for catch_up
-        self.pending = None
-        if snap is self.shown:
-            return
-        began = time.thread_time()
-        self._draw(snap)
-        self.last_seconds = time.thread_time() - began
-        self.shown = snap
-        self.redraws += 1
-        self._last_draw = time.monotonic()
-        wanted = 1000 * (self.last_seconds + self._paint_seconds()) / TIME_BUDGET
-        self.interval_ms = int(min(max(wanted, REFRESH_MS), MAX_REFRESH_MS))
-
-
-class Paced:
-    """What a view redrawn by a :class:`Pacer` (``self._pacer``) tells the window and the tests."""
-
-    _pacer: Pacer
-
-    @property
-    def shown(self) -> Snapshot | None:
-        """The snapshot drawn last (None: nothing drawn for this run yet)."""
-        return self._pacer.shown
-
-    @property
-    def redraws(self) -> int:
-        return self._pacer.redraws
-
-    @property
-    def last_redraw_seconds(self) -> float:
-        return self._pacer.last_seconds
-
-
-class TimedLayoutWidget(pg.GraphicsLayoutWidget):
-    """A GraphicsLayoutWidget that remembers the CPU time of its last paint (the pacer counts it)."""
-
-    last_paint_seconds = 0.0
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        began = time.thread_time()
-        super().paintEvent(event)
-        self.last_paint_seconds = time.thread_time() - began
-
-
 def message_label(parent: QWidget) -> QLabel:
     label = QLabel(parent)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -316,7 +218,7 @@ class DecisionView(Paced, QWidget):
         self._stack.addWidget(self.plot_widget)
         self._stack.addWidget(self.message)
         self._stack.setCurrentWidget(self.message)
-        self._pacer = Pacer(self, self._draw, lambda: self.plot_widget.last_paint_seconds)
+        self._pacer = Pacer(self, self._draw, self.plot_widget)
         self.kind = "message"
         self.config: TrainConfig | None = None
         self.data: Dataset | None = None
@@ -336,7 +238,7 @@ class DecisionView(Paced, QWidget):
 
     @property
     def interval_ms(self) -> int:
-        """The least time between two redraws now (REFRESH_MS, more if redraws cost more)."""
+        """The least time between two redraws now (pacing.REFRESH_MS, more if redraws cost more)."""
         return self._pacer.interval_ms
 
     def set_run(self, reset) -> None:

@@ -6,13 +6,10 @@ record (:mod:`mlp_gui.core.norm_record`: every early epoch, then 256 per doublin
 arrives with the run (reset, open) and with every delivery, so the curves cost training nothing more and
 stay bounded however long the run; a :class:`Pacer` redraws them at most five times a second, only while
 shown. The newest epoch, usually between two grid rows, ends each curve with the norms of the newest
-snapshot; the epoch the timeline shows is marked. (A ``PlotWidget``, not a ``GraphicsLayoutWidget``: with
-the latter this view crashed in paint about once in twelve test runs, on PySide6 6.11 and pyqtgraph 0.14.)
+snapshot; the epoch the timeline shows is marked.
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -22,25 +19,14 @@ from mlp_gui.core.explain import layer_norms
 from mlp_gui.core.norm_record import NormRecord, NormRows
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
-from mlp_gui.gui.decision_view import Pacer
 from mlp_gui.gui.loss_plot import LossAxis
+from mlp_gui.gui.pacing import Pacer, TimedPlotWidget
 
 MEASURES = {
     "gradient": ("‖∂L/∂W_l‖", "how strongly the loss pulls on layer l"),
     "weight": ("‖W_l‖", "the size of layer l's weights"),
     "ratio": ("‖ΔW_l‖ / ‖W_l‖", "how much of layer l one step changes (about 1e-3 is healthy)"),
 }
-
-
-class TimedPlotWidget(pg.PlotWidget):
-    """A PlotWidget that remembers the CPU time of its last paint (the pacer counts it)."""
-
-    last_paint_seconds = 0.0
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        began = time.thread_time()
-        super().paintEvent(event)
-        self.last_paint_seconds = time.thread_time() - began
 
 
 class GradientFlowView(QWidget):
@@ -73,7 +59,7 @@ class GradientFlowView(QWidget):
         self.latest: NormRows | None = None  # the newest snapshot's norms: the end of every curve
         self.curves: list[pg.PlotDataItem] = []
         self.stepsize = 0.0
-        self._pacer = Pacer(self, self._draw, lambda: self.view.last_paint_seconds)
+        self._pacer = Pacer(self, self._draw, self.view)
 
     def set_run(self, reset) -> None:
         """A new, reset or opened run: the curves of its recorded norms so far."""

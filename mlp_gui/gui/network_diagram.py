@@ -31,8 +31,6 @@ from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.decision_view import (
     SURFACE_SPAN,
-    Paced,
-    Pacer,
     activations_on,
     colour_table,
     end_colours,
@@ -40,6 +38,7 @@ from mlp_gui.gui.decision_view import (
     plane_grid,
     run_data,
 )
+from mlp_gui.gui.pacing import Paced, Pacer
 
 MAX_NODES = 16  # units drawn per layer at most
 WIDE_EDGES = 64  # edges drawn between two layers when either is cut to MAX_NODES (the strongest)
@@ -177,7 +176,7 @@ class NetworkDiagram(Paced, QWidget):
         self.setMouseTracking(True)
         self.setMinimumSize(240, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._pacer = Pacer(self, self._draw, lambda: self.last_paint_seconds)
+        self._pacer = Pacer(self, self._draw, self)
         self.last_paint_seconds = 0.0
         self.config: TrainConfig | None = None
         self.model: Model | None = None

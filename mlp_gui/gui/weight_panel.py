@@ -19,8 +19,8 @@ from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.one_weight import WeightRef, WeightStep, weight_step
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
-from mlp_gui.gui.decision_view import Paced, Pacer, TimedLayoutWidget
 from mlp_gui.gui.loss_plot import EpochAxis
+from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
 
 MAX_BARS = 256  # per-sample terms drawn (the sum is always over every sample)
 MAX_HISTORY = 4096  # points of the value and gradient curves; halved when full
@@ -71,7 +71,7 @@ class WeightPanel(Paced, QFrame):
         layout.addLayout(left, 2)
         layout.addWidget(self.view, 5)
         layout.addLayout(right)
-        self._pacer = Pacer(self, self._draw, lambda: self.view.last_paint_seconds)
+        self._pacer = Pacer(self, self._draw, self.view)
 
     def _build_plots(self) -> None:
         ci = self.view.ci
