@@ -65,3 +65,13 @@ def test_pulls_say_which_way_and_who_pulls_hardest():
 
     assert pulls(np.array([0.1, -0.3, 0.05, 0.0])) == "2 samples push it down, 1 up; hardest: sample 1, 67% of all pulling"
     assert pulls(np.zeros(3)) == "0 samples push it down, 0 up; hardest: sample 0"
+
+
+def test_after_divergence_the_panel_says_what_the_next_step_did(window, qtbot):
+    window.session.guard_enabled = False
+    configure(window, qtbot, stepsize=1000, epochs=200)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.DIVERGED)
+    window.heatmaps.cell_clicked.emit("W", 3, 0, 1)
+    text = window.weight_panel.text.text()
+    assert f"its loss became inf at epoch {window.session.diverged_at:,}" in text and "Step 1" not in text

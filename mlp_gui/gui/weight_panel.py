@@ -215,6 +215,9 @@ class WeightPanel(Paced, QFrame):
         full = self.config.data == "notebook" or batch <= 0 or batch >= step.samples
         then = ("a Step 1 gives exactly this" if full else
                 f"one full-batch step; an epoch here takes {-(-step.samples // batch)} mini-batch steps")
+        diverged = self.session.diverged_at
+        if diverged is not None and step.epoch == self.session.epoch:
+            then = f"the step the run took: its loss became {self.session.snapshot.diverged_loss} at epoch {diverged:,}"
         return (
             f"<b>{name}</b> at epoch {step.epoch:,}: {ref.meaning}<br>"
             f"value: <b>{step.value!r}</b><br>"
