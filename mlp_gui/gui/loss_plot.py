@@ -34,7 +34,6 @@ import html
 import math
 import time
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
@@ -633,6 +632,9 @@ class LossPlot(pg.PlotWidget):
 
     # ------------------------------------------------------------ smoothing
 
+    def _smoothing_chosen(self, action: QAction) -> None:
+        self.set_smoothing(float(action.data()))
+
     def set_smoothing(self, weight: float) -> None:
         """Smooth every curve with TensorBoard's exponential moving average in log space (0: off, 0.6, 0.9...),
         the raw curve kept faintly behind."""
@@ -783,8 +785,8 @@ class LossPlot(pg.PlotWidget):
         for text, weight in SMOOTHING_CHOICES:
             action = QAction(text, self._smoothing_group, checkable=True, checked=weight == 0.0)
             action.setData(weight)
-            action.triggered.connect(partial(self.set_smoothing, weight))
             self.smoothing_menu.addAction(action)
+        self._smoothing_group.triggered.connect(self._smoothing_chosen)  # a method: no cycle through the connection
         self.legend_action = self.menu.addAction("Show legend")
         self.legend_action.setCheckable(True)
         self.legend_action.setChecked(self._legend_shown)

@@ -28,8 +28,11 @@ class Timeline(QWidget):
         layout.addWidget(self.button)
         self.epochs: list[int] = []
         self.slider.valueChanged.connect(self._moved)
-        self.button.clicked.connect(lambda: self.continue_clicked.emit(self.slider.value()))
+        self.button.clicked.connect(self._continue_clicked)  # a method, not a lambda: no cycle through the connection
         self.set_epochs([])
+
+    def _continue_clicked(self) -> None:
+        self.continue_clicked.emit(self.slider.value())
 
     def set_epochs(self, epochs: list[int]) -> None:
         """The kept epochs (empty: the run is training, or has none yet); the slider rests on the newest."""
