@@ -271,13 +271,6 @@ class Model:
     def head(self) -> Head:
         return HEADS[(self.output, self.loss)]
 
-    @property
-    def names(self) -> list[str]:
-        return parameter_names(self.n_layers)
-
-    def parameter_count(self) -> int:
-        return sum(n_out * n_in + n_out for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]))
-
     def init_weights(self, rng: np.random.RandomState) -> Params:
         """Every ``W = randn(out, in) * scale`` in layer order from ``rng``; biases zero (they draw nothing)."""
         scale = INITS[self.init]

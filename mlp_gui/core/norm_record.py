@@ -157,11 +157,6 @@ class NormRecord:
             self._values[self._n : need, k] = values[keep]
         self._n = need
 
-    def copy(self) -> NormRecord:
-        out = NormRecord(self.starts, self.bounds[-1][1] if self.bounds else 0)
-        out.extend(self.rows())
-        return out
-
 
 def check_rows(rows: NormRows, layers: int, epochs: int) -> str | None:
     """What is wrong with rows read from a file for a run of ``layers`` layers and ``epochs`` epochs (None: nothing)."""

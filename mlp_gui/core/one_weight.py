@@ -72,11 +72,6 @@ class WeightStep:
     input_name: str  # "a1[3, s]" ("x3[s]" for the first layer; "" for a bias)
 
     @property
-    def update(self) -> float:
-        """What the next step adds: −stepsize · ∂L/∂w."""
-        return -float(np.float64(self.gradient) * np.float64(self.stepsize))
-
-    @property
     def next_value(self) -> float:
         """``w − stepsize · ∂L/∂w`` as the trainer computes it (``theta -= grad * stepsize``), to the bit."""
         return float(np.float64(self.value) - np.float64(self.gradient) * np.float64(self.stepsize))

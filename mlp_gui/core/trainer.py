@@ -270,14 +270,16 @@ class Trainer(_FlatOrder):
             self._history = _grown(self._history, size, self.epoch + 1)
             self._metrics = {k: _grown(v, size, self.epoch + 1) for k, v in self._metrics.items()}
 
-    def _pass(self, x: np.ndarray | None = None, y: np.ndarray | None = None) -> float:
-        """Loss and gradients at the current parameters on ``x, y`` (default: the training set), in place."""
+    def _pass(self, x: np.ndarray | None = None, y: np.ndarray | None = None, backward: bool = True) -> float:
+        """Loss and (unless ``backward`` is False) gradients at the current parameters on ``x, y`` (default: the
+        training set), in place."""
         x, y = (self.x, self.y) if x is None else (x, y)
         layers = bias_columns(self.layers)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             zs, acts = self.kernel.forward(layers, x)
             loss, delta = self.kernel.loss_and_delta(zs[-1], acts[-1], y)
-            self.kernel.backward(layers, zs, acts, delta, self.grads)
+            if backward:
+                self.kernel.backward(layers, zs, acts, delta, self.grads)
         self._prediction = acts[-1]
         return float(loss)
 
@@ -318,7 +320,9 @@ class Trainer(_FlatOrder):
                 for idx in batches(self.x.shape[1], self.config.batch_size, self.config.seed, k + i):
                     self._pass(self.x[:, idx], self.y[:, idx])
                     self._theta -= self._grad * stepsize
-            loss = self._pass()  # the training loss after the epoch, and the gradient shown
+            # the training loss after the epoch; its full-batch gradient only where something reads it: the next full-batch
+            # step, a norm row, or the chunk's end (snapshots, views, the guard); mini-batches overwrite it otherwise
+            loss = self._pass(backward=self.full_batch or i == n or on_grid(k + i))
             self._history[k + i] = loss
             if not math.isfinite(loss):
                 self.diverged_at = k + i
@@ -358,12 +362,7 @@ class Trainer(_FlatOrder):
         return n
 
 
-def layers_equal(a: Params, b: Params) -> bool:
-    """Whether two parameter lists hold exactly the same numbers."""
-    return len(a) == len(b) and all(np.array_equal(p, q) for la, lb in zip(a, b) for p, q in zip(la, lb))
-
-
-__all__ = ["Layer", "Snapshot", "Trainer", "initialize", "layers_equal"]
+__all__ = ["Layer", "Snapshot", "Trainer", "initialize"]
 
 
 def _grown(array: np.ndarray, size: int, keep: int) -> np.ndarray:

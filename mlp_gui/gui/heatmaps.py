@@ -71,6 +71,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsItem, QScrollArea, QWidget
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
+from mlp_gui.gui.pacing import TimedLayoutWidget
 
 COLOUR_MAP = palette.COLOUR_MAP  # blue - white - red, perceptually uniform, diverging around its centre
 MAX_TEXT_CELLS = 8  # print values in cells when a matrix has at most this many rows and columns
@@ -670,21 +671,6 @@ class MatrixView:
         ]
 
 
-class _TimedLayoutWidget(pg.GraphicsLayoutWidget):
-    """A GraphicsLayoutWidget that remembers the CPU time its last paint took (with the GIL held).
-
-    CPU time of this thread, not wall time: while the training thread runs, a paint also waits for
-    the GIL, and counting that wait would slow the refreshes down for no reason.
-    """
-
-    last_paint_seconds = 0.0
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        began = time.thread_time()
-        super().paintEvent(event)
-        self.last_paint_seconds = time.thread_time() - began
-
-
 class HeatmapPanel(QScrollArea):
     """For every layer: weights and bias, then their gradients, then (if shown) the next step's change to them;
     refreshed from the latest snapshot.
@@ -700,7 +686,7 @@ class HeatmapPanel(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None, on_hover: Callable[[str], None] | None = None) -> None:
         super().__init__(parent)
-        self.view = _TimedLayoutWidget()
+        self.view = TimedLayoutWidget()  # times its paint in this thread's CPU time, not waiting for the GIL
         self.view.setBackground("w")
         self.view.ci.layout.setHorizontalSpacing(4)
         self.view.ci.layout.setVerticalSpacing(14)
@@ -734,8 +720,8 @@ class HeatmapPanel(QScrollArea):
     def set_locked(self, locked: bool) -> None:
         """Keep the current colour scales (True) or follow the data (False)."""
         self.locked = locked
-        if not locked and self.shown is not None:
-            self.show_snapshot(self.shown)
+        if not locked:
+            self._redraw()
 
     def set_show_updates(self, show: bool) -> None:
         """Show (True) or hide the third column, ``ΔW = −stepsize · ∂L/∂W`` and ``Δb``: the change the next step
@@ -774,7 +760,10 @@ class HeatmapPanel(QScrollArea):
             self.show_snapshot(snap, now=True)
 
     def show_snapshot(self, snapshot: Snapshot, now: bool = False) -> None:
-        """Draw ``snapshot`` at the next refresh (or at once); only the latest one waiting is drawn."""
+        """Draw ``snapshot`` at the next refresh (or at once); only the latest one waiting is drawn. The one already
+        drawn is not drawn again (a reset draws it at once, then the session's ``snapshot_ready`` brings it too)."""
+        if not now and snapshot is self.shown:
+            return
         self._pending = snapshot
         if now:
             self._timer.stop()

@@ -70,6 +70,13 @@ class Pacer(QObject):
         self.pending = self.shown = None
         self._timer.stop()
 
+    def redraw(self) -> None:
+        """Draw the newest snapshot again now (what the view draws from it changed, e.g. the stepsize)."""
+        snap = self.pending or self.shown
+        if snap is not None:
+            self.shown = None
+            self.request(snap, now=True)
+
     def catch_up(self) -> None:
         self._schedule()
 

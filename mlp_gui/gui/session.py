@@ -147,10 +147,6 @@ class TrainingSession(QObject):
             return None
         return run_from_trainer(self._trainer)
 
-    def data(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Copies of the run's inputs and targets (they never change during a run)."""
-        return None if self._trainer is None else (self._trainer.x.copy(), self._trainer.y.copy())
-
     # ------------------------------------------------------------ commands
 
     def new_run(self, config: TrainConfig, planned_epochs: int | None = None) -> None:

@@ -127,9 +127,7 @@ class WeightPanel(Paced, QFrame):
 
     def set_stepsize(self, stepsize: float) -> None:
         self.config = self.config.with_changes(stepsize=stepsize)
-        if self.isVisible() and self._pacer.shown is not None:
-            self._pacer.shown, snap = None, self._pacer.shown
-            self._pacer.request(snap, now=True)
+        self._pacer.redraw()
 
     def reload(self) -> None:
         """The run is idle again: the curves from every kept snapshot (opened while training, they began then)."""
