@@ -377,3 +377,13 @@ def test_a_hidden_plot_does_not_redraw_and_catches_up_when_shown(qtbot):
     plot.hide()
     plot.append(np.array([0.1]))
     assert list(plot.curve_data()[1][-2:]) == [0.125, 0.1]  # asking for the data draws it
+
+
+def test_the_left_axis_names_the_runs_loss_on_either_scale(plot):
+    label = lambda: plot.getPlotItem().getAxis("left").labelText  # noqa: E731
+    plot.set_loss("cross-entropy")
+    assert label() == "loss  (cross-entropy, log scale)"
+    plot.set_log_scale(False)
+    assert label() == "loss  (cross-entropy, linear scale)"  # the scale changed, the loss's name stays
+    plot.set_loss("mse")
+    assert label() == "loss  (½·mean squared error, linear scale)"

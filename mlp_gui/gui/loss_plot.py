@@ -54,6 +54,7 @@ MIN_X_SPAN = 10  # epochs shown at least (so Step 1 draws a visible segment)
 SPARE_DECADES = 1  # room left below the lowest loss, so the y axis moves every other decade at most
 LEFT_AXIS_WIDTH = 64  # pixels: fits "10⁻¹⁰⁰" and the axis label
 RIGHT_MARGIN = 22  # pixels right of the view, so the last epoch label ("100k") is not cut off
+LOSS_NAMES = {"mse": "½·mean squared error", "cross-entropy": "cross-entropy"}  # as the left axis names them
 MAX_POINTS = 16_384  # points drawn for the live curve at most (a few per pixel of a wide screen)
 DIVERGENCE_FACTOR = 1e6  # a curve has diverged once its loss is a million times its starting loss (or not finite)
 DECADE_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # label every 1st, 2nd, 5th... decade, as room allows
@@ -333,6 +334,7 @@ class LossPlot(pg.PlotWidget):
         super().__init__(parent, background="w", axisItems={"bottom": EpochAxis("bottom"), "left": LossAxis("left")})
         self._stale = False  # losses arrived while hidden: not drawn yet
         self.envelope = LossEnvelope(max_buckets)
+        self.loss = "mse"  # the run's loss, which the left axis names
         item = self.getPlotItem()
         item.setMenuEnabled(False)  # pyqtgraph's own menus (plot item and view box): ours is self.menu
         item.setLogMode(y=True)
@@ -388,9 +390,13 @@ class LossPlot(pg.PlotWidget):
         self._build_hover()
         self._build_menu()
 
-    @staticmethod
-    def _left_label(log: bool) -> str:
-        return f"loss  (½·mean squared error, {'log' if log else 'linear'} scale)"
+    def _left_label(self, log: bool) -> str:
+        return f"loss  ({LOSS_NAMES.get(self.loss, self.loss)}, {'log' if log else 'linear'} scale)"
+
+    def set_loss(self, loss: str) -> None:
+        """The run's loss (``mse``, ``cross-entropy``): the axis names it, whichever scale it is on."""
+        self.loss = loss
+        self.getPlotItem().setLabel("left", self._left_label(self.log_scale), color=TEXT_COLOUR)
 
     def _twin(self, raw: pg.PlotDataItem) -> pg.PlotDataItem:
         """The smoothed copy of ``raw`` (same pen, no legend entry), hidden while smoothing is off."""

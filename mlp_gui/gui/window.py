@@ -55,7 +55,6 @@ from mlp_gui.gui.weight_panel import WeightPanel
 from mlp_gui.progress import count
 
 TITLE = "mlp-gui — watch backpropagation[*]"
-LOSS_NAMES = {"mse": "½·mean squared error", "cross-entropy": "cross-entropy"}
 
 
 class MainWindow(QMainWindow):
@@ -472,7 +471,7 @@ class MainWindow(QMainWindow):
         self.weight_panel.set_run(reset)
         self.run_panel.show_offer(None)
         self.timeline.set_epochs(self.session.snapshot_epochs())
-        self.plot.getPlotItem().setLabel("left", f"loss  ({LOSS_NAMES[reset.config.loss]}, log scale)")
+        self.plot.set_loss(reset.config.loss)
         self.heatmaps.show_snapshot(reset.snapshot, now=True)
         if self.form.config() != reset.config:
             self.form.set_values(reset.config, self.form.epochs() or reset.planned_epochs)
