@@ -45,3 +45,12 @@ def test_the_history_reads_every_snapshot_and_recomputes_some_gradients():
 def test_a_reference_out_of_the_network_is_refused():
     with pytest.raises(IndexError, match="no W2\\[4, 0\\]"):
         WeightRef(2, 4, 0).index((3, 4, 4, 2))
+
+
+def test_inputs_are_named_as_every_view_names_them():
+    """0-based as the weight indices: W1[2, 0] weighs input x₀ (row 0 of x); the panel said x0, the diagram x₁."""
+    from mlp_gui.core.explain import input_symbol
+
+    assert [input_symbol(j) for j in (0, 1, 12)] == ["x₀", "x₁", "x₁₂"]
+    assert WeightRef(1, 2, 0).meaning == "the connection into unit 2 of layer 1 from input x₀"
+    assert WeightRef(2, 2, 0).meaning == "the connection into unit 2 of layer 2 from unit 0 of layer 1"

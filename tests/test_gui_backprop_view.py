@@ -136,3 +136,14 @@ def test_a_deep_network_scrolls(view, qtbot):
     qtbot.waitUntil(lambda: view.refreshes == 1, timeout=5000)
     assert len(view.deltas) == 7
     assert view.view.minimumHeight() >= 9 * 140
+
+
+def test_the_summary_is_readable_on_a_dark_desktop(view, qtbot):
+    """The quieter line (the loss's formula, how to read the view) was grey on a dark palette's grey."""
+    from tests.contrast_checks import dark_desktop, low_contrast
+
+    view.set_run(reset_of(Trainer(TrainConfig())))
+    qtbot.waitUntil(lambda: view.refreshes == 1, timeout=5000)
+    with dark_desktop():
+        assert "Rows are units" in view.summary.text() and low_contrast(view.summary) == []
+    assert low_contrast(view.summary) == []

@@ -195,3 +195,15 @@ def test_regression_on_two_inputs_colours_the_predicted_value(view):
     brushes = view.train_points.data["brush"]
     assert brushes[int(np.argmax(y))].color() == end_colours()[1]  # the largest target: the red end of the classes' colours
     assert brushes[int(np.argmin(y))].color() == end_colours()[0]
+
+
+@pytest.mark.parametrize("config, label", [
+    (XOR, "P(class 1)"),
+    (SPIRAL, "P(class 1)"),
+    (XOR.with_changes(output="identity", loss="mse"), "network output ŷ (not a probability)"),
+], ids=["sigmoid", "softmax", "identity"])
+def test_the_colour_bar_names_what_is_drawn(view, qtbot, config, label):
+    """A linear output on classes draws values that are no probabilities (they leave 0…1): the bar said P(class 1)."""
+    trainer = Trainer(config)
+    view.set_run(reset_of(trainer))
+    assert view.bar.axis.labelText == label

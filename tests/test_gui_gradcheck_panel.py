@@ -330,3 +330,44 @@ def test_shutdown_while_checking_leaves_the_panel_idle(qtbot, panel):
     assert not panel.busy and panel.check_button.isEnabled() and panel.progress.isHidden()
     QCoreApplication.processEvents()  # a result that arrives after shutdown is ignored
     assert finished == [] and panel.results == []
+
+
+def _cell_colours(table, row: int, col: int) -> tuple:
+    """The colours a table cell's text and background are drawn in: the item's own, else the table's palette's."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPalette
+
+    item = table.item(row, col)
+    ink, back = item.foreground(), item.background()
+    roles = QPalette.ColorRole
+    return (ink.color() if ink.style() != Qt.BrushStyle.NoBrush else table.palette().color(roles.Text),
+            back.color() if back.style() != Qt.BrushStyle.NoBrush else table.palette().color(roles.Base))
+
+
+def test_every_text_is_readable_on_a_dark_desktop(qtbot, panel, monkeypatch):
+    """A dark palette (GTK_THEME=Adwaita:dark, Fusion): the table was white on pale green, the grey explanation
+    nearly vanished. Every text keeps WCAG AA's 4.5:1 against the background it is drawn on."""
+    from mlp_gui.gui.palette import contrast_ratio
+    from tests.contrast_checks import dark_desktop, low_contrast
+
+    with dark_desktop():
+        panel.show_results([_fake_check("W1", 3e-10, 2e-5), _fake_check("b1", 1.0, 0.0), _fake_check("W2", 1.0, 0.5)],
+                           epoch=10, seconds=0.01)
+        for table in (panel.summary, panel.entries):
+            assert table.rowCount() > 0
+            for row in range(table.rowCount()):
+                for col in range(table.columnCount()):
+                    ink, back = _cell_colours(table, row, col)
+                    assert contrast_ratio(ink, back) >= 4.5, (table.item(row, col).text(), ink.name(), back.name())
+        assert panel.note.isVisibleTo(panel)
+        for label in (panel.explanation, panel.note, panel.status, panel.entries_title):
+            assert low_contrast(label) == [], label.text()[:40]
+
+        def broken(*args, **kwargs):
+            raise ValueError("no")
+
+        monkeypatch.setattr(panel_module, "gradient_check", broken)
+        _load(panel, Trainer(TrainConfig()))
+        with qtbot.waitSignal(panel.check_failed, timeout=TIMEOUT_MS):
+            assert panel.check_now()
+        assert "failed" in panel.status.text() and low_contrast(panel.status) == []  # the red line, lightened

@@ -5,7 +5,6 @@ the update column ΔW = −stepsize·∂L/∂W, the shared and log colour scales
 import re
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage, QPainter
@@ -24,6 +23,7 @@ from mlp_gui.gui.heatmaps import (
     signed_log,
     symmetric_limit,
 )
+from mlp_gui.gui.image_axes import CellPlot
 from tests.gui_helpers import shown
 
 LEGIBLE_POINTS = 7.0  # cell text smaller than this is a blur at 96 dpi
@@ -156,7 +156,7 @@ def test_every_colour_bar_draws_its_limits(panel, qtbot, matrix, bias, title, ma
     qtbot.waitUntil(lambda: set(major) <= set(drawn_bar_labels(view)), timeout=2000)
     assert all(text for text in major)
     assert view.bar_title == title
-    assert view.bar.titleLabel.text == title
+    assert view.bar.factor_text == title
 
 
 def test_every_default_colour_bar_draws_three_labels(window_sized_panel, qtbot):
@@ -273,7 +273,7 @@ def test_a_hidden_update_column_has_no_views(panel):
     assert panel.updates == [] and len(panel.headers) == 2
 
     def plots() -> list:
-        return [item for item in panel.ci.items if type(item) is pg.PlotItem]  # not the colour bars (PlotItems too)
+        return [item for item in panel.ci.items if type(item) is CellPlot]  # not the colour bars (PlotItems too)
 
     assert len(plots()) == 2 * 3
     panel.set_show_updates(True)
@@ -393,7 +393,7 @@ def test_the_hover_read_out_follows_new_values_under_a_resting_mouse(qtbot):
     assert first.startswith("W1[2, 0] = ")
     later = trained_snapshot(5000)
     panel.show_snapshot(later, now=True)
-    assert said[-1] == f"W1[2, 0] = {float(later.layers[0].W[2, 0])!r}   (into unit 2 from input 0)" != first
+    assert said[-1] == f"W1[2, 0] = {float(later.layers[0].W[2, 0])!r}   (into unit 2 from input x₀)" != first
     panel.weights[0].image.hoverEvent(_Hover(0, 0, exit=True))
     panel.show_snapshot(trained_snapshot(10), now=True)
     assert said[-1] == ""  # the mouse left: nothing more is said

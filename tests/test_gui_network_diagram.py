@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.network import Kernel, bias_columns
+from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.gui.decision_view import GRID
 from mlp_gui.gui.network_diagram import HOVER_MIN, MAX_NODES, WIDE_EDGES, NetworkDiagram
 from tests.gui_helpers import shown
@@ -50,7 +51,9 @@ def test_a_small_network_draws_every_unit_and_every_weight(diagram):
     assert lefts == sorted(lefts)
     assert diagram.node(1, 3).name == "layer 1, unit 3 (tanh)"
     assert diagram.node(3, 1).name == "output layer 3, unit 1 (softmax)"
-    assert diagram.node(0, 1).name == "input 1 (x₂)"
+    assert diagram.node(0, 1).name == "input 1 (x₁)"
+    assert [column.detail for column in diagram.columns][0] == "x₀, x₁"  # as the weight panel names them
+    assert f"from input {diagram.node(0, 1).name.split('(')[1].rstrip(')')}" in WeightRef(1, 3, 1).meaning
 
 
 def test_edge_colour_is_the_weights_sign_and_width_its_size_within_the_layer(diagram):
@@ -105,11 +108,11 @@ def test_thumbnails_are_each_units_activations_over_the_input_plane(diagram):
     for node in diagram.nodes:
         np.testing.assert_allclose(node.values, acts[node.layer][node.unit].reshape(GRID, GRID), rtol=1e-12, atol=1e-15)
         assert node.image is not None and not node.image.isNull()
-    # the thumbnail's top row is the plane's highest x₂: input x₂ is red at the top, blue at the bottom
+    # the thumbnail's top row is the plane's highest x₁: input x₁ is red at the top, blue at the bottom
     image = diagram.node(0, 1).image
     top, bottom = QColor(image.pixel(image.width() // 2, 0)), QColor(image.pixel(image.width() // 2, image.height() - 1))
     assert top.red() > top.blue() and bottom.blue() > bottom.red()
-    # and x₁ grows to the right
+    # and x₀ grows to the right
     image = diagram.node(0, 0).image
     left, right = QColor(image.pixel(0, image.height() // 2)), QColor(image.pixel(image.width() - 1, image.height() // 2))
     assert left.blue() > left.red() and right.red() > right.blue()

@@ -2,6 +2,7 @@
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog
 
 from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.run_state import RunState
@@ -75,3 +76,82 @@ def test_after_divergence_the_panel_says_what_the_next_step_did(window, qtbot):
     window.heatmaps.cell_clicked.emit("W", 3, 0, 1)
     text = window.weight_panel.text.text()
     assert f"its loss became inf at epoch {window.session.diverged_at:,}" in text and "Step 1" not in text
+
+
+def test_choosing_another_weight_shows_it_at_once_without_a_step(window, qtbot):
+    """Paused, a click on W1[0,0] then on W3[0,0] left W1[0,0] on show (the snapshot had not changed)."""
+    panel = window.weight_panel
+    configure(window, qtbot, epochs=3000)
+    press_start(window, qtbot)
+    qtbot.waitUntil(lambda: window.session.epoch > 0, timeout=TIMEOUT_MS)
+    press_start(window, qtbot)  # pause
+    wait_state(window, qtbot, RunState.PAUSED)
+    window.heatmaps.cell_clicked.emit("W", 1, 0, 0)
+    assert "W1[0, 0]" in panel.text.text()
+    window.heatmaps.cell_clicked.emit("W", 3, 0, 0)
+    value = float(window.session.snapshot.layers[2].W[0, 0])
+    assert "<b>W3[0, 0]</b>" in panel.text.text() and f"value: <b>{value!r}</b>" in panel.text.text()
+    assert panel.value_plot.titleLabel.text.startswith("W3[0, 0]")
+    panel.close_panel()
+    window.heatmaps.cell_clicked.emit("b", 2, 1, 0)  # closed, then another cell: that one, not the last one
+    assert "<b>b2[1]</b>" in panel.text.text() and "W3[0, 0]" not in panel.text.text()
+
+
+def test_escape_closes_the_panel_wherever_the_focus_is_in_the_window(window, qtbot):
+    panel = window.weight_panel
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=TIMEOUT_MS)
+    window.heatmaps.cell_clicked.emit("W", 2, 1, 1)
+    assert panel.isVisible()
+    window.plot.setFocus()
+    qtbot.waitUntil(window.plot.hasFocus, timeout=TIMEOUT_MS)
+    qtbot.keyClick(window.plot, Qt.Key.Key_Escape)
+    assert not panel.isVisible() and panel.ref is None
+    window.heatmaps.cell_clicked.emit("W", 2, 1, 1)
+    edit = window.form.edits["stepsize"]
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_Escape)  # from a settings field too
+    assert not panel.isVisible()
+
+
+def test_escape_in_a_dialog_stays_the_dialogs(window, qtbot):
+    """The panel's Esc belongs to the main window: a dialog open over it closes on Esc, the panel stays."""
+    panel = window.weight_panel
+    window.heatmaps.cell_clicked.emit("W", 2, 1, 1)
+    dialog = QDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=TIMEOUT_MS)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and panel.isVisible()
+
+
+def test_the_panels_text_is_readable_on_a_dark_desktop(window, qtbot):
+    """Its grey notes (who pulls hardest, what a Step 1 gives) nearly vanished on a dark palette's background."""
+    from tests.contrast_checks import dark_desktop, low_contrast
+
+    panel = window.weight_panel
+    window.heatmaps.cell_clicked.emit("W", 1, 0, 0)
+    with dark_desktop():
+        assert "hardest: sample" in panel.text.text()
+        assert low_contrast(panel.text) == []
+        window.heatmaps.cell_clicked.emit("W", 2, 1, 1)
+        assert low_contrast(panel.text) == []
+    assert low_contrast(panel.text) == []  # and back on a light one
+
+
+def test_one_epoch_so_far_reads_in_whole_epochs(window, qtbot):
+    """At epoch 0 the curves' axis ran from -400 to 400 "epoch (x0.001)": thousandths of an epoch."""
+    panel = window.weight_panel
+    window.heatmaps.cell_clicked.emit("W", 1, 0, 0)
+    axis = panel.grad_plot.getAxis("bottom")
+
+    def whole_epochs() -> bool:
+        low, high = panel.grad_plot.viewRange()[0]
+        return low >= -0.1 and high >= 1 and axis.autoSIPrefixScale == 1.0 and "x0.001" not in axis.labelString()
+
+    qtbot.waitUntil(lambda: panel.grad_plot.vb.width() > 0)
+    qtbot.waitUntil(whole_epochs, timeout=3000)
+    qtbot.waitUntil(lambda: panel.view.last_paint_seconds > 0, timeout=3000)  # painted, and still so
+    assert whole_epochs()

@@ -4,7 +4,9 @@
 what a student wants to see for every layer: the pre-activation ``z``, the activation ``a``, the
 error ``δ = ∂L/∂z``, the gradients ``∂L/∂W = δ aᵀ`` and ``∂L/∂b = Σ δ`` and the update
 ``ΔW = −stepsize · ∂L/∂W`` the next step applies. :func:`fingerprint` names a run by its settings
-and its epoch-0 parameters, so two students can see they have the same run.
+and its epoch-0 parameters, so two students can see they have the same run. :func:`input_symbol` names an
+input as every view does: ``x₀`` is row 0 of ``x``, the input ``W1[i, 0]`` weighs (indices count from 0,
+as NumPy's and the notebook's printouts do).
 """
 
 from __future__ import annotations
@@ -29,6 +31,19 @@ FORMULAS = {
     "grad_b": "∂L/∂b_l = Σ_samples δ_l",
     "update": "ΔW_l = −stepsize · ∂L/∂W_l",
 }
+
+
+_SUBSCRIPTS = str.maketrans("0123456789−-+", "₀₁₂₃₄₅₆₇₈₉₋₋₊")
+
+
+def subscript(number: int) -> str:
+    """``12`` as ``₁₂``."""
+    return str(number).translate(_SUBSCRIPTS)
+
+
+def input_symbol(index: int) -> str:
+    """Input ``index`` (0-based, a row of ``x`` and a column of W1): ``x₀``, ``x₁``, …"""
+    return f"x{subscript(index)}"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp_gui.core.explain import backprop_pass
+from mlp_gui.core.explain import backprop_pass, input_symbol
 from mlp_gui.core.model import Layer, Model, Params, flat_index, unflatten
 from mlp_gui.core.network import Kernel
 
@@ -42,7 +42,7 @@ class WeightRef:
         into = f"unit {self.row} of layer {self.layer}"
         if self.is_bias:
             return f"the bias of {into}"
-        source = f"input x{self.col}" if self.layer == 1 else f"unit {self.col} of layer {self.layer - 1}"
+        source = f"input {input_symbol(self.col)}" if self.layer == 1 else f"unit {self.col} of layer {self.layer - 1}"
         return f"the connection into {into} from {source}"
 
     def of(self, layers: Params) -> float:

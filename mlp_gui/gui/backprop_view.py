@@ -27,7 +27,7 @@ below, as some notes print it) would put δ₁ far from z₁ and need a scroll e
 
 Colours: the heatmaps' diverging map, centred on 0, one symmetric scale per array that follows the data
 with hysteresis (:func:`~mlp_gui.gui.heatmaps.follow_limit`); colour bars and cells use the heatmaps'
-short labels, the power of ten written once (above the bar, and ``values ×1e-5`` under the formula of an
+short labels, the power of ten written once (under the bar, and ``values ×1e-5`` under the formula of an
 array small enough to print its values in its cells). An array with more than MAX_ROWS units shows its first MAX_ROWS
 (the title says so); deep networks scroll. Refreshes follow the newest snapshot at most every REFRESH_MS,
 only while the view is visible (snapshots that arrive in between or while hidden are coalesced into one
@@ -43,30 +43,28 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from mlp_gui.core.config import TrainConfig
-from mlp_gui.core.explain import FORMULAS, BackpropStep, backprop_pass
+from mlp_gui.core.explain import FORMULAS, BackpropStep, backprop_pass, input_symbol, subscript
 from mlp_gui.core.model import ACTIVATIONS, HEADS
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.heatmaps import (
     MAX_TEXT_CELLS,
-    TICK_FONT_PT,
-    OverhangingTitle,
     bar_ticks,
     colour_steps,
     follow_limit,
     format_cell,
     format_exponent,
     format_short,
-    image_plot,
-    index_ticks,
     magnitudes,
     scale_exponent,
 )
+from mlp_gui.gui.image_axes import TICK_FONT_PT, OverhangingTitle, image_plot
 from mlp_gui.gui.pacing import TimedLayoutWidget
+from mlp_gui.progress import count
 
 MAX_SAMPLES = 64  # the batch shown: the training set's first this many samples
 MAX_ROWS = 64  # units drawn per array (the first ones; the title says how many there are)
@@ -75,14 +73,6 @@ MAX_REFRESH_MS = 2000  # at least one every two seconds, however large the netwo
 TIME_BUDGET = 0.05  # share of the GUI thread's time the refreshes may take
 MIN_ROW_HEIGHT = 150  # pixels per row of heatmaps before the view scrolls (deep networks)
 TITLE_PT = 9
-
-_SUBSCRIPTS = str.maketrans("0123456789−-+", "₀₁₂₃₄₅₆₇₈₉₋₋₊")
-
-
-def subscript(number: int) -> str:
-    """``12`` as ``₁₂``."""
-    return str(number).translate(_SUBSCRIPTS)
-
 
 def layer_formula(template: str, layer: int, last: int) -> str:
     """A formula of :data:`~mlp_gui.core.explain.FORMULAS` for one layer: ``z_l = W_l a_{l−1} + b_l`` for
@@ -147,7 +137,8 @@ class ArrayView:
         rows, cols = self.values.shape
         if not (0 <= row < rows and 0 <= col < cols):
             return None
-        return f"{self.name}[{row}, {col}] = {float(self.values[row, col])!r}   (unit {row}, sample {col})"
+        what = f"input {input_symbol(row)}" if self.name == "x" else f"unit {row}"
+        return f"{self.name}[{row}, {col}] = {float(self.values[row, col])!r}   ({what}, sample {col})"
 
     def show(self, array: np.ndarray, formula: str, note: str = "") -> bool:
         """Draw ``array`` (units by samples) under ``formula`` (and ``note``, a quieter second line).
@@ -174,9 +165,7 @@ class ArrayView:
         self.image.setImage(values, levels=(-limit, limit), autoLevels=False)
         rows, cols = values.shape
         if reshaped:
-            self.plot.getAxis("left").setTicks(unit_ticks(rows))
-            self.plot.getAxis("bottom").setTicks(index_ticks(cols))
-            self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
+            self.plot.set_cells(rows, cols)
         self.labels.set_cells(texts, QRectF(0, 0, cols, rows) if texts else QRectF())
         if title != self.title_text:
             self.title_text = title
@@ -199,9 +188,9 @@ class ArrayView:
     def _set_bar(self, limit: float) -> None:
         title, ticks = bar_ticks(limit)
         self.bar.axis.setTicks(ticks)
-        if title != self.bar_title or not self.bar.titleLabel.text:
+        if title != self.bar_title:
             self.bar_title = title
-            self.bar.setTitle(title, size=f"{TICK_FONT_PT}pt", color=palette.TEXT, justify="left")
+            self.bar.set_factor(title)
 
     @staticmethod
     def _cell_texts(values: np.ndarray, limit: float, exponent: int | None) -> list[tuple[float, float, str, bool]]:
@@ -288,6 +277,12 @@ class BackpropView(QWidget):
         super().showEvent(event)
         self._schedule()
 
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """A new palette (a dark desktop): the summary's quieter line gets a colour readable on it."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.shown is not None and self.step is not None:
+            self._draw(self.shown, self.step)
+
     # ------------------------------------------------------------ refreshing
 
     def _schedule(self) -> None:
@@ -329,12 +324,13 @@ class BackpropView(QWidget):
         self.loss_text.setText(f"ŷ = a{last} and y give the loss &nbsp;<b>L = {loss}</b><br>and δ{last} = ∂L/∂z{last}: "
                                "backward starts here, on the right  →", size=f"{TITLE_PT}pt", color=palette.TEXT)
         m = self.x.shape[1]
-        batch = f"all {m} training samples" if m == self.samples else f"the first {m} of {self.samples} training samples"
+        batch = f"all {count(m, 'training sample')}" if m == self.samples else f"the first {m} of {count(self.samples, 'training sample')}"
         minibatch = 0 < config.batch_size < self.samples and config.data != "notebook"
         trained_on = f" (training steps on mini-batches of {config.batch_size})" if minibatch else ""
+        quiet = palette.secondary_text_color(self.summary).name()  # readable on a light or dark desktop
         self.summary.setText(
             f"<b>Loss L = {loss}</b>&nbsp; at epoch {snap.epoch:,}, on {batch}, M = {m}{trained_on}"
-            f"<br><span style='color:{palette.MUTED}'>{loss_formula(config)}.&nbsp; Rows are units, columns samples. "
+            f"<br><span style='color:{quiet}'>{loss_formula(config)}.&nbsp; Rows are units, columns samples. "
             "Forward: read the left side down; backward: read the right side up.</span>")
 
     def _build(self) -> None:
@@ -368,13 +364,6 @@ class BackpropView(QWidget):
             ci.layout.setRowStretchFactor(row, 2 if row in (1, last) else 3)
         rows = n_layers + 2
         self.view.setMinimumHeight(MIN_ROW_HEIGHT * rows if rows > 5 else 0)
-
-
-def unit_ticks(rows: int) -> list[list[tuple[float, str]]]:
-    """Row ticks for a short plot: every unit up to 4, every other up to 8, else :func:`index_ticks`'s few."""
-    if 4 < rows <= 8:
-        return [[(i + 0.5, str(i)) for i in range(0, rows, 2)]]
-    return index_ticks(rows)
 
 
 def general_formula(template: str) -> str:

@@ -2,7 +2,8 @@
 
 - Two inputs: the output at every point of a ``GRID`` x ``GRID`` grid over the data's range (plus a
   margin) as an image. Two classes are coloured by P(class 1) on the diverging map centred on 0.5 (the
-  second output of a softmax, the value of a single output); a regression by the predicted value on the
+  second output of a softmax, the value of a single output; a linear output's value is said to be no
+  probability, :func:`value_name`); a regression by the predicted value on the
   targets' range; more classes (a CSV with a softmax output) blend their colours by probability. The
   training points are drawn filled and the test points hollow, coloured by their class (or target).
 - One input (``sine``): the fitted curve over the data's range, with the training (filled) and test
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 from mlp_gui.core.config import TrainConfig, format_value
 from mlp_gui.core.data import CLASSIFICATION, Dataset
+from mlp_gui.core.explain import input_symbol
 from mlp_gui.core.model import Layer, Model
 from mlp_gui.core.network import Kernel, bias_columns, predict
 from mlp_gui.core.trainer import Snapshot
@@ -120,6 +122,16 @@ def shown_value(outputs: np.ndarray, classes: int) -> np.ndarray | None:
     if classes == 2 and outputs.shape[0] == 2:
         return outputs[1]
     return None
+
+
+def value_name(config: TrainConfig, data: Dataset) -> str:
+    """What the one number drawn per point is: ``P(class 1)`` from a sigmoid or softmax output; for a linear
+    (identity) output on classes, the output itself, which is no probability; ``ŷ`` for a regression."""
+    if not data.classes:
+        return "ŷ"
+    if config.model.output in ("sigmoid", "softmax"):
+        return "P(class 1)"
+    return "output 1 (not a probability)" if config.layers[-1] == 2 else "network output ŷ (not a probability)"
 
 
 def surface_kind(config: TrainConfig, data: Dataset) -> tuple[str, str]:
@@ -287,8 +299,8 @@ class DecisionView(Paced, QWidget):
         bounds = plane_bounds(data)
         if self.kind == "curve":
             self.grid = np.linspace(*bounds[0], CURVE_POINTS)[None, :]
-            plot.setLabel("bottom", "x₁", **label_style)
-            plot.setLabel("left", "P(class 1)" if data.classes else "y  and  ŷ", **label_style)
+            plot.setLabel("bottom", input_symbol(0), **label_style)
+            plot.setLabel("left", value_name(self.config, data) if data.classes else "y  and  ŷ", **label_style)
             plot.showGrid(x=True, y=True, alpha=0.15)
             self.curve = plot.plot(self.grid[0], np.zeros(CURVE_POINTS), pen=pg.mkPen(palette.LIVE_CURVE, width=2.5))
             self.curve.setZValue(5)
@@ -298,8 +310,8 @@ class DecisionView(Paced, QWidget):
         else:
             xs, ys, self.grid = plane_grid(bounds)
             self._grid_shape = (len(ys), len(xs))
-            plot.setLabel("bottom", "x₁", **label_style)
-            plot.setLabel("left", "x₂", **label_style)
+            plot.setLabel("bottom", input_symbol(0), **label_style)
+            plot.setLabel("left", input_symbol(1), **label_style)
             self.image = pg.ImageItem(axisOrder="row-major")
             self.image.setZValue(-10)
             plot.addItem(self.image)
@@ -307,7 +319,7 @@ class DecisionView(Paced, QWidget):
                 lo, hi = self._value_range()
                 self.image.setImage(np.full(self._grid_shape, (lo + hi) / 2), levels=(lo, hi), autoLevels=False)
                 pale = pg.ColorMap(np.linspace(0.0, 1.0, 256), colour_table(PALE, *SURFACE_SPAN))
-                title = "P(class 1)" if data.classes else "ŷ"
+                title = value_name(self.config, data)
                 self.bar = pg.ColorBarItem(values=(lo, hi), colorMap=pale, interactive=False, width=14, colorMapMenu=False)
                 self.bar.setImageItem(self.image, insert_in=plot)  # in the plot's layout: as tall as its view box
                 self.bar.axis.setTickFont(tick_font)
@@ -355,7 +367,8 @@ class DecisionView(Paced, QWidget):
         if self.kind == "curve":
             counts.insert(0, f"<span style='color:{palette.LIVE_CURVE}'>━ the network's ŷ</span>")
         elif self.kind == "classes":
-            counts.insert(0, f"{data.classes} classes' colours mixed by probability")
+            mixed = "probability" if self.config.model.output in ("sigmoid", "softmax") else "output (not probabilities)"
+            counts.insert(0, f"{data.classes} classes' colours mixed by {mixed}")
         self._counts = "&nbsp;&nbsp;&nbsp;".join(counts)
 
     def _point_heights(self, y: np.ndarray) -> np.ndarray:

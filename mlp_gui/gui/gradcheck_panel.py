@@ -43,8 +43,10 @@ from PySide6.QtWidgets import (
 from mlp_gui.core.gradcheck import AMBER_THRESHOLD, PASS_THRESHOLD, ArrayCheck, gradient_check
 from mlp_gui.core.model import Model
 from mlp_gui.core.trainer import Snapshot
-from mlp_gui.gui.palette import ERROR, MUTED, NOTE_BORDER, NOTE_FILL, RATINGS
+from mlp_gui.gui import palette
+from mlp_gui.gui.palette import NOTE_BORDER, NOTE_FILL, RATINGS, TEXT
 from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
+from mlp_gui.progress import count
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ NOTHING_TO_CHECK = "Nothing to check yet: start or open a run."
 SHUT_DOWN_TEXT = "The gradient check has been shut down (the window is closing)."
 NEAR_MINIMUM_HINT = " Near a minimum that is rounding, not a bug: see below."
 STALE_SEPARATOR = "  ⟶ "
-NOTE_STYLE = f"background: {NOTE_FILL}; border: 1px solid {NOTE_BORDER}; border-radius: 3px; padding: 4px;"
+NOTE_STYLE = f"color: {TEXT}; background: {NOTE_FILL}; border: 1px solid {NOTE_BORDER}; border-radius: 3px; padding: 4px;"
 
 MARKS = {"green": "✓", "amber": "!", "red": "✗"}
 SUMMARY_HEADERS = ["Array", "Shape", "Entries checked", "Relative error", "Worst entry", "Its abs. error"]
@@ -256,7 +258,8 @@ class GradCheckPanel(QWidget):
     def _build(self) -> None:
         self.status = _wrapping_label(READY_TEXT)
         self.status.setObjectName("gradcheckStatus")
-        self.explanation = _wrapping_label(EXPLANATION, f"color: {MUTED};")
+        self.explanation = _wrapping_label(EXPLANATION)
+        palette.style_secondary(self.explanation)  # quieter, readable on a light or dark desktop
         self.note = _wrapping_label("", NOTE_STYLE)
         self.note.hide()
         layout = QVBoxLayout(self)
@@ -469,7 +472,7 @@ class GradCheckPanel(QWidget):
     def _render_status(self) -> None:
         """Put :meth:`_status_line` in the label (only what changed: the timer calls this ten times a second)."""
         line = self._status_line()
-        style = f"color: {ERROR};" if line.error else ""
+        style = f"color: {palette.error_text_color(self.status).name()};" if line.error else ""
         if self.status.text() != line.text:
             self.status.setText(line.text)
         if self.status.styleSheet() != style:
@@ -502,13 +505,15 @@ class GradCheckPanel(QWidget):
         self._render_status()
 
     def _fill_summary_row(self, row: int, check: ArrayCheck) -> None:
-        """One array's row, filled with its rating's colour; the relative error in the rating's ink."""
+        """One array's row, filled with its rating's colour; the relative error in the rating's ink, the rest in
+        dark text (both colours set: a dark desktop's white text was unreadable on the pale fills)."""
         grade = check.rating
         fill, ink = RATINGS[grade]
         tip = f"{check.name}: relative error {check.rel_error:.3e} — {grade} ({grade_meaning(grade)})"
         for col, (text, numeric) in enumerate(_summary_cells(check)):
             item = _item(text, numeric)
             item.setBackground(QBrush(QColor(fill)))
+            item.setForeground(QBrush(QColor(TEXT)))
             item.setToolTip(tip)
             if col == 3:  # the relative error: the rating's ink, bold
                 item.setForeground(QBrush(QColor(ink)))
@@ -524,7 +529,7 @@ class GradCheckPanel(QWidget):
             return
         check = self.results[rows[0].row()]
         how = "all" if check.checked == check.total else "a sample including the largest gradient"
-        self.entries_title.setText(f"{check.name}: {check.checked:,} of {check.total:,} entries checked ({how})")
+        self.entries_title.setText(f"{check.name}: {check.checked:,} of {count(check.total, 'entry', 'entries')} checked ({how})")
         self.entries.setRowCount(len(check.indices))
         for row, (index, b, n) in enumerate(zip(check.indices, check.backprop, check.numeric)):
             for col, (text, numeric) in enumerate(_entry_cells(check.name, index, b, n)):

@@ -30,7 +30,7 @@ label wider than its axis and a cell's text shrinks to illegible:
 
 * Colour bars label their ends, zero and halves. A scale from 0.01 up to 100
   reads in plain decimals (``-0.02`` … ``0.02``); any other shows its power of
-  ten once above the bar (``×1e-5``) and mantissas at the ticks (``-1.5``,
+  ten once under the bar (``×1e-5``) and mantissas at the ticks (``-1.5``,
   ``-0.75``, ``0``, ``0.75``, ``1.5``). No label is wider than ``-0.015``, and
   the bar's axis is sized from the font to hold that.
 * Cells of a matrix on such a scale print mantissas to two decimals, with the
@@ -60,17 +60,26 @@ import math
 import sys
 import time
 from collections.abc import Callable
-from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTransform
-from PySide6.QtWidgets import QFrame, QGraphicsItem, QScrollArea, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.explain import input_symbol
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
+from mlp_gui.gui.image_axes import (  # noqa: F401 - CellLabels, HoverImage, bar_axis_width: importable from here as before
+    TICK_FONT_PT,
+    WIDEST_BAR_LABEL,
+    CellLabels,
+    HoverImage,
+    OverhangingTitle,
+    bar_axis_width,
+    image_plot,
+    index_ticks,
+)
 from mlp_gui.gui.pacing import TimedLayoutWidget
 
 COLOUR_MAP = palette.COLOUR_MAP  # blue - white - red, perceptually uniform, diverging around its centre
@@ -79,15 +88,11 @@ REFRESH_MS = 100  # at most ten redraws a second
 MAX_REFRESH_MS = 1000  # at least one a second, however large the network
 TIME_BUDGET = 0.04  # share of wall time the heatmaps may take (a redraw costing 10 ms runs every 250 ms)
 MIN_ROW_HEIGHT = 170  # pixels per layer before the panel scrolls (deep networks)
-TICK_FONT_PT = 8
 KEEP_ABOVE = 0.4  # a colour scale stays while the data fill at least this much of it
 COLOUR_STEPS = 127.5  # a value's colour is one of 256 steps across the symmetric range
 PLAIN_DECADES = range(-2, 2)  # scales from 0.01 up to (not including) 100 are written in plain decimals
 OUTLIER_RATIO = 1e3  # the largest |value| above this many times the typical one "sets the scale" (and says so)
 SAMPLE_SIZE = 4096  # values of a large matrix whose median stands for its typical magnitude
-#: the widest colour-bar tick label drawn (the end of a 0.015 scale); the bar's axis is made to fit it
-WIDEST_BAR_LABEL = "-0.015"
-BAR_TEXT_OFFSET = 3  # pixels between a colour bar and its tick labels (pyqtgraph's ticks there point inwards)
 SCALE_MODES = ("matrix", "shared", "log")
 LOG_DECADES = 6  # a log scale spans this many powers of ten below its top; smaller |values| draw white
 LOG_KEEP_DECADES = 2  # a log scale's top stays while the largest |value| is within this many powers of ten below it
@@ -284,212 +289,11 @@ def magnitudes(image: np.ndarray, sample: np.ndarray | None = None) -> tuple[flo
     return float(size.flat[where]), where, float(np.median(non_zero)) if non_zero.size else 0.0
 
 
-def index_ticks(count: int, extra: list[tuple[float, str]] | None = None) -> list[list[tuple[float, str]]]:
-    """Ticks at the centres of ``count`` cells labelled 0, 1, 2 … up to 8 cells; else every 2nd, 5th, 10th …
-    (at most 5 labels, which fit under a narrow heatmap)."""
-    step = 1 if count <= 8 else next(s for s in (2, 5, 10, 20, 50, 100, 200, 500, 1000, 10**9) if count / s <= 5)
-    major = [(i + 0.5, str(i)) for i in range(0, count, step)]
-    return [major + (extra or [])]
-
-
-@cache
-def bar_axis_width(points: int = TICK_FONT_PT) -> int:
-    """Pixels a colour bar's axis needs for its widest label in this font (fonts differ between systems)."""
-    font = QFont()
-    font.setPointSize(points)
-    return math.ceil(QFontMetricsF(font).horizontalAdvance(WIDEST_BAR_LABEL)) + BAR_TEXT_OFFSET + 1
-
-
-class OverhangingTitle(pg.LabelItem):
-    """A plot's title that takes its plot's width and may overhang it, centred, instead of widening it.
-
-    pyqtgraph sizes a title to its text, so a longer title (``(×1e-5)``, an outlier note) widened its plot
-    and squeezed the heatmaps of the other column until their cells were too narrow for their values.
-    """
-
-    def setText(self, text: str, **args) -> None:  # noqa: N802 - pyqtgraph naming
-        """As LabelItem's, and two lines (a title and its note) are centred on each other."""
-        if self.item.textWidth() >= 0:
-            self.item.setTextWidth(-1)
-        super().setText(text, **args)
-        if "<br>" in text:
-            self.item.setTextWidth(self.item.document().idealWidth())  # what "align=center" centres within
-            self.resizeEvent(None)
-
-    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph naming
-        super().updateMin()
-        self.setMinimumWidth(0)
-
-    def sizeHint(self, hint, constraint):  # noqa: N802 - Qt naming
-        size = super().sizeHint(hint, constraint)
-        if hint in (Qt.SizeHint.MinimumSize, Qt.SizeHint.PreferredSize):
-            size.setWidth(0)
-        return size
-
-    @classmethod
-    def install(cls, plot: pg.PlotItem) -> None:
-        """Put one in place of ``plot``'s title (PlotItem and ColorBarItem keep it in row 0, column 1)."""
-        old = plot.titleLabel
-        plot.layout.removeItem(old)
-        if old.scene() is not None:
-            old.scene().removeItem(old)
-        plot.titleLabel = cls("", parent=plot)
-        plot.layout.addItem(plot.titleLabel, 0, 1)
-
-
-class HoverImage(pg.ImageItem):
-    """An ImageItem that reports the cell under the mouse as text (status bar and tooltip), and left clicks.
-
-    The read-out is live: while the mouse rests on a cell, every new image reports the cell's new value.
-    """
-
-    def __init__(self, describe: Callable[[int, int], str | None], on_hover: Callable[[str], None],
-                 on_click: Callable[[QPointF], bool] | None = None) -> None:
-        super().__init__(axisOrder="row-major")  # rows are units, as the matrices are written
-        self._describe, self._on_hover, self._on_click = describe, on_hover, on_click
-        self.hovered: tuple[int, int] | None = None  # (row, col) under the mouse
-        self.setAcceptHoverEvents(True)
-
-    def setImage(self, image=None, autoLevels=None, **kwargs) -> None:  # noqa: N802, N803 - pyqtgraph naming
-        super().setImage(image, autoLevels, **kwargs)
-        if image is not None:
-            self.refresh_hover()
-
-    def refresh_hover(self) -> None:
-        """Say again what the cell under the mouse holds now (the values changed under it)."""
-        if self.hovered is not None:
-            self._report(*self.hovered)
-
-    def _report(self, row: int, col: int) -> None:
-        text = self._describe(row, col) or ""
-        self.setToolTip(text)
-        self._on_hover(text)
-
-    def mouseClickEvent(self, event) -> None:  # noqa: N802 - pyqtgraph naming
-        """A left click on a cell goes to ``on_click`` with its scene position (accepted if it was a cell)."""
-        if event.button() == Qt.MouseButton.LeftButton and self._on_click is not None:
-            if self._on_click(event.scenePos()):
-                event.accept()
-            return
-        super().mouseClickEvent(event)
-
-    def hoverEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if event.isExit():
-            self.hovered = None
-            self._on_hover("")
-            return
-        pos = event.pos()
-        self.hovered = (int(np.floor(pos.y())), int(np.floor(pos.x())))
-        self._report(*self.hovered)
-
-
-class CellLabels(QGraphicsItem):
-    """Every cell's value as text, drawn in one paint call, each in the largest font that fits its cell.
-
-    One item instead of a TextItem per cell: relaying out dozens of text
-    items ten times a second cost the training thread a tenth of its speed.
-    The font shrinks with the cells (down to MIN_POINTS); below that the
-    values are left to the hover text. Each text gets its own size (up to
-    MAX_POINTS), so one long ``-8.2e-3`` no longer shrinks a whole matrix of
-    ``0.68``s. :attr:`drawn_points` is the smallest size the last paint used
-    (None: nothing drawn).
-    """
-
-    DARK, LIGHT = QColor("#111111"), QColor("#ffffff")
-    MAX_POINTS, MIN_POINTS = 8.0, 5.5
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.font = QFont()
-        self.font.setPointSizeF(10.0)
-        self.cells: list[tuple[float, float, str, bool]] = []  # x, y, text, light text
-        self.extent = QRectF()
-        self.drawn_points: float | None = None
-        self._widths: list[float] = []  # each text's width in pixels at 10 pt
-        self._widest = 1.0
-
-    def set_cells(self, cells: list[tuple[float, float, str, bool]], extent: QRectF) -> None:
-        if cells == self.cells and extent == self.extent:
-            return
-        self.prepareGeometryChange()
-        self.cells, self.extent = cells, extent
-        metrics = QFontMetricsF(self.font)
-        self._widths = [max(metrics.horizontalAdvance(text), 1.0) for _, _, text, _ in cells]
-        self._widest = max(self._widths, default=1.0)
-        self.update()
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt naming
-        return self.extent
-
-    def fitting_points(self, cell_width_px: float, cell_height_px: float, text_width: float | None = None) -> float | None:
-        """The font size that fits the widest value (or one ``text_width`` wide at 10 pt) in a cell this big,
-        or None if even the smallest does not."""
-        points = min(self.MAX_POINTS, 10.0 * 0.92 * cell_width_px / (text_width or self._widest), 0.45 * cell_height_px)
-        return points if points >= self.MIN_POINTS else None
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        to_device = painter.transform()
-        cell_width, cell_height = abs(to_device.m11()), abs(to_device.m22())
-        smallest = self.fitting_points(cell_width, cell_height) if self.cells else None
-        self.drawn_points = smallest
-        if smallest is None:
-            return  # all or none: a matrix with blank cells among printed ones would read as missing values
-        painter.save()
-        painter.setTransform(QTransform())
-        font = QFont(self.font)
-        current = 0.0
-        box = QRectF(-60, -15, 120, 30)
-        for (x, y, text, light), width in zip(self.cells, self._widths):
-            points = math.floor(4 * (self.fitting_points(cell_width, cell_height, width) or smallest)) / 4
-            if points != current:
-                current = points
-                font.setPointSizeF(points)
-                painter.setFont(font)
-            centre = to_device.map(QPointF(x, y))
-            painter.setPen(self.LIGHT if light else self.DARK)
-            painter.drawText(box.translated(centre), Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
-
-
-def image_plot(layout: pg.GraphicsLayout, row: int, col: int, describe: Callable[[int, int], str | None],
-               on_hover: Callable[[str], None], on_click: Callable | None = None) -> tuple:
-    """A still plot (rows down, no zoom, no menu) holding a hoverable image and its cell labels, and a colour bar
-    beside it in the next column: ``(plot, image, labels, bar)``. The heatmaps and the Backprop tab share it."""
-    plot = layout.addPlot(row=row, col=col)
-    OverhangingTitle.install(plot)
-    plot.setMenuEnabled(False)
-    plot.setMouseEnabled(x=False, y=False)
-    plot.hideButtons()
-    plot.invertY(True)
-    plot.setDefaultPadding(0.0)
-    tick_font = QFont()
-    tick_font.setPointSize(TICK_FONT_PT)
-    for side in ("left", "bottom"):
-        axis = plot.getAxis(side)
-        axis.setTickFont(tick_font)
-        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    image = HoverImage(describe, on_hover, on_click) if on_click else HoverImage(describe, on_hover)
-    # an image before the colour bar links to it: levels set on an empty ImageItem are deferred and would
-    # later overwrite the first real levels
-    image.setImage(np.zeros((1, 1)), levels=(-1.0, 1.0), autoLevels=False)
-    plot.addItem(image)
-    labels = CellLabels()
-    plot.addItem(labels)
-    bar = pg.ColorBarItem(values=(-1, 1), colorMap=pg.colormap.get(COLOUR_MAP), interactive=False, width=10)
-    bar.setImageItem(image)
-    bar.axis.setTickFont(tick_font)
-    bar.axis.setStyle(tickTextOffset=BAR_TEXT_OFFSET)
-    bar.axis.setWidth(bar_axis_width())
-    bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    OverhangingTitle.install(bar)
-    return plot, image, labels, bar
-
-
 class MatrixView:
     """One matrix with its bias strip: a plot holding the image and cell labels, and its colour bar.
 
     Besides the colours it keeps three short texts in step with the data: the colour bar's power of ten
-    (:attr:`bar_title`, above the bar), the cells' one (:attr:`exponent`, ``(×1e-6)`` in the title) and
+    (:attr:`bar_title`, under the bar), the cells' one (:attr:`exponent`, ``(×1e-6)`` in the title) and
     the outlier note (:attr:`note`, ``scale set by b3[1] = -1.0e156``, a second title line).
 
     :attr:`scale` is how the colours were chosen (one of SCALE_MODES) and :attr:`limit` the scale: the
@@ -510,10 +314,10 @@ class MatrixView:
         self.plot, self.image, self.labels, self.bar = image_plot(layout, row, col, self._describe, on_hover, self.click_at)
         self.title_text = title
         self.plot.setTitle(title, size="9pt", color=palette.TEXT)
-        for side, label in (("left", "unit"), ("bottom", "input  |  b = bias")):
-            self.plot.getAxis(side).setLabel(label, **{"font-size": f"{TICK_FONT_PT}pt", "color": palette.MUTED})
+        style = {"font-size": f"{TICK_FONT_PT}pt", "color": palette.MUTED}
+        self.plot.getAxis("left").setLabel("unit", **style)
+        self.plot.set_bottom_label("input  |  b = bias", "input | b", **style)  # the longer one where it fits
         self.bar_title = ""
-        self._set_bar_title("")  # an empty title row still lines the bar up with the image
         self.scale = "matrix"
         self._set_bar_ticks(1.0)
         layout.addItem(self.bar, row=row, col=col + 1)
@@ -532,7 +336,8 @@ class MatrixView:
         if not 0 <= row < rows:
             return None
         if 0 <= col < cols:
-            name, value, index, meaning = self.name, self.matrix[row, col], f"{row}, {col}", f"into unit {row} from input {col}"
+            source = f"input {input_symbol(col)}" if self.layer == 1 else f"input {col}"  # the network's x₀ or the layer's
+            name, value, index, meaning = self.name, self.matrix[row, col], f"{row}, {col}", f"into unit {row} from {source}"
         elif col == cols + 1:
             name, value, index, meaning = self.bias_name, self.bias[row], f"{row}", f"bias of unit {row}"
         else:
@@ -633,26 +438,24 @@ class MatrixView:
         if (exponent, note) == (self.exponent, self.note):
             return
         self.exponent, self.note = exponent, note
-        text = self.title if exponent is None else f"{self.title}&nbsp; ({format_exponent(exponent)})"
+        factor = "" if exponent is None else f"({format_exponent(exponent)})"
+        text = f"{self.title}&nbsp; {factor}" if factor else self.title
+        wrapped = f"<div align='center'>{self.title}<br>{factor}</div>" if factor else None  # a narrow plot
         if note:
             text = f"<div align='center'>{text}<br><span style='font-size:{TICK_FONT_PT}pt; color:{palette.ERROR}'>{note}</span></div>"
+            wrapped = None
         self.title_text = text
-        self.plot.setTitle(text, size="9pt", color=palette.TEXT)
+        self.plot.setTitle(text, size="9pt", color=palette.TEXT, wrapped=wrapped)
 
     def _set_axes(self, rows: int, cols: int) -> None:
-        self.plot.getAxis("left").setTicks(index_ticks(rows))
-        self.plot.getAxis("bottom").setTicks(index_ticks(cols, [(cols + 1.5, "b")]))
-        self.plot.setRange(xRange=(0, cols + 2), yRange=(0, rows), padding=0)
+        self.plot.set_cells(rows, cols, span=cols + 2, extra=[(cols + 1.5, "b")])
 
     def _set_bar_ticks(self, limit: float) -> None:
         title, ticks = ("log scale", log_bar_ticks(limit)) if self.scale == "log" else bar_ticks(limit)
         self.bar.axis.setTicks(ticks)
         if title != self.bar_title:
             self.bar_title = title
-            self._set_bar_title(title)
-
-    def _set_bar_title(self, title: str) -> None:
-        self.bar.setTitle(title, size=f"{TICK_FONT_PT}pt", color=palette.TEXT, justify="left")  # above bar and labels
+            self.bar.set_factor(title)
 
     @staticmethod
     def _cell_texts(image: np.ndarray, drawn: np.ndarray, level: float,
@@ -867,8 +670,9 @@ class HeatmapPanel(QScrollArea):
         """The columns' headings, saying which share a scale."""
         shared = {"shared": " (shared)", "log": " (log, shared)"}.get(self.scale_mode, "")
         wide = not self.show_updates  # two columns have room for the longer words
-        texts = ["weights and biases" + (" (log scales)" if self.scale_mode == "log" else ""),
-                 ("their gradients ∂L/∂·" if wide else "gradients ∂L/∂·") + shared,
-                 f"updates ΔW{shared}" if shared else f"update ΔW = −{self.stepsize:g}·∂L/∂W"]
-        for label, text in zip(self.headers, texts):
-            label.setText(text, size="9pt", color=palette.MUTED)
+        lines = [("weights and biases", "(log scales)" if self.scale_mode == "log" else ""),
+                 ("their gradients" if wide else "gradients", "∂L/∂·" + shared),
+                 ("updates", f"ΔW{shared}") if shared else ("update", f"ΔW = −{self.stepsize:g}·∂L/∂W")]
+        for label, (first, second) in zip(self.headers, lines):  # on two lines where one is too wide for its column
+            wrapped = f"<div align='center'>{first}<br>{second}</div>" if second else None
+            label.setText(f"{first} {second}".strip(), size="9pt", color=palette.MUTED, wrapped=wrapped)

@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.explain import input_symbol
 from mlp_gui.core.model import Model
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
@@ -52,7 +53,6 @@ INPUT_FILL = QColor("#eeeeee")
 THUMBNAIL_PALE = 0.15  # thumbnails are small: paler than the decision view's surface would wash them out
 FONT_PT = 9
 SMALL_PT = 8
-SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 @dataclass
@@ -67,7 +67,7 @@ class Node:
     fill: QColor = field(default_factory=lambda: QColor(INPUT_FILL))
     values: np.ndarray | None = None  # the unit's output over the grid, (GRID, GRID), y up the rows
     levels: tuple[float, float] = (0.0, 1.0)  # the values at the colour map's ends
-    image: QImage | None = None  # the thumbnail at about the size drawn, top row = highest x₂
+    image: QImage | None = None  # the thumbnail at about the size drawn, top row = highest x₁
 
 
 @dataclass
@@ -102,10 +102,10 @@ def mixed_with_white(colour: QColor, share: float) -> QColor:
 
 
 def unit_name(model: Model, layer: int, unit: int) -> str:
-    """``input 0 (x₁)``, ``layer 1, unit 3 (tanh)``, ``output layer 3, unit 1 (softmax)``."""
+    """``input 0 (x₀)``, ``layer 1, unit 3 (tanh)``, ``output layer 3, unit 1 (softmax)``."""
     last = len(model.sizes) - 1
     if layer == 0:
-        return f"input {unit} (x{str(unit + 1).translate(SUBSCRIPTS)})"
+        return f"input {unit} ({input_symbol(unit)})"
     if layer == last:
         return f"output layer {layer}, unit {unit} ({model.output})"
     return f"layer {layer}, unit {unit} ({model.activations[layer - 1]})"
@@ -157,7 +157,7 @@ def thumbnails(values: np.ndarray, levels: np.ndarray, table: np.ndarray, stride
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         scaled = (values - lo) / (hi - lo) * 255.0
     index = np.clip(np.nan_to_num(scaled, nan=127.5), 0.0, 255.0).astype(np.uint8)
-    rgba = np.ascontiguousarray(table[index][:, ::-1])  # image rows run downwards: highest x₂ first
+    rgba = np.ascontiguousarray(table[index][:, ::-1])  # image rows run downwards: highest x₁ first
     size_y, size_x = values.shape[1:]
     return [QImage(image.data, size_x, size_y, 4 * size_x, QImage.Format.Format_RGBA8888).copy() for image in rgba]
 
@@ -227,7 +227,7 @@ class NetworkDiagram(Paced, QWidget):
             units = strongest_units(snap, layer)
             if layer == 0:
                 title = "inputs"
-                detail = ", ".join(f"x{str(i + 1).translate(SUBSCRIPTS)}" for i in range(n)) if n <= 3 else f"{n:,}"
+                detail = ", ".join(input_symbol(i) for i in range(n)) if n <= 3 else f"{n:,}"
             elif layer == last:
                 title, detail = f"output (layer {layer})", f"{n:,} · {model.output}"
             else:

@@ -32,14 +32,18 @@ class Pacer(QObject):
     :meth:`request` keeps the newest snapshot and starts a single-shot timer if none is running; the
     timer fires REFRESH_MS after the last redraw (at once if that is past), and draws whatever is newest
     then. While the widget is hidden nothing is drawn; :meth:`catch_up` (from its ``showEvent``) draws
-    what arrived meanwhile. The interval grows when redraws (with their paint, ``paint_seconds``) cost
+    what arrived meanwhile. The snapshot drawn last is not drawn again unless what else the view draws from
+    (``drawn_from``: the weight panel's weight) changed. The interval grows when redraws (with their paint, ``paint_seconds``) cost
     more than TIME_BUDGET of the time.
     """
 
-    def __init__(self, widget: QWidget, draw: Callable[[Snapshot], None], painted: object | None = None) -> None:
-        """``draw``: a method of ``widget``; ``painted``: what times its paint (``last_paint_seconds``), if anything.
+    def __init__(self, widget: QWidget, draw: Callable[[Snapshot], None], painted: object | None = None, *,
+                 drawn_from: Callable[[], object] | None = None) -> None:
+        """``draw``: a method of ``widget``; ``painted``: what times its paint (``last_paint_seconds``), if anything;
+        ``drawn_from``: a method of ``widget`` saying what else than the snapshot the drawing shows (the weight
+        explained): a snapshot already drawn is drawn again when that changed.
 
-        The pacer holds all three weakly: a view and its pacer form no reference cycle, so a closed view goes
+        The pacer holds them all weakly: a view and its pacer form no reference cycle, so a closed view goes
         the moment its last reference does, not at some later garbage collection, which could come in the
         middle of another view's paint (a crash with PySide6 6.11: seen in the tests).
         """
@@ -47,8 +51,10 @@ class Pacer(QObject):
         self._widget = weakref.ref(widget)
         self._draw = weakref.WeakMethod(draw)  # type: ignore[arg-type]
         self._painted = weakref.ref(painted) if painted is not None else None
+        self._drawn_from = weakref.WeakMethod(drawn_from) if drawn_from is not None else None  # type: ignore[arg-type]
         self.pending: Snapshot | None = None
         self.shown: Snapshot | None = None
+        self._shown_from: object = None  # what drawn_from said when ``shown`` was drawn
         self.redraws = 0
         self.last_seconds = 0.0  # CPU time of the last redraw on this thread (paint not included)
         self.interval_ms = REFRESH_MS
@@ -92,17 +98,23 @@ class Pacer(QObject):
         if snap is None or widget is None or draw is None or not widget.isVisible():
             return  # nothing new, gone, or hidden: kept for catch_up
         self.pending = None
-        if snap is self.shown:
+        source = self._source()
+        if snap is self.shown and source == self._shown_from:
             return
         began = time.thread_time()
         draw(snap)
         self.last_seconds = time.thread_time() - began
-        self.shown = snap
+        self.shown, self._shown_from = snap, source
         self.redraws += 1
         self._last_draw = time.monotonic()
         painted = self._painted() if self._painted is not None else None
         wanted = 1000 * (self.last_seconds + getattr(painted, "last_paint_seconds", 0.0)) / TIME_BUDGET
         self.interval_ms = int(min(max(wanted, REFRESH_MS), MAX_REFRESH_MS))
+
+
+    def _source(self) -> object:
+        drawn_from = self._drawn_from() if self._drawn_from is not None else None
+        return drawn_from() if drawn_from is not None else None
 
 
 class Paced:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from mlp_gui.core.config import TrainConfig
@@ -21,6 +22,7 @@ from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.loss_plot import EpochAxis
 from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
+from mlp_gui.progress import count
 
 MAX_BARS = 256  # per-sample terms drawn (the sum is always over every sample)
 MAX_HISTORY = 4096  # points of the value and gradient curves; halved when full
@@ -71,7 +73,12 @@ class WeightPanel(Paced, QFrame):
         layout.addLayout(left, 2)
         layout.addWidget(self.view, 5)
         layout.addLayout(right)
-        self._pacer = Pacer(self, self._draw, self.view)
+        self._pacer = Pacer(self, self._draw, self.view, drawn_from=self._explained)
+        # Esc closes the panel wherever the focus is in its window (a dialog is a window of its own: its Esc stays)
+        self.escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.escape.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.escape.setEnabled(False)  # only while shown
+        self.escape.activated.connect(self.close_panel)
 
     def _build_plots(self) -> None:
         ci = self.view.ci
@@ -89,6 +96,7 @@ class WeightPanel(Paced, QFrame):
                 axis.setTextPen(palette.TEXT)
                 axis.setTickDensity(0.6)  # small plots: fewer, readable labels
             plot.getAxis("left").setWidth(64)  # the curves line up, whatever their numbers
+            plot.getAxis("bottom").enableAutoSIPrefix(False)  # epochs: "epoch (x0.001)" under one point at epoch 0
         self.terms_plot.addLine(y=0, pen=pg.mkPen(palette.MUTED))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brushes=[])
         self.terms_plot.addItem(self.bars)
@@ -147,15 +155,20 @@ class WeightPanel(Paced, QFrame):
         self.setVisible(False)
         self.closed.emit()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if event.key() == Qt.Key.Key_Escape:
-            self.close_panel()
-            return
-        super().keyPressEvent(event)
-
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         super().showEvent(event)
+        self.escape.setEnabled(True)
         self._pacer.catch_up()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().hideEvent(event)
+        self.escape.setEnabled(False)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """A new palette (a dark desktop): the quieter text's colour is chosen for the new background."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.step is not None:
+            self.text.setText(self._html(self.step))
 
     # ------------------------------------------------------------ drawing
 
@@ -167,6 +180,10 @@ class WeightPanel(Paced, QFrame):
         else:
             self.epochs, self.values = history.epochs, history.values
             self.grad_epochs, self.grads = history.grad_epochs, history.grads
+
+    def _explained(self) -> tuple:
+        """What the panel draws besides the snapshot: a new weight (or stepsize) is drawn from the same snapshot."""
+        return self.ref, self.config
 
     def _draw(self, snap: Snapshot) -> None:
         if self.ref is None or self.x.size == 0:
@@ -184,6 +201,10 @@ class WeightPanel(Paced, QFrame):
             colour = curve.opts["pen"].color()
             curve.setData(x, y, symbol="o" if few else None, symbolSize=4, symbolBrush=colour, symbolPen=None)
         self.value_marker.setData([step.epoch], [step.value])
+        if self.epochs.size and self.epochs[0] == self.epochs[-1]:  # one epoch so far: a span of whole epochs around it
+            self.value_plot.setXRange(max(step.epoch - 1, 0), step.epoch + 1, padding=0.05)
+        else:
+            self.value_plot.enableAutoRange(x=True)
 
     def _follow(self, step: WeightStep) -> None:
         """A newer epoch than the curves hold: add its value and gradient (thinned by two when full)."""
@@ -216,13 +237,14 @@ class WeightPanel(Paced, QFrame):
         diverged = self.session.diverged_at
         if diverged is not None and step.epoch == self.session.epoch:
             then = f"the step the run took: its loss became {self.session.snapshot.diverged_loss} at epoch {diverged:,}"
+        quiet = palette.secondary_text_color(self.text).name()  # readable on a light or dark desktop
         return (
             f"<b>{name}</b> at epoch {step.epoch:,}: {ref.meaning}<br>"
             f"value: <b>{step.value!r}</b><br>"
-            f"gradient: ∂L/∂{name} = Σ<sub>s</sub> {term} over {step.samples:,} samples = <b>{step.gradient:.9g}</b><br>"
-            f"&nbsp;&nbsp;<span style='color:{palette.MUTED}'>{pulls(step.terms)}</span><br>"
+            f"gradient: ∂L/∂{name} = Σ<sub>s</sub> {term} over {count(step.samples, 'sample')} = <b>{step.gradient:.9g}</b><br>"
+            f"&nbsp;&nbsp;<span style='color:{quiet}'>{pulls(step.terms)}</span><br>"
             f"next: {name} − η · ∂L/∂{name} = {step.value:.9g} − {eta:g} × ({step.gradient:.9g})<br>"
-            f"&nbsp;&nbsp;= <b>{step.next_value!r}</b> <span style='color:{palette.MUTED}'>({then})</span>"
+            f"&nbsp;&nbsp;= <b>{step.next_value!r}</b> <span style='color:{quiet}'>({then})</span>"
         )
 
 
@@ -234,4 +256,4 @@ def pulls(terms: np.ndarray) -> str:
     hardest = int(np.argmax(np.abs(terms)))
     total = float(np.sum(np.abs(terms)))
     share = f", {abs(terms[hardest]) / total:.0%} of all pulling" if total > 0 else ""
-    return f"{down:,} samples push it down, {up:,} up; hardest: sample {hardest}{share}"
+    return f"{count(down, 'sample')} push{'es' if down == 1 else ''} it down, {up:,} up; hardest: sample {hardest}{share}"
