@@ -13,11 +13,42 @@ def test_the_budget_holds_over_ten_million_epochs():
     theta = np.zeros(46)
     for epoch in range(0, 10_000_001, 2000):  # a chunk end every 2,000 epochs
         store.offer(epoch, theta, recent_every=max(1, epoch // 100))
-    assert len(store.epochs) <= 64 and store.epochs[0] == 0 and store.epochs[-1] >= 9_900_000  # the newest within 1%
+    assert len(store.epochs) <= 64 and store.epochs[0] == 0 and store.epochs[-1] == 10_000_000  # the newest, always
     assert np.all(np.diff(store.epochs) > 0)
     logs = np.log10(np.array(store.epochs[1:]))
     assert logs.min() < 4 and logs.max() > 6.9  # spread over the decades, the recent past included
     assert sum(e > 9_000_000 for e in store.epochs) >= 8  # and the most recent ones kept
+
+
+def test_the_last_epoch_offered_is_kept_until_a_newer_one_takes_its_place():
+    store = SnapshotStore.for_size(parameters=3, budget=8 * 3 * 500)
+    ends = [*range(0, 99_000, 2_000), 99_351, 100_000]  # the chunk ends of a 100k run; the last chunk is short
+    for epoch in ends:
+        store.offer(epoch, np.full(3, float(epoch)), recent_every=max(1, epoch // 100))
+        assert store.epochs[-1] == epoch and store.rows[-1][0] == epoch  # the newest epoch can always be gone back to
+    assert store.epochs[-2:] == [99_351, 100_000]
+    store.offer(100_030, np.zeros(3), recent_every=1000)  # off the schedule: it replaces the last one off it
+    store.offer(100_060, np.zeros(3), recent_every=1000)
+    assert store.epochs[-2:] == [99_351, 100_060]
+    store.truncate(100_000)
+    store.offer(100_040, np.zeros(3), recent_every=1000)  # after going back, the kept ones are not replaced
+    assert store.epochs[-2:] == [99_351, 100_040]
+    assert np.all(np.diff(store.epochs) > 0)
+
+
+def test_a_paused_run_can_continue_from_its_last_epoch_exactly():
+    straight = Trainer(TrainConfig())
+    straight.step(5090)
+    trainer = Trainer(TrainConfig())
+    trainer.step(5000)
+    trainer.step(30)  # a short chunk: off the schedule (every 50 epochs now), kept anyway
+    assert trainer.snapshots.epochs[-1] == 5030
+    trainer.step(30)
+    assert trainer.snapshots.epochs[-2:] == [5000, 5060]  # 5030 made way for the newer one
+    trainer.back_to_snapshot(len(trainer.snapshots.epochs) - 1)
+    assert trainer.epoch == 5060
+    trainer.step(30)
+    np.testing.assert_array_equal(trainer.loss_history, straight.loss_history)
 
 
 def test_a_trainer_keeps_epoch_0_and_snapshots_as_it_trains():

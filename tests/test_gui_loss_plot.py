@@ -114,10 +114,15 @@ def test_a_diverged_kept_run_leaves_the_loss_axis_to_the_others(plot):
     blown = climbing()
     plot.add_curve("blown", np.arange(len(blown)), blown, "stepsize=3", "#CC79A7")
     largest_finite = np.log10(1.4)
-    for _ in range(2):
-        (_, _), (lo, hi) = plot.getPlotItem().getViewBox().viewRange()
-        assert hi < largest_finite + 5 and lo < np.log10(live.min())
-        plot.fit()  # Fit shows the same
+    view_box = plot.getPlotItem().getViewBox()
+    (_, _), (lo, hi) = view_box.viewRange()
+    assert hi < largest_finite + 5 and lo < np.log10(live.min())
+    plot.fit()  # Fit shows the blow-up in full, on request
+    assert plot.show_blowups and plot.blowups_action.isChecked()
+    assert view_box.viewRange()[1][1] >= np.log10(blown[np.isfinite(blown)].max())
+    plot.set_show_blowups(False)  # and unticking it leaves the axis to the others again
+    (_, _), (lo, hi) = view_box.viewRange()
+    assert hi < largest_finite + 5 and lo < np.log10(live.min()) and not plot.blowups_action.isChecked()
     kept = plot._kept["blown"]
     assert np.nanmax(kept.raw.yData) > 1e300  # the climb is drawn, clipped at the top edge
     assert plot.curve_divergence("blown") == 8 and plot.curve_divergence("ok") is None
@@ -258,7 +263,7 @@ def test_the_context_menu_is_ours(plot, qtbot):
     item = plot.getPlotItem()
     assert not item.menuEnabled() and not item.getViewBox().menuEnabled()
     actions = {action.text(): action for action in plot.menu.actions() if action.text()}
-    assert list(actions) == ["Fit", "Log scale", "Smoothing", "Show legend", "Export image…"]
+    assert list(actions) == ["Fit", "Show blow-ups in full", "Log scale", "Smoothing", "Show legend", "Export image…"]
     assert [a.text() for a in plot.smoothing_menu.actions()] == ["Off", "0.6", "0.9"]
     plot.reset(0.9 * 0.99 ** np.arange(101))
     item.getViewBox().setRange(yRange=(-1, 0), padding=0)

@@ -3,7 +3,8 @@
 The window plots this instead of the raw history: the curve keeps every spike
 and dip (each bucket contributes its minimum and its maximum) while the number
 of points stays within ``4 * max_buckets + 4`` whatever the length of the run, and
-adding a chunk costs time proportional to the chunk, not to the history.
+adding a chunk costs time proportional to the chunk, not to the history. :func:`at_most` cuts any curve down
+to a number of points the same way; :func:`plottable` keeps the points a log axis can show.
 """
 
 from __future__ import annotations
@@ -107,3 +108,29 @@ class LossEnvelope:
         nan_high = np.where(np.isnan(values), np.inf, values)
         keep = np.unique([int(np.argmin(nan_high)), int(np.argmax(nan_high)), values.size - 1])
         return first + keep.astype(np.int64), values[keep]
+
+
+def at_most(x: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """``x, y`` reduced to about ``max_points`` by keeping each group's lowest and highest point, in order.
+
+    A guard for very long runs: the envelope keeps its buckets bounded but hands over the epochs of its
+    newest, unfinished bucket raw (up to 65,535 of them after 100 million epochs).
+    """
+    if len(x) <= max_points:
+        return x, y
+    group = -(-2 * len(x) // max_points)
+    whole = len(x) // group * group
+    ys = y[:whole].reshape(-1, group)
+    rows = np.arange(ys.shape[0])
+    ranked = np.where(np.isfinite(ys), ys, np.inf)
+    lo, hi = np.argmin(ranked, axis=1), np.argmax(np.where(np.isfinite(ys), ys, -np.inf), axis=1)
+    first, second = np.minimum(lo, hi), np.maximum(lo, hi)
+    picks = (rows[:, None] * group + np.stack([first, second], axis=1)).ravel()
+    picks = np.concatenate([picks, np.arange(whole, len(x))])
+    return x[picks], y[picks]
+
+
+def plottable(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points a log axis can show (finite and positive)."""
+    keep = np.isfinite(y) & (y > 0)
+    return x[keep], y[keep]

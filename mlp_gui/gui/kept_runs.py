@@ -9,6 +9,7 @@ settings that differ from the run it is compared with (``stepsize=1``).
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,15 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushBu
 from mlp_gui.core.config import TrainConfig, format_value
 from mlp_gui.gui import palette
 
-PALETTE = palette.KEPT_RUNS
+#: the palette's eight, then seven more told apart from them and from the live run's blue on white (CIELAB distance
+#: at least 22 between any two): fifteen kept runs get colours of their own
+KEPT_COLOURS = [*palette.KEPT_RUNS, "#117733", "#AA4499", "#999933", "#661100", "#FF4F7B", "#00B3B3", "#8C564B"]
+
+
+def next_colour(in_use: list[str]) -> str:
+    """The first colour of KEPT_COLOURS that the kept runs use least (a free one while there is one)."""
+    counts = Counter(c.lower() for c in in_use)
+    return min(KEPT_COLOURS, key=lambda c: counts[c.lower()])
 
 
 @dataclass
@@ -52,10 +61,11 @@ class KeptRunsModel(QObject):
         super().__init__(parent)
         self.runs: dict[int, KeptRun] = {}
         self._keys = itertools.count(1)
-        self._colours = itertools.cycle(PALETTE)
 
     def keep(self, config: TrainConfig, epochs: np.ndarray, losses: np.ndarray, label: str) -> KeptRun:
-        run = KeptRun(next(self._keys), config, np.asarray(epochs).copy(), np.asarray(losses).copy(), next(self._colours), label)
+        """Keep a run, in a colour no other kept run has while there is one (see :func:`next_colour`)."""
+        colour = next_colour([r.colour for r in self.runs.values()])
+        run = KeptRun(next(self._keys), config, np.asarray(epochs).copy(), np.asarray(losses).copy(), colour, label)
         self.runs[run.key] = run
         self.added.emit(run)
         return run

@@ -9,23 +9,24 @@ Painting a pyqtgraph view holds the GIL, which the training thread needs, so
 the plot is frugal: the curve redraws at most every REDRAW_MS; the view moves
 in coarse steps (x to the next 1, 2 or 5 times a power of ten, capped at the
 planned epochs; y by whole decades with one to spare below the data) so the
-axes and grid, cached as pixmaps, are regenerated a handful of times per run
-rather than at every update; and the left axis has a fixed width so a longer
-tick label never re-lays out the plot. Values a log axis cannot show (0, inf,
-NaN) are left out of the curve; divergence is drawn as a red line at its
-epoch. Kept runs (for comparison) are extra, faded curves added and removed by
-key.
+axes and grid (:mod:`~mlp_gui.gui.plot_axes`), cached as pixmaps, are regenerated
+a handful of times per run rather than at every update; and the left axis has a
+fixed width so a longer tick label never re-lays out the plot. Values a log axis
+cannot show (0, inf, NaN) are left out of the curve; divergence is drawn as a red
+line at its epoch, its label kept inside the view. Kept runs (for comparison) are
+extra, faded, thinner curves under the live one, added and removed by key.
 
 A diverging run climbs to 1e300 before its loss becomes inf: the view ignores
 every curve (live or kept) from where its climb to divergence began (see
-:func:`divergence`; found chunk by chunk for the live run, once for a kept one),
-so one blown-up run takes no decades from the others; the climb is drawn,
-clipped at the top edge, where an arrow marks a kept run's divergence. The
-legend sits below the plot in as many columns as fit, never over a curve. The
-hover read-out is computed at most every HOVER_MS and only while the mouse
-moves; smoothing (off by default) adds one vectorised pass over the drawn
-points per redraw. The context menu is ours (Fit, Log scale, Smoothing, Show
-legend, Export image…); pyqtgraph's menus are disabled.
+:func:`~mlp_gui.core.clipping.divergence`), so one blown-up run takes no decades
+from the others; the climb is drawn, clipped at the top edge, where an arrow
+marks it (with the highest loss for the live run); Fit shows the blow-ups in full.
+The legend (:mod:`~mlp_gui.gui.plot_legend`) sits below the plot, never over a
+curve and never taller than a quarter of it. Pen widths follow the screen's device
+pixel ratio, so a curve is as bold on a 2x screen. The hover read-out is computed
+at most every HOVER_MS and only while the mouse moves; smoothing (off by default)
+adds one vectorised pass over the drawn points per redraw. The context menu is ours
+(Fit, Show blow-ups, Log scale, Smoothing, Show legend, Export image…).
 """
 
 from __future__ import annotations
@@ -37,12 +38,28 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QPainter, QPen
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QMenu
 
-from mlp_gui.core.decimate import LossEnvelope
+from mlp_gui.core.clipping import DIVERGENCE_FACTOR, blowup_peak, divergence, loss_range
+from mlp_gui.core.decimate import LossEnvelope, at_most, plottable
 from mlp_gui.gui import palette
+from mlp_gui.gui.plot_axes import (
+    EpochAxis,
+    GridLines,
+    LossAxis,
+    epoch_axis_label,
+    format_epoch,
+    format_power,
+    nice_ceiling,
+    nice_span,
+)
+from mlp_gui.gui.plot_legend import MAX_SHARE, Legend
+from mlp_gui.gui.plot_marks import BlowupMark, fit_beside, place_line_label
+
+__all__ = ["LossPlot", "EpochAxis", "LossAxis", "at_most", "divergence", "format_epoch", "format_power", "nice_span",
+           "smoothed", "LIVE_COLOUR", "MAX_POINTS"]  # the axes and helpers other modules take from here
 
 LIVE_COLOUR = palette.LIVE_CURVE
 DIVERGED_COLOUR = palette.ERROR
@@ -50,68 +67,18 @@ TEXT_COLOUR = palette.TEXT
 MUTED_COLOUR = palette.MUTED
 REDRAW_MS = 66  # the curve redraws at most 15 times a second; the envelope takes every loss at once
 HOVER_MS = 50  # the hover read-out is recomputed at most 20 times a second, and only while the mouse moves
-MIN_X_SPAN = 10  # epochs shown at least (so Step 1 draws a visible segment)
 SPARE_DECADES = 1  # room left below the lowest loss, so the y axis moves every other decade at most
 LEFT_AXIS_WIDTH = 64  # pixels: fits "10⁻¹⁰⁰" and the axis label
 RIGHT_MARGIN = 22  # pixels right of the view, so the last epoch label ("100k") is not cut off
 LOSS_NAMES = {"mse": "½·mean squared error", "cross-entropy": "cross-entropy"}  # as the left axis names them
 MAX_POINTS = 16_384  # points drawn for the live curve at most (a few per pixel of a wide screen)
-DIVERGENCE_FACTOR = 1e6  # a curve has diverged once its loss is a million times its starting loss (or not finite)
-DECADE_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # label every 1st, 2nd, 5th... decade, as room allows
-LABEL_SPACING_PX = 24  # labelled ticks of the loss axis at least this far apart
-MINOR_TICK_PX = 40  # decades at least this tall get (unlabelled) ticks at 2..9
-MINOR_LABEL_PX = 150  # decades at least this tall label 2·10ⁿ and 5·10ⁿ too; at least 400: every 2..9
 SMOOTHING_CHOICES = (("Off", 0.0), ("0.6", 0.6), ("0.9", 0.9))
 RAW_OPACITY = 0.25  # the unsmoothed curve behind a smoothed one
-KEPT_OPACITY = 0.75
+KEPT_OPACITY = 0.6  # kept runs are faded...
+LIVE_WIDTH, TEST_WIDTH, KEPT_WIDTH = 2.5, 1.5, 1.5  # ...and thinner than the live run (pixels at a device pixel ratio of 1)
+LIVE_Z, TEST_Z, KEPT_Z = 5, 4, -1  # the live run is drawn over its test loss, both over every kept run
 DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine, Qt.PenStyle.DashDotDotLine)
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def at_most(x: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
-    """``x, y`` reduced to about ``max_points`` by keeping each group's lowest and highest point, in order.
-
-    A guard for very long runs: the envelope keeps its buckets bounded but hands over the epochs of its
-    newest, unfinished bucket raw (up to 65,535 of them after 100 million epochs).
-    """
-    if len(x) <= max_points:
-        return x, y
-    group = -(-2 * len(x) // max_points)
-    whole = len(x) // group * group
-    ys = y[:whole].reshape(-1, group)
-    rows = np.arange(ys.shape[0])
-    ranked = np.where(np.isfinite(ys), ys, np.inf)
-    lo, hi = np.argmin(ranked, axis=1), np.argmax(np.where(np.isfinite(ys), ys, -np.inf), axis=1)
-    first, second = np.minimum(lo, hi), np.maximum(lo, hi)
-    picks = (rows[:, None] * group + np.stack([first, second], axis=1)).ravel()
-    picks = np.concatenate([picks, np.arange(whole, len(x))])
-    return x[picks], y[picks]
-
-
-def plottable(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The points a log axis can show (finite and positive)."""
-    keep = np.isfinite(y) & (y > 0)
-    return x[keep], y[keep]
-
-
-def divergence(y: np.ndarray, factor: float = DIVERGENCE_FACTOR) -> tuple[int, int] | None:
-    """Where a curve diverged, as indices ``(climb, diverged)``; None if it did not.
-
-    ``diverged`` is its first loss that is not finite or more than ``factor`` times its starting loss (the first
-    positive finite one); ``climb`` is where the climb to it began: just after the last loss before it that was no
-    higher than the start. The view ignores the curve from ``climb`` on, so a run that blows up takes no decade
-    from the others. Relative to the start, not to the running minimum: a converged run that spikes from 1e-12
-    to 1e-5 and recovers has not diverged, one a million times worse than an untrained network never comes back.
-    """
-    y = np.asarray(y, dtype=np.float64)
-    good = np.flatnonzero(np.isfinite(y) & (y > 0))
-    start = y[good[0]] if good.size else np.inf
-    over = np.flatnonzero(~np.isfinite(y) | (y > factor * start))
-    if not over.size:
-        return None
-    diverged = int(over[0])
-    below = np.flatnonzero(y[:diverged] <= start)
-    return (int(below[-1]) + 1 if below.size else diverged), diverged
+BLOWUP_HINT = "Ctrl+F shows it"
 
 
 def smoothed(y: np.ndarray, weight: float) -> np.ndarray:
@@ -130,169 +97,9 @@ def smoothed(y: np.ndarray, weight: float) -> np.ndarray:
     return 10 ** (acc / -np.expm1(np.arange(1, len(acc) + 1) * math.log(weight)))
 
 
-def nice_span(epochs: float) -> float:
-    """The smallest 1, 2 or 5 times a power of ten that is at least ``epochs`` (and at least MIN_X_SPAN)."""
-    epochs = max(float(epochs), MIN_X_SPAN)
-    decade = 10.0 ** math.floor(math.log10(epochs))
-    return next(step * decade for step in (1.0, 2.0, 5.0, 10.0) if step * decade >= epochs)
-
-
-def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2 or 5 times a power of ten that is at least ``value`` (the top of a linear loss axis)."""
-    if not value > 0:
-        return 1.0
-    decade = 10.0 ** math.floor(math.log10(value))
-    return next(step * decade for step in (1.0, 2.0, 5.0, 10.0) if step * decade >= value * (1 - 1e-12))
-
-
-def format_epoch(value: float) -> str:
-    """Epoch tick labels: ``900``, ``5000``, ``20k``, ``1.5M``."""
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:g}M"
-    if abs(value) >= 1e4:
-        return f"{value / 1e3:g}k"
-    return f"{value:g}"
-
-
-def format_power(exponent: int, mantissa: int = 1) -> str:
-    """Loss tick labels, one style for every decade: ``10⁰``, ``10⁻⁵``, ``10³⁰⁰``, ``2·10⁻⁵``."""
-    power = "10" + str(exponent).translate(_SUPERSCRIPT)
-    return power if mantissa == 1 else f"{mantissa}·{power}"
-
 
 def format_loss(value: float) -> str:
     return f"{value:.4g}"
-
-
-def decade_step(decade_px: float, min_px: float) -> int:
-    """Every how many decades a line or label goes, so that they are at least ``min_px`` apart."""
-    return next((step for step in DECADE_STEPS if step * decade_px >= min_px), DECADE_STEPS[-1])
-
-
-class EpochAxis(pg.AxisItem):
-    """A bottom axis that labels epochs compactly (20k, 1.5M) instead of 20000, 1500000."""
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph naming
-        return [format_epoch(v * scale) for v in values]
-
-
-class LossAxis(pg.AxisItem):
-    """The left axis. On a log scale every label is a power of ten in one style (10⁰, 10⁻⁵), decades are labelled
-    every 2nd, 5th, 10th... as room requires (hundreds of decades after a zoom-out), and the ticks at 2..9
-    within a decade are labelled only when a decade is very tall (2·10⁻⁵, 5·10⁻⁵)."""
-
-    def __init__(self, orientation: str = "left", **kwargs) -> None:
-        super().__init__(orientation, **kwargs)
-        self._decade_px = 0.0
-
-    def tickValues(self, min_val, max_val, size):  # noqa: N802 - pyqtgraph naming
-        if not self.logMode:
-            return super().tickValues(min_val, max_val, size)
-        lo, hi = sorted((float(min_val), float(max_val)))
-        if not (math.isfinite(lo) and math.isfinite(hi)) or hi - lo <= 0:
-            return []
-        self._decade_px = decade_px = size / (hi - lo)
-        step = decade_step(decade_px, LABEL_SPACING_PX)
-        levels = [(float(step), [float(d) for d in range(math.ceil(lo), math.floor(hi) + 1) if d % step == 0])]
-        if decade_px >= MINOR_TICK_PX:
-            minor = [d + math.log10(k) for d in range(math.floor(lo), math.ceil(hi)) for k in range(2, 10)]
-            levels.append((None, [v for v in minor if lo <= v <= hi]))
-        return levels
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph naming
-        if not self.logMode:
-            return super().tickStrings(values, scale, spacing)
-        labelled = (2, 3, 4, 5, 6, 7, 8, 9) if self._decade_px >= 400 else (2, 5) if self._decade_px >= MINOR_LABEL_PX else ()
-        strings = []
-        for v in values:
-            exponent = math.floor(v + 1e-9)
-            mantissa = round(10 ** (v - exponent))
-            if mantissa in (1, 10):
-                strings.append(format_power(exponent + (mantissa == 10)))
-            else:
-                strings.append(format_power(exponent, mantissa) if mantissa in labelled else "")
-        return strings
-
-
-class GridLines(pg.GraphicsObject):
-    """Light grid lines: one per decade of loss (and 2..9 within a decade when there is room) and one per
-    major epoch tick; on a linear loss axis, one per major loss tick.
-
-    pyqtgraph's own grid is drawn by the axes over the whole view; regenerating it when the range changes
-    took 35 ms of GIL time, against well under a millisecond for these few cosmetic lines.
-    """
-
-    MAJOR, MINOR = QColor(0, 0, 0, 46), QColor(0, 0, 0, 18)
-    MINOR_SPACING_PX = 60  # draw 2..9 within decades at least this tall
-    MIN_MAJOR_SPACING_PX = 12  # after divergence hundreds of decades share the axis: every 2nd, 5th, 10th… then
-
-    def __init__(self, plot_item: pg.PlotItem) -> None:
-        super().__init__()
-        self.view_box = plot_item.getViewBox()
-        self.epoch_axis = plot_item.getAxis("bottom")
-        self.loss_axis = plot_item.getAxis("left")
-        self.setZValue(-100)
-        self.view_box.sigRangeChanged.connect(self._range_changed)
-        self.view_box.sigResized.connect(self._range_changed)
-
-    def _range_changed(self, *_args) -> None:
-        self.prepareGeometryChange()
-        self.update()
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt naming
-        return self.view_box.viewRect()
-
-    def paint(self, painter: QPainter, *_args) -> None:
-        (x0, x1), (y0, y1) = self.view_box.viewRange()
-        height_px = max(self.view_box.height(), 1.0)
-        major, minor = [], []
-        if self.loss_axis.logMode:
-            decade_px = height_px / max(y1 - y0, 1e-9)
-            every = decade_step(decade_px, self.MIN_MAJOR_SPACING_PX)
-            for decade in range(math.floor(y0), math.ceil(y1) + 1):
-                if y0 <= decade <= y1 and decade % every == 0:
-                    major.append(QLineF(x0, decade, x1, decade))
-                if decade_px >= self.MINOR_SPACING_PX:
-                    minor += [QLineF(x0, y, x1, y) for y in decade + np.log10(np.arange(2, 10)) if y0 <= y <= y1]
-        else:
-            levels = self.loss_axis.tickValues(y0, y1, height_px)
-            if levels:
-                major += [QLineF(x0, y, x1, y) for y in levels[0][1] if y0 <= y <= y1]
-        ticks = self.epoch_axis.tickValues(x0, x1, max(self.view_box.width(), 1.0))
-        if ticks:
-            major += [QLineF(x, y0, x, y1) for x in ticks[0][1] if x0 <= x <= x1]
-        for colour, lines in ((self.MINOR, minor), (self.MAJOR, major)):
-            pen = QPen(colour)
-            pen.setCosmetic(True)
-            painter.setPen(pen)
-            painter.drawLines(lines)
-
-
-class LegendSample(pg.graphicsItems.LegendItem.ItemSample):
-    """A legend entry's line: drawn like pyqtgraph's, but a click does not hide the curve behind the kept-runs
-    list's back (its checkboxes do that)."""
-
-    def mouseClickEvent(self, event):  # noqa: N802 - pyqtgraph naming
-        event.ignore()
-
-
-class Legend(pg.LegendItem):
-    """The legend, laid out below the plot (so it never covers a curve) in as many columns as fit."""
-
-    def __init__(self) -> None:
-        super().__init__(labelTextColor=TEXT_COLOUR, sampleType=LegendSample, frame=False, horSpacing=4, verSpacing=-5)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, False)  # scales with an export
-        self.setMinimumWidth(0)  # never holds the plot wider than its window: fit_columns() re-flows it instead
-
-    def mouseDragEvent(self, ev):  # noqa: N802 - pyqtgraph naming: it stays in its place in the layout
-        ev.ignore()
-
-    def fit_columns(self, width: float) -> None:
-        """As many columns as entries of the widest one's width fit into ``width`` pixels."""
-        if not self.items:
-            return
-        entry = max(sample.preferredWidth() + label.preferredWidth() for sample, label in self.items) + 24
-        self.setColumnCount(max(1, min(len(self.items), int(width // entry))))
 
 
 @dataclass
@@ -301,6 +108,7 @@ class _Kept:
 
     label: str
     colour: QColor
+    style: Qt.PenStyle
     raw: pg.PlotDataItem
     smooth: pg.PlotDataItem
     x: np.ndarray  # the plottable points
@@ -313,7 +121,8 @@ class _Kept:
 
     def __post_init__(self) -> None:
         before = self.y if self.climb_at is None else self.y[: np.searchsorted(self.x, self.climb_at, "left")]
-        self.loss_range = (float(before.min()), float(before.max())) if len(before) else None  # what the view must show
+        self.loss_range = loss_range(before)  # what the view must show
+        self.full_range = loss_range(self.y)  # what Fit shows, the blow-up included
 
     @property
     def visible(self) -> bool:
@@ -341,22 +150,26 @@ class LossPlot(pg.PlotWidget):
         self.grid = GridLines(item)
         item.addItem(self.grid, ignoreBounds=True)
         item.setLabel("left", self._left_label(True), color=TEXT_COLOUR)
-        item.setLabel("bottom", "epoch  (gradient-descent updates)", color=TEXT_COLOUR)
+        item.setLabel("bottom", epoch_axis_label(1), color=TEXT_COLOUR)
         item.setTitle("Training loss", color=TEXT_COLOUR, size="11pt")
         item.layout.setColumnMinimumWidth(2, RIGHT_MARGIN)
         self.legend = Legend()
         item.legend = self.legend  # curves plotted with a name get an entry
         self._legend_shown = False
         self.set_legend_visible(True)
-        self.curve = item.plot([], [], pen=pg.mkPen(LIVE_COLOUR, width=1), name="current run")
+        self._dpr = 1.0  # the device pixel ratio the pens are scaled for (see _restyle)
+        self.curve = item.plot([], [], pen=self._pen(LIVE_COLOUR, LIVE_WIDTH), name="current run")
         self.curve.setClipToView(True)
+        self.curve.setZValue(LIVE_Z)
         self.smooth_curve = self._twin(self.curve)
         self.divergence_line = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen(DIVERGED_COLOUR, width=2, style=Qt.PenStyle.DashLine),
-            label="diverged", labelOpts={"position": 0.9, "color": DIVERGED_COLOUR, "anchors": [(1, 0), (1, 0)]},
+            angle=90, movable=False, pen=self._pen(DIVERGED_COLOUR, 2, Qt.PenStyle.DashLine),
+            label="diverged", labelOpts={"position": 0.9, "color": DIVERGED_COLOUR, "anchors": [(0, 0), (0, 0)]},
         )
         self.divergence_line.setVisible(False)
         item.addItem(self.divergence_line, ignoreBounds=True)
+        self.blowup = BlowupMark(item, DIVERGED_COLOUR, hint=BLOWUP_HINT)  # the live run's climb above the view
+        self.show_blowups = False  # Fit shows blown-up curves in full; following ignores them from their climb
         self.stepsize_marks: list[pg.InfiniteLine] = []
         self.test_envelope = LossEnvelope(max_buckets)  # the test loss, when the data has a test set
         self.test_curve: pg.PlotDataItem | None = None  # made (with its legend entry) once there is a test loss
@@ -372,7 +185,7 @@ class LossPlot(pg.PlotWidget):
         item.hideButtons()  # pyqtgraph's "A" (auto-range) would fight the follow logic; Fit (menu, Ctrl+F) does it
         view_box = item.getViewBox()
         view_box.sigRangeChangedManually.connect(self._stop_following)
-        view_box.sigRangeChanged.connect(self._place_divergence_marks)
+        view_box.sigRangeChanged.connect(self._place_marks)
         view_box.sigResized.connect(self._layout_changed)
         self.following = True
         self.planned_epochs = 1
@@ -389,6 +202,7 @@ class LossPlot(pg.PlotWidget):
         self._redraw.timeout.connect(self._draw)
         self._build_hover()
         self._build_menu()
+        self._restyle()
 
     def _left_label(self, log: bool) -> str:
         return f"loss  ({LOSS_NAMES.get(self.loss, self.loss)}, {'log' if log else 'linear'} scale)"
@@ -397,6 +211,39 @@ class LossPlot(pg.PlotWidget):
         """The run's loss (``mse``, ``cross-entropy``): the axis names it, whichever scale it is on."""
         self.loss = loss
         self.getPlotItem().setLabel("left", self._left_label(self.log_scale), color=TEXT_COLOUR)
+
+    def set_updates_per_epoch(self, updates: int) -> None:
+        """How many gradient-descent updates one epoch of the run is (1: full batch): the epoch axis says so."""
+        self.getPlotItem().setLabel("bottom", epoch_axis_label(int(updates)), color=TEXT_COLOUR)
+
+    @property
+    def epoch_axis_title(self) -> str:
+        """The epoch axis's title as shown."""
+        return self.getPlotItem().getAxis("bottom").labelText
+
+    def _pen(self, colour: str | QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+        """A cosmetic pen ``width`` pixels wide at a device pixel ratio of 1, as bold on a HiDPI screen."""
+        return pg.mkPen(colour, width=width * self._dpr, style=style)
+
+    def _restyle(self) -> None:
+        """Every curve's pen for the screen's device pixel ratio (a cosmetic pen's width is in device pixels)."""
+        self._dpr = max(1.0, float(self.devicePixelRatioF()))
+        pen = self._pen(LIVE_COLOUR, LIVE_WIDTH)
+        self.curve.setPen(pen)
+        self.smooth_curve.setPen(pen)
+        if self.test_curve is not None:
+            self.test_curve.setPen(self._pen(palette.TEST_CURVE, TEST_WIDTH, Qt.PenStyle.DashLine))
+        for kept in self._kept.values():
+            pen = self._pen(kept.colour, KEPT_WIDTH, kept.style)
+            kept.raw.setPen(pen)
+            kept.smooth.setPen(pen)
+        self.divergence_line.setPen(self._pen(DIVERGED_COLOUR, 2, Qt.PenStyle.DashLine))
+
+    def event(self, event: QEvent) -> bool:
+        """The window moved to a screen of another device pixel ratio: pens to match."""
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            self._restyle()
+        return super().event(event)
 
     def _twin(self, raw: pg.PlotDataItem) -> pg.PlotDataItem:
         """The smoothed copy of ``raw`` (same pen, no legend entry), hidden while smoothing is off."""
@@ -420,10 +267,28 @@ class LossPlot(pg.PlotWidget):
             self._follow()
 
     def fit(self) -> None:
-        """Show everything again and follow the data (after the person zoomed or panned)."""
+        """Show every curve again, a blown-up one in full, and follow the data (after the person zoomed or panned)."""
+        self._fit(self.show_blowups or self.has_blowup)
+
+    def set_show_blowups(self, shown: bool) -> None:
+        """Fit blown-up curves in full (True), or only up to where their climb began, marked at the top edge
+        (False, as a new run is followed)."""
+        self._fit(bool(shown))
+
+    @property
+    def has_blowup(self) -> bool:
+        """Whether a shown curve (live or kept) blew up."""
+        return self._live_climb_at is not None or any(k.visible and k.climb_at is not None for k in self._kept.values())
+
+    def _fit(self, show_blowups: bool) -> None:
+        self.show_blowups = show_blowups
+        self.blowups_action.blockSignals(True)
+        self.blowups_action.setChecked(show_blowups)
+        self.blowups_action.blockSignals(False)
         self.following = True
         self._view = None
         self._follow()
+        self._place_marks()
 
     def set_log_scale(self, log: bool) -> None:
         """Loss on a log (default) or a linear axis; the view fits the data again."""
@@ -434,42 +299,35 @@ class LossPlot(pg.PlotWidget):
             item.setLogMode(y=log)
             item.setLabel("left", self._left_label(log), color=TEXT_COLOUR)
             self.hide_hover()
-            self.fit()
+            self._fit(self.show_blowups)
         self.log_action.setChecked(log)
 
     def _stop_following(self, *_args) -> None:
         self.following = False
 
     def _bounds(self) -> tuple[float, float, float] | None:
-        """Lowest and highest plottable loss before divergence and the last epoch, over the live curve and the
-        visible kept runs (None when there is nothing to show)."""
-        lows, highs, ends = [], [], []
-        x, y = self.curve.xData, self.curve.yData
-        if y is not None and len(y):
-            ends.append(float(x[-1]))
-            if self._live_climb_at is not None:
-                y = y[: np.searchsorted(x, self._live_climb_at, "left")]
-            if len(y):
-                lows.append(float(y.min()))
-                highs.append(float(y.max()))
-        if self.test_curve is not None and self.test_curve.yData is not None and len(self.test_curve.yData):
-            ty = self.test_curve.yData
-            if self._live_climb_at is not None:
-                ty = ty[: np.searchsorted(self.test_curve.xData, self._live_climb_at, "left")]
-            if len(ty):
-                lows.append(float(ty.min()))
-                highs.append(float(ty.max()))
+        """Lowest and highest plottable loss and the last epoch, over the live curve (and its test loss) and the
+        visible kept runs, each only up to where its climb to divergence began unless blow-ups are shown in full
+        (None when there is nothing to show)."""
+        ranges, ends = [], []
+        cut = None if self.show_blowups else self._live_climb_at
+        for curve in (self.curve, self.test_curve):
+            if curve is None or curve.yData is None or not len(curve.yData):
+                continue
+            x, y = curve.xData, curve.yData
+            if curve is self.curve:
+                ends.append(float(x[-1]))
+            ranges.append(loss_range(y if cut is None else y[: np.searchsorted(x, cut, "left")]))
         for kept in self._kept.values():
             if kept.visible and len(kept.x):
                 ends.append(float(kept.x[-1]))
-                if kept.loss_range is not None:
-                    lows.append(kept.loss_range[0])
-                    highs.append(kept.loss_range[1])
+                ranges.append(kept.full_range if self.show_blowups else kept.loss_range)
+        ranges = [r for r in ranges if r is not None]
         if not ends:
             return None
-        if not lows:  # every curve diverged at once: show the starting decade
-            lows, highs = [1.0], [1.0]
-        return min(lows), max(highs), max(ends)
+        if not ranges:  # every curve diverged at once: show the starting decade
+            return 1.0, 1.0, max(ends)
+        return min(r[0] for r in ranges), max(r[1] for r in ranges), max(ends)
 
     def _follow(self) -> None:
         """Keep all curves in view, moving the axes as rarely as possible."""
@@ -498,7 +356,8 @@ class LossPlot(pg.PlotWidget):
         return min(span, float(self.planned_epochs)) if last_epoch <= self.planned_epochs else span
 
     def _layout_changed(self, *_args) -> None:
-        self.legend.fit_columns(self.getPlotItem().getViewBox().width())
+        self.legend.fit(self.getPlotItem().getViewBox().width(), MAX_SHARE * self.height())
+        self._place_marks()
 
     # ------------------------------------------------------------ the live run
 
@@ -519,6 +378,8 @@ class LossPlot(pg.PlotWidget):
         self._live_below = -1
         self._live_climb_at = self._live_diverged_at = None
         self.following = True
+        self.show_blowups = False  # a new run is followed with its blow-up (if any) clipped and marked
+        self.blowups_action.setChecked(False)
         self._view = None
         self.append(history)
         self._redraw.stop()
@@ -550,9 +411,10 @@ class LossPlot(pg.PlotWidget):
         if losses.size == 0:
             return
         if self.test_curve is None:
-            pen = pg.mkPen(palette.TEST_CURVE, width=1.5, style=Qt.PenStyle.DashLine)
+            pen = self._pen(palette.TEST_CURVE, TEST_WIDTH, Qt.PenStyle.DashLine)
             self.test_curve = self.getPlotItem().plot([], [], pen=pen, name="test loss")
             self.test_curve.setClipToView(True)
+            self.test_curve.setZValue(TEST_Z)
         self.test_envelope.extend(losses)
 
     def _watch_divergence(self, first: int, losses: np.ndarray) -> None:
@@ -590,13 +452,16 @@ class LossPlot(pg.PlotWidget):
         if self.smoothing > 0:
             self.smooth_curve.setData(x, smoothed(y, self.smoothing), skipFiniteCheck=True)
         self._follow()
+        if self._live_climb_at is not None or self.blowup.visible:
+            self._place_marks()
 
     def mark_divergence(self, epoch: int) -> None:
-        """The live run's divergence: a dashed red line labelled "diverged at epoch N"."""
+        """The live run's divergence: a dashed red line labelled "diverged at epoch N", the label inside the view."""
         self.divergence_line.label.setFormat(f"diverged at epoch {epoch:,}")
         self.divergence_line.setValue(epoch)
         self.divergence_line.setVisible(True)
         self.divergence_line.label.valueChanged()  # a label takes its format only when its visible line moves
+        self._place_marks()
 
     def mark_viewed(self, epoch: int | None) -> None:
         """A grey line at the epoch the views show (going back in time); None removes it."""
@@ -618,6 +483,7 @@ class LossPlot(pg.PlotWidget):
         line.setZValue(-50)
         self.getPlotItem().addItem(line, ignoreBounds=True)
         self.stepsize_marks.append(line)
+        self._place_marks()
 
     def curve_data(self) -> tuple[np.ndarray, np.ndarray]:
         """What the live curve shows now (epochs, losses), unsmoothed."""
@@ -692,14 +558,15 @@ class LossPlot(pg.PlotWidget):
                  if k.colour.rgb() == qcolour.rgb() or k.label.split(" #")[0] == label.split(" #")[0]}
         dash = next((style for style in DASHES if style not in taken), DASHES[len(self._kept) % len(DASHES)])
         item = self.getPlotItem()
-        raw = item.plot(x, y, pen=pg.mkPen(qcolour, width=1.5, style=dash), name=label)
-        raw.setZValue(-1)
+        raw = item.plot(x, y, pen=self._pen(qcolour, KEPT_WIDTH, dash), name=label)
+        raw.setZValue(KEPT_Z)
         raw.setClipToView(True)
-        kept = _Kept(label, qcolour, raw, self._twin(raw), x, y, climb_at, diverged_at, reason)
+        kept = _Kept(label, qcolour, dash, raw, self._twin(raw), x, y, climb_at, diverged_at, reason)
         if diverged_at is not None:
             kept.arrow = pg.ArrowItem(angle=90, headLen=12, headWidth=10, tailLen=8, tailWidth=2, pen=None, brush=qcolour)
             kept.note = pg.TextItem(f" diverged at epoch {diverged_at:,.0f}", color=qcolour, anchor=(0, 0))
-            tip = f"{label}: diverged at epoch {diverged_at:,.0f} ({reason}); the view ignores the curve past it"
+            tip = (f"{label}: diverged at epoch {diverged_at:,.0f} ({reason}); the view ignores the curve past it "
+                   f"(Fit, Ctrl+F, shows it)")
             for mark in (kept.arrow, kept.note):
                 mark.setToolTip(tip)
                 mark.setZValue(10)
@@ -708,7 +575,7 @@ class LossPlot(pg.PlotWidget):
         self._smooth(raw, kept.smooth, KEPT_OPACITY, x, y)
         self._view = None
         self._follow()
-        self._place_divergence_marks()
+        self._place_marks()
         self._layout_changed()
 
     def remove_curve(self, key: object) -> None:
@@ -721,7 +588,7 @@ class LossPlot(pg.PlotWidget):
                     item.removeItem(thing)
             self._view = None
             self._follow()
-            self._place_divergence_marks()
+            self._place_marks()
             self._layout_changed()
 
     def set_curve_visible(self, key: object, visible: bool) -> None:
@@ -731,7 +598,7 @@ class LossPlot(pg.PlotWidget):
             kept.smooth.setVisible(visible and self.smoothing > 0)
             self._view = None
             self._follow()
-            self._place_divergence_marks()
+            self._place_marks()
 
     def extra_keys(self) -> list[object]:
         return list(self._kept)
@@ -745,18 +612,37 @@ class LossPlot(pg.PlotWidget):
         """The epoch past which the view ignores a kept run (None: it did not diverge)."""
         return self._kept[key].diverged_at
 
-    def _place_divergence_marks(self, *_args) -> None:
-        """Arrows (and notes stacked below one another) at the top edge, at each diverged kept run's epoch."""
-        top = self.getPlotItem().getViewBox().viewRange()[1][1]
-        marked = sorted((k for k in self._kept.values() if k.arrow is not None), key=lambda k: k.diverged_at)
-        row = 0
-        for kept in marked:
+    def _live_peak(self):
+        """The highest loss of the live run's climb to divergence (None: it has not diverged)."""
+        if self._live_climb_at is None or self.curve.xData is None:
+            return None
+        return blowup_peak(self.curve.xData, self.curve.yData, self._live_climb_at)
+
+    def _place_marks(self, *_args) -> None:
+        """The marks that follow the view, stacked down from the top edge so none covers another: the live run's
+        blow-up arrow (while the view clips it), the arrows and notes of diverged kept runs, then the divergence
+        and stepsize lines' labels, each kept inside the view."""
+        self.blowup.show(self._live_peak(), self.log_scale)
+        view_box = self.getPlotItem().getViewBox()
+        (x0, x1), (_, top) = view_box.viewRange()
+        width = max(view_box.width(), 1.0)
+        px, py = (x1 - x0) / width, view_box.viewPixelSize()[1]
+        below = self.blowup.height_px()
+        for kept in sorted((k for k in self._kept.values() if k.arrow is not None), key=lambda k: k.diverged_at):
             for mark in (kept.arrow, kept.note):
                 mark.setVisible(kept.visible)
-                mark.setPos(kept.diverged_at, top)
+            kept.arrow.setPos(kept.diverged_at, top)
             if kept.visible:
-                kept.note.setAnchor((0, -row - 0.15))
-                row += 1
+                x_px = (kept.diverged_at - x0) / px if px > 0 else 0.0
+                text, anchor = fit_beside(kept.note, f"diverged at epoch {kept.diverged_at:,.0f}", x_px, width)
+                kept.note.setText(text)
+                kept.note.setAnchor((anchor, 0.0))
+                kept.note.setPos(kept.diverged_at + (6 if anchor == 0 else -6) * px, top - below * py)
+                below += kept.note.boundingRect().height() + 2
+        lines = [(self.divergence_line, 0.9)] if self.divergence_line.isVisible() else []
+        for line, at in lines + [(mark, 0.97) for mark in self.stepsize_marks]:
+            place_line_label(line, line.label.format.replace("\n", " "), below_px=below, at=at)
+            below += line.label.boundingRect().height() + 2
 
     # ------------------------------------------------------------ legend and menu
 
@@ -779,9 +665,15 @@ class LossPlot(pg.PlotWidget):
         return self._legend_shown
 
     def _build_menu(self) -> None:
-        """Our context menu (pyqtgraph's is disabled): Fit, Log scale, Smoothing ▸, Show legend, Export image…"""
+        """Our context menu (pyqtgraph's is disabled): Fit, Show blow-ups in full, Log scale, Smoothing ▸, Show legend,
+        Export image…"""
         self.menu = QMenu(self)
         self.menu.addAction("Fit", self.fit)
+        self.blowups_action = self.menu.addAction("Show blow-ups in full")
+        self.blowups_action.setCheckable(True)
+        self.blowups_action.setToolTip("Fit a run whose loss blew up in full (unticked: up to where its climb began, "
+                                       "the rest marked at the top edge)")
+        self.blowups_action.toggled.connect(self.set_show_blowups)
         self.log_action = self.menu.addAction("Log scale")
         self.log_action.setCheckable(True)
         self.log_action.setChecked(True)
@@ -899,3 +791,4 @@ class LossPlot(pg.PlotWidget):
         for thing in (self.cursor_line, self.cursor_dots, self.readout):
             thing.setVisible(True)
         self.hover_text.emit(self.readout_at(epoch))
+

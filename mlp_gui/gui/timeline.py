@@ -1,9 +1,15 @@
-"""The timeline under the loss plot: move the views to any kept snapshot, and continue the run from there."""
+"""The timeline under the loss plot: move the views to any kept snapshot, and continue the run from there.
+
+The slider keeps a usable width however narrow the plot column: when the row gets too narrow for it, the
+epoch and *Continue from here* move to a second row under it.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
+
+SLIDER_MIN_PX = 160  # the slider is never narrower than this: room to pick among the kept epochs
 
 
 class Timeline(QWidget):
@@ -16,20 +22,66 @@ class Timeline(QWidget):
         super().__init__(parent)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Go back in time: the heatmaps and the other views show the run at a kept epoch")
+        self.slider.setMinimumWidth(SLIDER_MIN_PX)
+        self.title = QLabel("Back in time:")
         self.label = QLabel("")
         self.label.setMinimumWidth(90)
         self.button = QPushButton("Continue from here")
         self.button.setToolTip("Train on from this epoch (the run as it was is kept on the plot)")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 0, 4, 0)
-        layout.addWidget(QLabel("Back in time:"))
-        layout.addWidget(self.slider, 1)
-        layout.addWidget(self.label)
-        layout.addWidget(self.button)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(4, 0, 4, 0)
+        self.two_rows = True
+        self._arrange(two_rows=False)
         self.epochs: list[int] = []
         self.slider.valueChanged.connect(self._moved)
         self.button.clicked.connect(self._continue_clicked)  # a method, not a lambda: no cycle through the connection
         self.set_epochs([])
+
+    # ------------------------------------------------------------ layout
+
+    def _one_row_width(self) -> int:
+        """The width one row needs with the slider at its minimum."""
+        margins = self.grid.contentsMargins()
+        spacing = max(self.grid.horizontalSpacing(), 0)
+        parts = (self.title, self.label, self.button)
+        return (sum(max(w.sizeHint().width(), w.minimumWidth()) for w in parts) + SLIDER_MIN_PX + 3 * spacing
+                + margins.left() + margins.right())
+
+    def _arrange(self, *, two_rows: bool) -> None:
+        """One row (title, slider, epoch, button), or the slider's row over the epoch's and the button's."""
+        if two_rows == self.two_rows:
+            return
+        self.two_rows = two_rows
+        for widget in (self.title, self.slider, self.label, self.button):
+            self.grid.removeWidget(widget)
+        for column in range(4):
+            self.grid.setColumnStretch(column, 0)
+        self.grid.addWidget(self.title, 0, 0)
+        if two_rows:
+            self.grid.addWidget(self.slider, 0, 1, 1, 2)
+            self.grid.addWidget(self.label, 1, 0, 1, 2)
+            self.grid.addWidget(self.button, 1, 2, Qt.AlignmentFlag.AlignRight)
+            self.grid.setColumnStretch(1, 1)
+        else:
+            self.grid.addWidget(self.slider, 0, 1)
+            self.grid.addWidget(self.label, 0, 2)
+            self.grid.addWidget(self.button, 0, 3)
+            self.grid.setColumnStretch(1, 1)
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt naming: narrow enough for two rows, never narrower
+        hint = super().minimumSizeHint()
+        margins = self.grid.contentsMargins()
+        spacing = max(self.grid.horizontalSpacing(), 0)
+        rows = (self.title.sizeHint().width() + SLIDER_MIN_PX,
+                max(self.label.minimumWidth(), self.label.sizeHint().width()) + self.button.sizeHint().width())
+        hint.setWidth(max(rows) + spacing + margins.left() + margins.right())
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().resizeEvent(event)
+        self._arrange(two_rows=event.size().width() < self._one_row_width())
+
+    # ------------------------------------------------------------ epochs
 
     def _continue_clicked(self) -> None:
         self.continue_clicked.emit(self.slider.value())
@@ -45,7 +97,7 @@ class Timeline(QWidget):
         for widget in (self.slider, self.button):
             widget.setEnabled(usable)
         self.label.setText(f"epoch {self.epochs[-1]:,}" if self.epochs else "while idle")
-        self.label.setToolTip("The newest kept epoch (the run may be a chunk further on)" if self.epochs else "")
+        self.label.setToolTip("The run's newest epoch: move the slider to go back" if self.epochs else "")
         self.button.setEnabled(False)
 
     @property
