@@ -54,3 +54,20 @@ def test_drives_a_stacked_sweep_until_every_run_ends():
     stacked = StackedTrainer([TrainConfig(), TrainConfig(stepsize=1000)], [3000, 3000])
     assert drive(stacked, 3000) is Halt.DONE
     assert stacked.done and stacked.diverged_at[1] is not None and stacked.epoch == 3000
+
+
+def test_the_guard_is_asked_after_every_chunk_with_the_drivers_stop():
+    """A guard that takes long (trying stepsizes) can end early on the same Stop or Ctrl+C the driver obeys."""
+    given = []
+
+    class Recorder:
+        def check(self, should_stop):
+            given.append(should_stop)
+            return None
+
+    def stop() -> bool:
+        return len(given) >= 3
+
+    trainer = Trainer(TrainConfig())
+    assert drive(trainer, 10**9, stop, guard=Recorder()) is Halt.STOPPED
+    assert given == [stop, stop, stop]

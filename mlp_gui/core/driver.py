@@ -33,9 +33,12 @@ class Steppable(Protocol):
 
 
 class Checker(Protocol):
-    """Something asked after every chunk whether the run must stop (a divergence guard); None means go on."""
+    """Something asked after every chunk whether the run must stop (a divergence guard); None means go on.
 
-    def check(self) -> object | None: ...
+    ``should_stop`` is the driver's own: a check that takes long (the guard trying stepsizes) ends early when it turns true.
+    """
+
+    def check(self, should_stop: Callable[[], bool]) -> object | None: ...
 
 
 class Halt(StrEnum):
@@ -44,7 +47,7 @@ class Halt(StrEnum):
     DONE = "done"  # reached the target epoch (or could advance no further)
     STOPPED = "stopped"  # should_stop() said so
     DIVERGED = "diverged"  # the loss became inf or NaN
-    GUARDED = "guarded"  # the guard stopped it: the loss rose far above its best (still finite)
+    GUARDED = "guarded"  # the guard stopped it: the loss rose far above its best, or stayed far above its start (finite)
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def drive(
         ran = trainer.epoch - before
         if on_chunk is not None:
             on_chunk(Progress(trainer.epoch, trainer.epoch - start_epoch, time.perf_counter() - began, until))
-        if guard is not None and guard.check() is not None:
+        if guard is not None and guard.check(should_stop) is not None:
             return Halt.DIVERGED if trainer.diverged else Halt.GUARDED
         if ran == 0:  # nothing left to run (every stacked run ended)
             break
