@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from mlp_gui.core import safe_write
-from mlp_gui.core.safe_write import LockedError, RunFileLock, TargetError, atomic_write, check_target
+from mlp_gui.core import platform, safe_write
+from mlp_gui.core.run_lock import LockedError, RunFileLock
+from mlp_gui.core.safe_write import TargetError, atomic_write, check_target
 
 NEW = b"new content \x00\xff" * 100
 OLD = b"old content that must survive"
@@ -102,7 +103,7 @@ def test_umask_is_read_without_proc(tmp_path, umask, monkeypatch):
     def no_proc(*args, **kwargs):
         raise FileNotFoundError("no /proc here")
 
-    monkeypatch.setattr(safe_write, "open", no_proc, raising=False)
+    monkeypatch.setattr(platform, "open", no_proc, raising=False)
     assert safe_write.current_umask() == 0o027
     assert os.umask(0o027) == 0o027  # the dance put it back
 
@@ -311,7 +312,7 @@ def test_stale_temp_files_are_removed_and_nothing_else(tmp_path):
 LOCK_HOLDER = textwrap.dedent(
     """
     import sys
-    from mlp_gui.core.safe_write import RunFileLock
+    from mlp_gui.core.run_lock import RunFileLock
     with RunFileLock(sys.argv[1], "mlp-gui train"):
         print("locked", flush=True)
         sys.stdin.readline()

@@ -2,8 +2,8 @@
 
 One ``.npz`` of plain arrays: ``epochs_0, losses_0, epochs_1, ...`` (each run's plotted points, a few
 thousand at most) and ``kept``, a JSON list of ``{"label", "visible", "config"}``. Written atomically;
-read as any untrusted file (bounded, no pickle). A file that cannot be read is reported and skipped,
-never a reason not to start.
+read as any untrusted file (bounded, float64 and int64 only, no pickle, JSON nesting checked before it
+is parsed). A file that cannot be read is reported and skipped, never a reason not to start.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ import numpy as np
 
 from mlp_gui.core.config import ConfigError, TrainConfig
 from mlp_gui.core.npz_reader import MemberSpec, NpzError, read_npz
+from mlp_gui.core.parse import json_depth
 from mlp_gui.core.safe_write import atomic_write
 
 MAX_RUNS = 50
 MAX_POINTS = 100_000  # per run: far above what a loss envelope hands the plot
+MAX_DEPTH = 8  # the list nests 3 deep (a run's settings in its entry, layer sizes in those)
+MAX_META_CHARS = MAX_RUNS * 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,14 +53,18 @@ def load_kept(path: str | os.PathLike) -> list[StoredRun]:
     if not os.path.lexists(path):
         return []
     try:
-        meta = json.loads(str(read_npz(path, {"kept": MemberSpec((), kinds="U")}, required=["kept"])["kept"]))
+        text = str(read_npz(path, {"kept": MemberSpec((), kinds="U")}, required=["kept"],
+                            max_member_bytes=4 * MAX_META_CHARS + 256)["kept"])
+        if json_depth(text) > MAX_DEPTH:
+            raise ValueError("'kept' is nested too deeply to be a list of kept runs")
+        meta = json.loads(text)
         if not isinstance(meta, list) or len(meta) > MAX_RUNS:
             raise ValueError("'kept' is not a list of at most 50 runs")
-        spec = {f"{kind}_{i}": MemberSpec((None,), kinds="fiu", max_elements=MAX_POINTS) for i in range(len(meta))
-                for kind in ("epochs", "losses")}
+        spec = {f"epochs_{i}": MemberSpec((None,), kinds="iu", itemsize=8, max_elements=MAX_POINTS) for i in range(len(meta))}
+        spec |= {f"losses_{i}": MemberSpec((None,), kinds="f", itemsize=8, max_elements=MAX_POINTS) for i in range(len(meta))}
         arrays = read_npz(path, spec, required=list(spec))
         return [_stored(entry, arrays[f"epochs_{i}"], arrays[f"losses_{i}"]) for i, entry in enumerate(meta)]
-    except (NpzError, ConfigError, ValueError, TypeError, KeyError) as exc:
+    except (NpzError, ConfigError, ValueError, TypeError, KeyError, RecursionError) as exc:
         raise ValueError(f"{path}: {exc}") from None
 
 

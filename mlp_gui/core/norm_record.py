@@ -158,8 +158,12 @@ class NormRecord:
         self._n = need
 
 
-def check_rows(rows: NormRows, layers: int, epochs: int) -> str | None:
-    """What is wrong with rows read from a file for a run of ``layers`` layers and ``epochs`` epochs (None: nothing)."""
+def check_rows(rows: NormRows, layers: int, epochs: int, *, diverged: bool = False) -> str | None:
+    """What is wrong with rows read from a file for a run of ``layers`` layers and ``epochs`` epochs (None: nothing).
+
+    A norm may be inf (the squares of a huge finite vector overflow); NaN only in a run that diverged (its last
+    gradient may be NaN while its loss was still finite).
+    """
     n = len(rows.epochs)
     if any(a.shape != (n, layers) for a in (rows.grad, rows.weight, rows.update)):
         return f"the norm arrays must have one row per entry of 'norm_epochs' and {layers} columns"
@@ -169,6 +173,8 @@ def check_rows(rows: NormRows, layers: int, epochs: int) -> str | None:
         return f"{n} rows of norms is more than a run of {epochs} epochs records"
     if any(np.any(a < 0) for a in (rows.grad, rows.weight, rows.update)):
         return "a norm is negative"
+    if not diverged and any(np.any(np.isnan(a)) for a in (rows.grad, rows.weight, rows.update)):
+        return "a norm is NaN, but the run did not diverge"
     return None
 
 

@@ -8,7 +8,7 @@ caller expects *before* decompressing or allocating anything, reads data in
 bounded pieces straight into a preallocated array, never unpickles, and turns
 every problem into :class:`NpzError` with a one-line message.
 
-Pure standard library + NumPy: no Qt, no other mlp_gui module.
+Pure standard library + NumPy (and :mod:`mlp_gui.core.platform`'s open flags): no Qt.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from typing import BinaryIO
 import numpy as np
 from numpy.lib import format as npy_format
 
+from mlp_gui.core import platform
+
 CHUNK = 1 << 20
 """Bytes decompressed per read: the most a member costs beyond its own array."""
 
@@ -38,6 +40,9 @@ MAX_HEADER_BYTES = 10_000
 
 MAX_DIMENSIONS = 32
 """Most axes accepted (NumPy 1 allows 32, NumPy 2 64; a run file needs 2)."""
+
+MAX_DEFLATE_RATIO = 1100
+"""Deflate cannot expand data more than 1032-fold: a member declaring more lies about its size."""
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, struct.error, NotImplementedError)
 
@@ -52,12 +57,19 @@ class MemberSpec:
 
     ``shape``: None for any shape, else a tuple whose None entries accept any
     length on that axis. ``kinds``: the allowed dtype kinds (``"f"``, ``"fiu"``,
-    ``"U"``, ...). ``max_elements``: an optional cap on the element count.
+    ``"U"``, ...). ``itemsize``: the only item size allowed (8 for float64), so
+    a narrow type cannot be widened into far more memory than the file holds.
+    ``max_elements``: an optional cap on the element count. ``keep_rows``: read
+    only these rows (indices along the first axis, increasing); the others are
+    skipped as they stream past, so a file larger than the limits can still be
+    read in part.
     """
 
     shape: tuple[int | None, ...] | None = None
     kinds: str = "f"
     max_elements: int | None = None
+    itemsize: int | None = None
+    keep_rows: tuple[int, ...] | None = None
 
 
 SpecFunc = Callable[[str, dict[str, np.ndarray]], MemberSpec | None]
@@ -92,15 +104,14 @@ def _open_regular(path: str | os.PathLike) -> BinaryIO:
     """Open ``path`` for reading only if it is a regular file (checked before and after opening)."""
     try:
         _require_regular(os.stat(path).st_mode)
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, platform.open_flags(os.O_RDONLY))
     except FileNotFoundError:
         raise NpzError("no such file") from None
     except OSError as exc:
         raise NpzError(f"cannot be opened ({exc.strerror or exc})") from None
     try:
         _require_regular(os.fstat(fd).st_mode)  # it may have been swapped since the stat
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
+        platform.make_blocking(fd)
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
@@ -158,9 +169,9 @@ def _read_members(zf: zipfile.ZipFile, spec_for: SpecFunc, required: list[str], 
         spec = spec_for(name, dict(out))
         if spec is None:
             continue
-        info = _checked_info(name, members[name], limits, total)
-        total += info.file_size
-        out[name] = _read_member(zf, name, info, spec, limits)
+        info = _checked_info(name, members[name], limits, total, whole=spec.keep_rows is None)
+        out[name] = _read_member(zf, name, info, spec, limits, total)
+        total += out[name].nbytes
     _check_required(required, out)
     return out
 
@@ -231,8 +242,9 @@ def _check_required(required: list[str], have: Mapping[str, object]) -> None:
         raise NpzError(f"missing arrays: {', '.join(missing)}")
 
 
-def _checked_info(name: str, infos: list[zipfile.ZipInfo], limits: _Limits, total: int) -> zipfile.ZipInfo:
-    """The member's directory entry, refused if odd or too large, judged before anything is decompressed."""
+def _checked_info(name: str, infos: list[zipfile.ZipInfo], limits: _Limits, total: int, *, whole: bool) -> zipfile.ZipInfo:
+    """The member's directory entry, refused if odd or too large (``whole``: all of it will be kept), judged before
+    anything is decompressed."""
     if len(infos) > 1:
         raise NpzError(f"'{name}' is stored {len(infos)} times")
     info = infos[0]
@@ -242,22 +254,29 @@ def _checked_info(name: str, infos: list[zipfile.ZipInfo], limits: _Limits, tota
         raise NpzError(f"'{name}' is encrypted")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise NpzError(f"'{name}' uses unsupported compression method {info.compress_type}")
-    if info.file_size > limits.member:
+    stored = info.compress_type == zipfile.ZIP_STORED
+    if info.file_size > (info.compress_size if stored else MAX_DEFLATE_RATIO * info.compress_size + 1024):
+        raise NpzError(f"'{name}' declares {info.file_size} bytes from {info.compress_size} stored (corrupt)")
+    if whole and info.file_size > limits.member:
         raise NpzError(f"'{name}' expands to {info.file_size} bytes, more than the limit of {limits.member}")
-    if total + info.file_size > limits.total:
+    if whole and total + info.file_size > limits.total:
         raise NpzError(f"the arrays expand to more than the limit of {limits.total} bytes")
     return info
 
 
-def _read_member(zf: zipfile.ZipFile, name: str, info: zipfile.ZipInfo, spec: MemberSpec, limits: _Limits) -> np.ndarray:
-    """Parse the header, check it against ``spec`` and the member size, then read the data."""
+def _read_member(zf: zipfile.ZipFile, name: str, info: zipfile.ZipInfo, spec: MemberSpec, limits: _Limits,
+                 used: int) -> np.ndarray:
+    """Parse the header, check it against ``spec``, the limits (``used`` bytes so far) and the member size, then read."""
     try:
         with zf.open(info) as raw:
             stream = _Counting(raw)
             shape, fortran, dtype = _read_header(name, stream)
             count = _check_header(name, shape, dtype, spec)
-            _check_size(name, count * dtype.itemsize, stream.count, info.file_size, limits)
-            return _read_data(name, stream, shape, fortran, dtype, count)
+            rows = _kept_rows(name, shape, fortran, spec)
+            kept = count if rows is None else count // max(shape[0], 1) * len(rows)
+            _check_limits(name, kept * dtype.itemsize, limits, used)
+            _check_size(name, count * dtype.itemsize, stream.count, info.file_size)
+            return _read_data(name, stream, shape, fortran, dtype, rows)
     except NpzError:
         raise
     except (*_ZIP_ERRORS, RuntimeError) as exc:
@@ -305,10 +324,11 @@ def _check_header(name: str, shape: tuple[int, ...], dtype: np.dtype, spec: Memb
     """Refuse what ``spec`` does not allow; return the element count."""
     if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
         raise NpzError(f"'{name}' has dtype {dtype}, which holds Python objects or records (not read)")
-    if dtype.kind not in spec.kinds or dtype.itemsize == 0:
+    wrong_size = dtype.itemsize == 0 or (spec.itemsize is not None and dtype.itemsize != spec.itemsize)
+    if dtype.kind not in spec.kinds or wrong_size:
         if set(spec.kinds) <= set("fiu") and dtype.kind not in "fiucb":
             raise NpzError(f"'{name}' is not numeric (dtype {dtype})")
-        raise NpzError(f"'{name}' has dtype {dtype}, expected kind {' or '.join(spec.kinds)}")
+        raise NpzError(f"'{name}' has dtype {dtype}, expected {_expected(spec)}")
     if len(shape) > MAX_DIMENSIONS or any(n < 0 for n in shape):
         raise NpzError(f"'{name}' declares an impossible shape ({len(shape)} dimensions, lengths {min(shape)} to {max(shape)})")
     if spec.shape is not None and not _shape_fits(shape, spec.shape):
@@ -317,6 +337,14 @@ def _check_header(name: str, shape: tuple[int, ...], dtype: np.dtype, spec: Memb
     if spec.max_elements is not None and count > spec.max_elements:
         raise NpzError(f"'{name}' has {count} elements, more than the limit of {spec.max_elements}")
     return count
+
+
+def _expected(spec: MemberSpec) -> str:
+    """The dtypes ``spec`` allows, in words: ``float64``, ``kind i or u``."""
+    if spec.kinds == "f" and spec.itemsize == 8:
+        return "float64"
+    size = f" of {spec.itemsize} bytes" if spec.itemsize is not None else ""
+    return f"kind {' or '.join(spec.kinds)}{size}"
 
 
 def _shape_fits(shape: tuple[int, ...], expected: tuple[int | None, ...]) -> bool:
@@ -328,31 +356,68 @@ def _show_shape(shape: tuple[int | None, ...]) -> str:
     return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
 
 
-def _check_size(name: str, nbytes: int, header: int, file_size: int, limits: _Limits) -> None:
-    """The declared array must fit the limit and exactly fill the member, before we allocate it."""
+def _kept_rows(name: str, shape: tuple[int, ...], fortran: bool, spec: MemberSpec) -> tuple[int, ...] | None:
+    """The rows to keep, or None for all of them (also when the spec picks every row)."""
+    rows = spec.keep_rows
+    if rows is None or not shape or list(rows) == list(range(shape[0])):
+        return None
+    if any(not 0 <= r < shape[0] for r in rows) or any(b <= a for a, b in zip(rows, rows[1:])):
+        raise NpzError(f"'{name}' has {shape[0]} rows, not the ones asked for")
+    if fortran and len(shape) > 1:
+        raise NpzError(f"'{name}' is stored column by column (Fortran order): its rows cannot be read in part")
+    return rows
+
+
+def _check_limits(name: str, nbytes: int, limits: _Limits, used: int) -> None:
+    """What will be kept of the array must fit the limits, before we allocate it."""
     if nbytes > limits.member:
         raise NpzError(f"'{name}' declares {nbytes} bytes of data, more than the limit of {limits.member}")
+    if used + nbytes > limits.total:
+        raise NpzError(f"the arrays expand to more than the limit of {limits.total} bytes")
+
+
+def _check_size(name: str, nbytes: int, header: int, file_size: int) -> None:
+    """The declared array must exactly fill the member."""
     if header + nbytes != file_size:
         raise NpzError(
             f"'{name}' declares {nbytes} bytes of data but the member holds {file_size - header} (truncated or corrupt)"
         )
 
 
-def _read_data(name: str, stream: _Counting, shape: tuple[int, ...], fortran: bool, dtype: np.dtype, count: int) -> np.ndarray:
-    """Read ``count`` items in CHUNK pieces into a preallocated array; native byte order, right layout."""
-    flat = np.empty(count, dtype=dtype)
-    buf = memoryview(flat.view(np.uint8))
+def _read_data(name: str, stream: _Counting, shape: tuple[int, ...], fortran: bool, dtype: np.dtype,
+               rows: tuple[int, ...] | None) -> np.ndarray:
+    """Read the data in CHUNK pieces into a preallocated array, native byte order, right layout; with ``rows``, only
+    those (C order): the others stream through a scratch buffer and are dropped."""
+    if rows is None:
+        flat = np.empty(math.prod(shape), dtype=dtype)
+        _fill(name, stream, memoryview(flat.view(np.uint8)))
+        out = flat.reshape(shape, order="F" if fortran else "C")
+    else:
+        out = np.empty((len(rows), *shape[1:]), dtype=dtype)
+        keep = dict(zip(rows, range(len(rows))))
+        row_bytes = math.prod(shape[1:]) * dtype.itemsize
+        scratch = memoryview(bytearray(min(row_bytes, CHUNK)))
+        for i in range(shape[0]):
+            if i in keep:
+                _fill(name, stream, memoryview(out[keep[i] : keep[i] + 1].reshape(-1).view(np.uint8)))
+                continue
+            for start in range(0, row_bytes, len(scratch)):
+                _fill(name, stream, scratch[: min(len(scratch), row_bytes - start)])
+    if stream.read(1):  # also makes zipfile check the CRC if it has not yet
+        raise NpzError(f"'{name}' has more data than its shape {shape} declares")
+    if not dtype.isnative:
+        out = out.byteswap(inplace=True).view(dtype.newbyteorder("="))
+    return out
+
+
+def _fill(name: str, stream: _Counting, buf: memoryview) -> None:
+    """Fill ``buf`` from the stream in CHUNK pieces, or say the member is truncated."""
     pos = 0
     while pos < len(buf):
         n = stream.readinto(buf[pos : pos + CHUNK])
         if not n:
             raise NpzError(f"'{name}' is truncated ({pos} of {len(buf)} data bytes)")
         pos += n
-    if stream.read(1):  # also makes zipfile check the CRC if it has not yet
-        raise NpzError(f"'{name}' has more data than its shape {shape} declares")
-    if not dtype.isnative:
-        flat = flat.byteswap(inplace=True).view(dtype.newbyteorder("="))
-    return flat.reshape(shape, order="F" if fortran else "C")
 
 
 def _one_line(exc: BaseException) -> str:

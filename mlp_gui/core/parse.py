@@ -83,3 +83,22 @@ def parse_sizes(text: object, name: str = "layers") -> tuple[int, ...]:
                 raise ConfigError(f"{name}: size {len(sizes) + 1} is {word!r}, not a whole number", name)
             sizes.append(int(word.replace("_", "")))
     return tuple(sizes)
+
+
+def json_depth(text: str) -> int:
+    """How deeply ``[`` and ``{`` nest outside strings: checked before parsing untrusted JSON (a few thousand levels
+    exhaust Python's recursion; how deep ``json`` goes differs between Pythons)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            escaped = not escaped and char == "\\"
+            in_string = escaped or char != '"'
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest

@@ -18,8 +18,11 @@ longer runs thin out on a log grid (256 rows per doubling of the epoch).
 
 Reading treats the file as hostile: only regular files are opened; the zip
 directory and every ``.npy`` header are checked against what the config
-implies before anything is decompressed (:mod:`mlp_gui.core.npz_reader`);
-nothing is ever unpickled. Writing is atomic, honours the umask, keeps an
+implies before anything is decompressed (:mod:`mlp_gui.core.run_specs`,
+:mod:`mlp_gui.core.npz_reader`), and the values against what the settings can
+produce (:mod:`mlp_gui.core.run_checks`); nothing is ever unpickled. A file
+holding more snapshots than a run of its size keeps is read with what fits,
+and :attr:`SavedRun.notes` says what was left out. Writing is atomic, honours the umask, keeps an
 existing file's mode, and refuses targets that are not regular files
 (:mod:`mlp_gui.core.safe_write`).
 """
@@ -35,18 +38,27 @@ import numpy as np
 
 from mlp_gui import __version__
 from mlp_gui.core.config import MAX_JSON_CHARS, ConfigError, TrainConfig
-from mlp_gui.core.data import Dataset
-from mlp_gui.core.model import Params, copy_layers, flatten, layer_shapes, pair_up, parameter_names, unflatten
-from mlp_gui.core.norm_record import NormRecord, NormRows, check_rows, grid_rows
+from mlp_gui.core.data import CLASSIFICATION, Dataset
+from mlp_gui.core.model import Params, copy_layers, flatten, pair_up, parameter_names, unflatten
+from mlp_gui.core.norm_record import NormRecord, NormRows, check_rows
 from mlp_gui.core.npz_reader import MemberSpec, NpzError, read_npz
+from mlp_gui.core.plural import count
+from mlp_gui.core.run_checks import value_problem
+from mlp_gui.core.run_specs import (
+    MAX_CELLS,
+    MAX_EPOCHS_IN_FILE,
+    NORM_ARRAYS,
+    kept_snapshots,
+    reading_limit,
+    required_arrays,
+    snapshot_capacity,
+    spec_for,
+)
 from mlp_gui.core.safe_write import atomic_write
-from mlp_gui.core.snapshots import MAX_SNAPSHOTS, SnapshotStore
+from mlp_gui.core.snapshots import SnapshotStore
 from mlp_gui.core.trainer import METRICS, Trainer
 
 FORMAT_TAG = "mlp-gui-run"
-NORM_ARRAYS = ("grad_norms", "weight_norms", "update_norms")
-MAX_EPOCHS_IN_FILE = 2 * 10**9  # 16 GB of loss history: more than any file this app writes
-MAX_CELLS = 10**7  # of a data set: the CSV loader's limit too
 
 
 class RunFileError(ValueError):
@@ -70,6 +82,7 @@ class SavedRun:
     metrics: dict[str, np.ndarray] = field(default_factory=dict)  # test_loss, accuracy, test_accuracy per epoch
     snapshots: SnapshotStore | None = None  # parameters at earlier epochs (files from before: None)
     norms: NormRows | None = None  # per-layer gradient, weight and update norms over the run (files from before: None)
+    notes: tuple[str, ...] = ()  # what reading the file left out, for the front ends to say
 
     @property
     def epochs(self) -> int:
@@ -215,7 +228,12 @@ def fallback_folder() -> str:
 
 
 def load_run(path: str | os.PathLike) -> SavedRun:
-    """Read and check a run file; raise RunFileError naming the file and the problem, in one line."""
+    """Read and check a run file; raise RunFileError naming the file and the problem, in one line.
+
+    Only float64 is read for float arrays (a narrow type would widen into far more memory than the file
+    holds). Snapshots beyond what a run of this size keeps (:func:`snapshot_capacity`) are skipped as
+    they are read, the way the run itself would have thinned them, and :attr:`SavedRun.notes` says so.
+    """
     path = Path(path)
     try:
         config_arr = read_npz(path, {"config": MemberSpec((), kinds="U", max_elements=1)}, max_member_bytes=4 * MAX_JSON_CHARS + 256)
@@ -225,46 +243,14 @@ def load_run(path: str | os.PathLike) -> SavedRun:
         raise RunFileError(f"{path}: not an mlp-gui run (no 'config' array)")
     try:
         cfg, legacy = TrainConfig.from_json(str(config_arr["config"]))
-        arrays = read_npz(path, _specs(cfg), required=_required(cfg), max_total_bytes=_total_limit(cfg))
+        limit, memory = reading_limit(cfg)
+        try:
+            arrays = read_npz(path, spec_for(cfg), required=required_arrays(cfg), max_member_bytes=limit, max_total_bytes=limit)
+        except NpzError as exc:
+            raise NpzError(f"{exc}{memory}" if "the limit" in str(exc) else str(exc)) from None
         return _check_run(cfg, legacy, arrays)
     except (NpzError, ConfigError, RunFileError) as exc:
         raise RunFileError(f"{path}: {exc}") from None
-
-
-def _required(cfg: TrainConfig) -> list[str]:
-    names = parameter_names(len(cfg.layers) - 1)
-    return names + [f"grad_{n}" for n in names] + ["loss", "x", "y"]
-
-
-def _specs(cfg: TrainConfig) -> dict[str, MemberSpec]:
-    """The shape and kind every array must have for this config: checked from each header before reading data."""
-    names = parameter_names(len(cfg.layers) - 1)
-    shapes = [shape for pair in layer_shapes(cfg.layers) for shape in pair]
-    specs = {name: MemberSpec(shape, kinds="fiu") for name, shape in zip(names, shapes)}
-    specs |= {f"{prefix}_{name}": MemberSpec(shape, kinds="fiu") for prefix in ("grad", "init") for name, shape in zip(names, shapes)}
-    specs["loss"] = MemberSpec((None,), kinds="fiu", max_elements=MAX_EPOCHS_IN_FILE + 1)
-    samples = cfg.batch_size if cfg.data == "notebook" else None  # a data set's size comes from the data
-    specs["x"] = MemberSpec((cfg.layers[0], samples), kinds="fiu", max_elements=MAX_CELLS)
-    specs["y"] = MemberSpec((cfg.layers[-1], samples), kinds="fiu", max_elements=MAX_CELLS)
-    specs["x_test"] = MemberSpec((cfg.layers[0], None), kinds="fiu", max_elements=MAX_CELLS)
-    specs["y_test"] = MemberSpec((cfg.layers[-1], None), kinds="fiu", max_elements=MAX_CELLS)
-    specs |= {k: MemberSpec((None,), kinds="fiu", max_elements=MAX_EPOCHS_IN_FILE + 1) for k in METRICS}
-    specs["classes"] = MemberSpec((), kinds="iu")
-    params = sum(n_out * n_in + n_out for n_in, n_out in zip(cfg.layers[:-1], cfg.layers[1:]))
-    specs["snapshot_epochs"] = MemberSpec((None,), kinds="iu", max_elements=MAX_SNAPSHOTS)
-    specs["snapshot_params"] = MemberSpec((None, params), kinds="f", max_elements=MAX_SNAPSHOTS * params)
-    rows, layers = grid_rows(MAX_EPOCHS_IN_FILE), len(cfg.layers) - 1
-    specs["norm_epochs"] = MemberSpec((None,), kinds="iu", max_elements=rows)
-    specs |= {k: MemberSpec((None, layers), kinds="f", max_elements=rows * layers) for k in NORM_ARRAYS}
-    return specs
-
-
-def _total_limit(cfg: TrainConfig) -> int:
-    """All arrays of a run of this shape, plus the largest history a file may hold."""
-    params = sum(n_out * n_in + n_out for n_in, n_out in zip(cfg.layers[:-1], cfg.layers[1:]))
-    data = (cfg.layers[0] + cfg.layers[-1]) * cfg.batch_size
-    norms = grid_rows(MAX_EPOCHS_IN_FILE) * (1 + 3 * (len(cfg.layers) - 1))
-    return 8 * ((3 + MAX_SNAPSHOTS) * params + 2 * MAX_CELLS + data + 4 * (MAX_EPOCHS_IN_FILE + 1) + norms) + 2**20
 
 
 def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) -> SavedRun:
@@ -275,7 +261,7 @@ def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) ->
     if len(loss) < 1:
         raise RunFileError("'loss' is empty: a run holds at least its initial loss")
     if "epochs" in legacy and legacy["epochs"] != len(loss) - 1:
-        raise RunFileError(f"'loss' has {len(loss)} values but config says {legacy['epochs']!r} epochs (expected {len(loss) - 1})")
+        raise RunFileError(f"'loss' has {count(len(loss), 'value')} but config says {legacy['epochs']!r} epochs (expected {len(loss) - 1})")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise RunFileError("'x' or 'y' holds inf or NaN")
     if not np.all(np.isfinite(loss[:-1])):
@@ -284,19 +270,27 @@ def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) ->
     if not diverged and not all(np.all(np.isfinite(a)) for a in params + grads):
         raise RunFileError("the parameters or gradients hold inf or NaN, but the run did not diverge")
     if x.shape[1] != y.shape[1]:
-        raise RunFileError(f"'x' has {x.shape[1]} samples but 'y' has {y.shape[1]}")
+        raise RunFileError(f"'x' has {count(x.shape[1], 'sample')} but 'y' has {y.shape[1]}")
     initial = _initial(names, arrays)
     test = _test_part(arrays)
     metrics = {k: np.asarray(arrays[k], dtype=np.float64) for k in METRICS if k in arrays}
     if any(len(v) != len(loss) for v in metrics.values()):
         raise RunFileError("the test-loss or accuracy history does not match the loss history's length")
-    classes = int(arrays["classes"]) if "classes" in arrays else 0
-    snapshots = _snapshots(arrays, len(loss) - 1, sum(a.size for a in params))
-    norms = _norms(arrays, len(params) // 2, len(loss) - 1)
-    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y, initial, *test, classes, metrics, snapshots, norms)
+    classes = int(arrays["classes"]) if "classes" in arrays else _classes_of_old(cfg)
+    problem = value_problem(cfg, x, y, classes, test[1])
+    if problem:
+        raise RunFileError(problem)
+    snapshots, notes = _snapshots(arrays, len(loss) - 1, snapshot_capacity(cfg))
+    norms = _norms(arrays, len(params) // 2, len(loss) - 1, diverged)
+    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y, initial, *test, classes, metrics, snapshots, norms, notes)
 
 
-def _norms(arrays: dict[str, np.ndarray], layers: int, epochs: int) -> NormRows | None:
+def _classes_of_old(cfg: TrainConfig) -> int:
+    """Files from before 'classes' was kept held only the notebook's data, or a generated set's."""
+    return 2 if cfg.data in CLASSIFICATION else 0
+
+
+def _norms(arrays: dict[str, np.ndarray], layers: int, epochs: int, diverged: bool) -> NormRows | None:
     names = ("norm_epochs", *NORM_ARRAYS)
     present = [k for k in names if k in arrays]
     if not present:
@@ -305,21 +299,31 @@ def _norms(arrays: dict[str, np.ndarray], layers: int, epochs: int) -> NormRows 
         raise RunFileError(f"the file holds only some of the gradient-flow arrays ({', '.join(present)})")
     epochs_at = arrays["norm_epochs"].astype(np.int64)
     rows = NormRows(epochs_at, *(np.asarray(arrays[k], dtype=np.float64) for k in NORM_ARRAYS))
-    problem = check_rows(rows, layers, epochs)
+    problem = check_rows(rows, layers, epochs, diverged=diverged)
     if problem:
         raise RunFileError(problem)
     return rows
 
 
-def _snapshots(arrays: dict[str, np.ndarray], epochs: int, size: int) -> SnapshotStore | None:
+def _snapshots(arrays: dict[str, np.ndarray], epochs: int, capacity: int) -> tuple[SnapshotStore | None, tuple[str, ...]]:
+    """The kept snapshots, within ``capacity`` (thinned while reading, or here), and a note if some were left out."""
     if "snapshot_epochs" not in arrays or "snapshot_params" not in arrays:
-        return None
-    at, rows = arrays["snapshot_epochs"].astype(np.int64), np.asarray(arrays["snapshot_params"], dtype=np.float64)
-    if len(at) != len(rows) or np.any(np.diff(at) <= 0) or (len(at) and (at[0] < 0 or at[-1] > epochs)):
+        return None, ()
+    at, rows = arrays["snapshot_epochs"].astype(np.int64), arrays["snapshot_params"]
+    if np.any(np.diff(at) <= 0) or (len(at) and (at[0] < 0 or at[-1] > epochs)):
         raise RunFileError("the snapshots' epochs are not increasing epochs of this run")
+    keep = kept_snapshots(at, capacity)
+    if keep is not None and len(rows) == len(at):
+        rows = rows[keep]  # read whole (its epochs came after it in the file)
+    if len(rows) != (len(at) if keep is None else len(keep)):
+        raise RunFileError(f"'snapshot_params' has {len(rows)} rows for {len(at)} snapshot epochs")
     if not np.all(np.isfinite(rows)):
         raise RunFileError("a snapshot holds inf or NaN")
-    return SnapshotStore(max(MAX_SNAPSHOTS, len(at)), [int(e) for e in at], list(rows))
+    if keep is None:
+        return SnapshotStore(max(capacity, len(at)), [int(e) for e in at], list(rows)), ()
+    note = (f"kept {len(keep)} of the file's {len(at)} snapshots (a run of this size keeps at most {capacity}); "
+            "going back can reach fewer epochs")
+    return SnapshotStore(capacity, [int(at[i]) for i in keep], list(rows)), (note,)
 
 
 def _test_part(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -344,4 +348,5 @@ def _initial(names: list[str], arrays: dict[str, np.ndarray]) -> Params | None:
     return pair_up(initial)
 
 
-__all__ = ["RunFileError", "SavedRun", "fallback_folder", "load_run", "run_from_trainer", "save_run"]
+__all__ = ["MAX_CELLS", "MAX_EPOCHS_IN_FILE", "RunFileError", "SavedRun", "fallback_folder", "load_run", "run_from_trainer",
+           "save_run", "snapshot_capacity"]

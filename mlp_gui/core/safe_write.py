@@ -8,46 +8,31 @@ file's permissions. The recipe:
 * :func:`check_target` before a long computation, so a bad target fails early;
 * :func:`atomic_write` writes a temp file in the same folder, fsyncs it, and
   renames it over the target, so readers see the old file or the new one;
-* :class:`RunFileLock` keeps two processes from writing the same run at once.
+* :class:`~mlp_gui.core.run_lock.RunFileLock` keeps two processes from writing the same run at once.
 
-POSIX only (``fcntl``). Pure standard library: no Qt, no other mlp_gui module.
+Pure standard library; what differs between systems is in :mod:`mlp_gui.core.platform`.
 """
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
 import re
 import stat
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import BinaryIO
+
+from mlp_gui.core import platform
+from mlp_gui.core.platform import current_umask
 
 STALE_SECONDS = 10 * 60
 """A temp file of ours older than this is left over from a crash and may be removed."""
 
-_umask_lock = threading.Lock()
-
 
 class TargetError(OSError):
     """A save target that is not ours to replace; the message names the path and the problem."""
-
-
-class LockedError(OSError):
-    """Another process (or another lock in this one) is already writing this file."""
-
-    def __init__(self, message: str, holder_pid: int | None = None, holder: str = "") -> None:
-        super().__init__(errno.EWOULDBLOCK, message)
-        self.holder_pid = holder_pid
-        self.holder = holder
-
-    def __str__(self) -> str:
-        return self.strerror
 
 
 #: what a non-regular file is, in words, by the ``stat`` test that recognises it
@@ -108,36 +93,8 @@ def check_target(path: str | os.PathLike) -> Path:
     return target
 
 
-def current_umask() -> int:
-    """The process umask, read without changing it when /proc allows (the umask dance is process-wide)."""
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    with _umask_lock:
-        old = os.umask(0o022)
-        os.umask(old)
-    return old
-
-
 def _temp_prefix(name: str) -> str:
     return f".{name}.{os.getpid()}."
-
-
-def _pid_alive(pid: int) -> bool:
-    """Whether ``pid`` names a live process (ours counts as alive: another thread may be saving)."""
-    if pid <= 0 or pid >= 2**31:
-        return False  # never os.kill(0, ...): that would signal our whole process group
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # EPERM: alive, just not ours
-    return True
 
 
 def remove_stale_temps(folder: Path, name: str, *, now: float | None = None) -> list[Path]:
@@ -161,7 +118,7 @@ def remove_stale_temps(folder: Path, name: str, *, now: float | None = None) -> 
         path = folder / entry
         try:
             st = os.lstat(path)
-            if stat.S_ISREG(st.st_mode) and (now - st.st_mtime > STALE_SECONDS or not _pid_alive(int(m[1]))):
+            if stat.S_ISREG(st.st_mode) and (now - st.st_mtime > STALE_SECONDS or not platform.pid_alive(int(m[1]))):
                 os.unlink(path)
                 removed.append(path)
         except OSError:
@@ -172,7 +129,7 @@ def remove_stale_temps(folder: Path, name: str, *, now: float | None = None) -> 
 def _fsync_folder(folder: Path) -> None:
     """Make the rename durable; some filesystems cannot fsync a folder, which is fine."""
     try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = os.open(folder, os.O_RDONLY | platform.O_DIRECTORY)
     except OSError:
         return
     try:
@@ -188,7 +145,7 @@ def _write_temp(folder: Path, name: str, write: Callable[[BinaryIO], None], old:
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(name), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
-            _set_owner_and_mode(f.fileno(), old)
+            _set_owner_and_mode(f.fileno(), tmp, old)
             write(f)
             f.flush()
             os.fsync(f.fileno())
@@ -198,21 +155,21 @@ def _write_temp(folder: Path, name: str, write: Callable[[BinaryIO], None], old:
     return tmp
 
 
-def _set_owner_and_mode(fd: int, old: os.stat_result | None) -> None:
+def _set_owner_and_mode(fd: int, path: str, old: os.stat_result | None) -> None:
     """Give the temp file the old file's mode (and owner when allowed), or ``0o666 & ~umask`` if new.
 
     mkstemp makes 0600 files; without this every save would silently tighten the mode.
     """
     if old is None:
-        os.fchmod(fd, 0o666 & ~current_umask())
+        platform.set_mode(fd, path, 0o666 & ~current_umask())
         return
     mine = os.fstat(fd)
     if (mine.st_uid, mine.st_gid) != (old.st_uid, old.st_gid):
         try:
-            os.fchown(fd, old.st_uid, old.st_gid)
+            platform.set_owner(fd, old.st_uid, old.st_gid)
         except OSError:
             pass  # only root may give files away; the mode still applies
-    os.fchmod(fd, stat.S_IMODE(old.st_mode))
+    platform.set_mode(fd, path, stat.S_IMODE(old.st_mode))
 
 
 def _replace(tmp: str, target: Path, shown: str | os.PathLike) -> None:
@@ -282,109 +239,3 @@ def _link_unique(tmp: str, folder: Path, name: str) -> Path:
                 os.replace(tmp, dest)
                 return dest
     raise TargetError(f"{folder / name}: no free file name in {folder}")
-
-
-class RunFileLock:
-    """Advisory exclusive lock on a run file, held through a side file ``.{name}.lock``.
-
-    The data file itself is replaced by rename, so it cannot carry the lock.
-    The lock file records the holder's pid and ``description`` so a second
-    process can say who is writing. Use as a context manager; contention raises
-    :class:`LockedError` at once (no waiting). The lock file is removed on
-    release while still locked, and a taker re-checks it locked the file that is
-    still in place, so removal cannot let two holders in.
-    """
-
-    def __init__(self, path: str | os.PathLike, description: str = "mlp-gui") -> None:
-        self.path = path
-        target = _resolve(path)
-        self.lock_path = target.parent / f".{target.name}.lock"
-        self.description = " ".join(description.split())[:200]
-        self._fd: int | None = None
-
-    def __enter__(self) -> RunFileLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.release()
-
-    def acquire(self) -> None:
-        """Take the lock or raise :class:`LockedError` naming the holder."""
-        if self._fd is not None:
-            raise RuntimeError("RunFileLock is not re-entrant")
-        for _ in range(100):
-            fd = self._open_lock_file()
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                pid, who = _read_holder(fd)
-                os.close(fd)
-                raise self._locked_error(pid, who) from None
-            except BaseException:
-                os.close(fd)
-                raise
-            if self._still_in_place(fd):
-                self._fd = fd
-                self._record_holder()
-                return
-            os.close(fd)  # the holder we waited on removed it: lock the new one
-        raise LockedError(f"{self.path}: lock file {self.lock_path} keeps changing")
-
-    def release(self) -> None:
-        """Drop the lock (and its file); harmless if not held."""
-        fd, self._fd = self._fd, None
-        if fd is None:
-            return
-        try:
-            if self._still_in_place(fd):
-                os.unlink(self.lock_path)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-
-    def _open_lock_file(self) -> int:
-        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-        try:
-            fd = os.open(self.lock_path, flags, 0o666)
-        except OSError as exc:
-            raise TargetError(f"{self.path}: cannot create lock file {self.lock_path} ({exc.strerror or exc})") from None
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise TargetError(f"{self.path}: lock file {self.lock_path} is not a regular file")
-        return fd
-
-    def _still_in_place(self, fd: int) -> bool:
-        try:
-            st = os.stat(self.lock_path, follow_symlinks=False)
-        except OSError:
-            return False
-        mine = os.fstat(fd)
-        return (st.st_dev, st.st_ino) == (mine.st_dev, mine.st_ino)
-
-    def _record_holder(self) -> None:
-        data = f"{os.getpid()}\n{self.description}\n".encode("utf-8", "replace")
-        try:
-            os.ftruncate(self._fd, 0)
-            os.pwrite(self._fd, data, 0)
-        except OSError:
-            pass  # the lock still works; others just cannot name us
-
-    def _locked_error(self, pid: int | None, who: str) -> LockedError:
-        holder = f"pid {pid}" if pid is not None else "another process"
-        if who:
-            holder += f" ({who})"
-        return LockedError(f"{self.path} is in use by {holder}", pid, who)
-
-
-def _read_holder(fd: int) -> tuple[int | None, str]:
-    """The pid and description a lock holder wrote, as far as readable."""
-    try:
-        text = os.pread(fd, 512, 0).decode("utf-8", "replace")
-    except OSError:
-        return None, ""
-    lines = text.splitlines()
-    pid = int(lines[0]) if lines and lines[0].isdigit() else None
-    who = " ".join(lines[1].split())[:200] if len(lines) > 1 else ""
-    return pid, who

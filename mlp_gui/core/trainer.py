@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp_gui.core.config import TrainConfig, test_share
+from mlp_gui.core.config import ConfigError, TrainConfig, test_share
 from mlp_gui.core.data import GENERATED, Dataset, accuracy, batches, make_dataset
 from mlp_gui.core.model import Layer, Params, copy_layers, flat_layers, flatten, parameter_names, unflatten
 from mlp_gui.core.network import Kernel, bias_columns
@@ -141,6 +141,9 @@ class Trainer(_FlatOrder):
         self.x = np.ascontiguousarray(data.x, dtype=np.float64)
         self.y = np.ascontiguousarray(data.y, dtype=np.float64)
         n = self.x.shape[1]
+        if n < 1:
+            raise ConfigError("the data leaves no samples to train on: lower the test fraction or give more samples",
+                              "test_fraction")
         self.full_batch = config.data == "notebook" or config.batch_size <= 0 or config.batch_size >= n
         self._theta, self.layers = flat_layers(config.layers)
         self._grad, self.grads = flat_layers(config.layers)

@@ -2,11 +2,19 @@
 
 Whatever is stored is read field by field through the core's settings schema,
 so a missing, stale or hand-edited value falls back to the notebook's default
-for that field alone and never stops the window from opening.
+for that field alone and never stops the window from opening. Nor does the
+file itself: if anything but a regular file sits where Qt would read settings
+(a FIFO would block the read forever), this session keeps its settings in a
+file of its own, says so once, and remembers nothing.
 """
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -19,7 +27,41 @@ GROUP = "settings"
 
 def store() -> QSettings:
     """The app's settings file (an INI file in the user's config folder, e.g. ~/.config/mlp-gui/)."""
+    unusable = unusable_settings_file()
+    if unusable is not None:
+        _say_once(f"mlp-gui: {unusable}: settings are not remembered this time (remove it to fix this)")
+        return QSettings(str(_stand_in()), QSettings.Format.IniFormat)
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "mlp-gui", "mlp-gui")
+
+
+def unusable_settings_file() -> str | None:
+    """Which file Qt would read settings from is not a regular file (and what it is), or None if all are fine.
+
+    Qt reads the app's file and the organisation's, for the user and for the system; the folders come from a
+    QSettings of another name, which reads nothing that exists.
+    """
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        probe = Path(QSettings(QSettings.Format.IniFormat, scope, "mlp-gui-path-probe", "probe").fileName())
+        for path in (probe.parent.parent / "mlp-gui" / "mlp-gui.ini", probe.parent.parent / "mlp-gui.ini"):
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                continue  # absent, or unreadable: Qt reads nothing from it, and does not wait
+            if not stat.S_ISREG(mode):
+                kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+                return f"{path} is {kind}, not a settings file"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _stand_in() -> Path:
+    """This session's own settings file, when the real one cannot be read."""
+    return Path(tempfile.mkdtemp(prefix="mlp-gui-settings-")) / "mlp-gui.ini"
+
+
+@lru_cache(maxsize=8)
+def _say_once(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def load_values(settings: QSettings | None = None) -> dict[str, object]:

@@ -17,12 +17,18 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 
+from mlp_gui.core.run_lock import FileStamp, RunFileLock, check_unchanged
 from mlp_gui.core.runfile import SavedRun, save_run
+from mlp_gui.progress import count
 
 
-def write_run(path: Path, run: SavedRun) -> str:
-    save_run(path, run)
-    return f"Saved {run.epochs:,} epochs to {path}"
+def write_run(path: Path, run: SavedRun, *, unchanged_since: FileStamp | None = None) -> str:
+    """Save ``run`` under the run file's lock, as ``mlp-gui train`` takes it: LockedError (naming the holder) while
+    another process writes the file; with ``unchanged_since``, ChangedOnDiskError if someone saved to it since."""
+    with RunFileLock(path, f"mlp-gui window, pid {os.getpid()}"):
+        check_unchanged(path, unchanged_since)
+        save_run(path, run)
+    return f"Saved {count(run.epochs, 'epoch')} to {path}"
 
 
 def write_loss_csv(path: Path, losses: np.ndarray) -> str:

@@ -1,0 +1,111 @@
+"""What each array of a run file may be, judged from the run's settings before any data is read.
+
+Shapes follow from the layer sizes; the data's size from the settings (the notebook's batch, a
+generated set's samples, a CSV's cell limit); the histories from the most epochs a file holds. Float
+arrays must be float64, what the app writes: a narrow type would widen into far more memory than the
+file holds. The snapshots' rows are chosen once their epochs are read, so a file holding more than a
+run of its size keeps (older files did) is read within the snapshot budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from mlp_gui.core import platform
+from mlp_gui.core.config import TrainConfig, format_bytes, parameter_count
+from mlp_gui.core.data import GENERATED
+from mlp_gui.core.model import layer_shapes, parameter_names
+from mlp_gui.core.norm_record import grid_rows
+from mlp_gui.core.npz_reader import MemberSpec, SpecFunc
+from mlp_gui.core.snapshots import MAX_SNAPSHOTS, SnapshotStore
+from mlp_gui.core.trainer import METRICS
+
+MAX_EPOCHS_IN_FILE = 2 * 10**9  # 16 GB of loss history: the writer refuses longer runs before training
+MAX_CELLS = 10**7  # of a data set: the CSV loader's limit too
+NORM_ARRAYS = ("grad_norms", "weight_norms", "update_norms")
+
+
+def snapshot_capacity(cfg: TrainConfig) -> int:
+    """How many snapshots a run of ``cfg``'s size keeps: as many as the snapshot budget holds (2 to 2,000)."""
+    return SnapshotStore.for_size(parameter_count(cfg.layers)).capacity
+
+
+def reading_limit(cfg: TrainConfig) -> tuple[int, str]:
+    """Bytes a file of this run may expand to (what such a run holds, within 80% of the memory this process may
+    use), and words to add to a refusal when the memory was the limit."""
+    limit = _total_limit(cfg)
+    memory = platform.available_memory()
+    if memory is not None and 0.8 * memory < limit:
+        return int(0.8 * memory), f" (80% of the {format_bytes(memory)} of memory this process may use now)"
+    return limit, ""
+
+
+def required_arrays(cfg: TrainConfig) -> list[str]:
+    names = parameter_names(len(cfg.layers) - 1)
+    return names + [f"grad_{n}" for n in names] + ["loss", "x", "y"]
+
+
+def spec_for(cfg: TrainConfig) -> SpecFunc:
+    """Each array's spec; the snapshots' rows are chosen once their epochs are known (the budget holds on reading)."""
+    specs = _specs(cfg)
+
+    def spec(name: str, done: dict[str, np.ndarray]) -> MemberSpec | None:
+        if name == "snapshot_params" and "snapshot_epochs" in done:
+            at = done["snapshot_epochs"]
+            rows = kept_snapshots(at, snapshot_capacity(cfg))
+            return replace(specs[name], shape=(len(at), specs[name].shape[1]), keep_rows=None if rows is None else tuple(rows))
+        return specs.get(name)
+
+    return spec
+
+
+def kept_snapshots(at: np.ndarray, capacity: int) -> list[int] | None:
+    """Which snapshots (indices) fit ``capacity``, thinned as a run thins them; None: all, or epochs too odd to judge."""
+    if len(at) <= capacity or np.any(np.diff(at) <= 0) or at[0] < 0:
+        return None
+    store = SnapshotStore(len(at), [int(e) for e in at], list(range(len(at))))
+    store.fit(capacity)
+    return store.rows
+
+
+def _specs(cfg: TrainConfig) -> dict[str, MemberSpec]:
+    """The shape and type every array must have for this config: checked from each header before reading data.
+
+    Float arrays must be float64 (what the app writes); the data's size follows from the settings.
+    """
+    f8 = {"kinds": "f", "itemsize": 8}
+    names = parameter_names(len(cfg.layers) - 1)
+    shapes = [shape for pair in layer_shapes(cfg.layers) for shape in pair]
+    specs = {f"{prefix}{name}": MemberSpec(shape, **f8) for prefix in ("", "grad_", "init_") for name, shape in zip(names, shapes)}
+    specs["loss"] = MemberSpec((None,), max_elements=MAX_EPOCHS_IN_FILE + 1, **f8)
+    specs |= {k: MemberSpec((None,), max_elements=MAX_EPOCHS_IN_FILE + 1, **f8) for k in METRICS}
+    samples = _max_samples(cfg)
+    for name, rows in (("x", cfg.layers[0]), ("y", cfg.layers[-1])):
+        exact = cfg.batch_size if cfg.data == "notebook" else None  # the notebook's batch is its data
+        specs[name] = MemberSpec((rows, exact), max_elements=rows * samples, **f8)
+        specs[f"{name}_test"] = MemberSpec((rows, None), max_elements=rows * samples, **f8)
+    specs["classes"] = MemberSpec((), kinds="iu")
+    params = parameter_count(cfg.layers)
+    specs["snapshot_epochs"] = MemberSpec((None,), kinds="iu", max_elements=MAX_SNAPSHOTS)
+    specs["snapshot_params"] = MemberSpec((None, params), max_elements=MAX_SNAPSHOTS * params, **f8)
+    rows, layers = grid_rows(MAX_EPOCHS_IN_FILE), len(cfg.layers) - 1
+    specs["norm_epochs"] = MemberSpec((None,), kinds="iu", max_elements=rows)
+    specs |= {k: MemberSpec((None, layers), max_elements=rows * layers, **f8) for k in NORM_ARRAYS}
+    return specs
+
+
+def _max_samples(cfg: TrainConfig) -> int:
+    """The most samples the run's data can have: the notebook's batch, a generated set's size, a CSV's cell limit."""
+    if cfg.data == "notebook":
+        return cfg.batch_size
+    return cfg.samples if cfg.data in GENERATED else MAX_CELLS
+
+
+def _total_limit(cfg: TrainConfig) -> int:
+    """All arrays of a run of this shape, plus the largest history a file may hold."""
+    params = parameter_count(cfg.layers)
+    data = 2 * (cfg.layers[0] + cfg.layers[-1]) * _max_samples(cfg)
+    norms = grid_rows(MAX_EPOCHS_IN_FILE) * (1 + 3 * (len(cfg.layers) - 1))
+    return 8 * ((3 + MAX_SNAPSHOTS) * params + data + 4 * (MAX_EPOCHS_IN_FILE + 1) + norms) + 2**20
