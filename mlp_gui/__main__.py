@@ -1,5 +1,5 @@
 """Allow ``python -m mlp_gui``."""
 
-from mlp_gui.cli import main
+from mlp_gui.entry import main
 
 raise SystemExit(main())
