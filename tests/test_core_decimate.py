@@ -1,9 +1,10 @@
-"""The plot's loss envelope stays bounded and keeps every extreme."""
+"""The plot's loss envelope stays bounded and keeps every extreme; so does cutting a long curve down."""
 
 import numpy as np
 import pytest
 
 from mlp_gui.core import LossEnvelope
+from mlp_gui.core.decimate import at_most, plottable
 
 
 def test_short_history_is_exact():
@@ -47,3 +48,22 @@ def test_clear_starts_over():
     env.extend(np.ones(10_000))
     env.clear()
     assert env.count == 0 and env.xy()[0].size == 0
+
+
+def test_very_long_curves_are_cut_down_keeping_every_extreme():
+    x = np.arange(100_000)
+    y = np.exp(-x / 3e4) * (1 + 0.01 * np.sin(x))
+    y[77_777] = 50.0  # a spike
+    y[12_345] = 1e-9  # a dip
+    rx, ry = at_most(x, y, 1000)
+    assert len(rx) <= 1000 + 100 and np.all(np.diff(rx) > 0)
+    assert 77_777 in rx and 12_345 in rx
+    np.testing.assert_array_equal(y[rx], ry)
+    short_x, short_y = at_most(x[:10], y[:10], 1000)
+    np.testing.assert_array_equal(short_y, y[:10])  # short curves are drawn exactly
+
+
+def test_plottable_keeps_what_a_log_axis_can_show():
+    x, y = plottable(np.arange(6), np.array([1.0, 0.0, -1.0, np.inf, np.nan, 5e-324]))
+    np.testing.assert_array_equal(x, [0, 5])
+    np.testing.assert_array_equal(y, [1.0, 5e-324])

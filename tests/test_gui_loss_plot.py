@@ -5,11 +5,12 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QContextMenuEvent, QImage
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QContextMenuEvent, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from mlp_gui.gui.loss_plot import LIVE_COLOUR, MAX_POINTS, LossPlot, at_most, divergence, format_epoch, format_power, nice_span, smoothed
+from mlp_gui.gui.loss_plot import LIVE_COLOUR, MAX_POINTS, LossPlot
+from mlp_gui.gui.plot_axes import format_epoch, format_power
 from mlp_gui.gui.run_files import clip_polyline, write_plot_image
 from tests.gui_helpers import shown
 
@@ -53,7 +54,7 @@ def test_the_view_moves_in_coarse_steps(plot):
     ranges = set()
     for start in range(0, 100_000, 1000):
         plot.append(np.full(1000, 0.5 * 0.9998 ** start))
-        plot._draw()
+        plot.curve_data()  # drawn now, not when the redraw's turn comes
         ranges.add(tuple(map(tuple, plot.getPlotItem().getViewBox().viewRange())))
     assert len(ranges) <= 12  # a hundred updates, a handful of axis changes
     assert plot.getPlotItem().getViewBox().viewRange()[0][1] == pytest.approx(100_000, rel=0.05)
@@ -73,19 +74,6 @@ def test_kept_curves_come_and_go(plot):
 
 def test_axis_labels():
     assert [format_epoch(v) for v in (0, 900, 5000, 20_000, 1_500_000)] == ["0", "900", "5000", "20k", "1.5M"]
-    assert [nice_span(v) for v in (0, 11, 2000, 2001, 7e6)] == [10, 20, 2000, 5000, 1e7]
-
-
-def test_very_long_curves_are_cut_down_keeping_every_extreme():
-    x = np.arange(100_000)
-    y = np.exp(-x / 3e4) * (1 + 0.01 * np.sin(x))
-    y[77_777] = 50.0  # a spike
-    y[12_345] = 1e-9  # a dip
-    rx, ry = at_most(x, y, 1000)
-    assert len(rx) <= 1000 + 100 and np.all(np.diff(rx) > 0)
-    assert 77_777 in rx and 12_345 in rx
-    short_x, short_y = at_most(x[:10], y[:10], 1000)
-    np.testing.assert_array_equal(short_y, y[:10])  # short curves are drawn exactly
 
 
 # ------------------------------------------------------------ a diverged run does not ruin the plot
@@ -96,14 +84,6 @@ def climbing(start: float = 1.06, factor: float = 6.0, epochs: int = 420) -> np.
     losses = start * factor ** np.arange(epochs, dtype=np.float64).clip(max=np.log(1e305) / np.log(factor))
     losses = losses[losses < 1e305]
     return np.append(losses, np.inf)
-
-
-def test_divergence_is_where_the_climb_to_a_million_times_the_start_began():
-    assert divergence(np.array([1.0, 0.5, 0.1, 1e-9])) is None
-    assert divergence(np.array([1.0, 1e-12, 1e-5, 1e-12])) is None  # a spike that recovers is not divergence
-    assert divergence(np.array([1.0, 0.5, 3.0, 50.0, 2e6, 1e300, np.inf])) == (2, 4)
-    assert divergence(np.array([1.0, 0.5, np.nan])) == (2, 2)
-    assert divergence(climbing()) == (1, 8)  # 1.06 * 6**8 > 1e6 * 1.06
 
 
 def test_a_diverged_kept_run_leaves_the_loss_axis_to_the_others(plot):
@@ -118,12 +98,12 @@ def test_a_diverged_kept_run_leaves_the_loss_axis_to_the_others(plot):
     (_, _), (lo, hi) = view_box.viewRange()
     assert hi < largest_finite + 5 and lo < np.log10(live.min())
     plot.fit()  # Fit shows the blow-up in full, on request
-    assert plot.show_blowups and plot.blowups_action.isChecked()
+    assert plot.show_blowups and plot.menu.blowups_action.isChecked()
     assert view_box.viewRange()[1][1] >= np.log10(blown[np.isfinite(blown)].max())
     plot.set_show_blowups(False)  # and unticking it leaves the axis to the others again
     (_, _), (lo, hi) = view_box.viewRange()
-    assert hi < largest_finite + 5 and lo < np.log10(live.min()) and not plot.blowups_action.isChecked()
-    kept = plot._kept["blown"]
+    assert hi < largest_finite + 5 and lo < np.log10(live.min()) and not plot.menu.blowups_action.isChecked()
+    kept = plot.kept_curves["blown"]
     assert np.nanmax(kept.raw.yData) > 1e300  # the climb is drawn, clipped at the top edge
     assert plot.curve_divergence("blown") == 8 and plot.curve_divergence("ok") is None
     assert kept.arrow.isVisible() and kept.arrow.pos().x() == 8 and kept.arrow.pos().y() == pytest.approx(hi)
@@ -174,14 +154,15 @@ def test_identical_kept_runs_are_told_apart(plot):
         plot.add_curve(key, np.arange(3), np.array([2.0, 1.0, 0.5]), "stepsize=1 (2 ep.)", "#009E73")
     labels = [label.text for _, label in plot.legend.items]
     assert labels == ["current run", "stepsize=1 (2 ep.)", "stepsize=1 (2 ep.) #2", "stepsize=1 (2 ep.) #3"]
-    styles = [plot._extra[key].opts["pen"].style() for key in (1, 2, 3)]
+    styles = [plot.kept_curves[key].raw.opts["pen"].style() for key in (1, 2, 3)]
     assert len(set(styles)) == 3 and styles[0] == Qt.PenStyle.SolidLine
 
 
 # ------------------------------------------------------------ hover read-out
 
 
-def test_hover_reads_out_each_visible_run_at_the_epoch_under_the_mouse(plot, qtbot):
+def test_hover_reads_out_each_visible_run_at_the_epoch_under_the_mouse(qtbot):
+    plot = shown(qtbot, LossPlot(hover_ms=1), 500, 600)
     plot.set_planned_epochs(1000)
     live = 0.9 * 0.99 ** np.arange(1001)
     plot.reset(live)
@@ -205,11 +186,11 @@ def test_hover_reads_out_each_visible_run_at_the_epoch_under_the_mouse(plot, qtb
     epoch = round(view_box.mapSceneToView(plot.mapToScene(where)).x())
     assert hovered.args[0].startswith(f"epoch {epoch}") and "current run: " in hovered.args[0]
     assert "stepsize=0.03: " in hovered.args[0]
-    assert plot.readout.isVisible() and plot.cursor_line.value() == pytest.approx(epoch, abs=1)
-    assert "current run" in plot.readout.toPlainText()
+    assert plot.hover.visible and plot.hover.cursor_line.value() == pytest.approx(epoch, abs=1)
+    assert "current run" in plot.hover.readout.toPlainText()
     with qtbot.waitSignal(plot.hover_text, timeout=2000) as left:
         plot.hide_hover()
-    assert left.args == [""] and not plot.readout.isVisible()
+    assert left.args == [""] and not plot.hover.visible
 
 
 # ------------------------------------------------------------ smoothing, stepsize marks
@@ -236,16 +217,6 @@ def test_smoothing_changes_the_drawn_curves_and_off_restores_them(plot):
         plot.set_smoothing(1.0)
 
 
-def test_smoothing_is_tensorboards_debiased_moving_average_in_log_space():
-    y = np.exp(np.random.default_rng(2).normal(0, 1, 3000))
-    expected, last = [], 0.0
-    for t, v in enumerate(np.log10(y)):
-        last = 0.6 * last + 0.4 * v
-        expected.append(last / (1 - 0.6 ** (t + 1)))
-    np.testing.assert_allclose(np.log10(smoothed(y, 0.6)), expected, rtol=1e-9, atol=1e-12)
-    np.testing.assert_array_equal(smoothed(y, 0.0), y)
-
-
 def test_a_stepsize_change_is_marked_until_reset(plot):
     plot.reset(0.9 * 0.99 ** np.arange(101))
     plot.mark_stepsize_change(60, 0.5)
@@ -259,23 +230,32 @@ def test_a_stepsize_change_is_marked_until_reset(plot):
 # ------------------------------------------------------------ context menu
 
 
+def zoom_in(plot) -> None:
+    """One notch of the mouse wheel over the middle of the plot, as a person zooms."""
+    centre = plot.viewport().rect().center()
+    wheel = QWheelEvent(QPointF(centre), QPointF(plot.viewport().mapToGlobal(centre)), QPoint(0, 0), QPoint(0, 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(plot.viewport(), wheel)
+
+
 def test_the_context_menu_is_ours(plot, qtbot):
     item = plot.getPlotItem()
     assert not item.menuEnabled() and not item.getViewBox().menuEnabled()
     actions = {action.text(): action for action in plot.menu.actions() if action.text()}
     assert list(actions) == ["Fit", "Show blow-ups in full", "Log scale", "Smoothing", "Show legend", "Export image…"]
-    assert [a.text() for a in plot.smoothing_menu.actions()] == ["Off", "0.6", "0.9"]
+    assert [a.text() for a in plot.menu.smoothing_menu.actions()] == ["Off", "0.6", "0.9"]
     plot.reset(0.9 * 0.99 ** np.arange(101))
     item.getViewBox().setRange(yRange=(-1, 0), padding=0)
-    plot._stop_following()
+    zoom_in(plot)  # the person zooms: the plot stops following the data
+    assert not plot.following
     actions["Fit"].trigger()
     assert plot.following and item.getViewBox().viewRange()[1][0] < -1
     actions["Log scale"].trigger()
     assert not plot.log_scale and not item.getAxis("left").logMode and item.getViewBox().viewRange()[1][0] <= 0
     actions["Log scale"].trigger()
     assert plot.log_scale and item.getAxis("left").logMode
-    plot.smoothing_menu.actions()[2].trigger()
-    assert plot.smoothing == 0.9 and plot.smoothing_menu.actions()[2].isChecked()
+    plot.menu.smoothing_menu.actions()[2].trigger()
+    assert plot.smoothing == 0.9 and plot.menu.smoothing_menu.actions()[2].isChecked()
     actions["Show legend"].trigger()
     assert not plot.legend_visible
     with qtbot.waitSignal(plot.export_requested, timeout=1000):
@@ -376,7 +356,7 @@ def test_a_hidden_plot_does_not_redraw_and_catches_up_when_shown(qtbot):
     plot.reset(np.array([1.0, 0.5]))
     plot.hide()
     plot.append(np.array([0.25, 0.125]))
-    assert len(plot.curve.yData) == 2 and not plot._redraw.isActive()  # nothing drawn, nor scheduled, while hidden
+    assert len(plot.curve.yData) == 2 and not plot.redraw_scheduled  # nothing drawn, nor scheduled, while hidden
     plot.show()
     qtbot.waitUntil(lambda: len(plot.curve.yData) == 4, timeout=5000)
     plot.hide()
@@ -392,3 +372,16 @@ def test_the_left_axis_names_the_runs_loss_on_either_scale(plot):
     assert label() == "loss  (cross-entropy, linear scale)"  # the scale changed, the loss's name stays
     plot.set_loss("mse")
     assert label() == "loss  (½·mean squared error, linear scale)"
+
+
+def test_the_redraw_interval_is_the_plots_to_choose(qtbot):
+    eager = shown(qtbot, LossPlot(redraw_ms=0), 400, 300)
+    eager.reset(np.array([1.0]))
+    for n in range(2, 5):
+        eager.append(np.array([0.5]))
+        assert len(eager.curve.yData) == n and not eager.redraw_scheduled  # drawn at once, every time
+    frugal = shown(qtbot, LossPlot(redraw_ms=60_000), 400, 300)
+    frugal.reset(np.array([1.0]))
+    frugal.append(np.array([0.5]))
+    assert frugal.redraw_scheduled and len(frugal.curve.yData) == 1  # waits for its turn...
+    assert list(frugal.curve_data()[1]) == [1.0, 0.5] and not frugal.redraw_scheduled  # ...unless the data is asked for

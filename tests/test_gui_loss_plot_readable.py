@@ -85,7 +85,7 @@ def test_the_marks_at_the_top_edge_never_cover_one_another(qtbot):
     plot.curve_data()
     plot.grab()
     view = view_of(plot).sceneBoundingRect()
-    texts = [plot.blowup.note, *(plot._kept[key].note for key in (1, 2)), plot.divergence_line.label,
+    texts = [plot.blowup.note, *(plot.kept_curves[key].note for key in (1, 2)), plot.divergence_line.label,
              plot.stepsize_marks[0].label]
     rects = [text_rect(text) for text in texts]
     for i, rect in enumerate(rects):

@@ -1,9 +1,6 @@
-"""Runs kept on the loss plot for comparison: faded, labelled curves you can hide or remove one by one.
-
-A kept run holds only what the plot needs — its settings and its loss
-envelope's points (a few thousand at most, however long the run) — so a
-dozen of them cost nothing next to the live curve. Each is labelled by the
-settings that differ from the run it is compared with (``stepsize=1``).
+"""Runs kept for comparison: the model the views follow (:class:`KeptRunsModel`), each run in the colour the
+others use least and labelled by the settings that differ from the run it is compared with (:func:`label_for`), and
+the list to show, hide or remove them (:class:`KeptRunsList`). The loss plot draws them (:mod:`~mlp_gui.gui.plot_curves`).
 """
 
 from __future__ import annotations

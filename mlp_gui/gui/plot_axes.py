@@ -1,6 +1,6 @@
 """The loss plot's axes and grid: epochs labelled compactly (20k, 1.5M), the loss in powers of ten in one style
 (10⁰, 10⁻⁵) with as many labelled decades as room allows, light grid lines, and the epoch axis's title, which says
-how many gradient-descent updates an epoch is.
+how many gradient-descent updates an epoch is, and the loss axis's, which names the loss. :func:`set_up_axes` gives a plot item all of them.
 """
 
 from __future__ import annotations
@@ -11,30 +11,18 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QRectF
 from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem
 
 from mlp_gui.core.config import TrainConfig
 
-MIN_X_SPAN = 10  # epochs shown at least (so Step 1 draws a visible segment)
 DECADE_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # label every 1st, 2nd, 5th... decade, as room allows
 LABEL_SPACING_PX = 24  # labelled ticks of the loss axis at least this far apart
 MINOR_TICK_PX = 40  # decades at least this tall get (unlabelled) ticks at 2..9
 MINOR_LABEL_PX = 150  # decades at least this tall label 2·10ⁿ and 5·10ⁿ too; at least 400: every 2..9
+LEFT_AXIS_WIDTH = 64  # pixels: fits "10⁻¹⁰⁰" and the axis label; fixed, so a longer tick label never re-lays out
+RIGHT_MARGIN = 22  # pixels right of the view, so the last epoch label ("100k") is not cut off
+LOSS_NAMES = {"mse": "½·mean squared error", "cross-entropy": "cross-entropy"}  # as the loss axis names them
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def nice_span(epochs: float) -> float:
-    """The smallest 1, 2 or 5 times a power of ten that is at least ``epochs`` (and at least MIN_X_SPAN)."""
-    epochs = max(float(epochs), MIN_X_SPAN)
-    decade = 10.0 ** math.floor(math.log10(epochs))
-    return next(step * decade for step in (1.0, 2.0, 5.0, 10.0) if step * decade >= epochs)
-
-
-def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2 or 5 times a power of ten that is at least ``value`` (the top of a linear loss axis)."""
-    if not value > 0:
-        return 1.0
-    decade = 10.0 ** math.floor(math.log10(value))
-    return next(step * decade for step in (1.0, 2.0, 5.0, 10.0) if step * decade >= value * (1 - 1e-12))
 
 
 def format_epoch(value: float) -> str:
@@ -52,14 +40,9 @@ def format_power(exponent: int, mantissa: int = 1) -> str:
     return power if mantissa == 1 else f"{mantissa}·{power}"
 
 
-def format_loss(value: float) -> str:
-    return f"{value:.4g}"
-
-
 def decade_step(decade_px: float, min_px: float) -> int:
     """Every how many decades a line or label goes, so that they are at least ``min_px`` apart."""
     return next((step for step in DECADE_STEPS if step * decade_px >= min_px), DECADE_STEPS[-1])
-
 
 
 class EpochAxis(pg.AxisItem):
@@ -175,3 +158,25 @@ def epoch_axis_label(updates: int) -> str:
     if updates <= 1:
         return "epoch  (one gradient-descent update each)"
     return f"epoch  ({updates:,} mini-batch updates each)"
+
+
+def loss_axis_label(loss: str, *, log: bool) -> str:
+    """The loss axis's title: the run's loss by name, and the scale."""
+    return f"loss  ({LOSS_NAMES.get(loss, loss)}, {'log' if log else 'linear'} scale)"
+
+
+def set_up_axes(item: pg.PlotItem, *, text_colour: str) -> GridLines:
+    """Give ``item`` (made with an :class:`EpochAxis` and a :class:`LossAxis`) the loss plot's axes, labelled in
+    ``text_colour`` and cached as pixmaps (the view moves rarely), and its grid; returns the grid."""
+    grid = GridLines(item)
+    item.addItem(grid, ignoreBounds=True)
+    item.layout.setColumnMinimumWidth(2, RIGHT_MARGIN)
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        axis.setTextPen(text_colour)
+    item.getAxis("bottom").setStyle(hideOverlappingLabels=RIGHT_MARGIN)
+    item.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+    item.getAxis("left").enableAutoSIPrefix(False)  # no "(x1e+27)" after the label once the loss explodes
+    item.setLabel("bottom", epoch_axis_label(1), color=text_colour)
+    return grid

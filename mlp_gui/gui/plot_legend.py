@@ -49,6 +49,23 @@ class Legend(pg.LegendItem):
         self._names: dict[int, str] = {}  # full names by id(label): a shortened label shows less
         self._room = (400.0, 200.0)  # width and height the plot gives the legend
         self.shown_count = 0  # entries laid out (the rest are summed up in self.more)
+        self._placed = False
+
+    @property
+    def placed(self) -> bool:
+        """Whether the legend is in its plot's layout (see :meth:`place`)."""
+        return self._placed
+
+    def place(self, layout, shown: bool) -> None:
+        """Put the legend in a plot item's ``layout`` below the plot (``shown``), or take it out (the plot gets
+        its room)."""
+        if shown != self._placed:
+            if shown:
+                layout.addItem(self, 4, 1, alignment=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            else:
+                layout.removeItem(self)
+            self.setVisible(shown)
+            self._placed = shown
 
     def mouseDragEvent(self, ev):  # noqa: N802 - pyqtgraph naming: it stays in its place in the layout
         ev.ignore()

@@ -1,6 +1,6 @@
 """Marks on the loss plot that must stay readable: labels kept inside the view (on whichever side of their line
-has room, wrapped onto more lines if neither has), and the arrow at the top edge where a blown-up curve leaves
-the view, with the highest loss it reached.
+has room, wrapped onto more lines if neither has), the arrow at the top edge where a blown-up curve leaves the view
+with the highest loss it reached (:class:`BlowupMark`), and the lines at the live run's epochs (:class:`EpochLines`).
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetricsF
 
 from mlp_gui.core.clipping import Peak
@@ -128,3 +129,61 @@ class BlowupMark:
     def remove(self) -> None:
         for mark in (self.arrow, self.note):
             self.plot_item.removeItem(mark)
+
+
+class EpochLines:
+    """The vertical lines at epochs of the live run: where it diverged (red, dashed, "diverged at epoch N"), the
+    epoch the views show (grey, dotted) and where it went on with another stepsize (dotted, "stepsize 0.5")."""
+
+    def __init__(self, plot_item: pg.PlotItem, *, diverged_colour: str, muted_colour: str) -> None:
+        self.plot_item = plot_item
+        self.muted_colour = muted_colour
+        self.divergence = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(diverged_colour, width=2, style=Qt.PenStyle.DashLine),
+            label="diverged", labelOpts={"position": 0.9, "color": diverged_colour, "anchors": [(0, 0), (0, 0)]},
+        )
+        self.viewed = pg.InfiniteLine(angle=90, movable=False,
+                                      pen=pg.mkPen(muted_colour, width=1.5, style=Qt.PenStyle.DotLine))
+        for line in (self.divergence, self.viewed):
+            line.setVisible(False)
+            plot_item.addItem(line, ignoreBounds=True)
+        self.stepsize_marks: list[pg.InfiniteLine] = []
+
+    def clear(self) -> None:
+        """A new run: no divergence, no stepsize change."""
+        self.divergence.setVisible(False)
+        for line in self.stepsize_marks:
+            self.plot_item.removeItem(line)
+        self.stepsize_marks.clear()
+
+    @property
+    def diverged_at(self) -> float | None:
+        return self.divergence.value() if self.divergence.isVisible() else None
+
+    def mark_divergence(self, epoch: int) -> None:
+        self.divergence.label.setFormat(f"diverged at epoch {epoch:,}")
+        self.divergence.setValue(epoch)
+        self.divergence.setVisible(True)
+        self.divergence.label.valueChanged()  # a label takes its format only when its visible line moves
+
+    def mark_viewed(self, epoch: int | None) -> None:
+        self.viewed.setVisible(epoch is not None)
+        if epoch is not None:
+            self.viewed.setValue(epoch)
+
+    def mark_stepsize_change(self, epoch: int, stepsize: float) -> None:
+        line = pg.InfiniteLine(
+            pos=epoch, angle=90, movable=False, pen=pg.mkPen(self.muted_colour, width=1, style=Qt.PenStyle.DotLine),
+            label=f"stepsize {stepsize:g}",
+            labelOpts={"position": 0.97, "color": self.muted_colour, "anchors": [(0, 0), (0, 0)]},
+        )
+        line.setZValue(-50)
+        self.plot_item.addItem(line, ignoreBounds=True)
+        self.stepsize_marks.append(line)
+
+    def place_labels(self, below_px: float) -> None:
+        """The divergence and stepsize labels inside the view, stacked down from ``below_px`` under its top edge."""
+        lines = [(self.divergence, 0.9)] if self.divergence.isVisible() else []
+        for line, at in lines + [(mark, 0.97) for mark in self.stepsize_marks]:
+            place_line_label(line, line.label.format.replace("\n", " "), below_px=below_px, at=at)
+            below_px += line.label.boundingRect().height() + 2
