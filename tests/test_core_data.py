@@ -86,8 +86,8 @@ def test_your_own_csv_with_string_classes(tmp_path):
     "text, fragment",
     [
         ("", "the file is empty"),
-        ("a,b,c\n1,2,1\n3,4\n", "row 3: 2 columns, the header has 3"),
-        ("a,b,c\n1,x,1\n3,4,0\n", "row 2, column 2 ('b'): 'x' is not a number"),
+        ("a,b,c\n1,2,1\n3,4\n", "line 3: 2 columns, the header has 3"),
+        ("a,b,c\n1,x,1\n3,4,0\n", "line 2, column 2 ('b'): 'x' is not a number"),
         ("a,b,c\n1,2,dog\n3,4,dog\n", "holds a single class"),
         ("a,b,c\n1,2,cat\n3,4,dog\n", "too few for a test fraction"),
         ("abc\n1\n2\n", "one column"),

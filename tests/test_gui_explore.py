@@ -83,16 +83,14 @@ def test_two_kept_runs_and_a_live_one(window, qtbot, monkeypatch):
     train(window, qtbot, epochs=300)
     first = window.explorer.keep_current_run()
     monkeypatch.setattr(confirm, "stepsize", lambda *args: False)  # "Start a new run"
-    set_settings(window, qtbot, stepsize=1)
-    wait_state(window, qtbot, RunState.READY)
-    assert window.session.epoch == 0
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
+    set_settings(window, qtbot, stepsize=1)  # the new run starts at once
+    qtbot.waitUntil(lambda: window.session.config.stepsize == 1 and window.session.state is RunState.FINISHED, timeout=20_000)
+    assert window.session.epoch == 300
     second = window.explorer.keep_current_run()
     assert second.label.startswith("stepsize=1")
     assert set(window.plot.extra_keys()) == {first.key, second.key}
     window.explorer.kept.set_visible(first.key, False)
-    assert not window.plot._extra[first.key].isVisible()
+    assert not window.plot.kept_curves[first.key].visible
     window.explorer.kept.remove(second.key)
     assert window.plot.extra_keys() == [first.key]
     assert window.explorer.kept_list.list.count() == 1

@@ -6,10 +6,13 @@ import subprocess
 import sys
 import tempfile
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
 from mlp_gui.core import TrainConfig, Trainer, run_from_trainer, save_run
+from mlp_gui.launch import LaunchOptions
+from tests.gui_helpers import TIMEOUT_MS
 
 
 def fresh_env() -> dict:
@@ -60,8 +63,11 @@ import sys
 from PySide6.QtCore import QTimer, Qt
 from PySide6.QtTest import QTest
 from mlp_gui.core import TrainConfig
+from mlp_gui.gui import confirm
 from mlp_gui.gui.app import application
 from mlp_gui.gui.window import MainWindow
+asked = []
+confirm.quit_unsaved = lambda parent, epochs: asked.append(epochs) or True  # "Quit anyway?" Yes
 app = application()
 w = MainWindow(TrainConfig(), epochs=50_000_000)
 w.show()
@@ -73,6 +79,7 @@ def quit_when_running():
         QTimer.singleShot(50, quit_when_running)
 QTimer.singleShot(300, quit_when_running)
 app.exec()
+print("asked", len(asked))
 print("epochs", w.session.epoch)
 """
 
@@ -113,6 +120,8 @@ def test_quitting_mid_run_is_clean(how):
     assert result.returncode == 0, result.stderr
     assert "QThread: Destroyed" not in result.stderr and "Traceback" not in result.stderr
     assert int(result.stdout.split()[-1]) > 1000
+    if how != "interpreter exit":  # Ctrl+Q asks first about the unsaved epochs; a program's quit does not
+        assert f"asked {1 if how == 'ctrl+q' else 0}" in result.stdout
 
 
 RUN_WINDOW = """
@@ -189,3 +198,34 @@ def test_flags_continue_an_opened_run_and_a_different_network_is_refused(tmp_pat
     assert result.returncode == 0, result.stderr
     refused = launch(str(path), "--layers", "3,8,2", "--run", "--exit-when-done")
     assert refused.returncode == 2 and "--layers differs from the run" in refused.stderr
+
+
+def test_a_stepsize_given_with_an_opened_run_is_the_one_every_view_uses(window, qtbot, tmp_path):
+    """``mlp-gui run.npz --stepsize 0.5`` trains at 0.5: ΔW, the weight panel's next value and the update ratio use it too."""
+    from mlp_gui.gui.app import Launcher
+
+    trainer = Trainer(TrainConfig())
+    trainer.step(300)
+    path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
+    window.actions["show_updates"].setChecked(True)
+    options = LaunchOptions(config=TrainConfig(stepsize=0.5), explicit=frozenset({"stepsize"}), run_file=path)
+    assert Launcher(window, options).open_file()  # the path the command line takes
+    assert window.session.config.stepsize == 0.5 and window.form.edits["stepsize"].text() == "0.5"
+    window.heatmaps.flush()
+    snap = window.session.snapshot
+    assert snap.epoch == 300 and len(window.heatmaps.updates) == 3
+    for view, grad in zip(window.heatmaps.updates, snap.grads):
+        np.testing.assert_array_equal(view.matrix, -0.5 * grad.W)
+        np.testing.assert_array_equal(view.bias, -0.5 * grad.b)
+    assert "−0.5·∂L/∂W" in window.heatmaps.headers[2].text
+    window.heatmaps.cell_clicked.emit("W", 1, 2, 0)  # the weight panel explains W1[2, 0]
+    panel = window.weight_panel
+    qtbot.waitUntil(lambda: panel.step is not None and panel.step.epoch == 300, timeout=TIMEOUT_MS)
+    assert panel.step.stepsize == 0.5
+    predicted = panel.step.next_value
+    assert window.flow.stepsize == 0.5  # the gradient flow's update ratio for the newest snapshot
+    window.step(1)
+    qtbot.waitUntil(lambda: window.session.epoch == 301 and not window.session.state.busy, timeout=TIMEOUT_MS)
+    assert window.session.snapshot.layers[0].W[2, 0] == predicted  # what the panel said the step would give
+    rows = window.flow.rows()
+    np.testing.assert_allclose(rows.update[-1], 0.5 * rows.grad[-1], rtol=1e-12)

@@ -212,7 +212,7 @@ def test_the_plots_hover_and_export_reach_the_window(window, qtbot, monkeypatch)
 def test_choosing_a_data_set_fits_the_layer_sizes_and_says_so(window, qtbot):
     window.form.set_field("data", "spiral")
     assert window.form.edits["layers"].text() == "2,4,4,2"
-    assert "Layer sizes set to 2,4,4,2 to fit spiral" in window.statusBar().currentMessage()
+    assert "Layer sizes set to 2,4,4,2 to fit spiral" in window.form.note.text()  # under the form, as the proposals
     assert window.form.valid and window.session.config.data == "spiral"  # applied at once: nothing trained yet
     window.form.set_field("data", "sine")
     assert window.form.edits["layers"].text() == "1,4,4,1"
@@ -223,8 +223,9 @@ def test_a_csv_that_will_not_do_is_one_line_and_the_run_stays(window, qtbot, tmp
     bad.write_text("a,b,c\n1,x,0\n2,3,1\n")
     before = window.session.config
     window.form.set_field("data", str(bad))
+    assert "line 2, column 2 ('b')" in window.form.errors["data"] and not window.run_panel.start_button.isEnabled()
+    assert "line 2, column 2" in window.form.summary.text()  # said under the form before anyone presses Start
     window.start_or_pause()
-    assert "row 2, column 2" in window.statusBar().currentMessage()
     assert window.session.config == before and window.session.state is RunState.READY
 
 

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QScrollArea
 
 from mlp_gui.core import TrainConfig, Trainer
+from mlp_gui.gui import confirm
 from mlp_gui.gui.session import RunState
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_state
 
@@ -173,7 +174,8 @@ def test_divergence_is_shown_not_crashed_on(window, qtbot, monkeypatch):
     assert window.plot.divergence_line.isVisible() and window.plot.divergence_line.value() == epoch
     assert f"Diverged at epoch {epoch}" in window.run_panel.state_label.text()
     assert f"Diverged at epoch {epoch}" in window.statusBar().currentMessage()
-    assert not window.run_panel.start_button.isEnabled()
+    assert window.run_panel.start_button.text() == "Start new run"  # not Resume: a diverged run cannot go on
+    assert "lower the stepsize" in window.run_panel.start_button.toolTip()
     assert window.run_panel.values["time left"].text() == "—"
     x, y = window.plot.curve_data()
     assert np.all(np.isfinite(y)) and x[-1] < epoch  # inf is marked, not plotted
@@ -269,6 +271,7 @@ def test_panels_can_follow_snapshots(window, qtbot):
 
 
 def test_model_choices_from_the_form_train_the_same_as_headless(window, qtbot):
+    window.session.guard_enabled = False  # the notebook's randn targets under cross-entropy: a loss that goes below 0
     cfg = configure(window, qtbot, layers="3,6,6,2", activation="tanh,relu", output="softmax", loss="cross-entropy",
                     init="xavier", epochs=300)
     assert cfg.model.activations == ("tanh", "relu") and cfg.model.output == "softmax"
@@ -314,3 +317,105 @@ def test_the_guard_stops_before_nan_and_going_back_trains_on(window, qtbot):
     assert window.session.state is RunState.FINISHED and window.session.epoch == 3000
     assert window.session.config.stepsize == float(f"{report.suggested_stepsize:.3g}")
     assert window.form.edits["stepsize"].text() == f"{window.session.config.stepsize:g}"
+
+
+def test_a_run_the_guard_stopped_says_so_and_start_does_not_pretend_to_resume_it(window, qtbot, monkeypatch):
+    configure(window, qtbot, stepsize=1000, epochs=3000)
+    with qtbot.waitSignal(window.session.guarded, timeout=TIMEOUT_MS):
+        press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.PAUSED)
+    button = window.run_panel.start_button
+    assert button.text() == "Continue…" and button.isEnabled() and "divergence guard" in button.toolTip()
+    status = window.statusBar().currentMessage()
+    assert status.startswith("Stopped by the divergence guard") and "Paused" not in status
+    assert window.run_panel.values["time left"].text() == "—"
+    asked = []
+    monkeypatch.setattr(confirm, "after_guard", lambda parent, report, stepsize: asked.append(stepsize), raising=False)  # Cancel
+    press_start(window, qtbot)
+    assert asked == [1000] and window.session.state is RunState.PAUSED and window.session.epoch < 3000
+    monkeypatch.setattr(confirm, "after_guard", lambda *args: "back")
+    press_start(window, qtbot)
+    qtbot.waitUntil(lambda: not window.session.state.busy and window.session.epoch == 3000, timeout=TIMEOUT_MS)
+    assert window.session.state is RunState.FINISHED and window.session.config.stepsize < 1000
+    assert window.run_panel.start_button.text() == "Start"
+    assert window.heatmaps.stepsize == window.flow.stepsize == window.session.config.stepsize  # the views follow it back
+
+
+def test_ctrl_q_with_unsaved_epochs_asks_first(window, qtbot, monkeypatch):
+    configure(window, qtbot, epochs=20)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    asked = []
+    monkeypatch.setattr(confirm, "quit_unsaved", lambda parent, epochs: asked.append(epochs) or False, raising=False)
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [20] and window.isVisible()  # No: the window stays, and the run with it
+    monkeypatch.setattr(confirm, "quit_unsaved", lambda parent, epochs: True)
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+
+
+def test_ctrl_q_with_nothing_to_lose_quits_without_a_question(window, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)  # a question would fail the test
+    assert not window.isVisible()
+
+
+def test_start_a_new_run_in_the_stepsize_question_starts_it(window, qtbot, monkeypatch):
+    configure(window, qtbot, epochs=30)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    monkeypatch.setattr(confirm, "stepsize", lambda parent, epochs, value: False)  # "Start a new run"
+    set_settings(window, qtbot, stepsize="0.2")  # Return in the field asks
+    qtbot.waitUntil(lambda: window.session.config.stepsize == 0.2 and window.session.epoch == 30
+                    and window.session.state is RunState.FINISHED, timeout=10_000)
+    headless = Trainer(TrainConfig(stepsize=0.2))
+    headless.step(30)
+    np.testing.assert_array_equal(window.session.loss_history(), headless.loss_history)  # a new run, from the seed
+
+
+def left_column(window) -> QScrollArea:
+    return next(area for area in window.findChildren(QScrollArea) if area.isAncestorOf(window.run_panel))
+
+
+def in_view(scroll, widget) -> bool:
+    """Whether ``widget`` lies wholly inside what the scroll area shows now."""
+    top_left = widget.mapTo(scroll.viewport(), widget.rect().topLeft())
+    bottom_right = widget.mapTo(scroll.viewport(), widget.rect().bottomRight())
+    shown = scroll.viewport().rect()
+    return widget.isVisibleTo(scroll) and shown.contains(top_left) and shown.contains(bottom_right)
+
+
+def show_a_data_set_run_with_a_kept_one(window, qtbot) -> None:
+    set_settings(window, qtbot, data="xor", epochs=20)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    window.keep_run()
+    assert window.run_panel.accuracy.isVisibleTo(window) and len(window.explorer.kept.runs) == 1
+
+
+def test_at_1280x800_the_left_column_shows_everything_without_scrolling(window, qtbot):
+    window.resize(1280 - 8, 800 - 38)  # a 1280x800 screen, less the window's frame
+    show_a_data_set_run_with_a_kept_one(window, qtbot)
+    left = left_column(window)
+    qtbot.waitUntil(lambda: left.viewport().height() > 600, timeout=TIMEOUT_MS)
+    panel = window.run_panel
+    for widget in (panel.start_button, panel.step10_button, panel.accuracy, panel.values["loss"], window.form.edits["data"],
+                   window.form.edits["stepsize"], window.form.edits["epochs"], window.explorer.kept_list):
+        assert in_view(left, widget), widget
+    assert left.verticalScrollBar().maximum() == 0
+
+
+def test_at_1024x700_the_window_fits_and_start_and_the_figures_show(window, qtbot):
+    window.resize(1024 - 8, 700 - 38)
+    show_a_data_set_run_with_a_kept_one(window, qtbot)
+    minimum = window.minimumSizeHint()
+    assert minimum.width() <= 1024 - 8 and minimum.height() <= 700 - 38
+    assert window.width() == 1024 - 8 and window.height() == 700 - 38
+    left, panel = left_column(window), window.run_panel
+    for widget in (panel.start_button, panel.accuracy, panel.values["loss"], window.form.edits["data"]):
+        assert in_view(left, widget), widget
+    left.ensureWidgetVisible(window.explorer.kept_list)  # the rest by scrolling the column
+    assert window.explorer.kept_list.visibleRegion().boundingRect().height() >= 40
+    panel.show_progress(123_456_789, 1_000_000_000, 1.23456789e-05, 1_234_567.0)  # the longest figures
+    panel.show_accuracy(1.0, 1.0)
+    qtbot.waitUntil(lambda: left.widget().width() <= left.viewport().width(), timeout=TIMEOUT_MS)  # nothing cut on the right
+    assert left.widget().minimumSizeHint().width() <= left.viewport().width()

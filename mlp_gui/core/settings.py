@@ -40,6 +40,7 @@ class Setting:
     scope: str = "run"  # "run": determines the numbers; "plan": how long to train
     choices: tuple[str, ...] = ()  # named choices (the form shows a list); empty: typed text
     since_files: bool = True  # False: added after run files existed, so a file may lack it (its default then)
+    advanced: bool = False  # changed less often: the window's form keeps it under "More settings"
 
     @property
     def title(self) -> str:
@@ -213,9 +214,10 @@ def _no_check(value: object) -> None:
 #: The course notebook's settings are the defaults.
 SETTINGS: tuple[Setting, ...] = (
     Setting("seed", "Seed", 12345, parse_int, check_seed,
-            "Seed of the one RandomState that draws weights, inputs and targets."),
+            "Seed of the one RandomState that draws weights, inputs and targets.", advanced=True),
     Setting("layers", "Layer sizes", (3, 4, 4, 2), lambda text, name: parse_sizes(text, name), check_layers,
-            "Units per layer, inputs to outputs, e.g. 3,4,4,2 (sigmoid hidden layers, linear output).", "N,N,..."),
+            "Units per layer, inputs to outputs, e.g. 3,4,4,2 (hidden layers use the activation; the last one the output).",
+            "N,N,..."),
     Setting("batch_size", "Batch size", 5, parse_batch_size, check_batch_size,
             "The notebook's data: samples in its one batch. Other data: samples per gradient step, or all (one step an epoch)."),
     Setting("stepsize", "Stepsize", 0.1, parse_float, check_stepsize,
@@ -225,20 +227,20 @@ SETTINGS: tuple[Setting, ...] = (
             "NAME[,NAME...]", choices=tuple(ACTIVATIONS), since_files=False),
     Setting("output", "Output", "identity", _choice(OUTPUTS), _no_check,
             "The output layer's function: identity (the notebook's), sigmoid, or softmax.", "|".join(OUTPUTS),
-            choices=OUTPUTS, since_files=False),
+            choices=OUTPUTS, since_files=False, advanced=True),
     Setting("loss", "Loss", "mse", _choice(LOSSES), _no_check,
             "mse: the notebook's (1/M) Σ ½(ŷ−y)²; cross-entropy: with a sigmoid or softmax output.", "|".join(LOSSES),
-            choices=LOSSES, since_files=False),
+            choices=LOSSES, since_files=False, advanced=True),
     Setting("init", "Initialisation", "notebook", _choice(tuple(INITS)), _no_check,
             "Weights: notebook (randn × 0.01), xavier (× √(2/(in+out))) or he (× √(2/in)); biases zero.",
-            "|".join(INITS), choices=tuple(INITS), since_files=False),
+            "|".join(INITS), choices=tuple(INITS), since_files=False, advanced=True),
     Setting("data", "Data", "notebook", parse_data, _no_check,
             f"notebook (the course's random batch), {', '.join(GENERATED)}, or your own PATH.csv.", "NAME|PATH.csv",
             choices=("notebook",) + GENERATED, since_files=False),
     Setting("samples", "Samples", 200, parse_int, check_samples, "Points in a generated data set (training and test).",
-            since_files=False),
+            since_files=False, advanced=True),
     Setting("noise", "Noise", 0.1, parse_float, check_noise, "Noise added to a generated data set (0: none).", "X",
-            since_files=False),
+            since_files=False, advanced=True),
     Setting("target", "CSV target", "last", lambda text, name: str(text).strip() or "last", _no_check,
             "Your CSV's target column(s): last, or names or numbers (from 1) separated by commas; the others are inputs.",
             "COLUMN[,COLUMN...]", since_files=False),
@@ -247,7 +249,7 @@ SETTINGS: tuple[Setting, ...] = (
             choices=("no", "yes"), since_files=False),
     Setting("test_fraction", "Test fraction", "auto", parse_test_fraction, _no_check,
             "Share of the data held out to test on: auto is 0.2, or none for the notebook's batch.", "F|auto",
-            since_files=False),
+            since_files=False, advanced=True),
     Setting("epochs", "Epochs", 100_000, parse_int, check_epochs,
             "Updates to run in total (the plan; a run can always be stepped further).", scope="plan"),
 )

@@ -86,14 +86,15 @@ class Launcher:
                 return False
         if "epochs" in explicit:
             window.session.set_plan(run.epochs + self.options.epochs)
-        if "stepsize" in explicit:
-            window.session.set_stepsize(self.options.config.stepsize)
+        if "stepsize" in explicit:  # the session tells every view that shows ΔW or the next value
+            window.continue_with_stepsize(self.options.config.stepsize)
         window.form.set_values(window.session.config, window.session.target_epoch)
         return True
 
     def begin(self) -> None:
         if self.options.run:
-            self.window.start_or_pause()
+            if self.window.session.state is not RunState.DIVERGED:  # a diverged run cannot go on (Start would begin anew)
+                self.window.start_or_pause()
             if self.window.session.state is not RunState.RUNNING:  # nothing to train (0 epochs, diverged)
                 self._on_run_ended(self.window.session.state)
 

@@ -1,4 +1,4 @@
-"""The questions the window asks before it throws away trained epochs; each can be cancelled."""
+"""The questions the window asks before it throws away trained epochs, or goes on after a guard stop; each can be cancelled."""
 
 from __future__ import annotations
 
@@ -44,3 +44,34 @@ def replace_run(parent: QWidget, epochs: int, what: str) -> bool:
         "Save it first (File ▸ Save run) if you want to keep it.\n\nReplace it?",
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def quit_unsaved(parent: QWidget, epochs: int) -> bool:
+    """Whether to quit although the run's ``epochs`` epochs are saved nowhere (asked as Open and Reset ask)."""
+    answer = QMessageBox.question(
+        parent, "Quit: the run is not saved",
+        f"The current run ({count(epochs, 'epoch')}) is not saved and will be lost. "
+        "Save it first (File ▸ Save run) if you want to keep it.\n\nQuit anyway?",
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def after_guard(parent: QWidget, report, stepsize: float) -> str | None:
+    """The divergence guard stopped the run and Start was pressed: ``"back"`` (to the last good epoch with the
+    suggested stepsize), ``"on"`` (continue as it is; the guard watches again from here) or None (Esc, Cancel)."""
+    box = QMessageBox(parent)
+    box.setObjectName("guardQuestion")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Stopped by the divergence guard")
+    box.setText(f"The divergence guard stopped this run: {report.line(stepsize)}.\n\nWhat now?")
+    back = None
+    if report.suggested_stepsize:
+        back = box.addButton(f"Go back to epoch {report.good_epoch:,} with stepsize {report.suggested_stepsize:.3g}",
+                             QMessageBox.ButtonRole.AcceptRole)
+    on = box.addButton(f"Continue at stepsize {stepsize:g}", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setEscapeButton(cancel)
+    box.setDefaultButton(back or cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return "back" if back is not None and clicked is back else "on" if clicked is on else None

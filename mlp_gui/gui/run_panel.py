@@ -1,9 +1,10 @@
-"""The run controls: Start/Pause, Stop, Reset, Step 1 / Step 10, progress and live figures."""
+"""The run controls: Start/Pause, Stop, Reset, Step 1 / Step 10, progress and live figures (accuracy among them)."""
 
 from __future__ import annotations
 
 import time
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,10 +19,28 @@ from PySide6.QtWidgets import (
 
 from mlp_gui.core.run_state import RunState
 from mlp_gui.gui import palette
-from mlp_gui.progress import format_duration, format_rate
+from mlp_gui.progress import count, format_duration, format_rate
 
 PROGRESS_STEPS = 1000  # the bar counts in thousandths so runs of any length fit an int
 FIGURES_MS = 125  # live figures change at most 8 times a second
+
+
+START_TIPS: dict[object, str] = {
+    None: "Start, pause or resume training (Ctrl+Return)",
+    "guarded": "The divergence guard stopped this run: go back with a smaller stepsize, or go on as it is (Ctrl+Return asks)",
+    RunState.DIVERGED: "The run diverged: start a new one from the seed with the settings shown; lower the stepsize first "
+                       "(Ctrl+Return)",
+    RunState.STOPPED: "Start a new run from the seed with the settings shown (Ctrl+Return)",
+}
+
+
+def _figure() -> QLabel:
+    """A live figure: plain text (cheap to update 30 times a second), right-aligned, selectable."""
+    label = QLabel("—")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 class RunPanel(QWidget):
@@ -38,7 +57,7 @@ class RunPanel(QWidget):
         super().__init__(parent)
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("start")
-        self.start_button.setToolTip("Start, pause or resume training (Ctrl+Return)")
+        self.start_button.setToolTip(START_TIPS[None])
         self.start_button.setStyleSheet("QPushButton#start { font-weight: bold; padding: 6px; }")
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("End this run; Start then begins a new one (Ctrl+.)")
@@ -54,19 +73,17 @@ class RunPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, PROGRESS_STEPS)
         self.progress.setTextVisible(True)
-        self.values = {name: QLabel("—") for name in ("epoch", "loss", "speed", "time left")}
-        figures = QFormLayout()
-        figures.setContentsMargins(4, 2, 4, 2)
-        for name, label in self.values.items():
-            label.setTextFormat(Qt.TextFormat.PlainText)  # plain text: cheap to update 30 times a second
-            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            figures.addRow(name, label)
-        self.accuracy = QLabel()  # classification only: training (and test) accuracy
-        self.accuracy.setTextFormat(Qt.TextFormat.PlainText)
-        self.accuracy.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.values = {name: _figure() for name in ("epoch", "loss", "speed", "time left")}
+        self.accuracy = _figure()  # classification only: training (and test) accuracy
         self.accuracy_title = QLabel("accuracy")
-        figures.addRow(self.accuracy_title, self.accuracy)
+        figures = QFormLayout()  # one figure a line: long numbers (epoch 10¹², 1.23M epochs/s) are never cut
+        figures.setContentsMargins(4, 0, 4, 0)
+        figures.setVerticalSpacing(1)
+        for name in ("epoch", "loss"):
+            figures.addRow(name, self.values[name])
+        figures.addRow(self.accuracy_title, self.accuracy)  # next to the loss: what a classifier is judged by
+        for name in ("speed", "time left"):
+            figures.addRow(name, self.values[name])
         self.show_accuracy(None, None)
         self.offer = QPushButton()
         self.offer.setObjectName("offer")
@@ -84,15 +101,18 @@ class RunPanel(QWidget):
         self.state_label = QLabel()
         self.state_label.setObjectName("stateLabel")
         self.state_label.setWordWrap(True)
+        self.state_label.hide()  # shown with a note
 
         grid = QGridLayout()
-        grid.addWidget(self.start_button, 0, 0, 1, 2)
-        grid.addWidget(self.stop_button, 1, 0)
-        grid.addWidget(self.reset_button, 1, 1)
-        grid.addWidget(self.step1_button, 2, 0)
-        grid.addWidget(self.step10_button, 2, 1)
+        grid.setHorizontalSpacing(4)
+        grid.addWidget(self.start_button, 0, 0, 1, 4)
+        for col, button in enumerate((self.stop_button, self.reset_button, self.step1_button, self.step10_button)):
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 14)  # narrower than the
+            # style's usual 80 px, so four fit the column's width
+            grid.addWidget(button, 1, col)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         layout.addLayout(grid)
         layout.addWidget(self.progress)
         layout.addLayout(figures)
@@ -108,15 +128,22 @@ class RunPanel(QWidget):
         self.step10_button.clicked.connect(lambda: self.step_clicked.emit(10))
         self.lock_scales.toggled.connect(self.lock_scales_toggled)
         self._last_shown = 0.0
+        self.note_text = ""  # the note under the controls, as plain text
         self._will_finish = True  # a time left makes sense (not diverged or stopped)
 
-    def show_state(self, state: RunState, *, settings_valid: bool, can_continue: bool) -> None:
-        """Enable what makes sense in ``state`` and label Start accordingly."""
-        self._will_finish = state not in (RunState.DIVERGED, RunState.STOPPED, RunState.STOPPING)
+    def show_state(self, state: RunState, *, settings_valid: bool, can_continue: bool, guarded: bool = False) -> None:
+        """Enable what makes sense in ``state`` and label Start accordingly.
+
+        ``guarded``: the divergence guard stopped the run (it is paused, but nobody paused it): Start says
+        *Continue…* and asks what to do. A diverged run cannot go on: Start begins a new one from the seed.
+        """
+        self._will_finish = state not in (RunState.DIVERGED, RunState.STOPPED, RunState.STOPPING) and not guarded
         running = state is RunState.RUNNING
-        labels = {RunState.RUNNING: "Pause", RunState.PAUSED: "Resume", RunState.STOPPED: "Start new run"}
-        self.start_button.setText(labels.get(state, "Start"))
-        startable = settings_valid and (can_continue or state is RunState.STOPPED)
+        anew = state in (RunState.STOPPED, RunState.DIVERGED)
+        labels = {RunState.RUNNING: "Pause", RunState.PAUSED: "Continue…" if guarded else "Resume"}
+        self.start_button.setText("Start new run" if anew else labels.get(state, "Start"))
+        self.start_button.setToolTip(START_TIPS.get("guarded" if guarded and state is RunState.PAUSED else state, START_TIPS[None]))
+        startable = settings_valid and (can_continue or anew)
         self.start_button.setEnabled(running or (startable and not state.busy))
         self.stop_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
         self.reset_button.setEnabled(settings_valid and state is not RunState.STOPPING)
@@ -136,7 +163,7 @@ class RunPanel(QWidget):
         self._last_shown = now
         fraction = min(epoch / target, 1.0) if target else 1.0
         self.progress.setValue(int(round(fraction * PROGRESS_STEPS)))
-        self.progress.setFormat(f"{epoch:,} / {target:,} epochs")
+        self.progress.setFormat(f"{epoch:,} / {count(target, 'epoch')}")
         eta = format_duration((target - epoch) / rate) if rate > 0 and epoch < target and self._will_finish else "—"
         speed = f"{format_rate(rate)} epochs/s" if rate > 0 else "—"
         for name, text in (("epoch", f"{epoch:,}"), ("loss", f"{loss:.6g}"), ("speed", speed), ("time left", eta)):
@@ -164,10 +191,21 @@ class RunPanel(QWidget):
         if shown:
             self.accuracy.setText(f"{train:.1%}" + (f" (test {test:.1%})" if test is not None else ""))
 
+    def show_metrics(self, metrics: dict) -> None:
+        """The newest finite training and test accuracy among per-epoch ``metrics`` (hidden where there is none)."""
+        newest = []
+        for name in ("accuracy", "test_accuracy"):
+            values = metrics.get(name)
+            finite = values[np.isfinite(values)] if values is not None else np.empty(0)
+            newest.append(float(finite[-1]) if finite.size else None)
+        self.show_accuracy(*newest)
+
     def figures_text(self) -> str:
         """The live figures as one line (for tests and the status bar)."""
         return " · ".join(f"{name} {label.text()}" for name, label in self.values.items())
 
     def show_note(self, text: str, error: bool = False) -> None:
+        self.note_text = text
+        self.state_label.setVisible(bool(text))
         colour = palette.ERROR if error else palette.MUTED
         self.state_label.setText(f"<span style='color:{colour}'>{text}</span>" if text else "")

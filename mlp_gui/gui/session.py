@@ -62,6 +62,9 @@ class TrainingSession(QObject):
     - ``delivered(Delivery)``: up to 15 times a second while training, the losses since the last
       delivery and a snapshot (copies).
     - ``snapshot_ready(Snapshot)``: the newest parameters and gradients, after every delivery and reset.
+    - ``stepsize_changed(float)``: the stepsize the next step uses changed (a new, reset or opened run with
+      another one, :meth:`set_stepsize`, going back with a new one); emitted before that run's ``run_reset``.
+      Every view that shows ΔW or the next value follows it.
     - ``state_changed(RunState)``; ``failed(message)`` if training raised.
     """
 
@@ -70,6 +73,7 @@ class TrainingSession(QObject):
     snapshot_ready = Signal(object)  # Snapshot
     state_changed = Signal(object)  # RunState
     plan_changed = Signal(int)
+    stepsize_changed = Signal(float)
     failed = Signal(str)
     guarded = Signal(object)  # GuardReport: the divergence guard stopped the run
     _train = Signal(object, int, object)
@@ -90,6 +94,7 @@ class TrainingSession(QObject):
         self.guard_enabled = True
         self._guard: Guard | None = None  # watches the run while it trains (from the epoch it was last started at)
         self.guard_report: GuardReport | None = None  # why the guard last stopped the run; None once acted on
+        self._announced_stepsize: float | None = None  # the stepsize stepsize_changed last said
 
     # ------------------------------------------------------------ questions about the run
 
@@ -105,6 +110,16 @@ class TrainingSession(QObject):
     def config(self) -> TrainConfig:
         """The current run's settings (its stepsize is the one the next epoch uses)."""
         return self._trainer.config if self._trainer else TrainConfig()
+
+    @property
+    def stepsize(self) -> float:
+        """The stepsize the next step uses: the one source for every view that shows ΔW or the next value."""
+        return self.config.stepsize
+
+    @property
+    def guard_stopped(self) -> bool:
+        """Whether the divergence guard stopped the run and nobody has acted on it yet (it is paused, not by a person)."""
+        return self.guard_report is not None and self.state is RunState.PAUSED
 
     @property
     def snapshot(self) -> Snapshot | None:
@@ -182,6 +197,7 @@ class TrainingSession(QObject):
         """Continue the current run with another stepsize (the history is kept); only while idle."""
         if self._trainer is not None and not self.state.busy:
             self._trainer.set_stepsize(stepsize)
+            self._announce_stepsize()
 
     def pause_then(self, action: Callable[[], None]) -> None:
         """Run ``action`` once the trainer is idle (pausing a running run first; it can resume)."""
@@ -248,6 +264,11 @@ class TrainingSession(QObject):
         self.guard_report = None
         self._install(self._trainer, max(self.planned_epochs, self._trainer.epoch + 1))
 
+    def _announce_stepsize(self) -> None:
+        if self.stepsize != self._announced_stepsize:
+            self._announced_stepsize = self.stepsize
+            self.stepsize_changed.emit(self.stepsize)
+
     def _when_idle(self, action: Callable[[], None], *, stop: bool) -> None:
         how = self._machine.when_idle(action, stop=stop)
         if how == "now":
@@ -279,6 +300,7 @@ class TrainingSession(QObject):
         initial = _initial_snapshot(trainer)
         reproduces = (trainer.config == TrainConfig() and initial is not None  # the notebook's settings, and its printout
                       and notebook.reproduces_notebook(initial.loss, initial.flat_grads))
+        self._announce_stepsize()
         self.run_reset.emit(RunReset(trainer.config, planned_epochs, self._latest, trainer.x.copy(), trainer.y.copy(),
                                      trainer.loss_history.copy(), initial, trainer.data,
                                      {k: v.copy() for k, v in trainer.metrics.items()},

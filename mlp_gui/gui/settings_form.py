@@ -3,8 +3,16 @@
 Each field is parsed and checked by the core (the same messages the CLI
 prints); an invalid field turns red and its tooltip and the line under the
 form say why. A run too large for memory marks the field that drives the
-estimate (layers, batch size or epochs). ``valid`` is False while any field is
-invalid, and the window disables Start then. No text a person can type raises.
+estimate (layers, batch size or epochs); layer sizes that do not fit the data
+(a built-in set or a CSV file) mark the layers. ``valid`` is False while any
+field is invalid, and the window disables Start then. No text a person can type raises.
+
+The settings used less often (the schema's ``advanced`` ones) sit under *More
+settings*, which opens by itself when one of them is invalid. When the data
+changes, the first and last layer sizes are fitted to it; when a person
+chooses a data set, the form proposes settings that train it
+(:mod:`mlp_gui.core.data_presets`) in every field the person has not set
+themselves (here or on the command line), and the line under the form says which.
 """
 
 from __future__ import annotations
@@ -13,17 +21,24 @@ import html
 import os
 from functools import lru_cache
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 from mlp_gui.core.config import TrainConfig, check_combination, check_fits_in_memory, parameter_count
+from mlp_gui.core.data import GENERATED
+from mlp_gui.core.data_presets import CsvShape, check_csv_layers, csv_shape, fit_ends, propose, propose_for_csv
 from mlp_gui.core.parse import ConfigError
+from mlp_gui.core.plural import count
 from mlp_gui.core.settings import RUN_SETTINGS, SETTINGS, Setting, setting
 from mlp_gui.gui import palette
 
 DATA_ONLY = ("samples", "noise", "test_fraction")
 CSV_ONLY = ("target", "standardize")
+MAIN_ORDER = ("data", "target", "standardize", "layers", "activation", "stepsize", "batch_size", "epochs")
 INVALID_STYLE = f"border: 2px solid {palette.ERROR}; border-radius: 3px; background: {palette.ERROR_FILL};"
+PROPOSED_NAMES = {"layers": "layers", "activation": "activation", "output": "output", "loss": "loss", "init": "init",
+                  "batch_size": "batch", "stepsize": "stepsize"}
 
 
 def _field(s: Setting) -> tuple[QWidget, QLineEdit]:
@@ -36,6 +51,7 @@ def _field(s: Setting) -> tuple[QWidget, QLineEdit]:
     combo.setEditable(True)
     combo.addItems(list(s.choices))
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    combo.setObjectName(f"{s.name}Choices")
     return combo, combo.lineEdit()
 
 
@@ -50,28 +66,62 @@ class SettingsForm(QWidget):
         super().__init__(parent)
         self.edits: dict[str, QLineEdit] = {}
         self._widgets: dict[str, QWidget] = {}
+        self._forms: dict[str, QFormLayout] = {}
         self.errors: dict[str, str] = {}
-        self.layout_form = form = QFormLayout()
-        form.setContentsMargins(0, 0, 0, 0)
-        for s in SETTINGS:
-            widget, edit = _field(s)
-            form.addRow(s.label, widget)
-            self._widgets[s.name] = widget
-            edit.setObjectName(s.name)
-            edit.setToolTip(s.help)
-            edit.textChanged.connect(self._on_edit)
-            edit.returnPressed.connect(self.return_pressed)
-            self.edits[s.name] = edit
+        self.person_set: set[str] = set()  # fields a person set (here or on the command line): never proposed over
+        self.main_form, self.more_form = QFormLayout(), QFormLayout()
+        self.more = QWidget()
+        self.more.setObjectName("moreSettings")
+        self.more.setLayout(self.more_form)
+        by_name = {s.name: s for s in SETTINGS}
+        ordered = [by_name[n] for n in MAIN_ORDER] + [s for s in SETTINGS if s.name not in MAIN_ORDER]
+        for s in ordered:
+            self._add_field(s, self.more_form if s.advanced else self.main_form)
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("moreButton")
+        self.more_button.setText("More settings")
+        self.more_button.setCheckable(True)
+        self.more_button.setAutoRaise(True)
+        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more_button.toggled.connect(self.show_more)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setObjectName("settingsSummary")
+        self.note = QLabel()  # what the form changed by itself: layer sizes fitted, settings proposed for a data set
+        self.note.setWordWrap(True)
+        self.note.setObjectName("settingsNote")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addLayout(form)
+        outer.setSpacing(2)
+        for form in (self.main_form, self.more_form):
+            form.setContentsMargins(0, 0, 0, 0)
+            form.setVerticalSpacing(3)
+        outer.addLayout(self.main_form)
+        outer.addWidget(self.more_button)
+        outer.addWidget(self.more)
         outer.addWidget(self.summary)
+        outer.addWidget(self.note)
         self._valid = True
+        self._fitted_for: tuple[str, str, str] | None = None  # (data, target, output) the layer ends were fitted for
+        self._proposed: dict[str, str] = {}  # field -> the text proposed; the note lists those still standing
+        self._proposed_for = ""  # the data set they were proposed for
+        self._fitted: tuple[str, str] | None = None  # (layers text, what the note says) after fitting the layer ends
         self.preview = ""  # a CSV's summary and first rows, shown under the fields
+        self.show_more(False)
         self.set_values(TrainConfig(), setting("epochs").default)
+
+    def _add_field(self, s: Setting, form: QFormLayout) -> None:
+        widget, edit = _field(s)
+        form.addRow(s.label, widget)
+        self._widgets[s.name], self._forms[s.name] = widget, form
+        edit.setObjectName(s.name)
+        edit.setToolTip(s.help)
+        edit.textChanged.connect(self._on_edit)
+        edit.textEdited.connect(self._person_edited)
+        edit.returnPressed.connect(self.return_pressed)
+        if isinstance(widget, QComboBox):
+            widget.activated.connect(self._person_edited)
+        self.edits[s.name] = edit
 
     # ------------------------------------------------------------ values
 
@@ -87,9 +137,7 @@ class SettingsForm(QWidget):
         for name, value in values.items():
             with QSignalBlocker(self.edits[name]):
                 self.edits[name].setText(setting(name).format(value))
-        self._validate_all()
-        self._show_data_fields()
-        self.changed.emit()
+        self._refresh()
 
     def set_config(self, config: TrainConfig) -> None:
         self.set_values(config)
@@ -112,6 +160,104 @@ class SettingsForm(QWidget):
     def set_field(self, name: str, text: str) -> None:
         self.edits[name].setText(text)
 
+    def show_stepsize(self, stepsize: float) -> None:
+        """The run's stepsize changed elsewhere (an opened run's override, going back): the field shows it."""
+        text = setting("stepsize").format(stepsize)
+        if self.edits["stepsize"].text() != text:
+            self.set_field("stepsize", text)
+
+    def mark_person_set(self, names) -> None:
+        """Settings a person chose elsewhere (the command line's flags): no proposal replaces them."""
+        self.person_set |= set(names) & set(self.edits)
+
+    def forget_person_set(self) -> None:
+        """Every field may be proposed for again (the notebook's settings were restored)."""
+        self.person_set.clear()
+
+    def show_more(self, shown: bool) -> None:
+        """Open (True) or close *More settings*: the settings used less often."""
+        with QSignalBlocker(self.more_button):
+            self.more_button.setChecked(shown)
+        self.more_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.more.setVisible(shown)
+        values = ", ".join(f"{s.title} {self.edits[s.name].text()}" for s in SETTINGS
+                           if s.advanced and self._forms[s.name].isRowVisible(self._widgets[s.name]))
+        self.more_button.setToolTip(values)
+
+    # ------------------------------------------------------------ the person's choices, and what the form proposes
+
+    def _person_edited(self, *_args: object) -> None:
+        """A person typed in a field or picked from its list: that field is theirs; a data set chosen gets a proposal."""
+        name = self.sender().objectName().removesuffix("Choices")
+        self.person_set.add(name)
+        if name == "data":
+            self.propose_for_data()
+
+    def propose_for_data(self) -> None:
+        """Propose settings that train the data shown, in the fields no person set (a person chose it: here or on the
+        command line); the note under the form says which."""
+        try:
+            data = setting("data").from_text(self.edits["data"].text())
+            current = {n: setting(n).from_text(self.edits[n].text()) for n in PROPOSED_NAMES}
+        except ConfigError:
+            return
+        if self.edits["data"].text() == self._proposed_for:
+            return  # the same choice confirmed (Return, the list): what the person changed since stays
+        keep = self.person_set - {"data"}
+        if data in GENERATED or data == "notebook":
+            values = propose(data, current, keep)
+        else:
+            shape = self._csv_shape(data)
+            values = propose_for_csv(shape, keep) if shape is not None else {}
+        self._proposed = {name: setting(name).format(value) for name, value in values.items()}
+        self._proposed_for = self.edits["data"].text()
+        for name, text in self._proposed.items():
+            with QSignalBlocker(self.edits[name]):
+                self.edits[name].setText(text)
+        self._fitted_for = None  # fit the layer ends again, for the output proposed
+        self._refresh()
+
+    def _fit_layer_ends(self) -> None:
+        """The data, its target or the output changed: fit the first and last layer sizes to the data."""
+        key = tuple(self.edits[n].text().strip() for n in ("data", "target", "output"))
+        if key == self._fitted_for:
+            return
+        self._fitted_for = key
+        try:
+            data, output = setting("data").from_text(key[0]), setting("output").from_text(key[2])
+            layers = setting("layers").from_text(self.edits["layers"].text())
+        except ConfigError:
+            return
+        shape = self._csv_shape(data) if data.endswith(".csv") else None
+        fitted = fit_ends(layers, data, output, shape)
+        if fitted != layers:
+            text = setting("layers").format(fitted)
+            with QSignalBlocker(self.edits["layers"]):
+                self.edits["layers"].setText(text)
+            self._proposed.pop("layers", None)
+            ins, outs = fitted[0], fitted[-1]
+            where = shape.name if shape else data
+            self._fitted = text, f"Layer sizes set to {text} to fit {where}: {count(ins, 'input')}, {count(outs, 'output')}"
+
+    def _csv_shape(self, data: str) -> CsvShape | None:
+        try:
+            return _cached_csv(*_csv_key(data, self.edits["target"].text().strip() or "last",
+                                         self.edits["output"].text().strip().lower()))[1]
+        except ConfigError:
+            return None
+
+    def _show_note(self) -> None:
+        """The line under the form: the layer sizes fitted, the settings proposed (those a person has not changed since)."""
+        same_data = self.edits["data"].text() == self._proposed_for
+        self._proposed = {n: t for n, t in self._proposed.items() if same_data and self.edits[n].text() == t}
+        if self._fitted is not None and self._fitted[0] != self.edits["layers"].text():
+            self._fitted = None
+        parts = [self._fitted[1]] if self._fitted else []
+        if self._proposed:
+            listed = ", ".join(f"{label} {self._proposed[n]}" for n, label in PROPOSED_NAMES.items() if n in self._proposed)
+            parts.append(f"Proposed for {os.path.basename(self._proposed_for.strip())}: {listed} — change them if you like")
+        self.note.setText(f"<span style='color:{palette.MUTED}'>{html.escape('. '.join(parts))}</span>" if parts else "")
+
     # ------------------------------------------------------------ validation
 
     def _parse_all(self) -> dict | None:
@@ -121,17 +267,23 @@ class SettingsForm(QWidget):
             return None
 
     def _on_edit(self, _text: str = "") -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self._fit_layer_ends()
         self._validate_all()
         self._show_data_fields()
+        self._show_note()
         self.changed.emit()
 
     def _show_data_fields(self) -> None:
         """Samples, noise and test fraction only matter for generated or CSV data: hidden with the notebook's batch."""
         data = self.edits["data"].text().strip().lower()
         for name in DATA_ONLY:
-            self.layout_form.setRowVisible(self._widgets[name], data != "notebook")
+            self._forms[name].setRowVisible(self._widgets[name], data != "notebook")
         for name in CSV_ONLY:
-            self.layout_form.setRowVisible(self._widgets[name], data.endswith(".csv"))
+            self._forms[name].setRowVisible(self._widgets[name], data.endswith(".csv"))
+        self.show_more(self.more_button.isChecked() or any(setting(n).advanced for n in self.errors))
 
     def _validate_all(self) -> None:
         self.errors = {}
@@ -146,7 +298,12 @@ class SettingsForm(QWidget):
             try:
                 check_combination(config)
                 check_fits_in_memory(config, values["epochs"])
-                self.preview = _csv_preview(config) if config.data.endswith(".csv") else ""
+                self.preview = ""
+                if config.data.endswith(".csv"):
+                    key = _csv_key(config.data, config.target, config.output)
+                    self.preview, shape = _cached_csv(*key)
+                    check_csv_layers(config.layers, shape, config.output)
+                    _csv_loads(key, config)
             except ConfigError as exc:
                 self.errors[exc.setting or "layers"] = str(exc)
                 values = None
@@ -163,27 +320,60 @@ class SettingsForm(QWidget):
     def _show_summary(self, values: dict | None) -> None:
         if self.errors:
             first = next(iter(self.errors.values()))
-            self.summary.setText(f"<span style='color:{palette.ERROR}'>⚠ {first}</span>")
+            self.summary.setText(f"<span style='color:{palette.ERROR}'>⚠ {html.escape(first)}</span>")
         elif values is not None:
-            n = parameter_count(values["layers"])
-            text = f"{n:,} parameters in {len(values['layers']) - 1} layers"
+            n, layers = parameter_count(values["layers"]), len(values["layers"]) - 1
+            text = f"{count(n, 'parameter')} in {count(layers, 'layer')}"
             if self.preview:  # your CSV, before training: its rows, each column's role, its classes
                 text += "<br>" + html.escape(self.preview.splitlines()[0])
             self.summary.setText(f"<span style='color:{palette.MUTED}'>{text}</span>")
             self.summary.setToolTip(f"<pre>{html.escape(self.preview)}</pre>" if self.preview else "")
 
 
-def _csv_preview(config: TrainConfig) -> str:
-    """The CSV's preview, read again only when the file or the settings that shape it change (typing stays instant)."""
+def _csv_key(path: str, target: str, output: str) -> tuple[str, int, int, str, str]:
+    """What the CSV's reading depends on: the file (as it is now) and the settings that shape it."""
     try:
-        stat = os.stat(config.data)
+        stat = os.stat(path)
     except OSError:
-        raise ConfigError(f"data {config.data}: no such file", "data") from None
-    return _cached_preview(config.data, stat.st_mtime_ns, stat.st_size, config.target, config.output)
+        raise ConfigError(f"data {path}: no such file", "data") from None
+    return path, stat.st_mtime_ns, stat.st_size, target, output
+
+
+def _cached_csv(*key) -> tuple[str, CsvShape]:
+    """The CSV's preview and shape; ConfigError if the file will not do."""
+    return _raised(_read_csv(*key))
+
+
+def _csv_loads(key: tuple, config: TrainConfig) -> None:
+    """Everything else a run will check of the file (classes for the output, targets for the loss, rows for the test
+    share), checked by reading it as the run will; ConfigError names the setting."""
+    _raised(_load_csv(key, config))
+
+
+def _raised(result):
+    if isinstance(result, ConfigError):
+        raise result
+    return result
+
+
+# The file is read on the GUI thread, once per file (as it is now) and settings that shape it, answers and refusals
+# alike kept (typing stays instant); a very large file makes the form wait while it is read.
+@lru_cache(maxsize=8)
+def _read_csv(path: str, _mtime: int, _size: int, target: str, output: str) -> tuple[str, CsvShape] | ConfigError:
+    from mlp_gui.core.csv_data import preview
+
+    try:
+        return preview(TrainConfig(data=path, target=target, output=output)), csv_shape(path, target, output)
+    except ConfigError as exc:
+        return exc
 
 
 @lru_cache(maxsize=8)
-def _cached_preview(path: str, _mtime: int, _size: int, target: str, output: str) -> str:
-    from mlp_gui.core.csv_data import preview
+def _load_csv(_key: tuple, config: TrainConfig) -> None | ConfigError:
+    from mlp_gui.core.csv_data import load_csv
 
-    return preview(TrainConfig(data=path, target=target, output=output))
+    try:
+        load_csv(config, np.random.RandomState(config.seed))
+    except ConfigError as exc:
+        return exc
+    return None

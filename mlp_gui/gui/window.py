@@ -13,37 +13,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import (
-    QFrame,
-    QGroupBox,
-    QHBoxLayout,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from mlp_gui import __version__
-from mlp_gui.core.config import Change, ConfigError, TrainConfig, change_needed
-from mlp_gui.core.data import GENERATED, inputs_outputs
+from mlp_gui.core.config import Change, TrainConfig, change_needed
 from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.runfile import SavedRun
-from mlp_gui.core.settings import DEFAULT_EPOCHS, setting
-from mlp_gui.gui import confirm, remembered
-from mlp_gui.gui.actions import MENUS, build_actions, shortcut_rows
+from mlp_gui.core.settings import DEFAULT_EPOCHS
+from mlp_gui.gui import confirm, help_dialogs, remembered, window_geometry
+from mlp_gui.gui.actions import MENUS, build_actions
 from mlp_gui.gui.backprop_view import BackpropView
 from mlp_gui.gui.decision_view import DecisionView
 from mlp_gui.gui.explore import Explorer
 from mlp_gui.gui.file_actions import FileActions
+from mlp_gui.gui.going_back import GoingBack
 from mlp_gui.gui.gradient_flow import GradientFlowView
 from mlp_gui.gui.heatmaps import HeatmapPanel
+from mlp_gui.gui.left_column import LeftColumn
 from mlp_gui.gui.loss_plot import LossPlot
 from mlp_gui.gui.network_diagram import NetworkDiagram
 from mlp_gui.gui.run_panel import RunPanel
@@ -71,7 +58,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(TITLE)
         self._opening: tuple[SavedRun, Path | None] | None = None  # set while an opened run is being installed
         self._fitted = False
-        self._last_data = "notebook"
+        self._asked_to_close = False
         self.session = TrainingSession(self)
         self.form = SettingsForm()
         self.run_panel = RunPanel()
@@ -90,33 +77,26 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
         self.actions: dict[str, QAction] = build_actions(self, self.menus)
+        self.actions["quit"].triggered.disconnect()  # Quit asks before unsaved epochs go, as Open and Reset do
+        self.actions["quit"].triggered.connect(self.quit)
         self._connect()
-        values = self._initial_values(config, explicit, epochs)
+        self.going_back = GoingBack(self)
+        values = window_geometry.initial_values(config, explicit, epochs)
+        self.form.mark_person_set(explicit or ())  # the command line's flags: no proposal replaces them
         self.form.set_values(remembered.config_of(values), values["epochs"])  # type: ignore[arg-type]
+        if explicit and "data" in explicit:  # chosen on the command line (scripts get only their flags: explicit None)
+            self.form.propose_for_data()
         self.session.new_run(self.form.config() or TrainConfig(), self.form.epochs() or DEFAULT_EPOCHS)
         self._fit_screen()
-        self._restore_geometry()
+        window_geometry.restore(self, self.splitter)
         self.explorer.restore_kept(remembered.kept_runs_path())
 
     # ------------------------------------------------------------ construction
 
     def _build_layout(self) -> None:
-        settings_box = QGroupBox("Settings")
-        QVBoxLayout(settings_box).addWidget(self.form)
-        run_box = QGroupBox("Run")
-        QVBoxLayout(run_box).addWidget(self.run_panel)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(settings_box)
-        side_layout.addWidget(run_box)
-        side_layout.addWidget(self._compare_box(), 1)
-        side_scroll = QScrollArea()  # on a short screen the side column scrolls instead of pushing the window off it
-        side_scroll.setWidget(side)
-        side_scroll.setWidgetResizable(True)
-        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        side_scroll.setFixedWidth(290)
+        self.left = LeftColumn(self.run_panel, self.form, self.explorer.kept_list)
+        self.left.keep_button.clicked.connect(self.keep_run)
+        self.left.sweep_button.clicked.connect(self.sweep_dialog)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         plot_column = QWidget()
         column = QVBoxLayout(plot_column)
@@ -145,26 +125,10 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(side_scroll)
+        layout.addWidget(self.left)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage("Ready")
-
-    def _compare_box(self) -> QGroupBox:
-        box = QGroupBox("Compare runs")
-        self.keep_button = QPushButton("Keep this run")
-        self.keep_button.setToolTip("Keep the current curve on the plot, faded and labelled (Ctrl+K)")
-        self.keep_button.clicked.connect(self.keep_run)
-        self.sweep_button = QPushButton("Sweep…")
-        self.sweep_button.setToolTip("Train one setting at several values and overlay the curves")
-        self.sweep_button.clicked.connect(self.sweep_dialog)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.keep_button)
-        buttons.addWidget(self.sweep_button)
-        layout = QVBoxLayout(box)
-        layout.addLayout(buttons)
-        layout.addWidget(self.explorer.kept_list, 1)
-        return box
 
     def _connect(self) -> None:
         s = self.session
@@ -172,11 +136,11 @@ class MainWindow(QMainWindow):
         s.delivered.connect(self._on_delivered)
         s.state_changed.connect(self._on_state)
         s.plan_changed.connect(self._on_plan_changed)
-        s.failed.connect(lambda msg: self._note(msg, error=True))
-        s.guarded.connect(self._on_guarded)
-        self.timeline.moved.connect(self._view_snapshot)
-        self.timeline.continue_clicked.connect(self._continue_from)
-        self.run_panel.offer_taken.connect(self._go_back)
+        s.failed.connect(lambda msg: self.show_note(msg, error=True))
+        s.stepsize_changed.connect(self.heatmaps.set_stepsize)  # every view that shows ΔW or the next value
+        s.stepsize_changed.connect(self.flow.set_stepsize)
+        s.stepsize_changed.connect(self.weight_panel.set_stepsize)
+        s.stepsize_changed.connect(self.form.show_stepsize)
         self.run_panel.start_pause_clicked.connect(self.start_or_pause)
         self.run_panel.stop_clicked.connect(self.stop)
         self.run_panel.reset_clicked.connect(self.reset)
@@ -184,7 +148,7 @@ class MainWindow(QMainWindow):
         self.run_panel.lock_scales_toggled.connect(self.heatmaps.set_locked)
         self.explorer.sweeps.progressed.connect(lambda f: self.statusBar().showMessage(f"Sweep: {f:.0%}"))
         self.explorer.sweeps.finished.connect(lambda r: self.statusBar().showMessage(f"Sweep done: {len(r)} runs kept on the plot"))
-        self.explorer.sweeps.failed.connect(lambda msg: self._note(msg, error=True))
+        self.explorer.sweeps.failed.connect(lambda msg: self.show_note(msg, error=True))
         self.tabs.currentChanged.connect(self._on_tab)
         self.plot.hover_text.connect(self._show_hover)
         s.snapshot_ready.connect(self.heatmaps.show_snapshot)  # every view follows the newest snapshot alike
@@ -206,9 +170,11 @@ class MainWindow(QMainWindow):
         state = self.session.state
         if state is RunState.RUNNING:
             self.session.pause()
-        elif state is RunState.STOPPED and self.form.valid:
+        elif state in (RunState.STOPPED, RunState.DIVERGED) and self.form.valid:
             self.session.new_run(self.form.config(), self.form.epochs())
             self.session.start()
+        elif self.session.guard_stopped and self.form.config() == self.session.config:
+            self.going_back.ask_after_guard()
         elif self.run_panel.start_button.isEnabled() and self._apply_settings(ask=True):
             self.session.start()
 
@@ -240,6 +206,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Sweep started")
 
     def restore_defaults(self) -> None:
+        self.form.forget_person_set()
         self.form.set_values(TrainConfig(), DEFAULT_EPOCHS)
         self._apply_settings(ask=self.session.epoch > 0)
 
@@ -282,16 +249,10 @@ class MainWindow(QMainWindow):
         self.files.export_plot_dialog()
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in shortcut_rows())
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=6>{rows}</table>")
+        help_dialogs.show_shortcuts(self)
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About mlp-gui",
-            f"<b>mlp-gui {__version__}</b><p>Watch backpropagation happen: a small sigmoid MLP trained by "
-            "plain gradient descent, with its loss, weights and gradients shown live.</p>",
-        )
+        help_dialogs.show_about(self)
 
     # ------------------------------------------------------------ files
 
@@ -325,37 +286,20 @@ class MainWindow(QMainWindow):
 
     def _settings_changed(self) -> None:
         """An edit: before any training, apply valid settings at once (the heatmaps show the new initial weights)."""
-        self._fit_layers_to_data()
         if self.form.valid and self.session.epoch == 0 and not self.session.state.busy:
             self._apply_settings(ask=False)
         self._refresh_controls()
 
-    def _fit_layers_to_data(self) -> None:
-        """A generated data set was chosen: make the first and last layer sizes fit it, and say so."""
-        data = self.form.edits["data"].text().strip().lower()
-        if data == self._last_data or data not in GENERATED:
-            self._last_data = data
-            return
-        self._last_data = data
-        try:
-            sizes = list(setting("layers").from_text(self.form.edits["layers"].text()))
-        except ConfigError:
-            return
-        n_in, outs = inputs_outputs(data)
-        wanted_out = sizes[-1] if sizes[-1] in outs else max(outs)
-        fitted = [n_in, *sizes[1:-1], wanted_out]
-        if fitted != sizes:
-            self.form.set_field("layers", setting("layers").format(tuple(fitted)))
-            self.statusBar().showMessage(f"Layer sizes set to {setting('layers').format(tuple(fitted))} to fit {data}: "
-                                         f"{n_in} input{'s' if n_in > 1 else ''}, {wanted_out} output{'s' if wanted_out > 1 else ''}")
-
     def _settings_entered(self) -> None:
         """Return pressed in a field: apply it now (asking if that would replace trained epochs)."""
         if not self.session.state.busy:
-            self._apply_settings(ask=True)
+            self._apply_settings(ask=True, start_anew=True)
 
-    def _apply_settings(self, ask: bool) -> bool:
-        """Bring the run in line with the fields; False if the person chose to keep the run as it is."""
+    def _apply_settings(self, ask: bool, start_anew: bool = False) -> bool:
+        """Bring the run in line with the fields; False if the person chose to keep the run as it is.
+
+        ``start_anew``: when the person answers *Start a new run* to the stepsize question, the new run starts.
+        """
         config, epochs = self.form.config(), self.form.epochs()
         if config is None or epochs is None or not self.form.valid:
             return False
@@ -372,18 +316,23 @@ class MainWindow(QMainWindow):
                 self.form.set_values(current, epochs)
                 return False
             if answer:
-                self.session.set_stepsize(config.stepsize)
-                self.heatmaps.set_stepsize(config.stepsize)
-                self.flow.set_stepsize(config.stepsize)
-                self.weight_panel.set_stepsize(config.stepsize)
-                self.plot.mark_stepsize_change(self.session.epoch, config.stepsize)
-                self._refresh_controls()
+                self.continue_with_stepsize(config.stepsize)
                 return True
-            return self._replace_run(config, epochs)
+            replaced = self._replace_run(config, epochs)
+            if replaced and start_anew:
+                self.session.start()
+            return replaced
         if not confirm.new_run(self, self.session.epoch, set(config.differences(current))):
             self.form.set_values(current, epochs)
             return False
         return self._replace_run(config, epochs)
+
+    def continue_with_stepsize(self, stepsize: float) -> None:
+        """The run goes on with ``stepsize`` (its history kept, the change marked on the plot); views follow the session."""
+        if stepsize != self.session.stepsize:
+            self.session.set_stepsize(stepsize)
+            self.plot.mark_stepsize_change(self.session.epoch, stepsize)
+        self._refresh_controls()
 
     def _replace_run(self, config: TrainConfig, epochs: int) -> bool:
         """A new run from the seed with ``config``; False if it could not be made (its data would not do: the note says why)."""
@@ -392,40 +341,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ remembered settings and geometry
 
-    @staticmethod
-    def _initial_values(given: TrainConfig | None, explicit: frozenset[str] | None, epochs: int | None) -> dict:
-        if given is not None and explicit is None:
-            return {**{name: getattr(given, name) for name in given.__dataclass_fields__}, "epochs": epochs or DEFAULT_EPOCHS}
-        values = remembered.load_values()
-        if given is not None:
-            values |= {name: getattr(given, name) for name in (explicit or ()) if name != "epochs"}
-            if explicit and "epochs" in explicit and epochs is not None:
-                values["epochs"] = epochs
-        return values
-
     def _fit_screen(self) -> None:
-        """1280x800 where the screen has room, else the screen's available area (panels excluded), frame included.
-
-        Before the window is shown its frame is unknown, so a usual one is assumed; :meth:`showEvent` fits
-        it again once the window manager has framed it.
-        """
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is None or screen.width() <= 0:
-            self.resize(1280, 800)
-            return
-        frame_w, frame_h = self._frame_margins()
-        self.resize(min(1280, screen.width() - frame_w), min(800, screen.height() - frame_h))
-        frame = self.frameGeometry()
-        if not screen.contains(frame):
-            self.move(max(screen.left(), min(frame.left(), screen.right() - frame.width())),
-                      max(screen.top(), min(frame.top(), screen.bottom() - frame.height())))
-
-    def _frame_margins(self) -> tuple[int, int]:
-        """The window manager's frame (title bar and borders), or a usual one (8 x 38 px) before it is known."""
-        extra = self.frameGeometry().size() - self.geometry().size()
-        if self.isVisible() and (extra.width() > 0 or extra.height() > 0):
-            return extra.width(), extra.height()
-        return 8, 38
+        window_geometry.fit_to_screen(self)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         super().showEvent(event)
@@ -434,19 +351,11 @@ class MainWindow(QMainWindow):
             if remembered.load_bytes("geometry") is None:
                 QTimer.singleShot(0, self._fit_screen)  # the frame is known once the window is mapped
 
-    def _restore_geometry(self) -> None:
-        geometry, splitter = remembered.load_bytes("geometry"), remembered.load_bytes("splitter")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
-
     def _remember(self) -> None:
         config, epochs = self.form.config(), self.form.epochs()
         if config is not None:
             remembered.save_config(config, epochs)
-        remembered.save_bytes("geometry", self.saveGeometry())
-        remembered.save_bytes("splitter", self.splitter.saveState())
+        window_geometry.remember(self, self.splitter)
         self.explorer.store_kept()
 
     # ------------------------------------------------------------ session → views
@@ -461,9 +370,8 @@ class MainWindow(QMainWindow):
             self.files.forget_run()
         self.plot.set_planned_epochs(reset.planned_epochs)
         self.plot.reset(reset.history, (reset.metrics or {}).get("test_loss"))
-        self.run_panel.show_accuracy(*_latest_accuracy(reset.metrics or {}))
+        self.run_panel.show_metrics(reset.metrics or {})
         self.run_panel.show_identity(reset.fingerprint, reset.reproduces_notebook)
-        self.heatmaps.set_stepsize(reset.config.stepsize)
         self.backprop.set_run(reset)
         self.decision.set_run(reset)
         self.diagram.set_run(reset)
@@ -477,7 +385,7 @@ class MainWindow(QMainWindow):
             self.form.set_values(reset.config, self.form.epochs() or reset.planned_epochs)
         self._show_progress_now()
         self._refresh_controls()  # a new run may start in the state the old one had (READY): no state signal
-        self._note("")
+        self.show_note("")
 
     def _on_plan_changed(self, epochs: int) -> None:
         if self.form.epochs() != epochs:
@@ -492,7 +400,7 @@ class MainWindow(QMainWindow):
         if delivery.norms is not None:
             self.flow.add_rows(delivery.norms)
         if "accuracy" in delivery.metrics and delivery.losses.size:
-            self.run_panel.show_accuracy(*_latest_accuracy(delivery.metrics))
+            self.run_panel.show_metrics(delivery.metrics)
         snap = delivery.snapshot
         self.run_panel.show_progress(snap.epoch, self.session.target_epoch, snap.loss, delivery.epochs_per_second, live=True)
 
@@ -505,15 +413,15 @@ class MainWindow(QMainWindow):
         s = self.session
         messages = {
             RunState.RUNNING: "Training…",
-            RunState.PAUSED: f"Paused at epoch {s.epoch:,}",
+            RunState.PAUSED: self.going_back.guard_line() if s.guard_stopped else f"Paused at epoch {s.epoch:,}",
             RunState.STOPPED: f"Stopped at epoch {s.epoch:,}",
-            RunState.FINISHED: f"Finished: {s.epoch:,} epochs, loss {s.loss:.6g}",
+            RunState.FINISHED: f"Finished: {count(s.epoch, 'epoch')}, loss {s.loss:.6g}",
             RunState.READY: "Ready: press Start (Ctrl+Return)",
         }
         if state is RunState.DIVERGED:
             became = s.snapshot.diverged_loss if s.snapshot is not None else float("nan")
-            self._note(f"Diverged at epoch {s.diverged_at:,}: the loss became {became}. The parameters shown are epoch "
-                       f"{s.epoch:,}'s, the last finite ones. Try a smaller stepsize, then Reset.", error=True)
+            self.show_note(f"Diverged at epoch {s.diverged_at:,}: the loss became {became}. The parameters shown are epoch "
+                           f"{s.epoch:,}'s, the last finite ones. Lower the stepsize, then Start a new run.", error=True)
             self.plot.mark_divergence(s.diverged_at)
         elif state in messages:
             self.statusBar().showMessage(messages[state])
@@ -527,7 +435,8 @@ class MainWindow(QMainWindow):
     def _refresh_controls(self) -> None:
         state = self.session.state
         can_continue = self.session.can_continue(self.form.epochs())
-        self.run_panel.show_state(state, settings_valid=self.form.valid, can_continue=can_continue)
+        self.run_panel.show_state(state, settings_valid=self.form.valid, can_continue=can_continue,
+                                  guarded=self.session.guard_stopped)
         self.form.setEnabled(not state.busy)
         self.actions["start"].setEnabled(self.run_panel.start_button.isEnabled())
 
@@ -546,51 +455,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{path.name}[*] — mlp-gui" if path else TITLE)
         self.setWindowModified(self.files.unsaved_epochs)
 
-    def _view_snapshot(self, index: int) -> None:
-        """The timeline moved: every view shows the run at that kept epoch; the loss plot marks it."""
-        if self.timeline.at_present and self.session.snapshot is not None:  # back at the end: the run as it is now
-            self.session.snapshot_ready.emit(self.session.snapshot)
-            self.heatmaps.flush()
-            self.plot.mark_viewed(None)
-            self.flow.mark_viewed(None)
-            return
-        snap = self.session.view_snapshot(index)
-        if snap is not None:
-            self.heatmaps.flush()  # at once: the person is dragging the slider
-            self.plot.mark_viewed(None if self.timeline.at_present else snap.epoch)
-            self.flow.mark_viewed(None if self.timeline.at_present else snap.epoch)
-            self.statusBar().showMessage(f"Showing epoch {snap.epoch:,}, loss {snap.loss:.6g}"
-                                         + ("" if self.timeline.at_present else ": Continue from here trains on from it"))
-
-    def _continue_from(self, index: int) -> None:
-        """Train on from a kept epoch: the run as it was stays on the plot as a kept run."""
-        self.explorer.keep_current_run()
-        epoch = self.timeline.epochs[index]
-        self.session.continue_from(index)
-        self.plot.mark_viewed(None)
-        self.flow.mark_viewed(None)
-        self.statusBar().showMessage(f"Back at epoch {epoch:,}: the run as it was is kept on the plot")
-
-    def _on_guarded(self, report) -> None:
-        """The divergence guard stopped the run: say why, and offer to go back with a stable stepsize."""
-        self._note(f"Stopped by the divergence guard: {report.line(self.session.config.stepsize)}.", error=True)
-        self.plot.mark_divergence(report.epoch)
-        if report.suggested_stepsize:
-            self.run_panel.show_offer(f"Go back to epoch {report.good_epoch:,} with stepsize {report.suggested_stepsize:.3g}")
-        self.run_ended.emit(RunState.PAUSED)  # for unattended runs: this run will not reach its epochs by itself
-
-    def _go_back(self) -> None:
-        """Take the guard's offer: back to the last good epoch, the suggested stepsize, and train on."""
-        report = self.session.guard_report
-        if report is None or report.suggested_stepsize is None:
-            return
-        stepsize = float(f"{report.suggested_stepsize:.3g}")
-        self.session.go_back(stepsize)
-        self.form.set_values(self.session.config, self.form.epochs())
-        self.statusBar().showMessage(f"Back at epoch {report.good_epoch:,} with stepsize {stepsize:g}")
-        self.session.start()
-
-    def _note(self, text: str, error: bool = False) -> None:
+    def show_note(self, text: str, error: bool = False) -> None:
+        """The line under the run controls (and the status bar); an empty note also clears the status bar's old one."""
+        if not text and self.statusBar().currentMessage() == self.run_panel.note_text:
+            self.statusBar().clearMessage()
         self.run_panel.show_note(text, error)
         if text:
             self.statusBar().showMessage(text)
@@ -605,19 +473,25 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ close
 
+    def quit(self) -> None:
+        """Ctrl+Q: close the window, asking first if that throws away unsaved epochs (as Open and Reset ask)."""
+        if not self.files.unsaved_epochs or confirm.quit_unsaved(self, self.session.epoch):
+            self._asked_to_close = True
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
-        """Stop the training thread before the window goes (bounded wait, never a hang)."""
+        """Stop the training thread before the window goes (bounded wait, never a hang).
+
+        Closed by the window manager (its ✕, Alt+F4) with unsaved epochs, it asks first, as Ctrl+Q does;
+        closed by the program (a signal, an unattended run's end) it does not.
+        """
+        asked, self._asked_to_close = self._asked_to_close, False
+        if (event.spontaneous() and not asked and self.files.unsaved_epochs
+                and not confirm.quit_unsaved(self, self.session.epoch)):
+            event.ignore()
+            return
         self._remember()
         self.explorer.shutdown()
         self.session.shutdown()
         super().closeEvent(event)
 
-
-def _latest_accuracy(metrics: dict) -> tuple[float | None, float | None]:
-    """The newest training and test accuracy among ``metrics`` (None where there is none)."""
-    out = []
-    for name in ("accuracy", "test_accuracy"):
-        values = metrics.get(name)
-        finite = values[np.isfinite(values)] if values is not None else np.empty(0)
-        out.append(float(finite[-1]) if finite.size else None)
-    return out[0], out[1]

@@ -1,0 +1,165 @@
+"""What to propose when a data set is chosen: layer ends that fit it, and settings that train well on it.
+
+:data:`PRESETS` holds one recipe per built-in set (the notebook's batch gets the notebook's own settings).
+Each was checked to train: tests/test_core_data_presets.py runs every recipe, with each activation a
+person may keep, and asserts 90% training accuracy (a loss near the noise for sine) within
+:data:`VERIFIED_EPOCHS`. :func:`propose` turns a recipe into field values and leaves alone the fields a
+person set; :func:`fit_ends` makes the first and last layer sizes fit a data set; :func:`csv_shape` reads
+what a CSV file needs (its inputs, its targets, its classes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlp_gui.core import csv_data
+from mlp_gui.core.config import TrainConfig
+from mlp_gui.core.data import CLASSIFICATION, GENERATED, inputs_outputs
+from mlp_gui.core.parse import ConfigError
+from mlp_gui.core.plural import count
+
+VERIFIED_EPOCHS = 3000
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Settings that train a data set well: hidden layers, activation, batch size and stepsize."""
+
+    hidden: tuple[int, ...]
+    activation: str
+    batch_size: int  # 0: all, one full-batch step an epoch
+    stepsize: float  # with the preset's output and loss (softmax and cross-entropy for classes)
+    mse_stepsize: float  # with an identity output and mse kept on a classification set
+    ends: tuple[int, int] | None = None  # the first and last sizes, for data that does not fix them
+
+
+#: one recipe per data set: full-batch gradient descent on small sets (mini-batches of the notebook's 5 stall them)
+PRESETS: dict[str, Preset] = {
+    "notebook": Preset((4, 4), "sigmoid", 5, 0.1, 0.1, (3, 2)),  # the course notebook's own settings
+    "xor": Preset((8,), "tanh", 0, 1.0, 0.3),
+    "circles": Preset((8,), "tanh", 0, 1.0, 0.3),
+    "gaussians": Preset((8,), "tanh", 0, 1.0, 0.3),
+    "spiral": Preset((16, 16), "tanh", 0, 0.5, 0.3),
+    "sine": Preset((16,), "tanh", 0, 0.05, 0.05),
+}
+
+
+@dataclass(frozen=True)
+class CsvShape:
+    """What a network needs for a CSV file: its input columns, its target columns and, for one target, its classes."""
+
+    name: str
+    inputs: int
+    targets: int
+    classes: int  # 0: values to fit
+    text_classes: bool  # the classes are words: only a classifier makes sense of them
+
+    def outputs(self, output: str) -> int:
+        """Outputs the network needs: one per class for softmax, else one per target column."""
+        return self.classes if self.classes and output == "softmax" else self.targets
+
+
+def csv_shape(data: str, target: str, output: str) -> CsvShape:
+    """Read ``data`` (a CSV file) as a run would with ``target`` and ``output``; ConfigError naming what is wrong.
+
+    It reads with :mod:`~mlp_gui.core.csv_data`'s own parser (its private ``_read`` and ``_target``), so the
+    form and a run count the same inputs and classes.
+    """
+    path = Path(data)
+    table = csv_data._read(path)
+    columns = csv_data.target_columns(path, table.header, target)
+    classes, words = 0, False
+    if len(columns) == 1:
+        _, names = csv_data._target(path, table, columns[0], TrainConfig(data=data, target=target, output=output))
+        classes = len(names)
+        words = bool(names) and not _all_numbers(names)
+    return CsvShape(path.name, len(table.header) - len(columns), len(columns), classes, words)
+
+
+def _all_numbers(names: list[str]) -> bool:
+    try:
+        [float(n) for n in names]
+    except ValueError:
+        return False
+    return True
+
+
+def check_csv_layers(layers: tuple[int, ...], shape: CsvShape, output: str) -> None:
+    """ConfigError on ``layers`` when its first or last size does not fit the CSV file (the fix named)."""
+    need_out = shape.outputs(output)
+    if layers[0] == shape.inputs and layers[-1] == need_out:
+        return
+    kind = f"{shape.classes} classes, {output} output" if shape.classes and output == "softmax" else (
+        count(shape.targets, "target column"))
+    raise ConfigError(f"data {shape.name} has {count(shape.inputs, 'input')} and needs {count(need_out, 'output')} ({kind}); "
+                      f"layers {','.join(map(str, layers))} has {layers[0]} and {layers[-1]}: use {shape.inputs},...,{need_out}",
+                      "layers")
+
+
+def fit_ends(layers: tuple[int, ...], data: str, output: str, shape: CsvShape | None = None) -> tuple[int, ...]:
+    """``layers`` with the first and last sizes ``data`` needs (hidden sizes kept); as they are for the notebook's batch.
+
+    A generated set fixes the inputs and takes 1 output or one per class (2 with softmax); a CSV file
+    (``shape``) takes one output per class with softmax, else one per target column.
+    """
+    if shape is not None:
+        return (shape.inputs, *layers[1:-1], shape.outputs(output))
+    if data not in GENERATED:
+        return layers
+    n_in, outs = inputs_outputs(data)
+    n_out = max(outs) if output == "softmax" or layers[-1] not in outs else layers[-1]
+    return (n_in, *layers[1:-1], n_out)
+
+
+def init_for(activation: str, data: str) -> str:
+    """The initialisation that suits the activation: he for relu, xavier otherwise (the notebook's for its batch)."""
+    if data == "notebook":
+        return "notebook"
+    return "he" if all(a == "relu" for a in activation.split(",")) else "xavier"
+
+
+def head_for(data: str, outputs: int) -> tuple[str, str]:
+    """Output and loss for a data set: a classifier's probabilities for classes, the identity and mse for values."""
+    if data in CLASSIFICATION:
+        return ("softmax" if outputs > 1 else "sigmoid"), "cross-entropy"
+    return "identity", "mse"
+
+
+def propose(data: str, current: dict[str, object], keep: frozenset[str] | set[str]) -> dict[str, object]:
+    """The settings a person choosing ``data`` is offered: ``current`` are the fields' values (layers, activation,
+    output, loss), ``keep`` the names a person set (never offered, and the rest chosen to go with them)."""
+    preset = PRESETS.get(data)
+    if preset is None:
+        return {}
+    out: dict[str, object] = {}
+    activation = str(current["activation"]) if "activation" in keep else preset.activation
+    layers: tuple[int, ...] = tuple(current["layers"])  # type: ignore[arg-type]
+    several = len(activation.split(",")) > 1  # one activation per hidden layer: their count is the person's
+    if "layers" not in keep and not several:
+        first, last = preset.ends or (layers[0], layers[-1])
+        layers = (first, *preset.hidden, last)
+    output, loss = str(current["output"]), str(current["loss"])
+    if "output" not in keep and "loss" not in keep:
+        wanted = "identity" if "layers" in keep else "softmax"  # kept layers keep their outputs if the data allows
+        outputs = fit_ends(layers, data, wanted)[-1]
+        output, loss = head_for(data, outputs) if data != "notebook" else ("identity", "mse")
+    out.update(activation=activation, output=output, loss=loss, layers=fit_ends(layers, data, output))
+    if "init" not in keep:
+        out["init"] = init_for(activation, data)
+    if "batch_size" not in keep:
+        out["batch_size"] = preset.batch_size
+    if "stepsize" not in keep:
+        out["stepsize"] = preset.mse_stepsize if data in CLASSIFICATION and loss == "mse" else preset.stepsize
+    return {name: value for name, value in out.items() if name not in keep}
+
+
+def propose_for_csv(shape: CsvShape, keep: frozenset[str] | set[str]) -> dict[str, object]:
+    """For a CSV file whose target is words: a classifier (softmax and cross-entropy), unless a person chose the output."""
+    if not shape.text_classes or "output" in keep or "loss" in keep:
+        return {}
+    return {"output": "softmax", "loss": "cross-entropy"}
+
+
+__all__ = ["PRESETS", "VERIFIED_EPOCHS", "CsvShape", "Preset", "check_csv_layers", "csv_shape", "fit_ends", "head_for",
+           "init_for", "propose", "propose_for_csv"]
