@@ -1,9 +1,10 @@
 """What one step of backprop is made of, laid out for the window to show: the kernel's own numbers.
 
-:func:`backprop_pass` runs the kernel's forward and backward once at given parameters and keeps
-what a student wants to see for every layer: the pre-activation ``z``, the activation ``a``, the
-error ``δ = ∂L/∂z``, the gradients ``∂L/∂W = δ aᵀ`` and ``∂L/∂b = Σ δ`` and the update
-``ΔW = −stepsize · ∂L/∂W`` the next step applies. :func:`fingerprint` names a run by its settings
+:func:`backprop_pass` lays out the kernel's :meth:`~mlp_gui.core.network.Kernel.trace` at given parameters
+as a student wants to see it for every layer: the pre-activation ``z``, the activation ``a``, the
+error ``δ = ∂L/∂z``, the gradients ``∂L/∂W = δ aᵀ`` and ``∂L/∂b = Σ δ`` and the update ``ΔW`` the
+next step applies (the update rule's :meth:`~mlp_gui.core.update_rule.UpdateRule.delta`; for plain
+gradient descent ``−stepsize · ∂L/∂W``). :func:`fingerprint` names a run by its settings
 and its epoch-0 parameters, so two students can see they have the same run. :func:`input_symbol` names an
 input as every view does: ``x₀`` is row 0 of ``x``, the input ``W1[i, 0]`` weighs (indices count from 0,
 as NumPy's and the notebook's printouts do).
@@ -17,9 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlp_gui.core.config import TrainConfig
-from mlp_gui.core.model import Layer, Model, Params, copy_layers
-from mlp_gui.core.network import Kernel, bias_columns
+from mlp_gui.core.flat_layout import FlatLayout, Layer, Params
+from mlp_gui.core.model import Model
+from mlp_gui.core.network import Kernel, quiet_float
 from mlp_gui.core.norm_record import segment_norms
+from mlp_gui.core.update_rule import State, UpdateRule, layer_updates
 
 #: the formulas the Backprop tab writes beside each array
 FORMULAS = {
@@ -57,7 +60,7 @@ class LayerStep:
     a_prev: np.ndarray  # the layer's input, a_{l-1} (x for the first layer)
     delta: np.ndarray
     grad: Layer
-    update: Layer  # −stepsize · gradient: what the next step adds to W and b
+    update: Layer  # what the next step adds to W and b (−stepsize · gradient for plain gradient descent)
 
 
 @dataclass(frozen=True)
@@ -70,30 +73,26 @@ class BackpropStep:
     model: Model
 
 
-def backprop_pass(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, stepsize: float) -> BackpropStep:
-    """The kernel's forward and backward at ``layers``, with each layer's δ kept (the kernel itself only keeps gradients)."""
-    kernel = Kernel(model)
-    columns = bias_columns(layers)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        zs, acts = kernel.forward(columns, x)
-        loss, delta = kernel.loss_and_delta(zs[-1], acts[-1], y)
-        grads = copy_layers(layers)
-        deltas: list = [None] * len(layers)
-        kernel.backward(columns, zs, acts, delta, grads, deltas)
+def backprop_pass(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, stepsize: float, *,
+                  rule: UpdateRule | None = None, state: State | None = None) -> BackpropStep:
+    """The kernel's trace at ``layers``, layer by layer, with the update the next step of ``rule`` (plain gradient
+    descent by default) makes from ``state`` (its state now; by default a fresh one)."""
+    traced = Kernel(model).trace(layers, x, y)
+    with quiet_float():  # a diverged run's gradients may overflow once more
+        updates = layer_updates(layers, traced.grads, stepsize, rule=rule, state=state)
     names = list(model.activations) + [model.output]
     steps = [
-        LayerStep(i + 1, names[i], zs[i], acts[i + 1], acts[i], deltas[i], grads[i],
-                  Layer(-stepsize * grads[i].W, -stepsize * grads[i].b))
+        LayerStep(i + 1, names[i], traced.zs[i], traced.acts[i + 1], traced.acts[i], traced.deltas[i], traced.grads[i],
+                  updates[i])
         for i in range(len(layers))
     ]
-    return BackpropStep(float(loss), steps, stepsize, model)
+    return BackpropStep(float(traced.loss), steps, stepsize, model)
 
 
 def layer_norms(layers: Params) -> list[float]:
     """Each layer's norm, W and b together (for gradients: saturated units can zero ∂L/∂W while ∂L/∂b grows)."""
-    parts = [np.concatenate([layer.W.ravel(), layer.b.ravel()]) for layer in layers]
-    starts = np.cumsum([0] + [p.size for p in parts[:-1]])
-    return segment_norms(np.concatenate(parts), starts).tolist()
+    layout = FlatLayout.for_layers(layers)
+    return segment_norms(layout.pack(layers), np.asarray(layout.layer_starts)).tolist()
 
 
 def fingerprint(config: TrainConfig, initial: Params | None) -> str:

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp_gui.core.model import Layer, Model, flatten, pair_up, parameter_names
-from mlp_gui.core.network import Kernel, bias_columns
+from mlp_gui.core.flat_layout import FlatLayout, Layer, Span, flatten, pair_up
+from mlp_gui.core.model import Model
+from mlp_gui.core.network import Kernel, bias_columns, quiet_float
 
 DEFAULT_STEP = 1e-3
 PASS_THRESHOLD = 1e-6  # backprop is right (float64 rounding is ~1e-16 relative; 1e-6 is generous)
@@ -72,8 +73,8 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def backprop_grads(model: Model, layers: Sequence[Layer], x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    """Backprop's gradients ``[dW1, db1, ...]`` from the kernel (in whatever precision the arrays have)."""
-    return flatten(Kernel(model).loss_and_grads(layers, x, y)[1])
+    """Backprop's gradients ``[dW1, db1, ...]`` from the kernel's trace (in whatever precision the arrays have)."""
+    return flatten(Kernel(model).trace(layers, x, y).grads)
 
 
 def gradient_check(
@@ -91,15 +92,18 @@ def gradient_check(
     ``model`` defaults to the notebook's (sigmoid hidden layers, identity output, half squared error).
     """
     layers = pair_up([np.asarray(p, dtype=np.longdouble) for p in params])
-    model = model or Model(tuple([layers[0].W.shape[1]] + [layer.W.shape[0] for layer in layers]))
+    layout = FlatLayout.for_layers(layers)
+    model = model or Model(layout.sizes)
     x_ext, y_ext = np.asarray(x, dtype=np.longdouble), np.asarray(y, dtype=np.longdouble)
     grads = backprop_grads(model, layers, x_ext, y_ext)
     rng = np.random.default_rng(seed)
-    perturbed = _PerturbedLoss(model, layers, x_ext, y_ext)
-    return [
-        _check_array(name, grads[k], _entries_to_check(grads[k], max_entries, rng), lambda i, h, k=k: perturbed.derivative(k, i, h), step)
-        for k, name in enumerate(parameter_names(len(layers)))
-    ]
+    with quiet_float():
+        perturbed = _PerturbedLoss(model, layers, x_ext, y_ext)
+        return [
+            _check_array(span.name, grads[k], _entries_to_check(grads[k], max_entries, rng),
+                         lambda i, h, span=span: perturbed.derivative(span, i, h), step)
+            for k, span in enumerate(layout.spans)
+        ]
 
 
 def _check_array(name: str, grad: np.ndarray, flat_idx: np.ndarray, derivative, step: float) -> ArrayCheck:
@@ -146,16 +150,16 @@ class _PerturbedLoss:
         self.layers, self.y = layers, y
         self.kernel = Kernel(model)
         self.columns = bias_columns(layers)
-        self.zs, self.acts = self.kernel.forward(self.columns, x)
+        self.zs, self.acts = self.kernel.forward(self.columns, x)  # where every perturbation starts from
 
-    def __call__(self, k: int, flat_index: int, delta: float) -> np.longdouble:
-        """Loss with entry ``flat_index`` of parameter array ``k`` (in ``[W1, b1, ...]`` order) moved by ``delta``."""
-        layer = k // 2
-        if k % 2 == 0:
-            row, col = np.unravel_index(flat_index, self.layers[layer].W.shape)
+    def __call__(self, span: Span, entry: int, delta: float) -> np.longdouble:
+        """Loss with entry ``entry`` (row-major) of the array at ``span`` (W or b of one layer) moved by ``delta``."""
+        layer = span.layer
+        if span.is_weight:
+            row, col = np.unravel_index(entry, span.shape)
             z_row = self.zs[layer][row] + delta * self.acts[layer][col]
         else:
-            row = flat_index
+            row = entry
             z_row = self.zs[layer][row] + delta
         if layer == len(self.layers) - 1:  # the output: its function may mix rows (softmax)
             z = self.zs[layer].copy()
@@ -174,10 +178,10 @@ class _PerturbedLoss:
             a = functions[i](z)
         return self.kernel.loss_and_delta(z, a, self.y)[0]
 
-    def derivative(self, k: int, flat_index: int, h: float) -> np.longdouble:
+    def derivative(self, span: Span, entry: int, h: float) -> np.longdouble:
         """Central differences at ``h`` and ``h/2``, combined to cancel the ``h**2`` error term."""
 
         def central(step: float) -> np.longdouble:
-            return (self(k, flat_index, step) - self(k, flat_index, -step)) / (2 * step)
+            return (self(span, entry, step) - self(span, entry, -step)) / (2 * step)
 
         return (4 * central(h / 2) - central(h)) / 3

@@ -26,9 +26,10 @@ import numpy as np
 
 from mlp_gui.core.driver import Halt, drive
 from mlp_gui.core.explain import layer_norms
+from mlp_gui.core.flat_layout import FlatLayout, Params
 from mlp_gui.core.guard_rule import DEFAULT_FACTOR, LEAP, STAY_SHARE, Rule, Trip
-from mlp_gui.core.model import Model, Params, unflatten
-from mlp_gui.core.network import Kernel
+from mlp_gui.core.model import Model
+from mlp_gui.core.network import Kernel, quiet_float
 from mlp_gui.core.trainer import Trainer
 
 NEAR_BEST = 10.0  # a chunk ending within this factor of the best loss is still a good place to go back to
@@ -212,7 +213,7 @@ class Guard:
 
     def good_params(self) -> Params:
         """The parameters at the good epoch, as (W, b) layers (views of the kept copy)."""
-        return unflatten(self.trainer.layers, self.good.theta)
+        return FlatLayout.for_layers(self.trainer.layers).views(self.good.theta)
 
     def go_back(self, stepsize: float | None = None) -> None:
         """Put the trainer back at the good epoch exactly (the later history dropped), optionally with another stepsize."""
@@ -227,21 +228,20 @@ def _three_digits(value: float) -> float:
     return float(f"{value:.3g}")
 
 
-def stable_stepsize(model: Model, layers: list, x: np.ndarray, y: np.ndarray, iterations: int = 30) -> float | None:
+def stable_stepsize(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, iterations: int = 30) -> float | None:
     """1/λ for λ the largest curvature of the loss at ``layers`` (power iteration on Hessian-vector products)."""
-    kernel = Kernel(model)
-    theta = np.concatenate([a.ravel() for layer in layers for a in layer])
+    kernel, layout = Kernel(model), FlatLayout.for_layers(layers)
+    theta = layout.pack(layers)
 
     def grad(flat: np.ndarray) -> np.ndarray:
-        _, grads = kernel.loss_and_grads(unflatten(layers, flat), x, y)
-        return np.concatenate([a.ravel() for layer in grads for a in layer])
+        return layout.pack(kernel.trace(layout.views(flat), x, y).grads)
 
     rng = np.random.default_rng(0)
     v = rng.standard_normal(theta.size)
     v /= np.linalg.norm(v)
     eps = 1e-5 * max(1.0, float(np.linalg.norm(theta)))
     lam = 0.0
-    with np.errstate(all="ignore"):
+    with quiet_float():
         for _ in range(iterations):
             hv = (grad(theta + eps * v) - grad(theta - eps * v)) / (2 * eps)
             lam = float(v @ hv)

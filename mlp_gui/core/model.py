@@ -6,9 +6,9 @@ the derivative side by side, so adding an activation is one entry here and
 nothing else. The kernel (:mod:`mlp_gui.core.network`) reads these entries;
 so do the gradient check and the explanations shown in the window.
 
-Parameters are a list of :class:`Layer` ``(W, b)`` pairs. Trainers keep them
-as views into one flat buffer (:func:`flat_layers`) so that a gradient-descent
-update is one vector operation however deep the network is.
+Parameters are a list of :class:`~mlp_gui.core.flat_layout.Layer` ``(W, b)``
+pairs; :attr:`Model.layout` says where each sits in the flat buffers trainers
+keep them in (:mod:`mlp_gui.core.flat_layout`, re-exported here).
 """
 
 from __future__ import annotations
@@ -16,9 +16,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
+
+from mlp_gui.core.flat_layout import (
+    FlatLayout,
+    Layer,
+    Params,
+    copy_layers,
+    flatten,
+    layer_shapes,
+    pair_up,
+    parameter_names,
+)
 
 # ---------------------------------------------------------------- activations
 
@@ -152,79 +162,22 @@ INITS: dict[str, Callable[[int, int], float]] = {
     "he": lambda n_in, n_out: math.sqrt(2.0 / n_in),
 }
 
-# ---------------------------------------------------------------- parameters
-
-
-class Layer(NamedTuple):
-    """One layer's parameters: weights ``W`` (out x in) and biases ``b`` (out)."""
-
-    W: np.ndarray
-    b: np.ndarray
-
-
-Params = list[Layer]
-
-
-def parameter_names(n_layers: int) -> list[str]:
-    """``['W1', 'b1', ..., 'WL', 'bL']``: the order parameters are flattened, printed and saved in."""
-    return [f"{kind}{i}" for i in range(1, n_layers + 1) for kind in ("W", "b")]
-
-
-def flatten(layers: Sequence[Layer]) -> list[np.ndarray]:
-    """``[W1, b1, W2, b2, ...]`` (the same arrays, not copies)."""
-    return [array for layer in layers for array in layer]
-
-
-def pair_up(arrays: Sequence[np.ndarray]) -> Params:
-    """The inverse of :func:`flatten`: ``[W1, b1, ...]`` as layers."""
-    return [Layer(arrays[i], arrays[i + 1]) for i in range(0, len(arrays), 2)]
+# ---------------------------------------------------------------- parameters (their flat order: core.flat_layout)
 
 
 def unflatten(like: Params, flat: np.ndarray) -> Params:
-    """``flat`` (every W and b in order, as in a trainer's buffer) as (W, b) layers shaped like ``like``."""
-    views, offset = [], 0
-    for layer in like:
-        for array in layer:
-            views.append(flat[offset : offset + array.size].reshape(array.shape))
-            offset += array.size
-    return pair_up(views)
-
-
-def copy_layers(layers: Sequence[Layer]) -> Params:
-    return [Layer(W.copy(), b.copy()) for W, b in layers]
-
-
-def layer_shapes(sizes: Sequence[int]) -> list[tuple[tuple[int, int], tuple[int]]]:
-    """``((out, in), (out,))`` for each layer of a network with these sizes."""
-    return [((n_out, n_in), (n_out,)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    """``flat`` (every W and b in order, as in a trainer's buffer) as (W, b) views shaped like ``like``."""
+    return FlatLayout.for_layers(like).views(flat)
 
 
 def flat_index(sizes: Sequence[int], layer: int, row: int, col: int | None) -> int:
     """Where ``W{layer}[row, col]`` (or ``b{layer}[row]`` when ``col`` is None) sits in the flat buffers; layer is 1-based."""
-    offset = 0
-    for n, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        if n == layer:
-            if not 0 <= row < n_out or (col is not None and not 0 <= col < n_in):
-                raise IndexError(f"no {'W' if col is not None else 'b'}{layer}[{row}{'' if col is None else f', {col}'}]")
-            return offset + (row * n_in + col if col is not None else n_out * n_in + row)
-        offset += n_out * n_in + n_out
-    raise IndexError(f"no layer {layer}")
+    return FlatLayout.of(sizes).index(layer, row, col)
 
 
 def flat_layers(sizes: Sequence[int], lead: tuple[int, ...] = ()) -> tuple[np.ndarray, Params]:
-    """One zeroed float64 buffer of shape ``lead + (P,)`` and ``(W, b)`` views into it.
-
-    ``lead`` stacks several runs of one shape (a sweep): the views then have
-    shape ``lead + (out, in)`` and ``lead + (out,)``.
-    """
-    shapes = [shape for pair in layer_shapes(sizes) for shape in pair]
-    flat = np.zeros(lead + (sum(math.prod(s) for s in shapes),), dtype=np.float64)
-    views, offset = [], 0
-    for shape in shapes:
-        size = math.prod(shape)
-        views.append(flat[..., offset : offset + size].reshape(lead + shape))
-        offset += size
-    return flat, pair_up(views)
+    """One zeroed float64 buffer of shape ``lead + (P,)`` and ``(W, b)`` views into it (``lead`` stacks runs)."""
+    return FlatLayout.of(sizes).zeros(lead)
 
 
 # ---------------------------------------------------------------- the model
@@ -264,6 +217,11 @@ class Model:
         return len(self.sizes) - 1
 
     @property
+    def layout(self) -> FlatLayout:
+        """Where every W and b sits in the flat parameter, gradient and update-state buffers."""
+        return FlatLayout.of(self.sizes)
+
+    @property
     def hidden(self) -> list[Activation]:
         return [ACTIVATIONS[name] for name in self.activations]
 
@@ -276,3 +234,8 @@ class Model:
         scale = INITS[self.init]
         pairs = zip(self.sizes[:-1], self.sizes[1:])
         return [Layer(rng.randn(n_out, n_in) * scale(n_in, n_out), np.zeros((n_out,))) for n_in, n_out in pairs]
+
+
+__all__ = ["ACTIVATIONS", "HEADS", "INITS", "LOSSES", "OUTPUTS", "Activation", "FlatLayout", "Head", "Layer", "Model",
+           "Params", "copy_layers", "flat_index", "flat_layers", "flatten", "layer_shapes", "pair_up", "parameter_names",
+           "unflatten"]

@@ -7,25 +7,58 @@ Read it top to bottom as the course notebook's backprop::
     backward  ∂L/∂W_l = δ_l a_{l-1}ᵀ,   ∂L/∂b_l = Σ_samples δ_l
               δ_{l-1} = (W_lᵀ δ_l) ⊙ f′(z_{l-1})
 
-The trainer calls :meth:`Kernel.forward` and :meth:`Kernel.backward` in its
-hot loop with the gradients written into a flat buffer in place (that reuse
-is the whole of the "fast path"); the stacked sweep uses the same methods
-with ``np.matmul`` over a leading run axis; the gradient check runs them in
-extended precision. Arrays hold one column per sample: ``x`` is
-``(inputs, M)``. With the notebook's model the arithmetic is the notebook's,
-operation for operation, so its printed numbers come out to the last bit.
+:meth:`Kernel.trace` runs the three once and keeps every array (a :class:`Trace`): the readable, allocating
+form every explainer, the gradient check and the guard use. The trainer calls :meth:`Kernel.forward` and
+:meth:`Kernel.backward` in its hot loop with the gradients written into a flat buffer in place (that reuse
+is the whole of the "fast path"); the stacked sweep uses the same methods with ``np.matmul`` over a leading
+run axis. :func:`quiet_float` is the one floating-point policy: the trace, the stacked sweep and
+:func:`predict` run under it.
+Arrays hold one column per sample: ``x`` is ``(inputs, M)``. With the notebook's model the arithmetic is the
+notebook's, operation for operation, so its printed numbers come out to the last bit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from mlp_gui.core.model import Layer, Model, Params, copy_layers
+from mlp_gui.core.model import Layer, Model, Params
 
 Arrays = list[np.ndarray]
 _add_reduce = np.add.reduce  # Σ over samples; bound once, it runs every epoch
+
+
+def quiet_float() -> np.errstate:
+    """The one floating-point policy of every pass (a context manager): overflow, underflow, invalid operations and
+    division by zero are silent.
+
+    ``e^−z`` overflowing only makes ``σ(z)`` exactly 0, and underflow to 0 is harmless. A run that blows up
+    produces inf or NaN: the trainers check every epoch's loss and stop at the first that is not finite, and the
+    views show such numbers as they are. Warnings would only repeat that, thousands of times a second.
+    """
+    return np.errstate(all="ignore")
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One forward and backward pass, every array kept: the loss, and per layer z, a, δ and the gradients.
+
+    ``acts`` starts with the input ``x`` (``acts[l]`` is layer l+1's input, ``acts[-1]`` the prediction);
+    ``zs``, ``deltas`` and ``grads`` have one entry per layer. ``loss`` is what the model's head returns (a
+    NumPy scalar, or one per run for a stack).
+    """
+
+    loss: np.floating | np.ndarray
+    zs: Arrays
+    acts: Arrays
+    deltas: Arrays
+    grads: Params
+
+    @property
+    def prediction(self) -> np.ndarray:
+        return self.acts[-1]
 
 
 class Kernel:
@@ -74,15 +107,21 @@ class Kernel:
             if i:
                 delta = dot(layers[i].W.mT, delta) * slopes[i - 1](acts[i], zs[i - 1])
 
-    def loss_and_grads(self, layers: Sequence[Layer], x: np.ndarray, y: np.ndarray) -> tuple[float, Params]:
-        """The loss at ``layers`` and new arrays holding its gradient (the readable, allocating form)."""
+    def trace(self, layers: Sequence[Layer], x: np.ndarray, y: np.ndarray) -> Trace:
+        """Forward, loss and backward at ``layers`` on ``(x, y)``, every array new and kept (see :class:`Trace`)."""
         columns = bias_columns(layers)
-        with np.errstate(over="ignore", under="ignore"):  # e^-z overflowing to inf only makes σ(z) exactly 0
+        grads = [Layer(np.empty_like(W, order="C"), np.empty_like(b, order="C")) for W, b in layers]
+        deltas: Arrays = [None] * len(grads)
+        with quiet_float():
             zs, acts = self.forward(columns, x)
             loss, delta = self.loss_and_delta(zs[-1], acts[-1], y)
-            grads = copy_layers(layers)
-            self.backward(columns, zs, acts, delta, grads)
-        return loss, grads
+            self.backward(columns, zs, acts, delta, grads, deltas)
+        return Trace(loss, zs, acts, deltas, grads)
+
+    def loss_and_grads(self, layers: Sequence[Layer], x: np.ndarray, y: np.ndarray) -> tuple[np.floating, Params]:
+        """The loss at ``layers`` and new arrays holding its gradient (:meth:`trace`, the rest left out)."""
+        traced = self.trace(layers, x, y)
+        return traced.loss, traced.grads
 
 
 def bias_columns(layers: Sequence[Layer]) -> Params:
@@ -98,4 +137,5 @@ def loss_and_grads(model: Model, layers: Sequence[Layer], x: np.ndarray, y: np.n
 
 def predict(model: Model, layers: Sequence[Layer], x: np.ndarray) -> np.ndarray:
     """The network's output for inputs ``x`` (one column per sample)."""
-    return Kernel(model).forward(bias_columns(layers), x)[1][-1]
+    with quiet_float():
+        return Kernel(model).forward(bias_columns(layers), x)[1][-1]

@@ -2,9 +2,9 @@
 
 For ``W_l[i, j]`` the gradient is a sum over the samples of the batch, ``∂L/∂W_l[i, j] = Σ_s δ_l[i, s] ·
 a_{l−1}[j, s]`` (for ``b_l[i]``, ``Σ_s δ_l[i, s]``): each sample pulls the weight its own way, and
-:func:`weight_step` keeps those per-sample terms beside the kernel's gradient and the value plain gradient
-descent gives next, ``w − stepsize · ∂L/∂w``, computed with the trainer's own operations so that a Step 1
-shows exactly that number. :func:`weight_history` reads the weight's value at every kept snapshot and
+:func:`weight_step` keeps those per-sample terms beside the kernel's gradient and the value the next step
+gives it, ``w + Δw`` with Δw the update rule's own (``−stepsize · ∂L/∂w`` for plain gradient descent), so
+that a Step 1 shows exactly that number. :func:`weight_history` reads the weight's value at every kept snapshot and
 its gradient at up to ``max_points`` of them (recomputed by the kernel, as going back in time does).
 """
 
@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlp_gui.core.explain import backprop_pass, input_symbol
-from mlp_gui.core.model import Layer, Model, Params, flat_index, unflatten
+from mlp_gui.core.flat_layout import FlatLayout, Layer, Params
+from mlp_gui.core.model import Model
 from mlp_gui.core.network import Kernel
+from mlp_gui.core.update_rule import State, UpdateRule
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class WeightRef:
 
     def index(self, sizes: Sequence[int]) -> int:
         """Its place in the flat buffers (and in snapshot rows)."""
-        return flat_index(sizes, self.layer, self.row, self.col)
+        return FlatLayout.of(sizes).index(self.layer, self.row, self.col)
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,12 @@ class WeightStep:
     stepsize: float
     delta_name: str  # "δ2[1, s]"
     input_name: str  # "a1[3, s]" ("x3[s]" for the first layer; "" for a bias)
+    change: float  # Δw: what the next step adds (the update rule's delta; −stepsize · ∂L/∂w for gradient descent)
 
     @property
     def next_value(self) -> float:
-        """``w − stepsize · ∂L/∂w`` as the trainer computes it (``theta -= grad * stepsize``), to the bit."""
-        return float(np.float64(self.value) - np.float64(self.gradient) * np.float64(self.stepsize))
+        """``w + Δw``: the value the trainer's next step gives this parameter, to the bit."""
+        return float(np.float64(self.value) + np.float64(self.change))
 
     @property
     def samples(self) -> int:
@@ -82,14 +85,16 @@ class WeightStep:
 
 
 def weight_step(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, stepsize: float, ref: WeightRef,
-                epoch: int = 0) -> WeightStep:
-    """The kernel's forward and backward at ``layers`` on the batch ``x, y``, told from ``ref``'s side."""
-    layer = backprop_pass(model, layers, x, y, stepsize).layers[ref.layer - 1]
+                epoch: int = 0, *, rule: UpdateRule | None = None, state: State | None = None) -> WeightStep:
+    """The kernel's forward and backward at ``layers`` on the batch ``x, y``, told from ``ref``'s side; the next
+    step is ``rule``'s from ``state`` (by default plain gradient descent)."""
+    layer = backprop_pass(model, layers, x, y, stepsize, rule=rule, state=state).layers[ref.layer - 1]
     delta = layer.delta[ref.row]
     terms = delta.copy() if ref.is_bias else delta * layer.a_prev[ref.col]
     delta_name = f"δ{ref.layer}[{ref.row}, s]"
     input_name = "" if ref.is_bias else (f"x[{ref.col}, s]" if ref.layer == 1 else f"a{ref.layer - 1}[{ref.col}, s]")
-    return WeightStep(ref, epoch, ref.of(layers), ref.in_layer(layer.grad), terms, stepsize, delta_name, input_name)
+    return WeightStep(ref, epoch, ref.of(layers), ref.in_layer(layer.grad), terms, stepsize, delta_name, input_name,
+                      ref.in_layer(layer.update))
 
 
 @dataclass(frozen=True)
@@ -105,15 +110,15 @@ class WeightHistory:
 
 def weight_history(model: Model, like: Params, epochs: Sequence[int], rows: Sequence[np.ndarray], x: np.ndarray,
                    y: np.ndarray, ref: WeightRef, max_points: int = 200) -> WeightHistory:
-    """``ref`` at the snapshots (``epochs``, flat parameter ``rows``); gradients at up to ``max_points``, spread evenly
-    over the snapshots (which are themselves log-spaced) and always including the newest."""
-    at = ref.index(model.sizes)
+    """``ref`` at the snapshots (``epochs``, flat parameter ``rows`` of layers shaped like ``like``); gradients at up to
+    ``max_points``, spread evenly over the snapshots (which are themselves log-spaced) and always including the newest."""
+    layout = FlatLayout.for_layers(like)
+    at = layout.index(ref.layer, ref.row, ref.col)
     values = np.array([row[at] for row in rows], dtype=np.float64)
     n = len(rows)
     chosen = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int)) if n else np.zeros(0, dtype=int)
     kernel = Kernel(model)
-    with np.errstate(all="ignore"):
-        grads = np.array([ref.of(kernel.loss_and_grads(unflatten(like, rows[i]), x, y)[1]) for i in chosen], dtype=np.float64)
+    grads = np.array([ref.of(kernel.trace(layout.views(rows[i]), x, y).grads) for i in chosen], dtype=np.float64)
     epochs_arr = np.asarray(epochs, dtype=np.int64)
     return WeightHistory(ref, epochs_arr, values, epochs_arr[chosen], grads)
 

@@ -4,7 +4,8 @@ A sweep over stepsizes or seeds trains runs whose arrays all have the same
 shapes. Stacking them makes every NumPy call serve all runs at once, so a
 sweep of K small runs costs little more than one. The arithmetic is the same
 :class:`~mlp_gui.core.network.Kernel` as a single run's, with ``np.matmul``
-broadcasting over the stack; each run's numbers are those of its own
+broadcasting over the stack, and the same update rule with one stepsize per
+run; each run's numbers are those of its own
 :class:`~mlp_gui.core.trainer.Trainer` (a test checks it bit for bit).
 """
 
@@ -15,9 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from mlp_gui.core.config import ConfigError, TrainConfig
-from mlp_gui.core.model import Params, copy_layers, flat_layers, flatten
-from mlp_gui.core.network import Kernel, bias_columns
+from mlp_gui.core.flat_layout import Params
+from mlp_gui.core.network import Kernel, bias_columns, quiet_float
 from mlp_gui.core.trainer import initialize
+from mlp_gui.core.update_rule import GradientDescent
 
 
 def can_stack(configs: Sequence[TrainConfig]) -> bool:
@@ -46,13 +48,19 @@ class StackedTrainer:
             cfg.validated()
         self.configs = list(configs)
         k = len(configs)
-        self.kernel = Kernel(configs[0].model, dot=np.matmul)
+        model = configs[0].model
+        self.kernel = Kernel(model, dot=np.matmul)
+        self.layout = model.layout
         starts = [initialize(cfg) for cfg in configs]
-        self._theta, self.layers = flat_layers(configs[0].layers, (k,))
-        self._grad, self.grads = flat_layers(configs[0].layers, (k,))
-        self._theta[...] = [np.concatenate([a.ravel() for a in flatten(s[0])]) for s in starts]
+        self._theta, self.layers = self.layout.zeros((k,))
+        self._grad, self.grads = self.layout.zeros((k,))
+        for run, (layers, _, _) in enumerate(starts):
+            self.layout.pack(layers, out=self._theta[run])
         self.x = np.stack([s[1] for s in starts])
         self.y = np.stack([s[2] for s in starts])
+        self.rule = GradientDescent()
+        self._state = self.rule.new_state(self.layout.size, (k,))
+        self._update = np.empty_like(self._theta)
         self._stepsizes = np.array([[c.stepsize] for c in configs])
         self.epoch = 0
         self.ends = [int(e) for e in epochs]  # a run stops at its epochs or where it diverges
@@ -75,7 +83,7 @@ class StackedTrainer:
 
     def run_state(self, k: int) -> tuple[Params, np.ndarray, np.ndarray]:
         """Copies of run ``k``'s parameters, inputs and targets (to save it or continue it alone)."""
-        return copy_layers([type(layer)(layer.W[k], layer.b[k]) for layer in self.layers]), self.x[k].copy(), self.y[k].copy()
+        return self.layout.unpack(self._theta[k]), self.x[k].copy(), self.y[k].copy()
 
     def step(self, n: int) -> list[np.ndarray]:
         """Advance up to ``n`` epochs (no further than the longest run still going); each run's new losses."""
@@ -83,9 +91,10 @@ class StackedTrainer:
         n = min(n, max(self.ends) - self.epoch)
         if n <= 0:
             return [np.empty(0) for _ in self.configs]
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        apply, theta, grad, state, update = self.rule.apply, self._theta, self._grad, self._state, self._update
+        with quiet_float():
             for _ in range(n):
-                np.subtract(self._theta, self._grad * self._stepsizes, out=self._theta)
+                apply(theta, grad, state, self._stepsizes, update)
                 self.epoch += 1
                 self._record(self._pass())
         return [self._history[k, min(before, end) + 1 : min(self.epoch, end) + 1].copy() for k, end in enumerate(self.ends)]
@@ -93,9 +102,10 @@ class StackedTrainer:
     def _pass(self) -> np.ndarray:
         """Every run's loss, and its gradients written in place: the single-run kernel over the stack."""
         layers = bias_columns(self.layers)
-        zs, acts = self.kernel.forward(layers, self.x)
-        loss, delta = self.kernel.loss_and_delta(zs[-1], acts[-1], self.y)
-        self.kernel.backward(layers, zs, acts, delta, self.grads)
+        with quiet_float():
+            zs, acts = self.kernel.forward(layers, self.x)
+            loss, delta = self.kernel.loss_and_delta(zs[-1], acts[-1], self.y)
+            self.kernel.backward(layers, zs, acts, delta, self.grads)
         return loss
 
     def _record(self, loss: np.ndarray) -> None:

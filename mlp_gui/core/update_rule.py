@@ -1,0 +1,126 @@
+"""Update rules: how a step turns the gradient into new parameters, written once for every caller.
+
+A rule works on the flat buffers (see :mod:`mlp_gui.core.flat_layout`). Each step it computes an amount
+``u`` and the parameters become ``θ − u``; plain gradient descent's ``u`` is ``g · stepsize``. Optimizers
+with memory (momentum's velocity, Adam's m, v and step count) keep it in a *state*: a dict of named float64
+arrays shaped like θ, and counters (int64, 0-d; one per run for a stack), plain arrays that trainer states,
+snapshots and run files can keep beside θ, so that going back and resuming stay exact.
+
+- :meth:`UpdateRule.apply` is the hot loop's: ``θ`` and the state change in place (given a scratch buffer,
+  nothing is allocated).
+- :meth:`UpdateRule.delta` is every view's that shows ΔW or the next value: the ``−u`` the next
+  :meth:`~UpdateRule.apply` would make, with nothing changed; ``θ + delta`` is apply's ``θ − u`` to the bit.
+
+A rule is a small subclass naming its state and writing ``u`` once, in :meth:`UpdateRule.step`;
+:func:`register` makes it usable everywhere by its name (:func:`rule_named`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import numpy as np
+
+from mlp_gui.core.flat_layout import FlatLayout, Layer, Params
+
+State = dict[str, np.ndarray]
+Stepsize = float | np.ndarray  # a number, or one per run of a stack (shape ``(runs, 1)``)
+
+
+class UpdateRule:
+    """The base of every rule: subclasses set :attr:`name`, :attr:`state_names` (and :attr:`counter_names`)
+    and write :meth:`step`."""
+
+    name: ClassVar[str] = ""
+    formula: ClassVar[str] = ""  # ΔW in words, for the views
+    state_names: ClassVar[tuple[str, ...]] = ()  # per-parameter float64 arrays, each shaped like θ
+    counter_names: ClassVar[tuple[str, ...]] = ()  # steps taken and the like: int64, one per run (0-d for one run)
+
+    def new_state(self, size: int, lead: tuple[int, ...] = ()) -> State:
+        """The state before the first step, for a buffer of ``size`` parameters (``lead``: a stack of runs)."""
+        state = {name: np.zeros(tuple(lead) + (int(size),)) for name in self.state_names}
+        state.update({name: np.zeros(tuple(lead), dtype=np.int64) for name in self.counter_names})
+        return state
+
+    def step(self, theta: np.ndarray, grad: np.ndarray, state: State, stepsize: Stepsize, out: np.ndarray) -> np.ndarray:
+        """Write ``u`` (the step is ``θ ← θ − u``) into ``out`` and return it; advance ``state`` in place.
+
+        ``theta`` is only read. Called by :meth:`apply` on the real state and by :meth:`delta` on a copy.
+        """
+        raise NotImplementedError
+
+    def apply(self, theta: np.ndarray, grad: np.ndarray, state: State, stepsize: Stepsize,
+              scratch: np.ndarray | None = None) -> None:
+        """One step in place: ``θ ← θ − u`` and the state advanced. ``scratch``: a buffer like ``θ`` for ``u``
+        (the hot loop passes one, so nothing is allocated)."""
+        u = self.step(theta, grad, state, stepsize, np.empty_like(theta) if scratch is None else scratch)
+        np.subtract(theta, u, out=theta)
+
+    def delta(self, theta: np.ndarray, grad: np.ndarray, state: State, stepsize: Stepsize) -> np.ndarray:
+        """``−u``: the change the next :meth:`apply` makes to ``θ`` (a new array; ``θ`` and ``state`` unchanged)."""
+        trial = {name: np.array(value, copy=True) for name, value in state.items()}
+        u = self.step(theta, grad, trial, stepsize, np.empty_like(theta))
+        return np.negative(u, out=u)
+
+    def check_state(self, state: State, size: int) -> str | None:
+        """What is wrong with ``state`` for a buffer of ``size`` parameters (from a file, say), or None."""
+        if set(state) != set(self.state_names + self.counter_names):
+            want = ", ".join(self.state_names + self.counter_names) or "none"
+            return f"the {self.name} update keeps {want}, not {', '.join(sorted(state)) or 'none'}"
+        for name in self.state_names:
+            if state[name].shape[-1:] != (size,) or not np.all(np.isfinite(state[name])):
+                return f"the {self.name} state {name!r} is not {size} finite numbers"
+        for name in self.counter_names:
+            if state[name].dtype.kind not in "iu" or np.any(state[name] < 0):
+                return f"the {self.name} counter {name!r} is not a count"
+        return None
+
+
+class GradientDescent(UpdateRule):
+    """The notebook's plain gradient descent: ``θ ← θ − stepsize · g``; no state."""
+
+    name = "gd"
+    formula = "ΔW = −stepsize · ∂L/∂W"
+
+    def step(self, theta: np.ndarray, grad: np.ndarray, state: State, stepsize: Stepsize, out: np.ndarray) -> np.ndarray:
+        return np.multiply(grad, stepsize, out=out)  # with apply's subtract: the notebook's two operations, to the bit
+
+
+UPDATE_RULES: dict[str, type[UpdateRule]] = {}
+
+
+def register(rule_class: type[UpdateRule]) -> type[UpdateRule]:
+    """Make ``rule_class`` usable everywhere by its ``name`` (also as a class decorator); returns it."""
+    name = rule_class.name
+    if not name or not isinstance(name, str):
+        raise ValueError(f"{rule_class.__name__} needs a name to be registered")
+    if UPDATE_RULES.get(name, rule_class) is not rule_class:
+        raise ValueError(f"an update rule named {name!r} is already registered")
+    UPDATE_RULES[name] = rule_class
+    return rule_class
+
+
+def rule_named(name: str, **settings: float) -> UpdateRule:
+    """A new rule of the registered class ``name``, with its settings (e.g. ``momentum=0.9``)."""
+    if name not in UPDATE_RULES:
+        raise ValueError(f"unknown update rule {name!r}; choose one of {', '.join(UPDATE_RULES)}")
+    return UPDATE_RULES[name](**settings)
+
+
+register(GradientDescent)
+
+
+def layer_updates(layers: Sequence[Layer], grads: Sequence[Layer], stepsize: float, *, rule: UpdateRule | None = None,
+                  state: State | None = None) -> Params:
+    """ΔW and Δb of every layer: what the next step of ``rule`` (gd by default) adds to ``layers``, new arrays.
+
+    ``state`` is the rule's state now (a fresh one by default, as at a run's start).
+    """
+    layout = FlatLayout.for_layers(layers)
+    rule = rule or GradientDescent()
+    state = rule.new_state(layout.size) if state is None else state
+    return layout.views(rule.delta(layout.pack(layers), layout.pack(grads), state, stepsize))
+
+
+__all__ = ["UPDATE_RULES", "GradientDescent", "State", "UpdateRule", "layer_updates", "register", "rule_named"]
