@@ -16,7 +16,8 @@ import mlp_gui.gui.gradcheck_panel as panel_module  # noqa: E402
 from mlp_gui.core import TrainConfig, Trainer, gradcheck  # noqa: E402
 from mlp_gui.core.gradcheck import AMBER_THRESHOLD, PASS_THRESHOLD, ArrayCheck, rating  # noqa: E402
 from mlp_gui.core.model import Model  # noqa: E402
-from mlp_gui.gui.gradcheck_panel import READY_TEXT, GradCheckPanel, tiny_note  # noqa: E402
+from mlp_gui.gui.gradcheck_panel import READY_TEXT, GradCheckPanel  # noqa: E402
+from mlp_gui.gui.gradcheck_texts import tiny_note  # noqa: E402
 from mlp_gui.gui.palette import ERROR, RATINGS  # noqa: E402
 
 TIMEOUT_MS = 20_000
@@ -311,10 +312,9 @@ def test_set_model_is_passed_to_the_check(qtbot, panel, monkeypatch):
 def test_shutdown_ends_the_thread_and_later_checks_do_not_crash(qtbot, panel):
     _load(panel, Trainer(TrainConfig()))
     _check(qtbot, panel)
-    thread = panel._thread
-    assert thread.isRunning()
+    assert panel.thread_running
     assert panel.shutdown(TIMEOUT_MS)
-    assert not thread.isRunning()
+    assert not panel.thread_running
     with qtbot.assertNotEmitted(panel.check_started):
         assert not panel.check_now()
     assert not panel.busy and "shut down" in panel.status.text()

@@ -10,20 +10,9 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage, QPainter
 
 from mlp_gui.core import TrainConfig, Trainer
-from mlp_gui.gui.heatmaps import (
-    LOG_DECADES,
-    HeatmapPanel,
-    bar_ticks,
-    format_cell,
-    format_scale,
-    index_ticks,
-    log_bar_ticks,
-    log_top,
-    nice_ceiling,
-    signed_log,
-    symmetric_limit,
-)
-from mlp_gui.gui.image_axes import CellPlot
+from mlp_gui.core.color_scale import LOG_DECADES, nice_limit
+from mlp_gui.gui.heatmaps import HeatmapPanel
+from mlp_gui.gui.image_axes import CellPlot, index_ticks
 from tests.gui_helpers import shown
 
 LEGIBLE_POINTS = 7.0  # cell text smaller than this is a blur at 96 dpi
@@ -82,7 +71,7 @@ def test_scales_are_symmetric_nice_and_centred_on_zero(panel):
         low, high = view.bar.levels()
         assert low == -high == -view.limit
         assert view.limit >= np.abs(array).max()
-        assert view.limit == nice_ceiling(view.limit)
+        assert view.limit == nice_limit(view.limit)
         assert view.image.levels is not None and tuple(view.image.levels) == (low, high)
 
 
@@ -114,30 +103,10 @@ def test_deep_network_scrolls_instead_of_squeezing(panel):
     assert panel.view.minimumHeight() >= 7 * 150
 
 
-def test_values_and_ticks_are_short():
-    assert [format_cell(v) for v in (0.0, 1.234, -7.96, 1.7e-4, 123.0, np.nan, np.inf, -1.04e156)] == [
-        "0.00", "1.23", "-7.96", "1.7e-4", "1.2e2", "nan", "inf", "-1e156"]
-    assert [format_cell(v, -6) for v in (-3.553e-6, 4.19e-7, 0.0, 2e-9, np.nan)] == ["-3.55", "0.42", "0.00", "0.00", "nan"]
-    assert [format_scale(v) for v in (0.0, 0.5, 8.0, 4e-4, -2e-9, 1500.0, 0.0075)] == ["0", "0.5", "8", "4e-4", "-2e-9", "1.5e3", "0.0075"]
-    assert [format_scale(v, -5) for v in (-1.5000000000000002e-05, 7.5e-6, 0.0)] == ["-1.5", "0.75", "0"]
-    assert symmetric_limit(np.array([0.3, -0.7]), np.array([np.nan])) == 0.8
+def test_row_and_column_ticks_number_the_cells():
     assert index_ticks(3) == [[(0.5, "0"), (1.5, "1"), (2.5, "2")]]
     assert [label for _, label in index_ticks(784)[0]] == ["0", "200", "400", "600"]
     assert [label for _, label in index_ticks(8)[0]] == [str(i) for i in range(8)]
-
-
-@pytest.mark.parametrize("limit, title, labels", [
-    (1.5e-5, "×1e-5", ["-1.5", "0", "1.5", "-0.75", "0.75"]),
-    (2e-12, "×1e-12", ["-2", "0", "2", "-1", "1"]),
-    (8e156, "×1e156", ["-8", "0", "8", "-4", "4"]),
-    (0.015, "", ["-0.015", "0", "0.015", "", ""]),  # the widest plain labels; 0.0075 keeps its tick, not its text
-    (0.8, "", ["-0.8", "0", "0.8", "-0.4", "0.4"]),
-])
-def test_colour_bar_labels_are_short_at_any_magnitude(limit, title, labels):
-    bar_title, (major, minor) = bar_ticks(limit)
-    assert bar_title == title
-    assert [text for _, text in major + minor] == labels
-    assert [value for value, _ in major] == [-limit, 0.0, limit]
 
 
 @pytest.mark.parametrize("matrix, bias, title, major", [
@@ -258,13 +227,13 @@ def test_the_update_column_shows_minus_stepsize_times_the_gradient(panel):
         assert view.title == f"Δ(W{n} | b{n})"
     view = panel.updates[0]
     value = float(-0.3 * snap.grads[0].W[2, 0])
-    assert view._describe(2, 0) == f"ΔW1[2, 0] = {value!r} = −0.3 × ∂L/∂W1[2, 0]   (what the next step adds to W1[2, 0])"
-    assert view._describe(1, 4).startswith(f"Δb1[1] = {float(-0.3 * snap.grads[0].b[1])!r} = −0.3 × ∂L/∂b1[1]")
+    assert hover_text(view, 2, 0) == f"ΔW1[2, 0] = {value!r} = −0.3 × ∂L/∂W1[2, 0]   (what the next step adds to W1[2, 0])"
+    assert hover_text(view, 1, 4).startswith(f"Δb1[1] = {float(-0.3 * snap.grads[0].b[1])!r} = −0.3 × ∂L/∂b1[1]")
     assert "ΔW = −0.3·∂L/∂W" in panel.headers[2].text
 
     panel.set_stepsize(0.05)  # the window changed the stepsize: the next step's change is redrawn at once
     np.testing.assert_array_equal(panel.updates[2].matrix, -0.05 * snap.grads[2].W)
-    assert "−0.05 ×" in panel.updates[0]._describe(0, 0)
+    assert "−0.05 ×" in hover_text(panel.updates[0], 0, 0)
 
 
 def test_a_hidden_update_column_has_no_views(panel):
@@ -297,7 +266,7 @@ def test_shared_mode_puts_every_gradient_on_one_scale(panel):
     assert len(limits) == 1
     shared = limits.pop()
     assert all(shared >= np.abs(array).max() for grad in snap.grads for array in grad)
-    assert shared == nice_ceiling(shared) and shared < 1.5 * max(np.abs(a).max() for g in snap.grads for a in g)
+    assert shared == nice_limit(shared) and shared < 1.5 * max(np.abs(a).max() for g in snap.grads for a in g)
     assert all(view.bar.levels() == (-shared, shared) and tuple(view.image.levels) == (-shared, shared) for view in panel.gradients)
     assert [view.limit for view in panel.weights] == own_limits  # the weights keep their own scales
     assert len({view.limit for view in panel.updates}) == 1
@@ -333,18 +302,6 @@ def test_log_mode_colours_by_signed_magnitude(panel, qtbot):
     assert len({v.limit for v in panel.gradients[::2]}) == 1  # the untouched gradients share one log scale
 
 
-def test_signed_log_and_its_colour_bar():
-    image = np.array([[-1.0, -1e-3, 0.0, 1e-7, 1e-6, 1e-2, 1.0, np.nan, np.inf]])
-    drawn = signed_log(image, 1.0)
-    np.testing.assert_allclose(drawn[0, :7], [-6, -3, 0, 0, 0, 4, 6], atol=1e-12)
-    assert np.isnan(drawn[0, 7]) and drawn[0, 8] == LOG_DECADES
-    assert log_top(0.0, 3e-5) == 1e-4 and log_top(1e-4, 3e-6) == 1e-4 and log_top(1e-4, 3e-7) == 1e-6
-    assert log_top(1e-4, 2e-4) == 1e-3 and log_top(0.0, 1e300 * 1e8) == 1e308
-    major, minor = log_bar_ticks(1e-4)
-    assert major == [(-6, "-1e-4"), (0.0, "0"), (6, "1e-4")]
-    assert [text for _, text in minor][:2] == ["-1e-7", "1e-7"] and len(minor) == 2 + 8
-
-
 def test_an_unknown_scale_mode_is_refused(panel):
     with pytest.raises(ValueError, match="matrix, shared, log"):
         panel.set_scale_mode("linear")
@@ -371,29 +328,35 @@ def test_a_left_click_on_a_cell_reports_it(panel, qtbot):
         assert not panel.weights[0].click_at(panel.weights[0].image.mapToScene(QPointF(0.5, 7.5)))  # below the matrix
 
 
-class _Hover:
+class Hover:
     """What pyqtgraph hands hoverEvent: a position in the image's cells, or the mouse leaving."""
 
     def __init__(self, col: float, row: float, exit: bool = False) -> None:
-        self._pos, self._exit = QPointF(col, row), exit
+        self.position, self.exit = QPointF(col, row), exit
 
     def isExit(self) -> bool:  # noqa: N802 - pyqtgraph naming
-        return self._exit
+        return self.exit
 
     def pos(self) -> QPointF:
-        return self._pos
+        return self.position
+
+
+def hover_text(view, row: int, col: int) -> str:
+    """What the mouse resting on a cell of ``view`` is told (its tooltip, also sent to the status bar)."""
+    view.image.hoverEvent(Hover(col + 0.5, row + 0.5))
+    return view.image.toolTip()
 
 
 def test_the_hover_read_out_follows_new_values_under_a_resting_mouse(qtbot):
     said: list[str] = []
     panel = shown(qtbot, HeatmapPanel(on_hover=said.append), 600, 700)
     panel.show_snapshot(trained_snapshot(0), now=True)
-    panel.weights[0].image.hoverEvent(_Hover(0.5, 2.5))  # the mouse rests on W1[2, 0]
+    panel.weights[0].image.hoverEvent(Hover(0.5, 2.5))  # the mouse rests on W1[2, 0]
     first = said[-1]
     assert first.startswith("W1[2, 0] = ")
     later = trained_snapshot(5000)
     panel.show_snapshot(later, now=True)
     assert said[-1] == f"W1[2, 0] = {float(later.layers[0].W[2, 0])!r}   (into unit 2 from input x₀)" != first
-    panel.weights[0].image.hoverEvent(_Hover(0, 0, exit=True))
+    panel.weights[0].image.hoverEvent(Hover(0, 0, exit=True))
     panel.show_snapshot(trained_snapshot(10), now=True)
     assert said[-1] == ""  # the mouse left: nothing more is said

@@ -5,15 +5,16 @@ MAX_NODES with a marker, thumbnails equal to the kernel's activations, hovering,
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QApplication
 
 from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.network import Kernel, bias_columns
 from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.gui.decision_view import GRID
-from mlp_gui.gui.network_diagram import HOVER_MIN, MAX_NODES, WIDE_EDGES, NetworkDiagram
-from tests.gui_helpers import shown
+from mlp_gui.gui.diagram_parts import wrap_runs
+from mlp_gui.gui.network_diagram import CAPTION_MARGIN, HOVER_MIN, MAX_NODES, SMALL_PT, WIDE_EDGES, NetworkDiagram
+from tests.gui_helpers import TIMEOUT_MS, shown
 from tests.test_gui_decision_view import SINE, SPIRAL, reset_of
 
 WIDE = TrainConfig(layers=(784, 256, 256, 10), batch_size=5)
@@ -126,7 +127,7 @@ def test_hovering_a_unit_shows_its_thumbnail_four_times_larger_with_its_name(dia
     qtbot.waitUntil(lambda: diagram.hovered is node, timeout=2000)
     assert diagram.overlay_rect.width() >= max(4 * node.rect.width(), HOVER_MIN)
     assert diagram.rect().toRectF().contains(diagram.overlay_rect)
-    assert diagram._overlay_lines(node)[0] == "layer 1, unit 3 (tanh)"
+    assert diagram.overlay_lines(node)[0] == "layer 1, unit 3 (tanh)"
     big = diagram.hover_image(node)
     assert (big.width(), big.height()) == (GRID, GRID)
     qtbot.mouseMove(diagram, QPoint(2, diagram.height() - 2))  # off the units
@@ -146,7 +147,7 @@ def test_one_input_draws_units_without_thumbnails(diagram, qtbot):
     node = diagram.node(1, 0)
     qtbot.mouseMove(diagram, node.rect.center().toPoint())
     qtbot.waitUntil(lambda: diagram.hovered is node, timeout=2000)
-    assert diagram._overlay_lines(node)[1].startswith("bias b1[0] = ")
+    assert diagram.overlay_lines(node)[1].startswith("bias b1[0] = ")
 
 
 def test_redraws_are_coalesced_and_wait_while_hidden(diagram, qtbot):
@@ -169,3 +170,58 @@ def test_redraws_are_coalesced_and_wait_while_hidden(diagram, qtbot):
     qtbot.waitUntil(lambda: diagram.shown is later, timeout=3000)
     _, acts = Kernel(SPIRAL.model).forward(bias_columns(later.layers), diagram.grid)
     np.testing.assert_allclose(diagram.node(2, 5).values.ravel(), acts[2][5], rtol=1e-12, atol=1e-15)
+
+
+# ---------------------------------------------------------------- the caption in a narrow pane
+
+
+def caption_width(diagram, text: str) -> float:
+    font = QFont(diagram.font())
+    font.setPointSize(SMALL_PT)
+    return QFontMetricsF(font).horizontalAdvance(text)
+
+
+def ink_at_the_right_edge(diagram) -> int:
+    """Pixels not white in the caption's rows within CAPTION_MARGIN of the right edge (text cut off there)."""
+    image = diagram.grab().toImage()
+    rows = range(image.height() - 70, image.height() - 4)
+    columns = range(image.width() - int(CAPTION_MARGIN) + 2, image.width())
+    return sum(image.pixelColor(x, y) != QColor("white") for y in rows for x in columns)
+
+
+def test_wrapped_runs_break_between_words_only():
+    runs = [("epoch\u00a01,000   ", "black"), ("edges: ", "grey"), ("red", "red"), (" positive, and more words", "grey")]
+    for width in (400, 60, 25, 3):
+        lines = wrap_runs(runs, width, len)
+        texts = ["".join(t for t, _ in line) for line in lines]
+        assert " ".join(texts).split() == "".join(t for t, _ in runs).split()  # every word, whole, in order
+        assert all(len(text) <= width or " " not in text for text in texts)  # too long only a word on its own
+    assert [t for t, _ in wrap_runs(runs, 25, len)[0]] == ["epoch\u00a01,000", "   edges:", " red"]  # no-break space
+    assert wrap_runs(runs, 400, len) == [[("epoch\u00a01,000", "black"), ("   edges:", "grey"), (" red", "red"),
+                                          (" positive, and more words", "grey")]]  # the words of a colour: one run
+
+
+@pytest.mark.parametrize("width", [479, 300])
+def test_the_caption_wraps_between_words_to_fit_a_narrow_pane(qtbot, width):
+    """At 1280x800 the diagram's pane is 479 pixels wide: its caption ended "…unit colo", cut mid-word."""
+    wide = shown(qtbot, NetworkDiagram(), 1400, 650)
+    diagram = shown(qtbot, NetworkDiagram(), width, 650)
+    for view in (wide, diagram):
+        trainer, reset = trained(SPIRAL, 10)
+        view.set_run(reset)
+    qtbot.waitUntil(lambda: diagram.shown is not None and wide.shown is not None, timeout=3000)
+    lines = diagram.caption_lines
+    assert len(lines) > len(wide.caption_lines)
+    assert " ".join(lines).split() == " ".join(wide.caption_lines).split()  # nothing left out, no word cut
+    assert all(caption_width(diagram, line) <= width - 2 * CAPTION_MARGIN for line in lines)
+    assert any(line.endswith("unit\u00a0colour:\u00a0bias") for line in lines)
+    assert ink_at_the_right_edge(diagram) == 0
+
+
+def test_the_caption_fits_the_window_at_1280_by_800(window, qtbot):
+    window.tabs.setCurrentWidget(window.surface_splitter)
+    diagram = window.diagram
+    qtbot.waitUntil(lambda: diagram.shown is not None and diagram.isVisible(), timeout=TIMEOUT_MS)
+    assert diagram.width() < 700  # a narrow pane beside the decision surface
+    assert all(caption_width(diagram, line) <= diagram.width() - 2 * CAPTION_MARGIN for line in diagram.caption_lines)
+    assert ink_at_the_right_edge(diagram) == 0

@@ -26,44 +26,33 @@ holds everything its formulas use from that layer. A layout in two separate stac
 below, as some notes print it) would put δ₁ far from z₁ and need a scroll even for the notebook's network.
 
 Colours: the heatmaps' diverging map, centred on 0, one symmetric scale per array that follows the data
-with hysteresis (:func:`~mlp_gui.gui.heatmaps.follow_limit`); colour bars and cells use the heatmaps'
+with hysteresis (:func:`~mlp_gui.core.color_scale.follow_limit`); colour bars and cells use the heatmaps'
 short labels, the power of ten written once (under the bar, and ``values ×1e-5`` under the formula of an
 array small enough to print its values in its cells). An array with more than MAX_ROWS units shows its first MAX_ROWS
-(the title says so); deep networks scroll. Refreshes follow the newest snapshot at most every REFRESH_MS,
-only while the view is visible (snapshots that arrive in between or while hidden are coalesced into one
-refresh of the newest, drawn when it is shown again).
+(the title says so); deep networks scroll. A :class:`~mlp_gui.gui.pacing.Pacer` refreshes the view from the
+newest snapshot at most every REFRESH_MS, only while it is visible (snapshots that arrive in between or while
+hidden are coalesced into one refresh of the newest, drawn when it is shown again).
 """
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from mlp_gui.core.color_scale import bar_ticks, colour_steps, follow_limit, format_cell, format_exponent, magnitudes, scale_exponent
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.explain import FORMULAS, BackpropStep, backprop_pass, input_symbol, subscript
 from mlp_gui.core.model import ACTIVATIONS, HEADS
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
-from mlp_gui.gui.heatmaps import (
-    MAX_TEXT_CELLS,
-    bar_ticks,
-    colour_steps,
-    follow_limit,
-    format_cell,
-    format_exponent,
-    format_short,
-    magnitudes,
-    scale_exponent,
-)
+from mlp_gui.gui.heatmaps import MAX_TEXT_CELLS
 from mlp_gui.gui.image_axes import TICK_FONT_PT, OverhangingTitle, image_plot
-from mlp_gui.gui.pacing import TimedLayoutWidget
+from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
 from mlp_gui.progress import count
 
 MAX_SAMPLES = 64  # the batch shown: the training set's first this many samples
@@ -202,16 +191,18 @@ class ArrayView:
                 for r, row in enumerate(values.tolist()) for c, v in enumerate(row)]
 
 
-class BackpropView(QWidget):
+class BackpropView(Paced, QWidget):
     """z and a on the way forward, δ on the way back, for every layer of the current run (see the module's notes).
 
     :meth:`set_run` at every run reset, :meth:`show_snapshot` for every new snapshot; :attr:`zs`, :attr:`acts`
     and :attr:`deltas` are the arrays' views per layer (:attr:`inputs` and :attr:`targets` show x and y),
-    :attr:`step` the last :class:`~mlp_gui.core.explain.BackpropStep` drawn and :attr:`refreshes` how many
-    refreshes there have been.
+    :attr:`step` the last :class:`~mlp_gui.core.explain.BackpropStep` drawn, :attr:`shown` its snapshot and
+    :attr:`refreshes` how many refreshes there have been. ``refresh_ms``: the least time between two refreshes
+    (tests may shorten or lengthen it).
     """
 
-    def __init__(self, parent: QWidget | None = None, on_hover: Callable[[str], None] | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, on_hover: Callable[[str], None] | None = None, *,
+                 refresh_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
         self._on_hover = on_hover or (lambda text: None)
         self.summary = QLabel("No run yet")
@@ -243,15 +234,14 @@ class BackpropView(QWidget):
         self.targets: ArrayView | None = None
         self.loss_text: pg.LabelItem | None = None
         self.step: BackpropStep | None = None
-        self.shown: Snapshot | None = None
-        self.refreshes = 0
-        self.refresh_ms = REFRESH_MS
-        self._pending: Snapshot | None = None
         self._built_for: TrainConfig | None = None
-        self._last_refresh = -math.inf
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._refresh)
+        self._pacer = Pacer(self, self._refresh, self.view, min_interval_ms=refresh_ms, max_interval_ms=MAX_REFRESH_MS,
+                            time_budget=TIME_BUDGET)
+
+    @property
+    def refreshes(self) -> int:
+        """How many refreshes (backprop passes drawn) there have been: :attr:`redraws`."""
+        return self.redraws
 
     # ------------------------------------------------------------ what the window calls
 
@@ -264,18 +254,18 @@ class BackpropView(QWidget):
         self.samples = x.shape[1]
         self.x = np.ascontiguousarray(x[:, :MAX_SAMPLES], dtype=np.float64)
         self.y = np.ascontiguousarray(y[:, :MAX_SAMPLES], dtype=np.float64)
-        self.shown = None
+        self._pacer.forget()
         self.show_snapshot(reset.snapshot)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Refresh from ``snapshot`` soon (at most every REFRESH_MS, only while visible); the newest waiting wins."""
-        self._pending = snapshot
-        self._schedule()
+        if self.config is not None:  # before the first run there is nothing to compute it with
+            self._pacer.request(snapshot)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         """Catch up with what arrived while the view was hidden (another tab)."""
         super().showEvent(event)
-        self._schedule()
+        self._pacer.catch_up()
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt naming
         """A new palette (a dark desktop): the summary's quieter line gets a colour readable on it."""
@@ -285,29 +275,13 @@ class BackpropView(QWidget):
 
     # ------------------------------------------------------------ refreshing
 
-    def _schedule(self) -> None:
-        if self._pending is None or self._timer.isActive() or not self.isVisible():
-            return
-        wait = max(0.0, self._last_refresh + self.refresh_ms / 1000 - time.monotonic())  # 0 at first (-inf)
-        self._timer.start(math.ceil(1000 * wait))
-
-    def _refresh(self) -> None:
-        snap = self._pending
-        if snap is None or self.config is None or not self.isVisible():
-            return  # nothing new, or hidden: kept for showEvent
-        self._pending = None
-        began = time.thread_time()
+    def _refresh(self, snap: Snapshot) -> None:
+        assert self.config is not None
         step = backprop_pass(self.config.model, snap.layers, self.x, self.y, self.config.stepsize)
         if self._built_for != self.config or len(self.zs) != len(step.layers):
             self._build()
         self._draw(snap, step)
-        self.step, self.shown = step, snap
-        self.refreshes += 1
-        self._last_refresh = time.monotonic()
-        wanted = 1000 * (time.thread_time() - began + self.view.last_paint_seconds) / TIME_BUDGET
-        self.refresh_ms = int(min(max(wanted, REFRESH_MS), MAX_REFRESH_MS))
-        if self._pending is not None:
-            self._schedule()
+        self.step = step
 
     def _draw(self, snap: Snapshot, step: BackpropStep) -> None:
         config = self.config
@@ -319,7 +293,7 @@ class BackpropView(QWidget):
             a_view.show(layer.a, text.a)
             d_view.show(layer.delta, text.delta, text.delta_note)
         self.targets.show(self.y, "y   (the targets)")
-        loss = format_loss(step.loss)
+        loss = f"{step.loss:.6g}"  # as the run panel and the status bar write it
         last = subscript(len(step.layers))
         self.loss_text.setText(f"ŷ = a{last} and y give the loss &nbsp;<b>L = {loss}</b><br>and δ{last} = ∂L/∂z{last}: "
                                "backward starts here, on the right  →", size=f"{TITLE_PT}pt", color=palette.TEXT)
@@ -377,7 +351,3 @@ def quiet_text(text: str) -> OverhangingTitle:
     label.setText(text, size=f"{TITLE_PT}pt", color=palette.MUTED)
     return label
 
-
-def format_loss(loss: float) -> str:
-    """A loss to six significant digits, as the window's progress line writes it (``0.0123457``, ``1.2e-7``)."""
-    return f"{loss:.6g}" if np.isfinite(loss) else format_short(loss)

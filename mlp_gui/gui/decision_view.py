@@ -31,7 +31,7 @@ from mlp_gui.core.model import Layer, Model
 from mlp_gui.core.network import Kernel, bias_columns, predict
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
-from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
+from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedLayoutWidget
 
 GRID = 100  # points along each side of the input plane: one predict of GRID² columns per redraw
 CURVE_POINTS = 200  # points of a one-input curve
@@ -219,7 +219,7 @@ class DecisionView(Paced, QWidget):
     :attr:`message`, :attr:`shown` (the snapshot drawn) and :attr:`redraws`.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, refresh_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
         self.plot_widget = TimedLayoutWidget()
         self.plot_widget.setBackground("w")
@@ -230,7 +230,7 @@ class DecisionView(Paced, QWidget):
         self._stack.addWidget(self.plot_widget)
         self._stack.addWidget(self.message)
         self._stack.setCurrentWidget(self.message)
-        self._pacer = Pacer(self, self._draw, self.plot_widget)
+        self._pacer = Pacer(self, self._draw, self.plot_widget, min_interval_ms=refresh_ms)
         self.kind = "message"
         self.config: TrainConfig | None = None
         self.data: Dataset | None = None
@@ -247,11 +247,6 @@ class DecisionView(Paced, QWidget):
         self._outputs: np.ndarray | None = None  # the grid's outputs, a buffer reused between redraws
 
     # ------------------------------------------------------------ what the window calls
-
-    @property
-    def interval_ms(self) -> int:
-        """The least time between two redraws now (pacing.REFRESH_MS, more if redraws cost more)."""
-        return self._pacer.interval_ms
 
     def set_run(self, reset) -> None:
         """Start over for a new, reset or opened run, and draw its snapshot (when visible; else once shown)."""

@@ -21,143 +21,45 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from mlp_gui.core.gradcheck import AMBER_THRESHOLD, PASS_THRESHOLD, ArrayCheck, gradient_check
+from mlp_gui.core.gradcheck import ArrayCheck, gradient_check
 from mlp_gui.core.model import Model
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
+from mlp_gui.gui.gradcheck_tables import (
+    OutlineSelectionDelegate,
+    bold,
+    bold_fixed,
+    read_only_table,
+    table_item,
+    wrapping_label,
+)
+from mlp_gui.gui.gradcheck_texts import (
+    ENTRY_HEADERS,
+    EXPLANATION,
+    NOTHING_TO_CHECK,
+    READY_TEXT,
+    SHUT_DOWN_TEXT,
+    SUMMARY_HEADERS,
+    describe_epoch,
+    entry_cells,
+    failure_text,
+    grade_meaning,
+    results_text,
+    stale_text,
+    summary_cells,
+    tiny_note,
+    worst_row,
+)
 from mlp_gui.gui.palette import NOTE_BORDER, NOTE_FILL, RATINGS, TEXT
 from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
 from mlp_gui.progress import count
 
 log = logging.getLogger(__name__)
 
-#: gradients this small (reached near a minimum; ~1e-10 after 200,000 notebook epochs) sit within a few
-#: decades of the finite differences' rounding noise (~1e-15), so their relative error rises
-TINY_GRADIENT = 1e-8
-
-
-def _power(value: float) -> str:
-    """A threshold as people write it: ``1e-6`` rather than Python's ``1e-06``."""
-    mantissa, exponent = f"{value:.0e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
-
-
-EXPLANATION = (
-    "Backprop finds every gradient in one backward pass. The check nudges one parameter at a time "
-    "by ±h and measures how much the loss changes (central differences in extended precision). "
-    f"If backprop is right the two agree: relative error below {_power(PASS_THRESHOLD)} is green, "
-    f"below {_power(AMBER_THRESHOLD)} amber, otherwise red."
-)
-
-READY_TEXT = "Press Check now to compare backprop with finite differences at the current parameters."
-NOTHING_TO_CHECK = "Nothing to check yet: start or open a run."
-SHUT_DOWN_TEXT = "The gradient check has been shut down (the window is closing)."
-NEAR_MINIMUM_HINT = " Near a minimum that is rounding, not a bug: see below."
-STALE_SEPARATOR = "  ⟶ "
 NOTE_STYLE = f"color: {TEXT}; background: {NOTE_FILL}; border: 1px solid {NOTE_BORDER}; border-radius: 3px; padding: 4px;"
-
-MARKS = {"green": "✓", "amber": "!", "red": "✗"}
-SUMMARY_HEADERS = ["Array", "Shape", "Entries checked", "Relative error", "Worst entry", "Its abs. error"]
-ENTRY_HEADERS = ["Entry", "Backprop", "Finite differences", "Abs. difference"]
-
-
-# ---------------------------------------------------------------- texts (pure functions)
-
-
-def largest_gradient(check: ArrayCheck) -> float:
-    """The largest |backprop gradient| among the checked entries (0 for an empty array)."""
-    return float(np.max(np.abs(check.backprop))) if check.backprop.size else 0.0
-
-
-def tiny_arrays(results: Sequence[ArrayCheck]) -> list[ArrayCheck]:
-    """Arrays that miss green while all their checked gradients are below :data:`TINY_GRADIENT`."""
-    return [r for r in results if r.checked and not r.passed and largest_gradient(r) < TINY_GRADIENT]
-
-
-def entry_name(name: str, index: tuple[int, ...]) -> str:
-    """``W1[2, 0]`` — an entry as NumPy indexing writes it."""
-    return f"{name}[{', '.join(str(i) for i in index)}]"
-
-
-def summary_text(results: Sequence[ArrayCheck], epoch: int | None, seconds: float) -> str:
-    """One line: the verdict over all arrays, the epoch checked and how long it took."""
-    worst = max(results, key=lambda r: (not np.isfinite(r.rel_error), r.rel_error))
-    where = f"at epoch {epoch:,} " if epoch is not None else ""
-    took = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
-    if all(r.passed for r in results):
-        verdict = f"backprop agrees with finite differences in all {len(results)} arrays (worst {worst.rel_error:.1e})."
-    else:
-        verdict = f"largest relative error {worst.rel_error:.1e}, in {worst.name}."
-    return f"Checked {where}in {took}: {verdict}"
-
-
-def results_text(results: Sequence[ArrayCheck], epoch: int | None, seconds: float) -> str:
-    """The status for a set of results: the summary (with a pointer to the note near a minimum), or the ready text."""
-    if not results:
-        return READY_TEXT
-    return summary_text(results, epoch, seconds) + (NEAR_MINIMUM_HINT if tiny_arrays(results) else "")
-
-
-def stale_text(results_epoch: int | None, current_epoch: int | None) -> str:
-    """What to add to the status when the run has moved on since the results were computed; else ``''``."""
-    if results_epoch is None or current_epoch is None or results_epoch == current_epoch:
-        return ""
-    return f"{STALE_SEPARATOR}the run is now at epoch {current_epoch:,}: press Check now to check again."
-
-
-def tiny_note(results: Sequence[ArrayCheck]) -> str:
-    """Why the relative error rises near a minimum, if that explains a non-green array; else ``''``."""
-    tiny = tiny_arrays(results)
-    if not tiny:
-        return ""
-    sizes = ", ".join(f"{r.name} up to {largest_gradient(r):.0e}" for r in tiny)
-    noise = max(r.worst_abs_error for r in tiny)
-    return (
-        f"Near a minimum the gradients are tiny ({sizes}). Nudging a parameter then changes the loss by "
-        f"hardly more than the loss's own rounding error, so the finite differences carry rounding noise "
-        f"(about {noise:.0e} here) that is no longer small next to the gradient, and the relative error rises. "
-        "That is a limit of the arithmetic, not a bug in backprop."
-    )
-
-
-def failure_text(exc: BaseException) -> str:
-    """An exception as one line (its first line only): the status shows it, the log keeps the traceback."""
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-
-
-def grade_meaning(grade: str) -> str:
-    """What a rating means, with the core's thresholds."""
-    return {
-        "green": f"below {_power(PASS_THRESHOLD)}: backprop is right",
-        "amber": f"below {_power(AMBER_THRESHOLD)}: look closer (near a minimum this is rounding)",
-        "red": f"{_power(AMBER_THRESHOLD)} or more: backprop and the loss disagree",
-    }[grade]
-
-
-def describe_epoch(epoch: int | None) -> str:
-    """``the parameters at epoch 1,000`` (or just ``the parameters`` when the epoch is unknown)."""
-    return f"the parameters at epoch {epoch:,}" if epoch is not None else "the parameters"
-
 
 # ---------------------------------------------------------------- the check thread
 
@@ -256,11 +158,11 @@ class GradCheckPanel(QWidget):
     # ------------------------------------------------------------ construction
 
     def _build(self) -> None:
-        self.status = _wrapping_label(READY_TEXT)
+        self.status = wrapping_label(READY_TEXT)
         self.status.setObjectName("gradcheckStatus")
-        self.explanation = _wrapping_label(EXPLANATION)
+        self.explanation = wrapping_label(EXPLANATION)
         palette.style_secondary(self.explanation)  # quieter, readable on a light or dark desktop
-        self.note = _wrapping_label("", NOTE_STYLE)
+        self.note = wrapping_label("", NOTE_STYLE)
         self.note.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_top())
@@ -295,11 +197,11 @@ class GradCheckPanel(QWidget):
 
     def _build_tables(self) -> QSplitter:
         """The summary (one row per array) beside the entries of the selected array."""
-        self.summary = _table(SUMMARY_HEADERS, numeric_columns=(3, 5))
-        self.summary.setItemDelegate(_OutlineSelectionDelegate(self.summary))
+        self.summary = read_only_table(SUMMARY_HEADERS, numeric_columns=(3, 5))
+        self.summary.setItemDelegate(OutlineSelectionDelegate(self.summary))
         self.summary.itemSelectionChanged.connect(self._show_selected_entries)
         self.entries_title = QLabel("Entries")
-        self.entries = _table(ENTRY_HEADERS, numeric_columns=(1, 2, 3))
+        self.entries = read_only_table(ENTRY_HEADERS, numeric_columns=(1, 2, 3))
         entries_box = QWidget()
         box = QVBoxLayout(entries_box)
         box.setContentsMargins(0, 0, 0, 0)
@@ -400,6 +302,11 @@ class GradCheckPanel(QWidget):
         if self.auto_check.isChecked():
             self.check_now()
 
+    @property
+    def thread_running(self) -> bool:
+        """Whether the check thread runs (from construction until :meth:`shutdown`)."""
+        return self._thread.isRunning()
+
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """End the check thread (window close, quit, exit); True if it ended within ``timeout_ms``.
 
@@ -491,7 +398,7 @@ class GradCheckPanel(QWidget):
         self.note.setText(note)
         self.note.setVisible(bool(note))
         if self.results:
-            self.summary.selectRow(_worst_row(self.results))
+            self.summary.selectRow(worst_row(self.results))
         self._render_status()
 
     def clear(self) -> None:
@@ -510,8 +417,8 @@ class GradCheckPanel(QWidget):
         grade = check.rating
         fill, ink = RATINGS[grade]
         tip = f"{check.name}: relative error {check.rel_error:.3e} — {grade} ({grade_meaning(grade)})"
-        for col, (text, numeric) in enumerate(_summary_cells(check)):
-            item = _item(text, numeric)
+        for col, (text, numeric) in enumerate(summary_cells(check)):
+            item = table_item(text, numeric)
             item.setBackground(QBrush(QColor(fill)))
             item.setForeground(QBrush(QColor(TEXT)))
             item.setToolTip(tip)
@@ -532,109 +439,9 @@ class GradCheckPanel(QWidget):
         self.entries_title.setText(f"{check.name}: {check.checked:,} of {count(check.total, 'entry', 'entries')} checked ({how})")
         self.entries.setRowCount(len(check.indices))
         for row, (index, b, n) in enumerate(zip(check.indices, check.backprop, check.numeric)):
-            for col, (text, numeric) in enumerate(_entry_cells(check.name, index, b, n)):
-                item = _item(text, numeric)
+            for col, (text, numeric) in enumerate(entry_cells(check.name, index, b, n)):
+                item = table_item(text, numeric)
                 if index == check.worst_index:
-                    item.setFont(_bold_fixed() if numeric else _bold(self.entries.font()))
+                    item.setFont(bold_fixed() if numeric else bold(self.entries.font()))
                     item.setToolTip("The entry with the largest absolute difference in this array")
                 self.entries.setItem(row, col, item)
-
-
-class _OutlineSelectionDelegate(QStyledItemDelegate):
-    """Draws a selected row with its own (rating) colour and an outline, so selection never hides a colour."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        plain = QStyleOptionViewItem(option)
-        plain.state &= ~QStyle.StateFlag.State_Selected
-        plain.state &= ~QStyle.StateFlag.State_HasFocus
-        super().paint(painter, plain, index)
-        if selected:
-            self._outline(painter, option, index)
-
-    @staticmethod
-    def _outline(painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        painter.save()
-        painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Highlight), 2))
-        rect = option.rect.adjusted(0, 1, 0, -1)
-        painter.drawLine(rect.topLeft(), rect.topRight())
-        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-        if index.column() == 0:
-            painter.drawLine(rect.topLeft(), rect.bottomLeft())
-        if index.column() == index.model().columnCount() - 1:
-            painter.drawLine(rect.topRight(), rect.bottomRight())
-        painter.restore()
-
-
-def _summary_cells(check: ArrayCheck) -> list[tuple[str, bool]]:
-    """The summary row of one array: (text, numeric) per column of :data:`SUMMARY_HEADERS`."""
-    sampled = "" if check.checked == check.total else " (sampled)"
-    return [
-        (check.name, False),
-        ("×".join(str(n) for n in check.shape) or "—", False),
-        (f"{check.checked:,} of {check.total:,}{sampled}", False),
-        (f"{MARKS[check.rating]} {check.rel_error:.1e}", True),
-        (entry_name(check.name, check.worst_index), False),
-        (f"{check.worst_abs_error:.1e}", True),
-    ]
-
-
-def _entry_cells(name: str, index: tuple[int, ...], backprop: float, numeric: float) -> list[tuple[str, bool]]:
-    """One checked entry: (text, numeric) per column of :data:`ENTRY_HEADERS`."""
-    return [(entry_name(name, index), False), (f"{backprop: .10e}", True), (f"{numeric: .10e}", True),
-            (f"{abs(backprop - numeric):.1e}", True)]
-
-
-def _worst_row(results: Sequence[ArrayCheck]) -> int:
-    """The row to open first: the largest relative error (NaN counts as the largest)."""
-    errors = [r.rel_error if np.isfinite(r.rel_error) else np.inf for r in results]
-    return int(np.argmax(errors))
-
-
-def _fixed_font() -> QFont:
-    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-
-
-def _bold(font: QFont) -> QFont:
-    bold = QFont(font)
-    bold.setBold(True)
-    return bold
-
-
-def _bold_fixed() -> QFont:
-    return _bold(_fixed_font())
-
-
-def _item(text: str, numeric: bool) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if numeric:
-        item.setFont(_fixed_font())
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
-
-
-def _wrapping_label(text: str, style: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if style:
-        label.setStyleSheet(style)
-    return label
-
-
-def _table(headers: list[str], numeric_columns: Sequence[int] = ()) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    for col in range(len(headers)):
-        right = Qt.AlignmentFlag.AlignRight if col in numeric_columns else Qt.AlignmentFlag.AlignLeft
-        table.horizontalHeaderItem(col).setTextAlignment(right | Qt.AlignmentFlag.AlignVCenter)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(False)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-    return table

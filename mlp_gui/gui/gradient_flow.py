@@ -19,8 +19,8 @@ from mlp_gui.core.explain import layer_norms
 from mlp_gui.core.norm_record import NormRecord, NormRows
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
-from mlp_gui.gui.loss_plot import LossAxis
-from mlp_gui.gui.pacing import Pacer, TimedPlotWidget
+from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedPlotWidget
+from mlp_gui.gui.plot_axes import LossAxis
 
 MEASURES = {
     "gradient": ("‖∂L/∂W_l‖", "how strongly the loss pulls on layer l"),
@@ -29,10 +29,11 @@ MEASURES = {
 }
 
 
-class GradientFlowView(QWidget):
-    """A measure chooser above a log-scale plot with one curve per layer."""
+class GradientFlowView(Paced, QWidget):
+    """A measure chooser above a log-scale plot with one curve per layer (``refresh_ms``: the least time between
+    two redraws)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, refresh_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
         self.measure = QComboBox()
         for key, (formula, meaning) in MEASURES.items():
@@ -59,7 +60,7 @@ class GradientFlowView(QWidget):
         self.latest: NormRows | None = None  # the newest snapshot's norms: the end of every curve
         self.curves: list[pg.PlotDataItem] = []
         self.stepsize = 0.0
-        self._pacer = Pacer(self, self._draw, self.view)
+        self._pacer = Pacer(self, self._draw, self.view, min_interval_ms=refresh_ms)
 
     def set_run(self, reset) -> None:
         """A new, reset or opened run: the curves of its recorded norms so far."""

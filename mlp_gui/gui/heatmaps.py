@@ -25,239 +25,61 @@ Three colour-scale modes (:meth:`HeatmapPanel.set_scale_mode`):
   Weights get one such scale per matrix; gradients and updates one per column,
   as in ``shared``, so magnitudes compare across layers over six decades.
 
-Numbers stay short whatever their magnitude, because pyqtgraph hides a tick
-label wider than its axis and a cell's text shrinks to illegible:
+The scales and their short numbers (colour-bar ticks, cells' mantissas under a
+``(×1e-5)`` in the title) are :mod:`mlp_gui.core.color_scale`'s. An outlier, a
+largest |value| over OUTLIER_RATIO times the median one (a diverged bias of
+``-1e156``), leaves every other cell white: a second title line says
+``scale set by b3[1] = -1.0e156``, and the cells print each value on its own,
+since a shared power of ten would round all the others to ``0.00``.
 
-* Colour bars label their ends, zero and halves. A scale from 0.01 up to 100
-  reads in plain decimals (``-0.02`` … ``0.02``); any other shows its power of
-  ten once under the bar (``×1e-5``) and mantissas at the ticks (``-1.5``,
-  ``-0.75``, ``0``, ``0.75``, ``1.5``). No label is wider than ``-0.015``, and
-  the bar's axis is sized from the font to hold that.
-* Cells of a matrix on such a scale print mantissas to two decimals, with the
-  power of ten once in the title (``∂L/∂W1 | ∂L/∂b1  (×1e-5)``), as MATLAB
-  prints ``1.0e-05 *`` above a matrix. Five characters fit the cells of a 4x4
-  matrix in a narrow panel, and a student compares ``3.53`` with ``0.42`` at
-  a glance, where ``3.5e-6`` against ``4.2e-7`` makes them read exponents
-  first; a value hundreds of times smaller than the scale reads ``0.00``, as
-  its white colour does (the hover text has every value exactly). On a plain
-  scale values keep their own form (``-0.30``, ``-6.4e-4``). Each value is
-  drawn in the largest font (up to 8 pt) that fits its cell.
-* An outlier, a largest |value| over a thousand times the median one (a
-  diverged bias of ``-1e156``), leaves every other cell white: a second title
-  line says ``scale set by b3[1] = -1.0e156``, and the cells print each value
-  on its own (``-5.4e5`` … ``-1e156``), since a shared power of ten would round
-  all the others to ``0.00``.
-
-The panel redraws from the latest snapshot on a timer — ten times a second
-at most, less often when a redraw costs more (large networks) — and skips
-matrices whose colours and printed values have not changed, so the training
-thread keeps the GIL for training.
+A :class:`~mlp_gui.gui.pacing.Pacer` redraws the panel from the latest
+snapshot — ten times a second at most, less often when a redraw costs more
+(large networks) — and the matrices whose colours and printed values have not
+changed are skipped, so the training thread keeps the GIL for training.
 """
 
 from __future__ import annotations
 
 import math
-import sys
-import time
 from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
+from mlp_gui.core.color_scale import (
+    LOG_DECADES,
+    bar_ticks,
+    colour_steps,
+    follow_limit,
+    format_cell,
+    format_exponent,
+    format_short,
+    log_bar_ticks,
+    log_top,
+    magnitudes,
+    nice_limit,
+    peak_magnitude,
+    scale_exponent,
+    signed_log,
+)
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.explain import input_symbol
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
-from mlp_gui.gui.image_axes import (  # noqa: F401 - CellLabels, HoverImage, bar_axis_width: importable from here as before
-    TICK_FONT_PT,
-    WIDEST_BAR_LABEL,
-    CellLabels,
-    HoverImage,
-    OverhangingTitle,
-    bar_axis_width,
-    image_plot,
-    index_ticks,
-)
-from mlp_gui.gui.pacing import TimedLayoutWidget
+from mlp_gui.gui.image_axes import TICK_FONT_PT, OverhangingTitle, image_plot
+from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
 
-COLOUR_MAP = palette.COLOUR_MAP  # blue - white - red, perceptually uniform, diverging around its centre
 MAX_TEXT_CELLS = 8  # print values in cells when a matrix has at most this many rows and columns
 REFRESH_MS = 100  # at most ten redraws a second
 MAX_REFRESH_MS = 1000  # at least one a second, however large the network
 TIME_BUDGET = 0.04  # share of wall time the heatmaps may take (a redraw costing 10 ms runs every 250 ms)
 MIN_ROW_HEIGHT = 170  # pixels per layer before the panel scrolls (deep networks)
-KEEP_ABOVE = 0.4  # a colour scale stays while the data fill at least this much of it
-COLOUR_STEPS = 127.5  # a value's colour is one of 256 steps across the symmetric range
-PLAIN_DECADES = range(-2, 2)  # scales from 0.01 up to (not including) 100 are written in plain decimals
 OUTLIER_RATIO = 1e3  # the largest |value| above this many times the typical one "sets the scale" (and says so)
 SAMPLE_SIZE = 4096  # values of a large matrix whose median stands for its typical magnitude
 SCALE_MODES = ("matrix", "shared", "log")
-LOG_DECADES = 6  # a log scale spans this many powers of ten below its top; smaller |values| draw white
-LOG_KEEP_DECADES = 2  # a log scale's top stays while the largest |value| is within this many powers of ten below it
 DEFAULT_STEPSIZE = TrainConfig().stepsize  # until the window says which stepsize the run uses
-
-
-def decade(value: float) -> int:
-    """The power of ten of a positive value: ``decade(1.5e-5) == -5`` (robust to ``1.0000000000000002e-16``)."""
-    return math.floor(math.log10(value) + 1e-9)
-
-
-def scale_exponent(limit: float) -> int | None:
-    """The power of ten a scale shows once, or None for a scale written in plain decimals (0.01 ≤ limit < 100)."""
-    if not np.isfinite(limit) or limit <= 0:
-        return None
-    exponent = decade(limit)
-    return None if exponent in PLAIN_DECADES else exponent
-
-
-def format_exponent(exponent: int) -> str:
-    """The shared factor, ``×1e-6``: the e-notation the hover text and the printouts use."""
-    return f"×1e{exponent}"
-
-
-def _scientific(value: float, digits: int) -> str:
-    """``-1.5e-5`` (``digits`` after the point, no ``+`` or leading zero in the exponent)."""
-    mantissa, exponent = f"{value:.{digits}e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
-
-
-def format_cell(value: float, exponent: int | None = None) -> str:
-    """A value short enough for a cell.
-
-    Without ``exponent``: 2 decimals, or 2 significant digits with a short exponent (``-2.0e-3``), 1 beside a
-    three-digit exponent (``-1e156``: a diverged value's second digit matters less than fitting its cell).
-    With it: the mantissa ``value / 10**exponent`` to 2 decimals (``-3.55`` for -3.55e-6 with exponent -6),
-    the power of ten being shown once in the matrix's title.
-    """
-    if not np.isfinite(value):
-        return "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf")
-    if exponent is not None:
-        return f"{value / 10.0**exponent:.2f}"
-    if value == 0 or 0.01 <= abs(value) < 100:
-        return f"{value:.2f}"
-    text = _scientific(value, 1)
-    return _scientific(value, 0) if len(text.rpartition("e")[2].lstrip("-")) > 2 else text
-
-
-def format_scale(value: float, exponent: int | None = None) -> str:
-    """A colour-bar tick: ``0``, ``0.5``, ``15``, ``0.0075``, ``4e-4`` — short enough for a narrow bar.
-
-    With ``exponent``, the mantissa ``value / 10**exponent`` (``1.5`` for 1.5e-5 with exponent -5).
-    """
-    if value == 0:
-        return "0"
-    if exponent is not None:
-        value /= 10.0**exponent
-    if 0.001 <= abs(value) < 1000:
-        return f"{value:.3g}"
-    return _scientific(value, 1).replace(".0e", "e")
-
-
-def format_short(value: float) -> str:
-    """Two significant digits for a note: ``0.087``, ``-5.3``, ``120``, ``-1.0e156``."""
-    if not np.isfinite(value):
-        return format_cell(value)
-    if 0.001 <= abs(value) < 1000:
-        return np.format_float_positional(value, precision=2, unique=False, fractional=False, trim="-")
-    return _scientific(value, 1)
-
-
-def bar_ticks(limit: float) -> tuple[str, list[list[tuple[float, str]]]]:
-    """The colour bar's title (``×1e-5`` or empty) and its ticks: labelled ends and zero, and halves.
-
-    ``-0.02`` … ``0.02`` for a plain scale, ``-1.5`` … ``1.5`` under ``×1e-5`` for any other. No label
-    is longer than WIDEST_BAR_LABEL, so pyqtgraph's axis (which hides a label that overflows it) draws
-    them all; the halves of a 0.015 scale (``-0.0075`` would be longer) keep their ticks, not their text.
-    """
-    exponent = scale_exponent(limit)
-    major = [(v, format_scale(v, exponent)) for v in (-limit, 0.0, limit)]
-    halves = [(v, format_scale(v, exponent)) for v in (-limit / 2, limit / 2)]
-    fits = len(halves[0][1]) <= len(WIDEST_BAR_LABEL)  # the negative half is the longer
-    minor = [(v, text if fits else "") for v, text in halves]
-    return ("" if exponent is None else format_exponent(exponent)), [major, minor]
-
-
-NICE_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-
-
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten that is >= value.
-
-    Colour scales snap to these so a colour bar's ticks change only when the
-    data outgrows (or shrinks well inside) the scale, not at every update.
-    """
-    if not np.isfinite(value) or value <= 0:
-        return 1e-12
-    base = 10.0 ** max(np.floor(np.log10(value)), -307.0)  # 1e-308 and below lose digits (1e-324 is 0)
-    ceiling = next(step * base for step in NICE_STEPS if step * base >= value * (1 - 1e-12))
-    return float(min(ceiling, sys.float_info.max))  # 2e308 would be inf
-
-
-def peak_magnitude(*arrays: np.ndarray) -> float:
-    """The largest finite absolute value in the arrays (0 if there is none)."""
-    finite = [np.abs(a[np.isfinite(a)]) for a in arrays]
-    return max((float(f.max()) for f in finite if f.size), default=0.0)
-
-
-def symmetric_limit(*arrays: np.ndarray) -> float:
-    """A nice symmetric colour limit covering the largest finite magnitude in the arrays."""
-    peak = peak_magnitude(*arrays)
-    return nice_ceiling(peak) if peak > 0 else 1e-12
-
-
-def follow_limit(current: float, peak: float) -> float:
-    """The colour limit for data peaking at ``peak``: ``current`` while the peak stays between KEEP_ABOVE of it
-    and all of it, else a new nice limit just above the peak.
-
-    The hysteresis keeps the colour bars still while gradients shrink (each change redraws a bar's
-    axis); colours keep at least KEEP_ABOVE of their contrast.
-    """
-    if peak <= 0:
-        return 1e-12
-    if KEEP_ABOVE * current <= peak <= current:
-        return current
-    return nice_ceiling(peak)
-
-
-def log_top(current: float, peak: float) -> float:
-    """The top of a log colour scale for data peaking at ``peak``: ``current`` while the peak stays within
-    LOG_KEEP_DECADES powers of ten below it, else the power of ten at or above the peak."""
-    if not np.isfinite(peak) or peak <= 0:
-        return current if current > 0 else 1.0
-    if current > 0 and current * 10.0**-LOG_KEEP_DECADES <= peak <= current:
-        return current
-    return 10.0 ** min(math.ceil(math.log10(peak) - 1e-9), 308)
-
-
-def signed_log(image: np.ndarray, top: float) -> np.ndarray:
-    """``sign(v)·log10(|v|/floor)`` with ``floor = top·10^-LOG_DECADES``, clipped to ±LOG_DECADES: |v| ≤ floor is 0,
-    |v| ≥ top is ±LOG_DECADES (NaN stays NaN, drawn transparent)."""
-    floor_decade = decade(top) - LOG_DECADES  # in exponents, so a floor below 1e-308 does not underflow
-    with np.errstate(divide="ignore", invalid="ignore"):
-        magnitude = np.clip(np.log10(np.abs(image)) - floor_decade, 0.0, float(LOG_DECADES))
-    return np.sign(image) * magnitude
-
-
-def power_label(exponent: int, negative: bool = False) -> str:
-    """A power of ten for a log colour bar: ``0.01``, ``1``, ``100`` near 1, else ``1e-5`` (``-1e-5`` if negative)."""
-    text = f"{10.0**exponent:g}" if -3 <= exponent <= 2 else f"1e{exponent}"
-    return f"-{text}" if negative else text
-
-
-def log_bar_ticks(top: float) -> list[list[tuple[float, str]]]:
-    """A log colour bar's ticks: its ends (±top), zero, and halfway (±top·10^-LOG_DECADES/2) labelled in powers
-    of ten, every other power of ten a bare tick. Labels longer than WIDEST_BAR_LABEL keep their ticks only."""
-    exponent, half = decade(top), LOG_DECADES // 2
-
-    def fitting(value: float, text: str) -> tuple[float, str]:
-        return value, text if len(text) <= len(WIDEST_BAR_LABEL) else ""
-
-    major = [fitting(-LOG_DECADES, power_label(exponent, True)), (0.0, "0"), fitting(LOG_DECADES, power_label(exponent))]
-    minor = [fitting(-half, power_label(exponent - half, True)), fitting(half, power_label(exponent - half))]
-    minor += [(float(t), "") for t in range(-LOG_DECADES + 1, LOG_DECADES) if t not in (0, half, -half)]
-    return [major, minor]
 
 
 def with_bias_strip(matrix: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -267,26 +89,6 @@ def with_bias_strip(matrix: np.ndarray, bias: np.ndarray) -> np.ndarray:
     image[:, :cols] = matrix
     image[:, cols + 1] = bias
     return image
-
-
-def colour_steps(image: np.ndarray, limit: float) -> np.ndarray:
-    """Which of the colour map's steps each cell falls on (NaN and inf kept apart), to spot visible change."""
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        steps = np.rint(np.clip(image / limit, -1.0, 1.0) * COLOUR_STEPS)
-    return np.where(np.isnan(image), 1000.0, steps)
-
-
-def magnitudes(image: np.ndarray, sample: np.ndarray | None = None) -> tuple[float, int, float]:
-    """The largest finite |value| of an image, its flat index, and the median of the non-zero finite ones.
-
-    ``sample`` (flat indices) estimates the median from a few thousand values of a large image.
-    """
-    size = np.abs(image)
-    size[~np.isfinite(size)] = 0.0  # the gap column, inf and NaN
-    where = int(np.argmax(size))
-    sampled = size.ravel() if sample is None else size.ravel()[sample]
-    non_zero = sampled[sampled > 0]
-    return float(size.flat[where]), where, float(np.median(non_zero)) if non_zero.size else 0.0
 
 
 class MatrixView:
@@ -396,7 +198,7 @@ class MatrixView:
             new_limit = follow_limit(current, peak) if limit is None else limit
             drawn, level = image, new_limit
             note = self._outlier_note(image, peak, where, typical, locked=limit is not None)
-            own = new_limit if scale == "matrix" else nice_ceiling(peak)
+            own = new_limit if scale == "matrix" else nice_limit(peak)
             exponent = None if note or peak == 0 else scale_exponent(max(own, peak))
         steps = colour_steps(drawn, level)
         texts = self._cell_texts(image, drawn, level, exponent)
@@ -474,7 +276,7 @@ class MatrixView:
         ]
 
 
-class HeatmapPanel(QScrollArea):
+class HeatmapPanel(Paced, QScrollArea):
     """For every layer: weights and bias, then their gradients, then (if shown) the next step's change to them;
     refreshed from the latest snapshot.
 
@@ -482,12 +284,13 @@ class HeatmapPanel(QScrollArea):
 
     ``cell_clicked(kind, layer, row, col)``: a left click on a cell. ``kind`` is ``W`` or ``b`` (weights),
     ``dW`` or ``db`` (gradients), ``uW`` or ``ub`` (updates); ``layer`` counts from 1 as in ``W1``; a bias
-    has ``col`` 0.
+    has ``col`` 0. ``refresh_ms``: the least time between two redraws (tests may shorten it).
     """
 
     cell_clicked = Signal(str, int, int, int)
 
-    def __init__(self, parent: QWidget | None = None, on_hover: Callable[[str], None] | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, on_hover: Callable[[str], None] | None = None, *,
+                 refresh_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
         self.view = TimedLayoutWidget()  # times its paint in this thread's CPU time, not waiting for the GIL
         self.view.setBackground("w")
@@ -508,23 +311,25 @@ class HeatmapPanel(QScrollArea):
         self.scale_mode = "matrix"
         self._rebuild = False  # the columns changed: build the plots again at the next refresh
         self._rescale = False  # the scale mode changed: choose the scales from the data once, even if locked
-        self._pending: Snapshot | None = None
-        self.shown: Snapshot | None = None
-        self.refresh_ms = REFRESH_MS
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._refresh)
+        # the first snapshot is drawn even while hidden: the plots exist before the panel is first shown
+        self._pacer = Pacer(self, self._draw, self.view, min_interval_ms=refresh_ms, max_interval_ms=MAX_REFRESH_MS,
+                            time_budget=TIME_BUDGET, first_while_hidden=True)
 
     @property
     def ci(self) -> pg.GraphicsLayout:
         """The graphics layout holding the plots (as on a GraphicsLayoutWidget)."""
         return self.view.ci
 
+    @property
+    def refresh_ms(self) -> int:
+        """The least time between two redraws now (REFRESH_MS, more when redraws cost more): :attr:`interval_ms`."""
+        return self.interval_ms
+
     def set_locked(self, locked: bool) -> None:
         """Keep the current colour scales (True) or follow the data (False)."""
         self.locked = locked
         if not locked:
-            self._redraw()
+            self._pacer.redraw()
 
     def set_show_updates(self, show: bool) -> None:
         """Show (True) or hide the third column, ``ΔW = −stepsize · ∂L/∂W`` and ``Δb``: the change the next step
@@ -533,7 +338,7 @@ class HeatmapPanel(QScrollArea):
             return
         self.show_updates = show
         self._rebuild = True
-        self._redraw()
+        self._pacer.redraw()
 
     def set_stepsize(self, stepsize: float) -> None:
         """The stepsize the next step uses (a run reset, or the stepsize changed): the updates are redrawn with it."""
@@ -542,7 +347,7 @@ class HeatmapPanel(QScrollArea):
         self.stepsize = float(stepsize)
         if self.show_updates:
             self._set_headers()
-            self._redraw()
+            self._pacer.redraw()
 
     def set_scale_mode(self, mode: str) -> None:
         """``matrix`` (each matrix its own scale), ``shared`` (one for all gradients, one for all updates) or
@@ -554,43 +359,27 @@ class HeatmapPanel(QScrollArea):
         self.scale_mode = mode
         self._rescale = True
         self._set_headers()
-        self._redraw()
-
-    def _redraw(self) -> None:
-        """Draw the newest snapshot again now (a setting changed), or when the panel is next shown."""
-        snap = self._pending or self.shown
-        if snap is not None:
-            self.show_snapshot(snap, now=True)
+        self._pacer.redraw()
 
     def show_snapshot(self, snapshot: Snapshot, now: bool = False) -> None:
-        """Draw ``snapshot`` at the next refresh (or at once); only the latest one waiting is drawn. The one already
-        drawn is not drawn again (a reset draws it at once, then the session's ``snapshot_ready`` brings it too)."""
-        if not now and snapshot is self.shown:
-            return
-        self._pending = snapshot
+        """Draw ``snapshot`` at the next refresh (only the latest one waiting is drawn), or at once (``now``, even if
+        it is the one drawn). The one drawn is not drawn again at a refresh (a reset draws it at once, then the
+        session's ``snapshot_ready`` brings it too). Hidden, the panel draws it when shown."""
         if now:
-            self._timer.stop()
-            self._refresh()
-        elif not self._timer.isActive():
-            self._timer.start(self.refresh_ms)
+            self._pacer.redraw(snapshot)
+        elif snapshot is not self.shown:
+            self._pacer.request(snapshot)
 
     def flush(self) -> None:
         """Draw the snapshot waiting for the next refresh now (the run halted: show where it stopped)."""
-        if self._pending is not None:
-            self.show_snapshot(self._pending, now=True)
+        self._pacer.flush()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         """Catch up with what arrived while the panel was hidden (another tab)."""
         super().showEvent(event)
-        if self._pending is not None and not self._timer.isActive():
-            self._timer.start(0)
+        self._pacer.catch_up()
 
-    def _refresh(self) -> None:
-        snap = self._pending
-        if snap is None or (self.shown is not None and not self.isVisible()):
-            return  # nothing new, or hidden: keep it for when the panel is shown again
-        began = time.thread_time()
-        self._pending = None
+    def _draw(self, snap: Snapshot) -> None:
         if self._rebuild or self._layers_changed(snap):
             self._build(snap)
         fixed = self.locked and not self._rescale
@@ -604,8 +393,6 @@ class HeatmapPanel(QScrollArea):
             for view in self.updates:
                 view.stepsize = self.stepsize
             self._show_column(self.updates, [(step * g.W, step * g.b) for g in snap.grads], fixed)
-        self.shown = snap
-        self._pace(time.thread_time() - began + self.view.last_paint_seconds)
 
     def _show_column(self, views: list[MatrixView], arrays: list[tuple[np.ndarray, np.ndarray]], fixed: bool) -> None:
         """Draw gradients or updates on the scale mode's scales: each its own, or one for the whole column."""
@@ -623,11 +410,6 @@ class HeatmapPanel(QScrollArea):
             limit = log_top(current, peak) if mode == "log" else follow_limit(current, peak)
         for view, (matrix, bias) in zip(views, arrays):
             view.show(matrix, bias, limit, mode)
-
-    def _pace(self, cost_seconds: float) -> None:
-        """Refresh less often when a refresh costs more, so the heatmaps take at most TIME_BUDGET of the time."""
-        wanted = 1000 * cost_seconds / TIME_BUDGET
-        self.refresh_ms = int(min(max(wanted, REFRESH_MS), MAX_REFRESH_MS))
 
     def _layers_changed(self, snap: Snapshot) -> bool:
         return self.shown is None or [p.W.shape for p in snap.layers] != [p.W.shape for p in self.shown.layers]

@@ -17,11 +17,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
+from mlp_gui.core.color_scale import WIDEST_BAR_LABEL
 from mlp_gui.gui import palette
 
 TICK_FONT_PT = 8
-#: the widest colour-bar tick label drawn (the end of a 0.015 scale); the bar's axis is made to fit it
-WIDEST_BAR_LABEL = "-0.015"
 BAR_TEXT_OFFSET = 3  # pixels between a colour bar and its tick labels (pyqtgraph's ticks there point inwards)
 #: pixels of the row and column ticks; positive points them away from the plot, towards their labels, so no
 #: tick touches a cell (pointing in, pyqtgraph's default, a row tick read as a minus before the first column's value)

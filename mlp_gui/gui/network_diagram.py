@@ -10,15 +10,15 @@
   run starts, with a ``… +N more`` marker; between the units drawn of such a layer only the WIDE_EDGES
   strongest edges are drawn, so a 784,256,256,10 network is a few hundred lines, not 270,000.
 
-Unit numbers start at 0, as the heatmaps' rows do (unit 3 of layer 1 is row 3 of W1). Redraws are paced
-like the decision view's (:class:`~mlp_gui.gui.decision_view.Pacer`): at most five a second, only while
+Unit numbers start at 0, as the heatmaps' rows do (unit 3 of layer 1 is row 3 of W1). The caption under
+the diagram, how to read its colours, is broken between words into as many lines as its width needs. Redraws
+are paced like the decision view's (:class:`~mlp_gui.gui.pacing.Pacer`): at most five a second, only while
 visible, always of the newest snapshot.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -39,9 +39,21 @@ from mlp_gui.gui.decision_view import (
     plane_grid,
     run_data,
 )
-from mlp_gui.gui.pacing import Paced, Pacer
+from mlp_gui.gui.diagram_parts import (
+    MAX_NODES,
+    Column,
+    Edge,
+    Node,
+    Run,
+    activation_levels,
+    mixed_with_white,
+    strongest_units,
+    thumbnails,
+    unit_name,
+    wrap_runs,
+)
+from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer
 
-MAX_NODES = 16  # units drawn per layer at most
 WIDE_EDGES = 64  # edges drawn between two layers when either is cut to MAX_NODES (the strongest)
 NODE_MAX, NODE_MIN = 60.0, 10.0  # a unit's size in pixels
 HOVER_SCALE = 4  # the hovered thumbnail's size, in units' sizes
@@ -49,117 +61,10 @@ HOVER_MIN, HOVER_MAX = 140.0, 260.0
 EDGE_WIDTH = (0.5, 4.5)  # pixels for |w| = 0 and the layer's largest
 EDGE_STRENGTH = (0.25, 0.95)  # how much of the sign's colour (the rest white) for |w| = 0 and the layer's largest
 EDGE_LEVELS = 12  # |w| / the layer's largest is drawn in this many steps: one pen and one drawLines call per step and sign
-INPUT_FILL = QColor("#eeeeee")
 THUMBNAIL_PALE = 0.15  # thumbnails are small: paler than the decision view's surface would wash them out
 FONT_PT = 9
 SMALL_PT = 8
-
-
-@dataclass
-class Node:
-    """One unit drawn: where, what it is, and its colours and thumbnail at the snapshot drawn."""
-
-    layer: int  # 0: the inputs; len(sizes) - 1: the outputs
-    unit: int
-    name: str
-    rect: QRectF = field(default_factory=QRectF)
-    bias: float | None = None
-    fill: QColor = field(default_factory=lambda: QColor(INPUT_FILL))
-    values: np.ndarray | None = None  # the unit's output over the grid, (GRID, GRID), y up the rows
-    levels: tuple[float, float] = (0.0, 1.0)  # the values at the colour map's ends
-    image: QImage | None = None  # the thumbnail at about the size drawn, top row = highest x₁
-
-
-@dataclass
-class Edge:
-    """A weight drawn: ``W{layer}[target, source]``, from unit ``source`` of layer-1 to unit ``target`` of layer."""
-
-    layer: int
-    source: int
-    target: int
-    weight: float
-    colour: QColor
-    width: float
-    level: int = 0  # which of EDGE_LEVELS steps of |w| it is drawn at
-
-
-@dataclass
-class Column:
-    """A layer as drawn: which of its units, how many are left out, and where its marker goes."""
-
-    layer: int
-    units: np.ndarray
-    title: str
-    detail: str
-    more: int = 0
-    marker: QPointF = field(default_factory=QPointF)
-
-
-def mixed_with_white(colour: QColor, share: float) -> QColor:
-    """``share`` of ``colour``, the rest white: opaque, since blending translucent lines made painting 9x slower."""
-    r, g, b = (round(share * v + (1.0 - share) * 255) for v in colour.getRgb()[:3])
-    return QColor(r, g, b)
-
-
-def unit_name(model: Model, layer: int, unit: int) -> str:
-    """``input 0 (x₀)``, ``layer 1, unit 3 (tanh)``, ``output layer 3, unit 1 (softmax)``."""
-    last = len(model.sizes) - 1
-    if layer == 0:
-        return f"input {unit} ({input_symbol(unit)})"
-    if layer == last:
-        return f"output layer {layer}, unit {unit} ({model.output})"
-    return f"layer {layer}, unit {unit} ({model.activations[layer - 1]})"
-
-
-def strongest_units(snap: Snapshot, layer: int, count: int = MAX_NODES) -> np.ndarray:
-    """The ``count`` units of ``layer`` with the largest weights in and out (squared sums), in index order."""
-    layers = snap.layers
-    n = layers[0].W.shape[1] if layer == 0 else layers[layer - 1].W.shape[0]
-    if n <= count:
-        return np.arange(n)
-    strength = np.zeros(n)
-    if layer > 0:
-        strength += np.nan_to_num(layers[layer - 1].W ** 2).sum(axis=1)
-    if layer < len(layers):
-        strength += np.nan_to_num(layers[layer].W ** 2).sum(axis=0)
-    return np.sort(np.argsort(-strength, kind="stable")[:count])
-
-
-def activation_levels(model: Model, layer: int, values: np.ndarray, bounds: list[tuple[float, float]]) -> np.ndarray:
-    """``(lo, hi)`` per unit of ``layer`` (rows of ``values``) for its thumbnail's colours.
-
-    Inputs: their range on the grid (a ramp). Bounded functions their range: tanh -1..1, sigmoid and softmax
-    0..1 (white at 0.5). Unbounded ones (relu, linear, an identity output) ±the layer's largest |value|.
-    """
-    n = values.shape[0]
-    if layer == 0:
-        return np.array(bounds[:n], dtype=float)
-    last = len(model.sizes) - 1
-    name = model.output if layer == last else model.activations[layer - 1]
-    if name == "tanh":
-        lo, hi = -1.0, 1.0
-    elif name in ("sigmoid", "softmax"):
-        lo, hi = 0.0, 1.0
-    else:
-        finite = np.abs(values[np.isfinite(values)])
-        peak = float(finite.max()) if finite.size else 0.0
-        lo, hi = (-peak, peak) if peak > 0 else (-1.0, 1.0)
-    return np.tile([lo, hi], (n, 1))
-
-
-def thumbnails(values: np.ndarray, levels: np.ndarray, table: np.ndarray, stride: int = 1) -> list[QImage]:
-    """One RGBA image per row of ``values`` ((units, GRID, GRID), y up the rows) on ``table``'s colours.
-
-    ``stride``: every stride-th grid point along each side (a thumbnail 30 pixels wide needs no 100 of them).
-    """
-    values = values[:, ::stride, ::stride]
-    lo, hi = levels[:, 0, None, None], levels[:, 1, None, None]
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        scaled = (values - lo) / (hi - lo) * 255.0
-    index = np.clip(np.nan_to_num(scaled, nan=127.5), 0.0, 255.0).astype(np.uint8)
-    rgba = np.ascontiguousarray(table[index][:, ::-1])  # image rows run downwards: highest x₁ first
-    size_y, size_x = values.shape[1:]
-    return [QImage(image.data, size_x, size_y, 4 * size_x, QImage.Format.Format_RGBA8888).copy() for image in rgba]
+CAPTION_MARGIN = 8.0  # pixels between the caption and the widget's left and right edges
 
 
 class NetworkDiagram(Paced, QWidget):
@@ -171,12 +76,12 @@ class NetworkDiagram(Paced, QWidget):
     :attr:`grid`, :attr:`hovered` and :attr:`overlay_rect`, :attr:`shown`, :attr:`redraws`.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, refresh_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setMinimumSize(240, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._pacer = Pacer(self, self._draw, self)
+        self._pacer = Pacer(self, self._draw, self, min_interval_ms=refresh_ms)
         self.last_paint_seconds = 0.0
         self.config: TrainConfig | None = None
         self.model: Model | None = None
@@ -202,12 +107,18 @@ class NetworkDiagram(Paced, QWidget):
         self._font.setPointSize(FONT_PT)
         self._small = QFont(self.font())
         self._small.setPointSize(SMALL_PT)
+        self._caption: list[list[Run]] = []  # the caption's lines as laid out for the current width
 
     # ------------------------------------------------------------ what the window calls
 
     @property
     def has_thumbnails(self) -> bool:
         return self.grid is not None
+
+    @property
+    def caption_lines(self) -> list[str]:
+        """The caption under the diagram as painted, one text per line: broken between words to fit the width."""
+        return ["".join(text for text, _ in line) for line in self._caption]
 
     def set_run(self, reset) -> None:
         """Start over for a new, reset or opened run, and draw its snapshot (when visible; else once shown)."""
@@ -292,8 +203,8 @@ class NetworkDiagram(Paced, QWidget):
         """Place the columns and their units in the widget's current size."""
         if not self.columns:
             return
-        captions = 1 + self.has_thumbnails + any(c.more for c in self.columns)
-        top, bottom, side = 46.0, 20.0 + 15.0 * captions, 44.0
+        self._wrap_caption()
+        top, bottom, side = 46.0, 20.0 + 15.0 * len(self._caption), 44.0
         width, height = max(self.width() - 2 * side, 1.0), max(self.height() - top - bottom, 1.0)
         slots = max(len(c.units) + (1 if c.more else 0) for c in self.columns)
         slot = height / slots
@@ -331,7 +242,7 @@ class NetworkDiagram(Paced, QWidget):
             self.overlay_rect = QRectF()
             return
         metrics = QFontMetricsF(self._font)
-        lines = self._overlay_lines(node)
+        lines = self.overlay_lines(node)
         text_width = max(metrics.horizontalAdvance(line) for line in lines)
         image = self._overlay_image_size(node)
         w = max(text_width, image) + 16
@@ -346,7 +257,8 @@ class NetworkDiagram(Paced, QWidget):
             return 0.0
         return float(np.clip(HOVER_SCALE * self.node_size, HOVER_MIN, HOVER_MAX))
 
-    def _overlay_lines(self, node: Node) -> list[str]:
+    def overlay_lines(self, node: Node) -> list[str]:
+        """The text of the hover box over ``node``: its name, and its bias (``bias b1[3] = 0.25``) if it has one."""
         lines = [node.name]
         if node.bias is not None:
             lines.append(f"bias b{node.layer}[{node.unit}] = {node.bias:.4g}")
@@ -357,6 +269,8 @@ class NetworkDiagram(Paced, QWidget):
     def _draw(self, snap: Snapshot) -> None:
         model = self.model
         self.epoch = snap.epoch
+        if self._wrap_caption():  # a longer epoch took the caption onto another line: less room for the units
+            self._layout()
         self.edges = []
         for layer in range(1, len(model.sizes)):
             self.edges.extend(self._layer_edges(snap, layer))
@@ -514,24 +428,29 @@ class NetworkDiagram(Paced, QWidget):
                         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         self._paint_caption(painter, small)
 
-    def _paint_caption(self, painter: QPainter, metrics: QFontMetricsF) -> None:
-        blue, red = end_colours()
-        lines = [[("edges: ", palette.MUTED), ("red", red.name()), (" positive, ", palette.MUTED), ("blue", blue.name()),
-                  (" negative weight, width |w| (per layer); unit colour: bias", palette.MUTED)]]
+    def _wrap_caption(self) -> bool:
+        """Lay the caption out for the current width and epoch; True if it now takes another number of lines."""
+        blue, red, muted = *(c.name() for c in end_colours()), palette.MUTED
+        epoch = [] if self.epoch is None else [(f"epoch\u00a0{self.epoch:,}   ", palette.TEXT)]
+        paragraphs = [epoch + [("edges: ", muted), ("red", red), (" positive, ", muted), ("blue", blue),
+                               (" negative weight, width |w| (per layer); unit\u00a0colour:\u00a0bias", muted)]]
         if self.has_thumbnails:
-            lines.append([("each square: that unit's output over the input plane (hover to enlarge)", palette.MUTED)])
+            paragraphs.append([("each square: that unit's output over the input plane (hover to enlarge)", muted)])
         if any(c.more for c in self.columns):
-            lines.append([(f"wide layers: the {MAX_NODES} units with the strongest weights at the start (numbered) "
-                           f"and the {WIDE_EDGES} strongest weights between them", palette.MUTED)])
-        epoch = "" if self.epoch is None else f"epoch {self.epoch:,}"
-        y = self.height() - 6 - len(lines) * metrics.height()
-        for k, parts in enumerate(lines):
-            x = 8.0
-            if k == 0 and epoch:
-                painter.setPen(QColor(palette.TEXT))
-                painter.drawText(QPointF(x, y + metrics.ascent()), epoch + "   ")
-                x += metrics.horizontalAdvance(epoch + "   ")
-            for text, colour in parts:
+            paragraphs.append([(f"wide layers: the {MAX_NODES} units with the strongest weights at the start (numbered) "
+                                f"and the {WIDE_EDGES} strongest weights between them", muted)])
+        width = max(self.width() - 2 * CAPTION_MARGIN, 1.0)
+        advance = QFontMetricsF(self._small).horizontalAdvance
+        caption = [line for runs in paragraphs for line in wrap_runs(runs, width, advance)]
+        changed = len(caption) != len(self._caption)
+        self._caption = caption
+        return changed
+
+    def _paint_caption(self, painter: QPainter, metrics: QFontMetricsF) -> None:
+        y = self.height() - 6 - len(self._caption) * metrics.height()
+        for line in self._caption:
+            x = CAPTION_MARGIN
+            for text, colour in line:
                 painter.setPen(QColor(colour))
                 painter.drawText(QPointF(x, y + metrics.ascent()), text)
                 x += metrics.horizontalAdvance(text)
@@ -548,7 +467,7 @@ class NetworkDiagram(Paced, QWidget):
         painter.setFont(self._font)
         metrics = QFontMetricsF(self._font)
         y = box.top() + 7
-        for k, line in enumerate(self._overlay_lines(node)):
+        for k, line in enumerate(self.overlay_lines(node)):
             painter.setPen(QColor(palette.TEXT if k == 0 else palette.MUTED))
             painter.drawText(QPointF(box.left() + 8, y + metrics.ascent()), line)
             y += metrics.height()

@@ -20,8 +20,8 @@ from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.one_weight import WeightRef, WeightStep, weight_step
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
-from mlp_gui.gui.loss_plot import EpochAxis
-from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
+from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedLayoutWidget
+from mlp_gui.gui.plot_axes import EpochAxis
 from mlp_gui.progress import count
 
 MAX_BARS = 256  # per-sample terms drawn (the sum is always over every sample)
@@ -34,7 +34,7 @@ class WeightPanel(Paced, QFrame):
 
     closed = Signal()
 
-    def __init__(self, session, parent: QWidget | None = None) -> None:
+    def __init__(self, session, parent: QWidget | None = None, *, refresh_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.session = session
@@ -73,7 +73,7 @@ class WeightPanel(Paced, QFrame):
         layout.addLayout(left, 2)
         layout.addWidget(self.view, 5)
         layout.addLayout(right)
-        self._pacer = Pacer(self, self._draw, self.view, drawn_from=self._explained)
+        self._pacer = Pacer(self, self._draw, self.view, drawn_from=self._explained, min_interval_ms=refresh_ms)
         # Esc closes the panel wherever the focus is in its window (a dialog is a window of its own: its Esc stays)
         self.escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self.escape.setContext(Qt.ShortcutContext.WindowShortcut)

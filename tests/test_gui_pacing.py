@@ -1,0 +1,130 @@
+"""One pacer for every view that follows a run: its least and largest interval and time budget are parameters
+(each view keeps its own numbers), it draws nothing and schedules nothing while hidden (the heatmaps: except a
+first drawing), catches up when shown, and redraws a snapshot already drawn only when told it is out of date."""
+
+import time
+import types
+
+import pytest
+from PySide6.QtWidgets import QWidget
+
+from mlp_gui.gui import backprop_view, decision_view, heatmaps, pacing
+from mlp_gui.gui.backprop_view import BackpropView
+from mlp_gui.gui.decision_view import DecisionView
+from mlp_gui.gui.gradient_flow import GradientFlowView
+from mlp_gui.gui.heatmaps import HeatmapPanel
+from mlp_gui.gui.network_diagram import NetworkDiagram
+from mlp_gui.gui.pacing import Pacer
+from mlp_gui.gui.weight_panel import WeightPanel
+from tests.gui_helpers import shown
+
+
+class Canvas(QWidget):
+    """A view that records what its pacer draws (and may take a while to draw it)."""
+
+    def __init__(self, cost_seconds: float = 0.0, **pacing_options) -> None:
+        super().__init__()
+        self.drawn: list[object] = []
+        self.cost_seconds = cost_seconds
+        self.pacer = Pacer(self, self.draw, **pacing_options)
+
+    def draw(self, snapshot: object) -> None:
+        began = time.thread_time()
+        while time.thread_time() - began < self.cost_seconds:
+            pass
+        self.drawn.append(snapshot)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().showEvent(event)
+        self.pacer.catch_up()
+
+
+def snapshots(n: int) -> list[object]:
+    return [types.SimpleNamespace(epoch=i) for i in range(n)]
+
+
+def test_every_view_keeps_its_own_least_interval(qapp):
+    views = [HeatmapPanel(), BackpropView(), DecisionView(), NetworkDiagram(), GradientFlowView(),
+             WeightPanel(types.SimpleNamespace(snapshot=None))]
+    assert [v.interval_ms for v in views] == [heatmaps.REFRESH_MS, backprop_view.REFRESH_MS] + [pacing.REFRESH_MS] * 4
+    assert (heatmaps.REFRESH_MS, backprop_view.REFRESH_MS, pacing.REFRESH_MS) == (100, 250, 200)
+    assert decision_view.REFRESH_MS == pacing.REFRESH_MS
+    assert [v.interval_ms for v in (HeatmapPanel(refresh_ms=30), BackpropView(refresh_ms=40))] == [30, 40]
+
+
+def test_a_redraw_waits_out_the_least_interval_and_draws_the_newest(qtbot):
+    canvas = shown(qtbot, Canvas(min_interval_ms=400), 100, 100)
+    first, *rest = snapshots(6)
+    canvas.pacer.request(first)
+    qtbot.waitUntil(lambda: canvas.drawn == [first], timeout=2000)  # the first at once
+    for snap in rest:
+        canvas.pacer.request(snap)
+    assert canvas.pacer.due_in_ms is not None and 200 < canvas.pacer.due_in_ms <= 400
+    qtbot.waitUntil(lambda: len(canvas.drawn) == 2, timeout=3000)
+    assert canvas.drawn == [first, rest[-1]] and canvas.pacer.shown is rest[-1] and canvas.pacer.redraws == 2
+    canvas.pacer.request(rest[-1], now=True)  # already drawn: not again
+    assert canvas.pacer.redraws == 2 and canvas.pacer.due_in_ms is None
+
+
+def test_costly_redraws_come_less_often_up_to_the_largest_interval(qtbot):
+    canvas = shown(qtbot, Canvas(cost_seconds=0.02, min_interval_ms=50, max_interval_ms=5000, time_budget=0.1), 100, 100)
+    canvas.pacer.request(snapshots(1)[0], now=True)
+    assert 200 <= canvas.pacer.interval_ms < 5000  # 20 ms of drawing is 10% of 200 ms
+    capped = shown(qtbot, Canvas(cost_seconds=0.02, min_interval_ms=50, max_interval_ms=120, time_budget=0.1), 100, 100)
+    capped.pacer.request(snapshots(1)[0], now=True)
+    assert capped.pacer.interval_ms == 120
+
+
+def test_hidden_nothing_is_drawn_or_scheduled_until_shown(qtbot):
+    canvas = shown(qtbot, Canvas(), 100, 100)
+    canvas.hide()
+    first, second = snapshots(2)
+    canvas.pacer.request(first)
+    assert canvas.pacer.due_in_ms is None
+    canvas.pacer.request(second, now=True)
+    assert canvas.drawn == [] and canvas.pacer.shown is None
+    canvas.show()
+    qtbot.waitUntil(lambda: canvas.drawn == [second], timeout=2000)
+
+
+def test_first_while_hidden_draws_only_the_first(qtbot):
+    canvas = Canvas(first_while_hidden=True)
+    qtbot.addWidget(canvas)
+    first, second = snapshots(2)
+    canvas.pacer.request(first, now=True)
+    canvas.pacer.request(second, now=True)
+    assert canvas.drawn == [first]
+    canvas.pacer.forget()  # a new run: its first snapshot is drawn again, hidden or not
+    canvas.pacer.request(second, now=True)
+    assert canvas.drawn == [first, second]
+
+
+def test_redraw_draws_the_snapshot_again_and_keeps_it_shown_while_hidden(qtbot):
+    canvas = shown(qtbot, Canvas(), 100, 100)
+    snap = snapshots(1)[0]
+    canvas.pacer.request(snap, now=True)
+    canvas.pacer.redraw()  # a setting changed: the same snapshot, drawn anew
+    assert canvas.drawn == [snap, snap]
+    canvas.hide()
+    canvas.pacer.redraw()
+    assert canvas.drawn == [snap, snap] and canvas.pacer.shown is snap  # still what is on screen
+    canvas.show()
+    qtbot.waitUntil(lambda: len(canvas.drawn) == 3, timeout=2000)
+
+
+def test_flush_draws_what_waits_at_once(qtbot):
+    canvas = shown(qtbot, Canvas(min_interval_ms=60_000), 100, 100)
+    first, second = snapshots(2)
+    canvas.pacer.request(first)
+    qtbot.waitUntil(lambda: canvas.drawn == [first], timeout=2000)
+    canvas.pacer.request(second)
+    assert canvas.pacer.due_in_ms is not None and canvas.pacer.due_in_ms > 30_000
+    canvas.pacer.flush()
+    assert canvas.drawn == [first, second] and canvas.pacer.due_in_ms is None
+    assert canvas.pacer.interval_ms == 60_000  # a least interval beyond the default largest one holds
+
+
+@pytest.mark.parametrize("options", [{"min_interval_ms": 0}, {"time_budget": 0.0}, {"time_budget": 2.0}])
+def test_impossible_pacing_is_refused(qapp, options):
+    with pytest.raises(ValueError, match="a pacer needs"):
+        Canvas(**options)
