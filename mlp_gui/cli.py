@@ -15,29 +15,37 @@ from pathlib import Path
 
 from mlp_gui import __version__
 from mlp_gui.cli_args import Parser, add_setting_flags, config_from_args
+from mlp_gui.core.settings import DEFAULT_EPOCHS
 from mlp_gui.exits import EXIT_USAGE
+
+#: --epochs in the window and in ``train``: the one flag whose meaning differs between a new run and a continued one
+WINDOW_EPOCHS_HELP = (f"epochs to train in total, counted from epoch 0: the Epochs field (default {DEFAULT_EPOCHS}). With RUN.npz: "
+                      "epochs to add to the opened run's, as 'mlp-gui train' adds them to a run it resumes")
+TRAIN_EPOCHS_HELP = (f"epochs to train (default {DEFAULT_EPOCHS}). With --resume: epochs to add to the saved run's, not a total "
+                     "(default: as many as it has)")
 
 
 def build_window_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="mlp-gui",
-        description="Watch backpropagation happen: train a small sigmoid MLP live. "
-        "For headless training see 'mlp-gui train --help'.",
+        description="Watch backpropagation happen: train a small neural network (a multilayer perceptron) and see its "
+        "loss, weights and gradients change live. To train without a window see 'mlp-gui train --help'.",
     )
     parser.add_argument("--version", action="version", version=f"mlp-gui {__version__}")
-    parser.add_argument("run_file", nargs="?", type=Path, metavar="RUN.npz", help="a saved run to open")
+    parser.add_argument("run_file", nargs="?", type=Path, metavar="RUN.npz",
+                        help="a saved run to open and continue (from File > Save run or 'mlp-gui train --save')")
     add_setting_flags(
-        parser,
-        "settings (the window starts from the settings you used last, the notebook's the first time; "
-        "with --run, --screenshot or --exit-when-done from the notebook's; flags given here override either)",
-        {"epochs": "epochs to train in total (with RUN.npz: the total to reach)"},
+        parser, "settings", {"epochs": WINDOW_EPOCHS_HELP},
+        description="The window starts from the settings you used last; the first time, and with --run, --screenshot "
+        "or --exit-when-done, from the defaults shown (the course notebook's). A flag given here overrides either.",
     )
     window = parser.add_argument_group("unattended use (lectures, scripts, smoke tests)")
     window.add_argument("--run", action="store_true", help="start training at once")
-    window.add_argument("--screenshot", type=Path, metavar="PATH", help="save a PNG of the window when the run ends")
+    window.add_argument("--screenshot", type=Path, metavar="PATH",
+                        help="start at once (as --run) and save a PNG of the window when the run ends")
     window.add_argument(
         "--exit-when-done", action="store_true",
-        help="quit when the run ends: exit code 0 on success, 1 on divergence or error",
+        help="start at once (as --run) and quit when the run ends: exit code 0 on success, 1 on divergence or error",
     )
     return parser
 
@@ -45,28 +53,37 @@ def build_window_parser() -> argparse.ArgumentParser:
 def build_train_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="mlp-gui train",
-        description="Train headless and print the notebook's numbers, a JSON summary, or save the run.",
+        description="Train without a window (the same numbers as the window) and print one summary line, the course "
+        "notebook's output (--notebook) or a JSON summary (--json); --save keeps the run to open in the window.",
     )
     add_setting_flags(
-        parser, "settings (defaults: the course notebook's)",
-        {"epochs": "epochs to train now (default 100000; with --resume: epochs to add to the saved run)"},
+        parser, "settings", {"epochs": TRAIN_EPOCHS_HELP},
+        description="Defaults: the course notebook's. With --resume: the saved run's; of those only --stepsize may differ.",
     )
-    parser.add_argument("--notebook", action="store_true", help="print the course notebook's own output format")
-    parser.add_argument("--save", type=Path, metavar="RUN.npz", help="save the run (plain .npz, no pickle)")
+    parser.add_argument("--notebook", action="store_true",
+                        help="print what the course notebook prints: its first report, then its 'Loss after N epochs' lines")
+    parser.add_argument(
+        "--save", type=Path, metavar="RUN.npz",
+        help="save the run to this file (plain .npz, no pickle; open it with 'mlp-gui RUN.npz'). If the file cannot be "
+        "written at the end, the run goes to the temporary folder and the line printed says where",
+    )
     parser.add_argument(
         "--resume", type=Path, metavar="RUN.npz",
-        help="continue a saved run for --epochs more epochs (saved back to it unless --save is given)",
+        help="continue a saved run for --epochs more epochs and save it back to the same file (unless --save names another)",
     )
     parser.add_argument(
         "--from-epoch", type=int, metavar="K",
         help="with --resume: continue from the run's latest snapshot at or before epoch K (it says which)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON summary object on stdout at the end")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON summary object on stdout at the end (the summary line then goes to stderr)")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bar (it is drawn on stderr, and only when that is a terminal)")
     parser.add_argument(
         "--guard", action=argparse.BooleanOptionalAction, default=True,
-        help="stop when the loss rises a million-fold above its best (before it becomes NaN), name the layer whose "
-        "gradient grew most and suggest a stable stepsize (default: on)",
+        help="stop a run whose loss blows up (rises far above its best and above where it started, or stops being "
+        "finite) before it becomes NaN, name the layer whose gradient grew most and suggest a smaller stepsize "
+        "(default: on; with --no-guard only a loss that is no longer finite stops the run)",
     )
     return parser
 
@@ -90,7 +107,8 @@ def _open_window(args: argparse.Namespace) -> int:
         print(f"mlp-gui: {problem}", file=sys.stderr)
         return EXIT_USAGE
     options = LaunchOptions(
-        config=config, epochs=epochs, explicit=explicit, run_file=args.run_file, run=args.run,
+        config=config, epochs=epochs, explicit=explicit, run_file=args.run_file,
+        run=args.run or args.exit_when_done or args.screenshot is not None,  # unattended means started: nothing else ends it
         screenshot=args.screenshot, exit_when_done=args.exit_when_done,
     )
     from mlp_gui.gui.app import run_window

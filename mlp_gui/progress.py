@@ -1,4 +1,7 @@
-"""A one-line progress bar for a terminal (epochs, epochs/s, ETA, current loss), in the style of tqdm."""
+"""A one-line progress bar for a terminal (epochs, epochs/s, ETA, current loss), in the style of tqdm.
+
+Also the number formats the window shares with it, and :func:`count` (``1 epoch``, ``2 epochs``) from the core.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,10 @@ import sys
 import time
 from typing import TextIO
 
+from mlp_gui.core.plural import count
+
+__all__ = ["ProgressBar", "count", "format_duration", "format_rate"]
+
 
 def format_duration(seconds: float) -> str:
     """``mm:ss`` or ``h:mm:ss``."""
@@ -14,11 +21,6 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
-def count(n: int, word: str) -> str:
-    """``1 epoch``, ``2 epochs``, ``1,000 epochs``."""
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def format_rate(per_second: float) -> str:

@@ -3,16 +3,20 @@
 The menus, the shortcuts, the tooltips and Help ▸ Keyboard shortcuts are all
 built from :data:`ACTIONS`, so the list a student reads can never drift from
 the keys that work. Standard key sequences (Open, Save, Quit) follow the
-platform's conventions.
+platform's conventions. Choices between values of one setting (the colour
+scale) are an exclusive group whose check mark shows the current value,
+read again each time their menu opens, whoever changed it.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 
@@ -51,11 +55,15 @@ class ActionSpec:
     separator_before: bool = False
     arg: object = None  # passed to the slot when given (Step 1 vs Step 10)
     checkable: bool = False  # a switch: the slot gets the new state
+    #: a choice: the window attribute (dotted) holding the current value; the actions of one slot that have it form
+    #: an exclusive group, and the one whose ``arg`` is the current value is checked
+    current: str = ""
 
 
 OPEN = Standard(QKeySequence.StandardKey.Open, "Ctrl+O")
 SAVE = Standard(QKeySequence.StandardKey.Save, "Ctrl+S")
 QUIT = Standard(QKeySequence.StandardKey.Quit, "Ctrl+Q")
+SCALE_MODE = "heatmaps.scale_mode"  # where the window keeps the colour-scale mode
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "File", "&Open run…", "open_run_dialog", (OPEN,), "Open a saved run (.npz)"),
@@ -85,11 +93,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Each layer's gradient norm, weight norm and update ratio over the run", arg=5),
     ActionSpec("show_updates", "View", "Show the &update ΔW = −stepsize·∂L/∂W", "set_show_updates", ("Ctrl+U",),
                "A third heatmap column: the change the next step applies", True, checkable=True),
-    ActionSpec("scale_matrix", "View", "Colour scale per &matrix", "set_scale_mode", (), "Each matrix its own scale", arg="matrix"),
+    ActionSpec("scale_matrix", "View", "Colour scale per &matrix", "set_scale_mode", (), "Each matrix its own scale",
+               separator_before=True, arg="matrix", current=SCALE_MODE),
     ActionSpec("scale_shared", "View", "Colour scale &shared across layers", "set_scale_mode", (),
-               "One scale for all gradients (and all updates): vanishing gradients show pale", arg="shared"),
+               "One scale for all gradients (and all updates): vanishing gradients show pale", arg="shared", current=SCALE_MODE),
     ActionSpec("scale_log", "View", "Colour scale signed &log", "set_scale_mode", (), "Colour by order of magnitude, with sign",
-               arg="log"),
+               arg="log", current=SCALE_MODE),
     ActionSpec("shortcuts", "Help", "&Keyboard shortcuts", "show_shortcuts"),
     ActionSpec("about", "Help", "&About mlp-gui", "show_about"),
 )
@@ -108,8 +117,12 @@ def shortcut_rows() -> list[tuple[str, str]]:
 
 
 def build_actions(window: QWidget, menus: dict[str, QMenu]) -> dict[str, QAction]:
-    """Create every action on ``window`` (application-wide shortcuts) and put it in its menu."""
-    actions = {}
+    """Create every action on ``window`` (application-wide shortcuts) and put it in its menu.
+
+    Choices get their group and check mark; a menu holding choices checks the current one each time it opens.
+    """
+    actions: dict[str, QAction] = {}
+    groups: dict[str, QActionGroup] = {}
     for spec in ACTIONS:
         action = QAction(spec.text, window)
         if spec.keys:
@@ -122,12 +135,43 @@ def build_actions(window: QWidget, menus: dict[str, QMenu]) -> dict[str, QAction
             action.toggled.connect(getattr(window, spec.slot))
         else:
             action.triggered.connect(_slot(window, spec))
+        if spec.current:
+            action.setCheckable(True)
+            groups.setdefault(spec.slot, QActionGroup(window)).addAction(action)  # exclusive by default
         window.addAction(action)
         if spec.separator_before:
             menus[spec.menu].addSeparator()
         menus[spec.menu].addAction(action)
         actions[spec.key] = action
+    show_current_choices(window, actions)
+    _recheck_on_open(window, actions, {menus[spec.menu] for spec in ACTIONS if spec.current})
     return actions
+
+
+def show_current_choices(window: QWidget, actions: dict[str, QAction]) -> None:
+    """Check every choice whose value is the current one (it may have been changed by other means than its menu)."""
+    for spec in ACTIONS:
+        if spec.current and _value(window, spec.current) == spec.arg:
+            actions[spec.key].setChecked(True)
+
+
+def _value(window: QWidget, path: str) -> object:
+    try:
+        return reduce(getattr, path.split("."), window)
+    except AttributeError:
+        return None
+
+
+def _recheck_on_open(window: QWidget, actions: dict[str, QAction], menus: set[QMenu]) -> None:
+    window_ref = weakref.ref(window)  # the menus belong to the window: a strong reference would be a cycle
+
+    def recheck() -> None:
+        shown = window_ref()
+        if shown is not None:
+            show_current_choices(shown, actions)
+
+    for menu in menus:
+        menu.aboutToShow.connect(recheck)
 
 
 def _slot(window: QWidget, spec: ActionSpec) -> Callable[[], None]:

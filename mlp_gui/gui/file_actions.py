@@ -8,13 +8,14 @@ chosen filter's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from mlp_gui.core.runfile import RunFileError, SavedRun, load_run
-from mlp_gui.gui import run_files
+from mlp_gui.gui import exports, run_files
 from mlp_gui.gui.loss_plot import LossPlot
 from mlp_gui.gui.session import TrainingSession
 
@@ -24,14 +25,17 @@ CSV_FILTER = "CSV (*.csv)"
 
 
 def _suffixes(filters: str) -> list[str]:
-    """``['.png', '.svg']`` from ``"PNG image (*.png);;SVG drawing (*.svg)"``."""
-    return [word[1:].rstrip(")") for word in filters.replace("(", " ").split() if word.startswith("*.")]
+    """``['.png', '.svg']`` from ``"PNG image (*.png);;SVG drawing (*.svg)"``: every ``*.ext`` of every filter."""
+    return [suffix.lower() for suffix in re.findall(r"\*(\.[^\s;()*]+)", filters)]
 
 
 def with_filter_suffix(path: Path, chosen_filter: str, filters: str = "") -> Path:
-    """``path`` as typed if it ends in one of the offered extensions, else with the chosen filter's (``plot`` -> ``plot.png``)."""
+    """``path`` as typed if it ends in one of the offered extensions, else with the chosen filter's (``plot`` -> ``plot.png``).
+
+    No chosen filter (some dialogs report none): the first offered one's.
+    """
     offered = _suffixes(filters or chosen_filter)
-    chosen = _suffixes(chosen_filter)
+    chosen = _suffixes(chosen_filter) or offered
     if not chosen or path.suffix.lower() in offered:
         return path
     return path.with_name(path.name + chosen[0])
@@ -77,11 +81,11 @@ class FileActions:
         def export() -> None:
             history = self.session.loss_history()
             if history is not None:
-                self._do(lambda: run_files.write_loss_csv(path, history), path)
+                self._do(lambda: exports.write_loss_csv(path, history), path)
         self.session.pause_then(export)
 
     def export_plot(self, path: Path) -> None:
-        self._do(lambda: run_files.write_plot_image(path, self.plot), path)
+        self._do(lambda: exports.write_plot_image(path, self.plot), path)
 
     @property
     def unsaved_epochs(self) -> bool:
@@ -116,7 +120,7 @@ class FileActions:
         path, chosen = ask(self.parent, title, start, filters)
         if not path:
             return None
-        return with_filter_suffix(Path(path), chosen or filters.split(";;")[0], filters) if save else Path(path)
+        return with_filter_suffix(Path(path), chosen, filters) if save else Path(path)
 
     # ------------------------------------------------------------ reporting
 
