@@ -15,6 +15,9 @@ from pathlib import Path
 
 from mlp_gui import __version__
 from mlp_gui.cli_args import Parser, add_setting_flags, config_from_args
+from mlp_gui.core.config import ConfigError, check_fits_in_memory
+from mlp_gui.core.guard_rule import DEFAULT_FACTOR, LEAP, STAY_EPOCHS, STAY_SHARE
+from mlp_gui.core.safe_write import TargetError, check_target
 from mlp_gui.core.settings import DEFAULT_EPOCHS
 from mlp_gui.exits import EXIT_USAGE
 
@@ -23,6 +26,19 @@ WINDOW_EPOCHS_HELP = (f"epochs to train in total, counted from epoch 0: the Epoc
                       "epochs to add to the opened run's, as 'mlp-gui train' adds them to a run it resumes")
 TRAIN_EPOCHS_HELP = (f"epochs to train (default {DEFAULT_EPOCHS}). With --resume: epochs to add to the saved run's, not a total "
                      "(default: as many as it has)")
+#: the guard as core/guard_rule.py judges and core/guard.py reports
+GUARD_HELP = (
+    f"stop a run whose loss blows up: it rises {DEFAULT_FACTOR:,.0f} times above its best so far and above where it "
+    f"started, stays up (not back at its start for {STAY_EPOCHS} epochs, in {STAY_SHARE * 100:.0f}%% of them above {LEAP:g} "
+    "times it), or stops being finite. The line says where, names the layer whose gradient grew most and a smaller "
+    "stepsize that trained when tried from the last good epoch, or that none did (default: on; with --no-guard "
+    "only a loss that is no longer finite stops the run)"
+)
+TRAIN_EXIT_CODES = (
+    "exit codes: 0 done; 1 diverged or stopped by the guard, or the run could not be saved where asked (it was then "
+    "saved to the temporary folder, and the line printed says where); 2 bad input, nothing changed; 130 Ctrl+C "
+    "(143 SIGTERM, 129 SIGHUP), what was computed saved"
+)
 
 
 def build_window_parser() -> argparse.ArgumentParser:
@@ -55,6 +71,7 @@ def build_train_parser() -> argparse.ArgumentParser:
         prog="mlp-gui train",
         description="Train without a window (the same numbers as the window) and print one summary line, the course "
         "notebook's output (--notebook) or a JSON summary (--json); --save keeps the run to open in the window.",
+        epilog=TRAIN_EXIT_CODES,
     )
     add_setting_flags(
         parser, "settings", {"epochs": TRAIN_EPOCHS_HELP},
@@ -81,9 +98,7 @@ def build_train_parser() -> argparse.ArgumentParser:
                         help="no progress bar (it is drawn on stderr, and only when that is a terminal)")
     parser.add_argument(
         "--guard", action=argparse.BooleanOptionalAction, default=True,
-        help="stop a run whose loss blows up (rises far above its best and above where it started, or stops being "
-        "finite) before it becomes NaN, name the layer whose gradient grew most and suggest a smaller stepsize "
-        "(default: on; with --no-guard only a loss that is no longer finite stops the run)",
+        help=GUARD_HELP,
     )
     return parser
 
@@ -102,6 +117,15 @@ def _open_window(args: argparse.Namespace) -> int:
     from mlp_gui.launch import LaunchOptions
 
     config, epochs, explicit = config_from_args(args)
+    try:
+        if args.run_file is None:  # with a run file, the app checks against the file's settings once it is read
+            check_fits_in_memory(config, epochs)  # before Qt, before a history of that many epochs is allocated
+        if args.screenshot is not None:
+            check_target(args.screenshot)  # a FIFO, folder or device would hang or swallow it after the run
+    except (ConfigError, TargetError) as exc:
+        flag = "--screenshot " if isinstance(exc, TargetError) else ""
+        print(f"mlp-gui: error: {flag}{exc}", file=sys.stderr)
+        return EXIT_USAGE
     problem = _display_problem()
     if problem:
         print(f"mlp-gui: {problem}", file=sys.stderr)

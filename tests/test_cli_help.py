@@ -82,8 +82,13 @@ def test_no_help_line_calls_the_network_sigmoid(capsys):
 
 
 def test_help_says_how_the_guard_judges_and_how_unattended_flags_start(capsys):
+    from mlp_gui.core.guard_rule import DEFAULT_FACTOR, LEAP, STAY_EPOCHS
+
     guard = flag_help(help_text(capsys, "train"), "--guard, --no-guard")
     assert "above where it started" in guard and "a million-fold" not in guard
+    assert f"rises {DEFAULT_FACTOR:,.0f} times above its best so far and above where it started" in guard
+    assert f"stays up (not back at its start for {STAY_EPOCHS} epochs, in 90% of them above {LEAP:g} times it)" in guard
+    assert "a smaller stepsize that trained when tried from the last good epoch, or that none did" in guard
     window = help_text(capsys)
     assert "start at once (as --run)" in flag_help(window, "--exit-when-done")
     assert "start at once (as --run)" in flag_help(window, "--screenshot")
@@ -94,3 +99,23 @@ def test_exit_when_done_alone_starts_the_run_and_quits(tmp_path):
     result = subprocess.run([sys.executable, "-m", "mlp_gui", "--epochs", "50", "--exit-when-done"],
                             capture_output=True, text=True, env=env, timeout=90)
     assert result.returncode == 0, result.stderr
+
+
+def test_train_help_ends_with_its_exit_codes(capsys):
+    text = one_line(help_text(capsys, "train"))
+    assert text.endswith(
+        "exit codes: 0 done; 1 diverged or stopped by the guard, or the run could not be saved where asked (it was "
+        "then saved to the temporary folder, and the line printed says where); 2 bad input, nothing changed; 130 "
+        "Ctrl+C (143 SIGTERM, 129 SIGHUP), what was computed saved")
+
+
+def test_epochs_and_test_fraction_say_what_they_count(capsys):
+    """An epoch is many updates with mini-batches; auto holds out 0.2 of any data set and nothing of the notebook's."""
+    from mlp_gui.core.config import TrainConfig, test_share
+    from mlp_gui.core.settings import BY_NAME
+
+    assert BY_NAME["epochs"].help.startswith("Epochs to train in total, counted from epoch 0")  # the form's tooltip
+    share = flag_help(help_text(capsys, "train"), "--test-fraction")
+    assert share.startswith("F|auto share of the data held out to test on, or auto: 0.2 for a data set (built-in or CSV), "
+                            "none for the notebook's batch")
+    assert test_share(TrainConfig(data="notebook")) == 0 and test_share(TrainConfig(data="xor", layers=(2, 4, 1))) == 0.2

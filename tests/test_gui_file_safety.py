@@ -9,9 +9,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from mlp_gui.core import TrainConfig, Trainer, load_run, run_from_trainer
+from mlp_gui.core import TrainConfig, Trainer, load_run, run_from_trainer, save_run
 from mlp_gui.core.run_lock import ChangedOnDiskError, FileStamp, LockedError
 from mlp_gui.gui import run_files
 
@@ -101,3 +102,196 @@ def test_a_fifo_as_the_screenshot_is_refused_before_the_run(tmp_path):
     result = window(tmp_path, "--screenshot", str(fifo), "--exit-when-done", "--epochs", "10")
     assert result.returncode == 2 and "--screenshot" in result.stderr and "FIFO" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and fifo.is_fifo()
+
+
+@pytest.mark.parametrize(("name", "problem"), [("shots", "is a folder, not a file that can be replaced"),
+                                               ("gone/shot.png", "does not exist")])
+def test_a_screenshot_that_could_not_be_written_is_refused_before_the_run(tmp_path, name, problem):
+    """A folder (or a missing one) as --screenshot was found out only after the whole run, with exit 1."""
+    (tmp_path / "shots").mkdir()
+    result = window(tmp_path, "--screenshot", str(tmp_path / name), "--exit-when-done", "--epochs", "10")
+    assert result.returncode == 2 and result.stderr.startswith(f"mlp-gui: error: --screenshot {tmp_path / name}: ")
+    assert problem in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+# ---------------------------------------------------------------- the window's Save (item 3), through the window
+
+#: holds a run file's lock as ``mlp-gui train`` does until its stdin closes
+HOLD_LOCK = textwrap.dedent(
+    """
+    import sys
+    from mlp_gui.core.run_lock import RunFileLock
+    with RunFileLock(sys.argv[1], "mlp-gui train, pid holding it"):
+        print("locked", flush=True)
+        sys.stdin.read()
+    """
+)
+
+
+def trained(window, qtbot, epochs: int) -> None:
+    """Train ``epochs`` more with Step, as a student would, and wait until the window is idle."""
+    from tests.gui_helpers import TIMEOUT_MS
+
+    target = window.session.epoch + epochs
+    window.step(epochs)
+    qtbot.waitUntil(lambda: window.session.epoch == target and not window.session.state.busy, timeout=TIMEOUT_MS)
+
+
+class Answers:
+    """Answers File ▸ Save run's questions (in use, changed on disk) in turn, and keeps what they said."""
+
+    def __init__(self, monkeypatch, *answers: str | None) -> None:
+        from mlp_gui.gui import save_questions
+
+        self.answers, self.asked = list(answers), []
+        monkeypatch.setattr(save_questions, "in_use", lambda parent, text: self._answer("in use", text))
+        monkeypatch.setattr(save_questions, "changed_on_disk", lambda parent, text: self._answer("changed", text))
+
+    def _answer(self, kind: str, text: str) -> str | None:
+        self.asked.append((kind, text))
+        return self.answers.pop(0)
+
+
+def save_as_answers(monkeypatch, path: Path) -> list[str]:
+    """The save dialog answers ``path``; the names it was opened at."""
+    from PySide6.QtWidgets import QFileDialog
+
+    offered: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda parent, title, start, filters: offered.append(start)
+                        or (str(path), "Runs (*.npz)"))
+    return offered
+
+
+def test_save_refuses_a_file_another_process_holds_naming_its_pid(window, qtbot, tmp_path, monkeypatch):
+    path, other = tmp_path / "r.npz", tmp_path / "mine.npz"
+    trained(window, qtbot, 3)
+    window.save_run_to(path)
+    before = path.read_bytes()
+    trained(window, qtbot, 2)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        answers = Answers(monkeypatch, None, "save_as")  # Cancel, then Save As…
+        window.save_run_to(path)
+        ((kind, text),) = answers.asked
+        assert kind == "in use" and f"in use by pid {holder.pid} (mlp-gui train, pid holding it)" in text
+        assert f"pid {holder.pid}" in window.statusBar().currentMessage() and window.isWindowModified()
+        assert path.read_bytes() == before  # untouched
+        offered = save_as_answers(monkeypatch, other)
+        window.save_run_to(path)
+        assert [kind for kind, _ in answers.asked] == ["in use", "in use"]
+        assert offered == [str(tmp_path / "r-copy.npz")]  # Save As… offers a name beside the file in use
+    finally:
+        holder.communicate(input="", timeout=30)
+    assert path.read_bytes() == before
+    assert load_run(other).epochs == 5 and window.run_path == other and not window.isWindowModified()
+    assert window.windowTitle().startswith("mine.npz")
+
+
+def changed_elsewhere(path: Path) -> bytes:
+    """Another process continues the run in ``path`` (as ``mlp-gui train --resume``) and saves it; its bytes."""
+    result = subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--resume", str(path), "--epochs", "7",
+                             "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return path.read_bytes()
+
+
+def test_save_never_silently_replaces_a_file_changed_on_disk_since_it_was_opened(window, qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "r.npz"
+    trainer = Trainer(TrainConfig())
+    trainer.step(10)
+    save_run(path, run_from_trainer(trainer))
+    assert window.open_run_from(path)
+    qtbot.waitUntil(lambda: window.run_path == path and window.session.epoch == 10)
+    trained(window, qtbot, 4)
+    theirs = changed_elsewhere(path)  # 17 epochs, saved while the window had the file open
+    answers = Answers(monkeypatch, None)  # Cancel
+    window.save_run_to(path)
+    ((kind, text),) = answers.asked
+    assert kind == "changed" and "r.npz was changed on disk since this window opened it" in text
+    assert "changed on disk" in window.statusBar().currentMessage()
+    assert path.read_bytes() == theirs and window.isWindowModified()
+    answers.answers.append("replace")
+    window.save_run_to(path)
+    assert load_run(path).epochs == 14 and not window.isWindowModified()
+    trained(window, qtbot, 1)
+    window.save_run_to(path)  # its own save is no change on disk: no question
+    assert load_run(path).epochs == 15 and len(answers.asked) == 2
+    theirs = changed_elsewhere(path)
+    answers.answers.append(None)
+    trained(window, qtbot, 1)
+    window.save_run_to(path)
+    assert "since this window saved it" in answers.asked[-1][1] and path.read_bytes() == theirs
+
+
+def test_save_as_from_the_changed_on_disk_question_keeps_both(window, qtbot, tmp_path, monkeypatch):
+    path, other = tmp_path / "r.npz", tmp_path / "copy.npz"
+    trained(window, qtbot, 3)
+    window.save_run_to(path)
+    trained(window, qtbot, 3)
+    theirs = changed_elsewhere(path)
+    answers = Answers(monkeypatch, "save_as")
+    save_as_answers(monkeypatch, other)
+    window.save_run_to(path)
+    assert [kind for kind, _ in answers.asked] == ["changed"]
+    assert path.read_bytes() == theirs and load_run(other).epochs == 6 and window.run_path == other
+    assert str(other) in window.statusBar().currentMessage()
+
+
+def test_a_file_gone_since_it_was_opened_is_saved_again_without_a_question(window, qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "r.npz"
+    trained(window, qtbot, 3)
+    window.save_run_to(path)
+    path.unlink()
+    answers = Answers(monkeypatch)
+    window.save_run_to(path)
+    assert load_run(path).epochs == 3 and answers.asked == []
+
+
+def test_what_opening_left_out_is_said_in_the_status_bar(window, qtbot, tmp_path):
+    """A file with more snapshots than a run of its size keeps opens with what fits, and the status bar says so."""
+    path = tmp_path / "many.npz"
+    trainer = Trainer(TrainConfig(layers=(1, 4096, 1), data="sine"))  # 12,289 parameters: the budget holds 682
+    trainer.step(1)
+    save_run(path, run_from_trainer(trainer))
+    with np.load(path) as data:
+        arrays = dict(data)
+    rows, size = 690, arrays["snapshot_params"].shape[1]  # as files resumed before the budget held on resume are
+    arrays |= {"loss": np.linspace(1.0, 0.5, 2 * rows + 1), "snapshot_epochs": np.arange(0, 2 * rows, 2),
+               "snapshot_params": np.repeat(np.arange(rows, dtype=float)[:, None], size, axis=1)}
+    arrays |= {name: np.resize(arrays[name], 2 * rows + 1) for name in ("test_loss", "accuracy", "test_accuracy")}
+    np.savez(path, **arrays)
+    assert window.open_run_from(path), window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.run_path == path)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Opened 1,380 epochs from many.npz; kept 682 of the file's 690 snapshots"), message
+
+
+@pytest.mark.parametrize(("ask", "click", "answer"), [("changed_on_disk", "Replace", "replace"),
+                                                      ("changed_on_disk", "Save As…", "save_as"),
+                                                      ("changed_on_disk", "Cancel", None),
+                                                      ("in_use", "Save As…", "save_as"), ("in_use", "Cancel", None)])
+def test_the_questions_buttons(qtbot, monkeypatch, ask, click, answer):
+    """In use: Save As… or Cancel; changed on disk: Save As…, Replace or Cancel (the real box, its button clicked)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+    from mlp_gui.gui import save_questions
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QDialog.exec(box))  # answered below, by a click
+    seen = []
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, press)
+            return
+        buttons = {button.text().replace("&", ""): button for button in box.buttons()}
+        seen.append((box.text(), sorted(buttons)))
+        buttons[click].click()
+
+    QTimer.singleShot(0, press)
+    assert getattr(save_questions, ask)(None, "the question") == answer
+    offered = ["Cancel", "Replace", "Save As…"] if ask == "changed_on_disk" else ["Cancel", "Save As…"]
+    assert seen == [("the question", offered)]

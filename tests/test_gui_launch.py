@@ -197,7 +197,7 @@ def test_flags_continue_an_opened_run_and_a_different_network_is_refused(tmp_pat
     result = launch(str(path), "--epochs", "200", "--run", "--exit-when-done", "--screenshot", str(shot))
     assert result.returncode == 0, result.stderr
     refused = launch(str(path), "--layers", "3,8,2", "--run", "--exit-when-done")
-    assert refused.returncode == 2 and "--layers differs from the run" in refused.stderr
+    assert refused.returncode == 2 and "--layers 3,8,2 differs from the saved run" in refused.stderr
 
 
 def test_a_stepsize_given_with_an_opened_run_is_the_one_every_view_uses(window, qtbot, tmp_path):
@@ -229,3 +229,26 @@ def test_a_stepsize_given_with_an_opened_run_is_the_one_every_view_uses(window, 
     assert window.session.snapshot.layers[0].W[2, 0] == predicted  # what the panel said the step would give
     rows = window.flow.rows()
     np.testing.assert_allclose(rows.update[-1], 0.5 * rows.grad[-1], rtol=1e-12)
+
+
+#: the window's command line under a 2 GB address-space cap (as ``prlimit --as``); says whether Qt was ever imported
+CAPPED_WINDOW = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+from mlp_gui.cli import main
+code = main(sys.argv[1:])
+print("qt imported" if "PySide6" in sys.modules else "no qt")
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("epochs", ["1000000000000", "400000000"])
+def test_a_window_run_too_large_for_memory_is_refused_before_qt(epochs):
+    """``mlp-gui --epochs 1000000000000`` once tried to allocate 7.28 TiB; 4e8 epochs (6.4 GB) fits only without the cap."""
+    pytest.importorskip("resource")
+    result = subprocess.run([sys.executable, "-c", CAPPED_WINDOW, "--epochs", epochs, "--run"],
+                            capture_output=True, text=True, timeout=60, env=fresh_env())
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("mlp-gui: error: this run needs about ")
+    assert result.stderr.rstrip().endswith("reduce epochs") and "Traceback" not in result.stderr
+    assert result.stdout.strip() == "no qt"  # refused before the window (and its history) was made

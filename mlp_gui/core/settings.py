@@ -248,10 +248,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Your CSV's inputs shifted and scaled to mean 0, standard deviation 1 over the training part.", "no|yes",
             choices=("no", "yes"), since_files=False),
     Setting("test_fraction", "Test fraction", "auto", parse_test_fraction, _no_check,
-            "Share of the data held out to test on: auto is 0.2, or none for the notebook's batch.", "F|auto",
+            "Share of the data held out to test on, or auto: 0.2 for a data set (built-in or CSV), none for the "
+            "notebook's batch.", "F|auto",
             since_files=False, advanced=True),
     Setting("epochs", "Epochs", 100_000, parse_int, check_epochs,
-            "Updates to run in total (the plan; a run can always be stepped further).", scope="plan"),
+            "Epochs to train in total, counted from epoch 0 (the plan; a run can always be stepped further).", scope="plan"),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -8,7 +8,6 @@ raises ``OSError`` naming the file.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,19 +34,13 @@ def write_loss_csv(path: Path, losses: np.ndarray) -> str:
 
 
 def write_plot_image(path: Path, plot: pg.PlotWidget) -> str:
-    """The loss plot as PNG or SVG, by the suffix (as :func:`run_files.write_plot_image` draws it).
-
-    It is drawn into a private temporary folder first, then written to ``path`` in one piece.
-    """
+    """The loss plot as PNG or SVG, by the suffix (drawn in memory by :func:`run_files.plot_image`), written whole."""
     suffix = path.suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
         raise OSError(f"{path}: the name must end in .png or .svg")
-    with tempfile.TemporaryDirectory(prefix="mlp-gui-export-") as folder:
-        drawn = Path(folder) / f"plot{suffix}"
-        try:
-            run_files.write_plot_image(drawn, plot)
-        except OSError as exc:
-            raise OSError(str(exc).replace(str(drawn), str(path))) from None
-        data = drawn.read_bytes()
+    try:
+        data = run_files.plot_image(plot, suffix)
+    except OSError as exc:
+        raise OSError(f"{path}: {exc}") from None
     atomic_write(path, lambda f: f.write(data))
     return f"Exported the loss plot to {path}"

@@ -1,21 +1,22 @@
-"""File ▸ Save run / Open run / Export: the same .npz as ``mlp-gui train --save``, CSV and plot images.
+"""File ▸ Save run, and the loss plot drawn as an image: a run goes to the same .npz as ``mlp-gui train --save``.
 
-Every function takes an explicit path (the menu actions ask for one with a
-file dialog first), returns a message for the status bar, and raises
-``RunFileError`` or ``OSError`` with a message naming the file; nothing here
-touches the current run when reading a file fails.
+:func:`write_run` takes the run file's lock as ``mlp-gui train`` does and, given the file's stamp from when
+the window last opened or saved it, refuses to replace a file someone else has saved since. The plot is
+drawn in memory (:func:`plot_image`); :mod:`mlp_gui.gui.exports` writes it. Errors are ``OSError`` (or
+``RunFileError``) with a message naming the file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
 
 from mlp_gui.core.run_lock import FileStamp, RunFileLock, check_unchanged
 from mlp_gui.core.runfile import SavedRun, save_run
@@ -23,27 +24,24 @@ from mlp_gui.progress import count
 
 
 def write_run(path: Path, run: SavedRun, *, unchanged_since: FileStamp | None = None) -> str:
-    """Save ``run`` under the run file's lock, as ``mlp-gui train`` takes it: LockedError (naming the holder) while
-    another process writes the file; with ``unchanged_since``, ChangedOnDiskError if someone saved to it since."""
+    """Save ``run``; the status bar's message. See :func:`write_run_stamped`."""
+    return write_run_stamped(path, run, unchanged_since=unchanged_since)[0]
+
+
+def write_run_stamped(path: Path, run: SavedRun, *, unchanged_since: FileStamp | None = None
+                      ) -> tuple[str, FileStamp | None]:
+    """Save ``run`` under the run file's lock, as ``mlp-gui train`` takes it; the message and the new file's stamp.
+
+    LockedError (naming the holder) while another process holds the lock; with ``unchanged_since`` (the stamp
+    from when this window opened or saved the file), ChangedOnDiskError if the file on disk is another one
+    now. A file that is gone since holds nothing to lose: it is written again.
+    """
     with RunFileLock(path, f"mlp-gui window, pid {os.getpid()}"):
-        check_unchanged(path, unchanged_since)
+        if FileStamp.of(path) is not None:
+            check_unchanged(path, unchanged_since)
         save_run(path, run)
-    return f"Saved {count(run.epochs, 'epoch')} to {path}"
-
-
-def write_loss_csv(path: Path, losses: np.ndarray) -> str:
-    """``epoch,loss`` for every epoch (full precision), written atomically."""
-    epochs = np.arange(len(losses))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write("epoch,loss\n")
-            np.savetxt(f, np.column_stack([epochs, losses]), fmt=["%d", "%.17g"], delimiter=",")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return f"Exported {len(losses):,} losses to {path}"
+        stamp = FileStamp.of(path)  # under the lock: no other writer between the save and its stamp
+    return f"Saved {count(run.epochs, 'epoch')} to {path}", stamp
 
 
 #: exported images: 1600x1000 pixels drawn as an 800x500 plot at twice the scale, so text and lines are as legible
@@ -52,23 +50,35 @@ EXPORT_SIZE = (1600, 1000)
 EXPORT_SCALE = 2
 
 
-def write_plot_image(path: Path, plot: pg.PlotWidget) -> str:
-    """The loss plot as a landscape PNG (1600x1000) or SVG (vector, 1600x1000 at its natural size), by the suffix.
+def plot_image(plot: pg.PlotWidget, suffix: str) -> bytes:
+    """The loss plot as a landscape PNG (1600x1000) or SVG (vector, 1600x1000 at its natural size), drawn in memory.
 
     The plot is laid out at EXPORT_SIZE / EXPORT_SCALE for the drawing and laid out again as it was before the
     window next paints, so the plot on screen does not change. SVG is drawn with Qt's own SVG generator:
-    pyqtgraph's SVG exporter fails on the paths Qt 6.11 writes.
+    pyqtgraph's SVG exporter fails on the paths Qt 6.11 writes. OSError if it cannot be drawn.
     """
-    suffix = path.suffix.lower()
-    if suffix not in (".png", ".svg"):
-        raise OSError(f"{path}: the name must end in .png or .svg")
-    if suffix == ".svg":
-        _write_svg(path, plot)
-    else:
-        _write_png(path, plot)
-    if not path.exists():
-        raise OSError(f"{path}: the image could not be written")
-    return f"Exported the loss plot to {path}"
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    try:
+        if suffix.lower() == ".svg":
+            _draw_svg(buffer, plot)
+        elif suffix.lower() == ".png":
+            _draw_png(buffer, plot)
+        else:
+            raise OSError(f"cannot draw a {suffix or 'nameless'} image: only .png or .svg")
+    finally:
+        buffer.close()
+    if data.isEmpty():
+        raise OSError("the image could not be drawn")
+    return bytes(data.data())
+
+
+def write_plot_image(path: Path, plot: pg.PlotWidget) -> str:
+    """The loss plot written to ``path``: :func:`mlp_gui.gui.exports.write_plot_image` (kept for old imports)."""
+    from mlp_gui.gui import exports
+
+    return exports.write_plot_image(path, plot)
 
 
 def _render(plot: pg.PlotWidget, painter, *, clip: bool = False) -> None:
@@ -76,8 +86,6 @@ def _render(plot: pg.PlotWidget, painter, *, clip: bool = False) -> None:
 
     ``clip``: cut the curves at the edges of the view first (for SVG, which Qt writes without clipping).
     """
-    from PySide6.QtCore import QRectF
-
     item = plot.getPlotItem()
     hide_hover = getattr(plot, "hide_hover", None)
     if hide_hover is not None:
@@ -94,8 +102,6 @@ def _render(plot: pg.PlotWidget, painter, *, clip: bool = False) -> None:
 @contextlib.contextmanager
 def _laid_out(item: pg.PlotItem, width: float, height: float) -> Iterator[None]:
     """The plot laid out at ``width`` x ``height`` meanwhile, then as it was (before anything is painted)."""
-    from PySide6.QtCore import QRectF
-
     shown = item.geometry()
     try:
         item.setGeometry(QRectF(shown.x(), shown.y(), width, height))
@@ -180,10 +186,7 @@ def clip_polyline(x: np.ndarray, y: np.ndarray, x0: float, x1: float, y0: float,
     return xs[keep], ys[keep], connect[keep]
 
 
-def _write_png(path: Path, plot: pg.PlotWidget) -> None:
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QImage, QPainter
-
+def _draw_png(device: QIODevice, plot: pg.PlotWidget) -> None:
     image = QImage(*EXPORT_SIZE, QImage.Format.Format_ARGB32)
     image.setDevicePixelRatio(EXPORT_SCALE)
     image.fill(Qt.GlobalColor.white)
@@ -195,18 +198,16 @@ def _write_png(path: Path, plot: pg.PlotWidget) -> None:
     finally:
         painter.end()
     image.setDevicePixelRatio(1)
-    if not image.save(str(path), "PNG"):
-        raise OSError(f"{path}: the image could not be written")
+    if not image.save(device, "PNG"):
+        raise OSError("the image could not be drawn")
 
 
-def _write_svg(path: Path, plot: pg.PlotWidget) -> None:
-    from PySide6.QtCore import QRectF, QSize
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
+def _draw_svg(device: QIODevice, plot: pg.PlotWidget) -> None:
+    from PySide6.QtSvg import QSvgGenerator  # loaded only when an SVG is drawn
 
     width, height = EXPORT_SIZE
     generator = QSvgGenerator()
-    generator.setFileName(str(path))
+    generator.setOutputDevice(device)
     generator.setSize(QSize(width, height))
     generator.setResolution(96)  # opens at 1600x1000 CSS pixels, like the PNG
     generator.setViewBox(QRectF(0, 0, width / EXPORT_SCALE, height / EXPORT_SCALE))
