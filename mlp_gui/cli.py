@@ -45,7 +45,8 @@ def build_window_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="mlp-gui",
         description="Watch backpropagation happen: train a small neural network (a multilayer perceptron) and see its "
-        "loss, weights and gradients change live. To train without a window see 'mlp-gui train --help'.",
+        "loss, weights and gradients change live. To train without a window see 'mlp-gui train --help'; "
+        "for the loss landscape around a saved run, 'mlp-gui landscape --help'.",
     )
     parser.add_argument("--version", action="version", version=f"mlp-gui {__version__}")
     parser.add_argument("run_file", nargs="?", type=Path, metavar="RUN.npz",
@@ -110,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mlp_gui.train_command import run_train
 
         return run_train(build_train_parser().parse_args(argv[1:]))
+    if argv and argv[0] == "landscape":
+        from mlp_gui.landscape_command import build_landscape_parser, run_landscape
+
+        return run_landscape(build_landscape_parser().parse_args(argv[1:]))
     return _open_window(build_window_parser().parse_args(argv))
 
 
