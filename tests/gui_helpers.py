@@ -11,13 +11,20 @@ TIMEOUT_MS = 20_000
 
 
 def set_settings(window, qtbot, **values) -> None:
-    """Type settings into the fields as a person would, pressing Return after each."""
+    """Type settings into the fields as a person would, pressing Return after each (and waiting while a CSV file
+    they name is read: the form reads it off the GUI thread)."""
     for name, value in values.items():
         edit = window.form.edits[name]
         edit.setFocus()
         edit.selectAll()
         qtbot.keyClicks(edit, str(value))
         qtbot.keyClick(edit, Qt.Key.Key_Return)
+        wait_read(window.form, qtbot)
+
+
+def wait_read(form, qtbot, timeout: int = TIMEOUT_MS) -> None:
+    """Until the settings form has read the CSV file it waits for (at once if none)."""
+    qtbot.waitUntil(lambda: not form.reading, timeout=timeout)
 
 
 def press_start(window, qtbot) -> None:

@@ -16,7 +16,7 @@ from mlp_gui.gui.file_actions import IMAGE_FILTERS, with_filter_suffix
 from mlp_gui.progress import ProgressBar, count
 from tests import notebook_data as nb
 from tests.conftest import offscreen_platform
-from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_state
+from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_read, wait_state
 
 FITS = """
 import json
@@ -223,6 +223,7 @@ def test_a_csv_that_will_not_do_is_one_line_and_the_run_stays(window, qtbot, tmp
     bad.write_text("a,b,c\n1,x,0\n2,3,1\n")
     before = window.session.config
     window.form.set_field("data", str(bad))
+    wait_read(window.form, qtbot)  # read off the GUI thread
     assert "line 2, column 2 ('b')" in window.form.errors["data"] and not window.run_panel.start_button.isEnabled()
     assert "line 2, column 2" in window.form.summary.text()  # said under the form before anyone presses Start
     window.start_or_pause()
@@ -292,7 +293,7 @@ def test_reset_keeps_the_same_initialisation_and_says_so(window, qtbot, monkeypa
     assert not (first == window.session.snapshot.layers[0].W).all()
 
 
-def test_a_csv_is_previewed_before_training(window, tmp_path):
+def test_a_csv_is_previewed_before_training(window, qtbot, tmp_path):
     path = tmp_path / "pets.csv"
     path.write_text("animal,a,b\n" + "\n".join(f"{'cat' if i % 2 else 'dog'},{i % 7},{i % 5}" for i in range(40)) + "\n")
     window.form.set_field("output", "softmax")
@@ -300,10 +301,12 @@ def test_a_csv_is_previewed_before_training(window, tmp_path):
     window.form.set_field("target", "animal")
     window.form.set_field("layers", "2,4,2")
     window.form.set_field("data", str(path))
+    wait_read(window.form, qtbot)
     assert window.form.valid, window.form.errors
     assert "pets.csv: 40 rows" in window.form.summary.text() and "animal (target)" in window.form.summary.text()
     assert "cat 20" in window.form.summary.toolTip() and "first rows" in window.form.summary.toolTip()
     window.form.set_field("target", "colour")
+    wait_read(window.form, qtbot)
     assert "no column 'colour'" in window.form.errors.get("target", "")
 
 

@@ -10,20 +10,24 @@ against what the kernel will really allocate.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, fields, replace
 
+from mlp_gui.core import platform
 from mlp_gui.core.data import GENERATED, inputs_outputs
 from mlp_gui.core.model import Model
-from mlp_gui.core.parse import ConfigError, parse_float, parse_int, parse_sizes
+from mlp_gui.core.parse import ConfigError, json_depth, parse_float, parse_int, parse_sizes
+from mlp_gui.core.plural import count
 from mlp_gui.core.settings import BY_NAME, DEFAULT_EPOCHS, MAX_SEED, RUN_SETTINGS, check_layers
 
 MAX_JSON_CHARS = 64 * 1024
 MAX_JSON_DEPTH = 16  # a run's settings nest two deep (a list of layer sizes in an object)
+#: data whose targets are any numbers, not probabilities: no cross-entropy on them (earlier versions allowed it)
+VALUE_TARGETS = ("notebook", "sine")
 
 __all__ = [
     "DEFAULT_EPOCHS", "MAX_SEED", "ConfigError", "TrainConfig", "available_bytes", "check_fits_in_memory",
-    "estimate_bytes", "format_bytes", "format_value", "parameter_count", "parse_float", "parse_int", "parse_layers",
+    "VALUE_TARGETS", "estimate_bytes", "format_bytes", "format_value", "parameter_count", "parse_float", "parse_int",
+    "parse_layers", "saved_only_problem",
 ]
 
 
@@ -53,11 +57,13 @@ class TrainConfig:
     def model(self) -> Model:
         return Model(self.layers, tuple(self.activation.split(",")), self.output, self.loss, self.init)
 
-    def validated(self) -> TrainConfig:
-        """Return self if every setting is valid, and valid together, else raise ConfigError naming the first bad one."""
+    def validated(self, *, saved: bool = False) -> TrainConfig:
+        """Return self if every setting is valid, and valid together, else raise ConfigError naming the first bad one.
+
+        ``saved``: settings of a run already made (a file), which may hold what earlier versions allowed."""
         for s in RUN_SETTINGS:
             s.check(getattr(self, s.name))
-        check_combination(self)
+        check_combination(self, saved=saved)
         return self
 
     def with_changes(self, **changes: object) -> TrainConfig:
@@ -74,7 +80,10 @@ class TrainConfig:
 
         Every setting must be present exactly once; unknown keys are refused.
         Keys in ``legacy`` (``epochs``, which older files kept in the config)
-        are returned apart, unchecked, for the caller to reconcile.
+        are returned apart, unchecked, for the caller to reconcile. Settings
+        earlier versions trained with and this one refuses for new runs
+        (:func:`saved_only_problem`) are read as they are: the run can be
+        looked at, not continued (:meth:`validated` refuses it).
         """
         data = _json_object(text)
         missing = [s.name for s in RUN_SETTINGS if s.name not in data and s.since_files]
@@ -84,7 +93,7 @@ class TrainConfig:
         if unknown:
             raise ConfigError(f"config has unknown settings: {', '.join(unknown)}")
         values = {s.name: s.from_json(data[s.name]) for s in RUN_SETTINGS if s.name in data}
-        return cls(**values).validated(), {k: data[k] for k in legacy if k in data}
+        return cls(**values).validated(saved=True), {k: data[k] for k in legacy if k in data}
 
     def differences(self, other: TrainConfig) -> dict[str, str]:
         """Settings that differ from ``other``, formatted for a legend, e.g. ``{'stepsize': '1'}``."""
@@ -95,17 +104,31 @@ class TrainConfig:
         }
 
 
-def check_combination(cfg: TrainConfig) -> None:
-    """Settings valid one by one but not together: activations per hidden layer, the output with the loss."""
+def check_combination(cfg: TrainConfig, *, saved: bool = False) -> None:
+    """Settings valid one by one but not together: activations per hidden layer, the output with the loss, the loss
+    with the data. ``saved``: settings read from a run file, where what earlier versions allowed is let through
+    (see :func:`saved_only_problem`)."""
     hidden = len(cfg.layers) - 2
     names = cfg.activation.split(",")
     if len(names) > 1 and len(names) != hidden:
         raise ConfigError(f"activation names {len(names)} activations but layers {format_value('layers', cfg.layers)} "
-                          f"has {hidden} hidden layer{'s' if hidden != 1 else ''}: give one, or one per hidden layer", "activation")
+                          f"has {count(hidden, 'hidden layer')}: give one, or one per hidden layer", "activation")
     _check_data_shape(cfg)
     if cfg.loss == "cross-entropy" and cfg.output == "identity":
         raise ConfigError("cross-entropy needs probabilities: choose output sigmoid (one 0/1 target per output) "
                           "or softmax (classes)", "loss")
+    problem = None if saved else saved_only_problem(cfg)
+    if problem:
+        raise ConfigError(problem, "loss")
+
+
+def saved_only_problem(cfg: TrainConfig) -> str | None:
+    """Why settings that earlier versions trained with cannot make a new run (None: nothing): cross-entropy on data
+    whose targets are any numbers (the notebook's ``y`` is ``randn``; sine's are its values) trains to a loss below 0."""
+    if cfg.loss == "cross-entropy" and cfg.data in VALUE_TARGETS:
+        return (f"loss cross-entropy needs targets that are probabilities, but data {cfg.data}'s targets are any numbers: "
+                "choose loss mse, or data xor, circles, spiral, gaussians or a CSV file of classes")
+    return None
 
 
 def test_share(cfg: TrainConfig) -> float:
@@ -124,10 +147,14 @@ def _check_data_shape(cfg: TrainConfig) -> None:
                           "batch_size")
     if cfg.data not in GENERATED:
         return
+    held_out = int(round(test_share(cfg) * cfg.samples))
+    if cfg.samples - held_out < 1:
+        raise ConfigError(f"a test fraction of {test_share(cfg):g} holds out all {cfg.samples} samples and leaves none to "
+                          "train on: lower it or give more samples", "test_fraction")
     n_in, outs = inputs_outputs(cfg.data)
     if cfg.layers[0] != n_in or cfg.layers[-1] not in outs:
         want = f"{n_in},...," + " or ".join(str(o) for o in outs)
-        raise ConfigError(f"data {cfg.data} has {n_in} input{'s' if n_in > 1 else ''} and takes {' or '.join(map(str, outs))} "
+        raise ConfigError(f"data {cfg.data} has {count(n_in, 'input')} and takes {' or '.join(map(str, outs))} "
                           f"output{'s' if max(outs) > 1 else ''}; layers {format_value('layers', cfg.layers)} "
                           f"has {cfg.layers[0]} and {cfg.layers[-1]}: use {want}", "layers")
 
@@ -145,7 +172,7 @@ def _json_object(text: str) -> dict:
             seen[key] = value
         return seen
 
-    if _nesting(text) > MAX_JSON_DEPTH:
+    if json_depth(text) > MAX_JSON_DEPTH:
         raise ConfigError("config is nested too deeply to be a run's settings")
     try:
         data = json.loads(text, object_pairs_hook=no_duplicates)
@@ -158,24 +185,6 @@ def _json_object(text: str) -> dict:
     if not isinstance(data, dict):
         raise ConfigError("config is not a JSON object")
     return data
-
-
-def _nesting(text: str) -> int:
-    """How deeply ``[`` and ``{`` nest outside strings (checked before parsing: Pythons differ in how deep json goes)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            escaped = not escaped and char == "\\"
-            in_string = escaped or char != '"'
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 def format_value(name: str, value: object) -> str:
@@ -223,35 +232,33 @@ def estimate_bytes(cfg: TrainConfig, epochs: int = 0, runs: int = 1) -> int:
     return sum(estimate_parts(cfg, epochs, runs).values())
 
 
-def available_bytes() -> int:
-    """Memory this process may use now: the kernel's MemAvailable (free plus reclaimable cache)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):  # not on every platform
-        return 8 * 1024**3
+def available_bytes() -> int | None:
+    """Memory this process may use now: the smallest of the free memory (MemAvailable) and what the process's own
+    limits leave (``ulimit -v``/``-d``, its cgroup's ``memory.max``); None where it cannot be known (e.g. macOS)."""
+    return platform.available_memory()
 
 
 def check_fits_in_memory(cfg: TrainConfig, epochs: int = 0, runs: int = 1, have: int | None = None) -> None:
-    """ConfigError if the run would take more than 80% of the available memory; it names the setting to reduce."""
+    """ConfigError if the run would take more than 80% of the available memory; it names the setting to reduce.
+
+    Where the free memory cannot be known, the machine's total memory is the ceiling, and the message says so.
+    """
     parts = estimate_parts(cfg, epochs, runs)
     need = sum(parts.values())
     have = available_bytes() if have is None else have
+    known = have is not None
+    if have is None:
+        have = platform.total_memory()
+        if have is None:
+            return  # nothing to judge by: an allocation that fails is still one line (MemoryError is caught)
     if need <= 0.8 * have:
         return
     culprit = max(parts, key=parts.__getitem__)
     share = ", ".join(f"{name.replace('_', ' ')} {format_bytes(n)}" for name, n in sorted(parts.items(), key=lambda p: -p[1]))
-    raise ConfigError(
-        f"this run needs about {format_bytes(need)} ({share}) but only {format_bytes(have)} of memory is "
-        f"available: reduce {culprit.replace('_', ' ')}",
-        culprit,
-    )
+    room = (f"only {format_bytes(have)} of memory is available" if known else
+            f"this machine has only {format_bytes(have)} of memory in all (how much is free cannot be known here)")
+    raise ConfigError(f"this run needs about {format_bytes(need)} ({share}) but {room}: reduce {culprit.replace('_', ' ')}",
+                      culprit)
 
 
 def format_bytes(n: float) -> str:

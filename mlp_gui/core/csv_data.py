@@ -6,7 +6,8 @@ for softmax, 0/1 for a single sigmoid output; labels that are numbers are compar
 only a regular file (opened without waiting, so a FIFO cannot hang us), at most :data:`MAX_BYTES`
 bytes and :data:`MAX_CELLS` cells, blank rows counted too (refused before it is all read), and every
 problem is one line naming the file's line and column. A caller may follow the reading and cancel it
-(``progress``).
+(``progress``). :func:`describe` tells, in one read, what a network needs for the file and what the
+window previews; :func:`load_csv` makes the data a run trains on.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import math
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -25,6 +26,7 @@ import numpy as np
 from mlp_gui.core import platform
 from mlp_gui.core.config import ConfigError, TrainConfig, test_share
 from mlp_gui.core.data import Dataset, split, targets
+from mlp_gui.core.model import Params
 from mlp_gui.core.plural import count
 
 MAX_CELLS = 10**7
@@ -47,6 +49,7 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     lines: list[int]
+    size: int = 0  # the file's bytes
 
     def where(self, i: int, column: int) -> str:
         """``line 12, column 3 ('label')``: row ``i``'s cell in ``column``, as the file numbers it."""
@@ -59,9 +62,10 @@ def load_csv(config: TrainConfig, rng: np.random.RandomState, progress: Progress
     table = _read(path, progress)
     header, rows = table.header, table.rows
     targets_at = target_columns(path, header, config.target)
-    inputs = _numbers(path, table, [c for c in range(len(header)) if c not in targets_at])
+    wanted = _still_wanted(path, table.size, progress)  # converting the cells takes a while too: cancellable
+    inputs = _numbers(path, table, [c for c in range(len(header)) if c not in targets_at], wanted)
     if len(targets_at) > 1:  # several targets: values to fit, one output each
-        labels, classes = _numbers(path, table, targets_at), 0
+        labels, classes = _numbers(path, table, targets_at, wanted), 0
     else:
         labels, names = _target(path, table, targets_at[0], config)
         classes = len(names)
@@ -82,6 +86,16 @@ def load_csv(config: TrainConfig, rng: np.random.RandomState, progress: Progress
         x_train, x_test = standardized(x_train, x_test)
     kind = f"{classes} classes" if classes else "regression"
     return Dataset(x_train, y_train, x_test, y_test, classes, f"{path.name}: {len(rows)} rows, {count(inputs.shape[0], 'input')}, {kind}")
+
+
+def weights_and_data(config: TrainConfig, progress: Progress | None = None) -> tuple[Params, Dataset]:
+    """The weights and the data a new run of ``config`` on a CSV file starts from, drawn as the trainer draws them
+    (:func:`mlp_gui.core.trainer.initialize_data`): one ``RandomState(seed)``, the weights first, then the split of
+    the file's rows. ``Trainer(config, layers=..., data=...)`` with them is ``Trainer(config)``, the file read here
+    (off a window's GUI thread, with ``progress``)."""
+    rng = np.random.RandomState(config.seed)
+    layers = config.model.init_weights(rng)
+    return layers, load_csv(config, rng, progress)
 
 
 def standardized(x_train: np.ndarray, x_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,21 +123,44 @@ def target_columns(path: Path, header: list[str], spec: str) -> list[int]:
     return columns
 
 
-def preview(config: TrainConfig, rows_shown: int = 5, progress: Progress | None = None) -> str:
-    """What the window shows before training: rows, each column's role, class counts, the first rows."""
+@dataclass(frozen=True)
+class CsvDescription:
+    """What a CSV file holds for a run's ``target`` and ``output`` settings, from one read: what a network needs
+    (inputs, target columns, classes) and the preview the window shows before training."""
+
+    name: str
+    rows: int
+    inputs: int
+    targets: int
+    classes: int  # 0: values to fit (several target columns, or one of values)
+    text_classes: bool  # the classes are words: only a classifier makes sense of them
+    preview: str  # rows, each column's role, class counts, then the first rows
+
+
+def describe(config: TrainConfig, progress: Progress | None = None, rows_shown: int = 5) -> CsvDescription:
+    """Read ``config.data`` once as a run would with ``config.target`` and ``config.output``; ConfigError naming the
+    line and column of what will not do, :class:`ReadCancelledError` if ``progress`` cancels."""
     path = Path(config.data)
     table = _read(path, progress)
     header, rows = table.header, table.rows
     targets_at = target_columns(path, header, config.target)
     roles = ", ".join(f"{name} ({'target' if i in targets_at else 'input'})" for i, name in enumerate(header))
     text = f"{path.name}: {len(rows):,} rows; columns: {roles}"
+    names: list[str] = []
     if len(targets_at) == 1:
         labels, names = _target(path, table, targets_at[0], config)
         if names:
             counts = np.bincount(labels.astype(int), minlength=len(names))
             text += "; classes: " + ", ".join(f"{n} {c}" for n, c in zip(names, counts))
     shown = "\n".join(",".join(row) for row in rows[:rows_shown])
-    return f"{text}\nfirst rows:\n{','.join(header)}\n{shown}"
+    words = any(_number(n) is None for n in names)
+    return CsvDescription(path.name, len(rows), len(header) - len(targets_at), len(targets_at), len(names), words,
+                          f"{text}\nfirst rows:\n{','.join(header)}\n{shown}")
+
+
+def preview(config: TrainConfig, rows_shown: int = 5, progress: Progress | None = None) -> str:
+    """What the window shows before training: rows, each column's role, class counts, the first rows."""
+    return describe(config, progress, rows_shown).preview
 
 
 def _read(path: Path, progress: Progress | None = None) -> Table:
@@ -134,7 +171,7 @@ def _read(path: Path, progress: Progress | None = None) -> Table:
             size = os.fstat(f.fileno()).st_size
             if size > MAX_BYTES:
                 raise ConfigError(f"data {path.name}: {size:,} bytes, more than {MAX_BYTES:,}; use a smaller file", "data")
-            return _rows(path, csv.reader(_bounded_lines(f, path)), _Tick(path, f, size, progress))
+            return replace(_rows(path, csv.reader(_bounded_lines(f, path)), _Tick(path, f, size, progress)), size=size)
     except FileNotFoundError:
         raise ConfigError(f"data {path}: no such file", "data") from None
     except (csv.Error, UnicodeDecodeError) as exc:
@@ -210,11 +247,22 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _numbers(path: Path, table: Table, columns: list[int] | range) -> np.ndarray:
-    """The given columns as floats, ``(columns, rows)``; the first bad cell is named by line and column."""
+def _still_wanted(path: Path, size: int, progress: Progress | None) -> Callable[[], None]:
+    """A check, for the work after reading: the caller's ``progress`` (at the whole file) may still cancel."""
+    def check() -> None:
+        if progress is not None and progress(size, size) is False:
+            raise ReadCancelledError(f"reading {path.name} was cancelled")
+    return check
+
+
+def _numbers(path: Path, table: Table, columns: list[int] | range, wanted: Callable[[], None] | None = None) -> np.ndarray:
+    """The given columns as floats, ``(columns, rows)``; the first bad cell is named by line and column. ``wanted``
+    is called every PROGRESS_EVERY rows (it may raise to stop)."""
     out = np.empty((len(columns), len(table.rows)))
     for j, c in enumerate(columns):
         for i, row in enumerate(table.rows):
+            if wanted is not None and i % PROGRESS_EVERY == PROGRESS_EVERY - 1:
+                wanted()
             value = _number(row[c])
             if value is None:
                 raise ConfigError(f"data {path.name}, {table.where(i, c)}: {row[c]!r} is not a number", "data")

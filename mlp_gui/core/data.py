@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlp_gui.core.plural import count
+
 GENERATED = ("xor", "circles", "spiral", "gaussians", "sine")
 CLASSIFICATION = ("xor", "circles", "spiral", "gaussians")
 
@@ -115,4 +117,4 @@ def make_dataset(name: str, sizes: tuple[int, ...], samples: int, noise: float, 
     x_train, y_train, x_test, y_test = split(points, y, test_fraction, rng)
     kind = f"{classes} classes" if classes else "regression"
     return Dataset(x_train, y_train, x_test, y_test, classes,
-                   f"{name}: {x_train.shape[1]} training and {x_test.shape[1]} test samples, {kind}")
+                   f"{name}: {count(x_train.shape[1], 'training sample')} and {count(x_test.shape[1], 'test sample')}, {kind}")

@@ -11,7 +11,6 @@ what a CSV file needs (its inputs, its targets, its classes).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from mlp_gui.core import csv_data
 from mlp_gui.core.config import TrainConfig
@@ -55,6 +54,12 @@ class CsvShape:
     classes: int  # 0: values to fit
     text_classes: bool  # the classes are words: only a classifier makes sense of them
 
+    @classmethod
+    def of(cls, description: csv_data.CsvDescription) -> CsvShape:
+        """The shape of a file :func:`~mlp_gui.core.csv_data.describe` read."""
+        d = description
+        return cls(d.name, d.inputs, d.targets, d.classes, d.text_classes)
+
     def outputs(self, output: str) -> int:
         """Outputs the network needs: one per class for softmax, else one per target column."""
         return self.classes if self.classes and output == "softmax" else self.targets
@@ -63,26 +68,10 @@ class CsvShape:
 def csv_shape(data: str, target: str, output: str) -> CsvShape:
     """Read ``data`` (a CSV file) as a run would with ``target`` and ``output``; ConfigError naming what is wrong.
 
-    It reads with :mod:`~mlp_gui.core.csv_data`'s own parser (its private ``_read`` and ``_target``), so the
-    form and a run count the same inputs and classes.
+    It reads with :func:`mlp_gui.core.csv_data.describe`, the run's own parser, so the form and a run count
+    the same inputs and classes.
     """
-    path = Path(data)
-    table = csv_data._read(path)
-    columns = csv_data.target_columns(path, table.header, target)
-    classes, words = 0, False
-    if len(columns) == 1:
-        _, names = csv_data._target(path, table, columns[0], TrainConfig(data=data, target=target, output=output))
-        classes = len(names)
-        words = bool(names) and not _all_numbers(names)
-    return CsvShape(path.name, len(table.header) - len(columns), len(columns), classes, words)
-
-
-def _all_numbers(names: list[str]) -> bool:
-    try:
-        [float(n) for n in names]
-    except ValueError:
-        return False
-    return True
+    return CsvShape.of(csv_data.describe(TrainConfig(data=data, target=target, output=output)))
 
 
 def check_csv_layers(layers: tuple[int, ...], shape: CsvShape, output: str) -> None:

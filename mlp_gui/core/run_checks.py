@@ -2,16 +2,18 @@
 
 A run file is read as untrusted: its arrays have the right shapes (checked from their headers), but
 their values must also be ones the run's settings can produce: targets a cross-entropy loss can
-take, a class count its outputs and data allow, at least one sample to train on. And a run opened
-or resumed keeps its network and data: a flag contradicting them is refused, not ignored, in the
-window as in ``mlp-gui train --resume``.
+take, a class count its outputs and data allow, at least one sample to train on. Runs an earlier
+version allowed and this one refuses for new runs (cross-entropy on targets that are any numbers)
+still open, to be looked at: :func:`earlier_version_note` says so. And a run opened or resumed keeps
+its network and data: a flag contradicting them is refused, not ignored, in the window as in
+``mlp-gui train --resume``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from mlp_gui.core.config import TrainConfig, format_value
+from mlp_gui.core.config import VALUE_TARGETS, TrainConfig, format_value, saved_only_problem
 from mlp_gui.core.data import CLASSIFICATION, GENERATED
 from mlp_gui.core.parse import ConfigError
 from mlp_gui.core.settings import RUN_SETTINGS
@@ -19,8 +21,6 @@ from mlp_gui.core.settings import RUN_SETTINGS
 #: settings a flag may change when a saved run is continued
 CHANGEABLE = frozenset({"stepsize"})
 
-#: data whose targets are any numbers (the settings do not keep cross-entropy from them, so neither may a file)
-NOT_PROBABILITIES = ("notebook", "sine")
 
 
 def check_flags_match(saved: TrainConfig, asked: TrainConfig, given: frozenset[str] | set[str]) -> None:
@@ -36,6 +36,15 @@ def check_flags_match(saved: TrainConfig, asked: TrainConfig, given: frozenset[s
                 "(only --stepsize and --epochs can change)", s.name)
 
 
+def earlier_version_note(cfg: TrainConfig) -> str | None:
+    """What to tell someone opening a run whose settings an earlier version trained with and this one refuses for
+    new runs (cross-entropy on the notebook's or the sine data): it opens to be looked at, it cannot go on."""
+    if saved_only_problem(cfg) is None:
+        return None
+    return (f"made by an earlier version with loss cross-entropy on data {cfg.data}, whose targets are not "
+            "probabilities (its loss can go below 0): it can be looked at, not continued; a new run needs loss mse")
+
+
 def value_problem(cfg: TrainConfig, x: np.ndarray, y: np.ndarray, classes: int, y_test: np.ndarray | None) -> str | None:
     """What is impossible about these data values for a run of ``cfg`` (None: nothing)."""
     if x.shape[1] < 1:
@@ -46,7 +55,8 @@ def value_problem(cfg: TrainConfig, x: np.ndarray, y: np.ndarray, classes: int, 
     for name, targets in (("y", y), ("y_test", y_test)):
         if targets is None or targets.size == 0:
             continue
-        if cfg.loss == "cross-entropy" and cfg.data not in NOT_PROBABILITIES and (targets.min() < 0 or targets.max() > 1):
+        # data whose targets are any numbers: earlier versions trained cross-entropy on it, their files still open
+        if cfg.loss == "cross-entropy" and cfg.data not in VALUE_TARGETS and (targets.min() < 0 or targets.max() > 1):
             return (f"'{name}' holds {_outside(targets)}, outside 0 to 1: cross-entropy needs targets that are "
                     "probabilities")
         if classes and not np.all((targets == 0) | (targets == 1)):

@@ -7,12 +7,15 @@ import sys
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mlp_gui import __version__
+from mlp_gui.core.config import ConfigError, check_fits_in_memory
+from mlp_gui.core.run_checks import check_flags_match, earlier_version_note
 from mlp_gui.core.runfile import RunFileError, load_run
+from mlp_gui.core.safe_write import atomic_write
 from mlp_gui.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from mlp_gui.gui.session import RunState
 from mlp_gui.gui.window import MainWindow
@@ -68,22 +71,25 @@ class Launcher:
             else:
                 QMessageBox.warning(self.window, "Cannot open run", str(exc))
             return False
+        explicit = self.options.explicit
+        try:  # as train --resume: a flag contradicting the file is refused, epochs to add must fit in memory
+            check_flags_match(run.config, self.options.config, explicit)
+            if "epochs" in explicit:
+                check_fits_in_memory(run.config, run.epochs + self.options.epochs)
+        except ConfigError as exc:
+            print(f"mlp-gui: error: {self.options.run_file}: {exc}", file=sys.stderr)
+            self.exit_code = EXIT_USAGE
+            return False
+        for note in (*run.notes, earlier_version_note(run.config)):  # e.g. snapshots beyond the budget left out
+            if note:
+                print(f"mlp-gui: {self.options.run_file}: {note}", file=sys.stderr)
         self.window.open_saved_run(run, self.options.run_file)
         return self._apply_flags_to_opened_run(run)
 
     def _apply_flags_to_opened_run(self, run) -> bool:
-        """Flags given with RUN.npz continue it as ``train --resume`` does: epochs to add, a new stepsize.
-
-        A flag that would change the network or the data (layers, seed, batch size) contradicts the file: exit 2.
-        """
+        """Flags given with RUN.npz continue it as ``train --resume`` does: epochs to add, a new stepsize (the others
+        were checked against the file before it was opened)."""
         explicit, window = self.options.explicit, self.window
-        for name in ("layers", "seed", "batch_size"):
-            if name in explicit and getattr(self.options.config, name) != getattr(run.config, name):
-                flag = "--" + name.replace("_", "-")
-                print(f"mlp-gui: error: {flag} differs from the run in {self.options.run_file}; an opened run keeps "
-                      "its network and data", file=sys.stderr)
-                self.exit_code = EXIT_USAGE
-                return False
         if "epochs" in explicit:
             window.session.set_plan(run.epochs + self.options.epochs)
         if "stepsize" in explicit:  # the session tells every view that shows ΔW or the next value
@@ -92,11 +98,26 @@ class Launcher:
         return True
 
     def begin(self) -> None:
+        """Start the run if asked to; a CSV file still being read is waited for (the form reads it off the GUI thread)."""
+        form = self.window.form
+        if form.reading:
+            form.read_finished.connect(self._begin_once_read)
+            return
+        if self.options.run and not form.valid:  # nothing that could train: say why, as train does
+            print(f"mlp-gui: error: {next(iter(form.errors.values()), 'the settings are not valid')}", file=sys.stderr)
+            self.exit_code = EXIT_USAGE
+            if self.options.exit_when_done:
+                QTimer.singleShot(0, self.window.close)
+            return
         if self.options.run:
             if self.window.session.state is not RunState.DIVERGED:  # a diverged run cannot go on (Start would begin anew)
                 self.window.start_or_pause()
             if self.window.session.state is not RunState.RUNNING:  # nothing to train (0 epochs, diverged)
                 self._on_run_ended(self.window.session.state)
+
+    def _begin_once_read(self) -> None:
+        self.window.form.read_finished.disconnect(self._begin_once_read)
+        self.begin()
 
     def _on_run_ended(self, state: RunState) -> None:
         if not self.options.run:
@@ -110,8 +131,16 @@ class Launcher:
 
     def _screenshot_then_maybe_quit(self) -> None:
         self.window.heatmaps.show_snapshot(self.window.session.snapshot, now=True)
-        if not self.window.grab().save(str(self.options.screenshot)):
-            print(f"mlp-gui: error: could not write screenshot {self.options.screenshot}", file=sys.stderr)
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        try:  # written as run files are: only a regular file (never a FIFO), atomically
+            if not self.window.grab().save(buffer, "PNG"):
+                raise OSError("the image could not be drawn")
+            atomic_write(self.options.screenshot, lambda f: f.write(bytes(data)))
+        except OSError as exc:
+            why = str(exc).removeprefix(f"{self.options.screenshot}: ")  # a refused target names itself
+            print(f"mlp-gui: error: could not write screenshot {self.options.screenshot}: {why}", file=sys.stderr)
             self.exit_code = EXIT_FAILED
         if self.options.exit_when_done:
             self.window.close()

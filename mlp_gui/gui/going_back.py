@@ -11,8 +11,18 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from mlp_gui.core.guard import GuardReport
+from mlp_gui.core.guard_rule import LEAP
 from mlp_gui.gui import confirm
 from mlp_gui.gui.session import RunState
+
+
+def guard_mark(report: GuardReport) -> str:
+    """The label of the red line the loss plot draws at ``report.epoch`` after a guard stop: the run was stopped by
+    the guard, not diverged; for a loss that stayed up, the line is where it left its start, not where it stopped."""
+    stopped = f"stopped by the guard at epoch {report.stopped_at:,}"
+    if report.kind == "stayed" and report.epoch != report.stopped_at:
+        return f"loss {'leapt' if report.loss > LEAP * report.start else 'rose'} here; {stopped}"
+    return stopped
 
 
 class GoingBack(QObject):
@@ -69,7 +79,7 @@ class GoingBack(QObject):
         """The divergence guard stopped the run: say why, and offer to go back with a stable stepsize."""
         w = self.window
         w.show_note(self.guard_line(), error=True)
-        w.plot.mark_divergence(report.epoch)
+        w.plot.mark_divergence(report.epoch, guard_mark(report))
         if report.suggested_stepsize:
             w.run_panel.show_offer(f"Go back to epoch {report.good_epoch:,} with stepsize {report.suggested_stepsize:.3g}")
         w.run_ended.emit(RunState.PAUSED)  # for unattended runs: this run will not reach its epochs by itself

@@ -309,9 +309,9 @@ class LossPlot(pg.PlotWidget):
         if self.watch.climb_at is not None or self.blowup.visible:
             self._place_marks()
 
-    def mark_divergence(self, epoch: int) -> None:
-        """The live run's divergence: a dashed red line labelled "diverged at epoch N", the label inside the view."""
-        self.lines.mark_divergence(epoch)
+    def mark_divergence(self, epoch: int, label: str | None = None) -> None:
+        """The live run's divergence: a dashed red line labelled ``label`` ("diverged at epoch N"), inside the view."""
+        self.lines.mark_divergence(epoch, label)
         self._place_marks()
 
     def mark_viewed(self, epoch: int | None) -> None:

@@ -132,7 +132,7 @@ class BlowupMark:
 
 
 class EpochLines:
-    """The vertical lines at epochs of the live run: where it diverged (red, dashed, "diverged at epoch N"), the
+    """The vertical lines at epochs of the live run: where it diverged or the guard stopped it (red, dashed), the
     epoch the views show (grey, dotted) and where it went on with another stepsize (dotted, "stepsize 0.5")."""
 
     def __init__(self, plot_item: pg.PlotItem, *, diverged_colour: str, muted_colour: str) -> None:
@@ -160,8 +160,9 @@ class EpochLines:
     def diverged_at(self) -> float | None:
         return self.divergence.value() if self.divergence.isVisible() else None
 
-    def mark_divergence(self, epoch: int) -> None:
-        self.divergence.label.setFormat(f"diverged at epoch {epoch:,}")
+    def mark_divergence(self, epoch: int, label: str | None = None) -> None:
+        """The red line at ``epoch``, labelled ``label`` (default "diverged at epoch N")."""
+        self.divergence.label.setFormat(label or f"diverged at epoch {epoch:,}")
         self.divergence.setValue(epoch)
         self.divergence.setVisible(True)
         self.divergence.label.valueChanged()  # a label takes its format only when its visible line moves

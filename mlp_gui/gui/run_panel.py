@@ -91,7 +91,7 @@ class RunPanel(QWidget):
         self.offer.clicked.connect(self.offer_taken)
         self.identity = QLabel()
         self.identity.setObjectName("runIdentity")
-        self.identity.setStyleSheet(f"color: {palette.MUTED};")
+        palette.style_secondary(self.identity)  # quieter, and readable on a dark palette too
         self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.identity.setWordWrap(True)  # never wider than the column
         bold = self.values["loss"].font()
@@ -207,5 +207,5 @@ class RunPanel(QWidget):
     def show_note(self, text: str, error: bool = False) -> None:
         self.note_text = text
         self.state_label.setVisible(bool(text))
-        colour = palette.ERROR if error else palette.MUTED
+        colour = (palette.error_text_color if error else palette.secondary_text_color)(self.state_label).name()
         self.state_label.setText(f"<span style='color:{colour}'>{text}</span>" if text else "")

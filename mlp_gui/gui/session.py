@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
@@ -95,6 +96,9 @@ class TrainingSession(QObject):
         self._guard: Guard | None = None  # watches the run while it trains (from the epoch it was last started at)
         self.guard_report: GuardReport | None = None  # why the guard last stopped the run; None once acted on
         self._announced_stepsize: float | None = None  # the stepsize stepsize_changed last said
+        #: where a new run on a CSV file gets its weights and data, read off the GUI thread (the window's form reads
+        #: them): ``(layers, Dataset)``, a ConfigError, or None while still being read. Unset: the trainer reads the file.
+        self.csv_data: Callable[[TrainConfig], object] | None = None
 
     # ------------------------------------------------------------ questions about the run
 
@@ -281,12 +285,27 @@ class TrainingSession(QObject):
     def _install_new(self, config: TrainConfig, plan: int) -> None:
         """A new run from the seed; if its data cannot be made (a CSV file that will not do), say so and keep the old run."""
         try:
-            trainer = Trainer(config.validated(), capacity=plan)
+            trainer = self._new_trainer(config.validated(), plan)
         except (ConfigError, ValueError) as exc:
             log.info("new run refused: %s", exc)
             self.failed.emit(str(exc))
             return
+        except MemoryError:
+            self.failed.emit("there is not enough memory for this run: reduce the layers, the batch size or the epochs")
+            return
         self._install(trainer, plan)
+
+    def _new_trainer(self, config: TrainConfig, plan: int) -> Trainer:
+        """A new run from the seed; on a CSV file, from the weights and data :attr:`csv_data` read (the same numbers)."""
+        if self.csv_data is None or not config.data.lower().endswith(".csv"):
+            return Trainer(config, capacity=plan)
+        found = self.csv_data(config)
+        if found is None:
+            raise ConfigError(f"data {Path(config.data).name} is still being read: the run is made once it has been", "data")
+        if isinstance(found, ConfigError):
+            raise found
+        layers, data = found
+        return Trainer.continued(config, layers=layers, data=data, capacity=plan)
 
     def _install(self, trainer: Trainer, planned_epochs: int) -> None:
         if trainer is not self._trainer:

@@ -7,6 +7,11 @@ estimate (layers, batch size or epochs); layer sizes that do not fit the data
 (a built-in set or a CSV file) mark the layers. ``valid`` is False while any
 field is invalid, and the window disables Start then. No text a person can type raises.
 
+A CSV file is read off the GUI thread (:mod:`mlp_gui.gui.csv_reads`), once per
+file and settings that shape it: while it is read the form waits (``reading``
+names it, Start is disabled, a bar and Cancel show under the summary) and fills
+in (layer sizes, proposals, checks) when it is read.
+
 The settings used less often (the schema's ``advanced`` ones) sit under *More
 settings*, which opens by itself when one of them is invalid. When the data
 changes, the first and last layer sizes are fitted to it; when a person
@@ -19,24 +24,26 @@ from __future__ import annotations
 
 import html
 import os
-from functools import lru_cache
+from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 from mlp_gui.core.config import TrainConfig, check_combination, check_fits_in_memory, parameter_count
+from mlp_gui.core.csv_data import CsvDescription
 from mlp_gui.core.data import GENERATED
-from mlp_gui.core.data_presets import CsvShape, check_csv_layers, csv_shape, fit_ends, propose, propose_for_csv
+from mlp_gui.core.data_presets import CsvShape, check_csv_layers, fit_ends, propose, propose_for_csv
 from mlp_gui.core.parse import ConfigError
 from mlp_gui.core.plural import count
 from mlp_gui.core.settings import RUN_SETTINGS, SETTINGS, Setting, setting
 from mlp_gui.gui import palette
+from mlp_gui.gui.csv_reads import CsvReads, ReadingRow
 
 DATA_ONLY = ("samples", "noise", "test_fraction")
 CSV_ONLY = ("target", "standardize")
 MAIN_ORDER = ("data", "target", "standardize", "layers", "activation", "stepsize", "batch_size", "epochs")
-INVALID_STYLE = f"border: 2px solid {palette.ERROR}; border-radius: 3px; background: {palette.ERROR_FILL};"
+INVALID_STYLE = (f"border: 2px solid {palette.ERROR}; border-radius: 3px; background: {palette.ERROR_FILL}; "
+                 f"color: {palette.TEXT};")  # both colours: a dark palette's white text is unreadable on the pale fill
 PROPOSED_NAMES = {"layers": "layers", "activation": "activation", "output": "output", "loss": "loss", "init": "init",
                   "batch_size": "batch", "stepsize": "stepsize"}
 
@@ -61,6 +68,7 @@ class SettingsForm(QWidget):
     changed = Signal()
     validity_changed = Signal(bool)
     return_pressed = Signal()  # Enter in any field
+    read_finished = Signal()  # the CSV file the form waited for is read (or refused, or its reading cancelled)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -107,6 +115,12 @@ class SettingsForm(QWidget):
         self._proposed_for = ""  # the data set they were proposed for
         self._fitted: tuple[str, str] | None = None  # (layers text, what the note says) after fitting the layer ends
         self.preview = ""  # a CSV's summary and first rows, shown under the fields
+        self.reads = CsvReads(self)  # CSV files are read off the GUI thread; the form waits for them, never blocks
+        self.reads.finished.connect(self._on_read)
+        self.reading_row = ReadingRow(self.reads)
+        outer.insertWidget(outer.indexOf(self.note), self.reading_row)
+        self._waiting = ""  # the CSV file a check waits for, while it is read
+        self._propose_pending = ""  # the data text whose proposal waits for its file to be read
         self.show_more(False)
         self.set_values(TrainConfig(), setting("epochs").default)
 
@@ -118,6 +132,8 @@ class SettingsForm(QWidget):
         edit.setToolTip(s.help)
         edit.textChanged.connect(self._on_edit)
         edit.textEdited.connect(self._person_edited)
+        if s.name == "data":  # Return in Data reads a file again whose reading was cancelled
+            edit.returnPressed.connect(self._read_again)
         edit.returnPressed.connect(self.return_pressed)
         if isinstance(widget, QComboBox):
             widget.activated.connect(self._person_edited)
@@ -127,7 +143,17 @@ class SettingsForm(QWidget):
 
     @property
     def valid(self) -> bool:
+        """Every field valid, together too, and no CSV file still being read."""
         return self._valid
+
+    @property
+    def reading(self) -> str:
+        """The name of the CSV file the form waits for while it is read ("" when it waits for none)."""
+        return self._waiting
+
+    def shutdown(self) -> None:
+        """Stop reading (the window closes)."""
+        self.reads.shutdown()
 
     def set_values(self, config: TrainConfig, epochs: int | None = None) -> None:
         """Fill the fields from ``config`` (and the epochs field from ``epochs``, if given)."""
@@ -207,8 +233,12 @@ class SettingsForm(QWidget):
         if data in GENERATED or data == "notebook":
             values = propose(data, current, keep)
         else:
-            shape = self._csv_shape(data)
-            values = propose_for_csv(shape, keep) if shape is not None else {}
+            found = self._csv_description(data)
+            if found is None:  # still being read: proposed once it has been
+                self._propose_pending = self.edits["data"].text()
+                return
+            values = propose_for_csv(CsvShape.of(found), keep) if isinstance(found, CsvDescription) else {}
+        self._propose_pending = ""
         self._proposed = {name: setting(name).format(value) for name, value in values.items()}
         self._proposed_for = self.edits["data"].text()
         for name, text in self._proposed.items():
@@ -229,6 +259,9 @@ class SettingsForm(QWidget):
         except ConfigError:
             return
         shape = self._csv_shape(data) if data.endswith(".csv") else None
+        if data.endswith(".csv") and shape is None:
+            self._fitted_for = None  # being read (or it will not do): fitted once it is read
+            return
         fitted = fit_ends(layers, data, output, shape)
         if fitted != layers:
             text = setting("layers").format(fitted)
@@ -239,12 +272,26 @@ class SettingsForm(QWidget):
             where = shape.name if shape else data
             self._fitted = text, f"Layer sizes set to {text} to fit {where}: {count(ins, 'input')}, {count(outs, 'output')}"
 
+    def _csv_description(self, data: str) -> CsvDescription | ConfigError | None:
+        """The CSV file ``data`` for the target and output shown; None while it is being read (off the GUI thread)."""
+        return self.reads.description(TrainConfig(data=data, target=self.edits["target"].text().strip() or "last",
+                                                  output=self.edits["output"].text().strip().lower()))
+
     def _csv_shape(self, data: str) -> CsvShape | None:
-        try:
-            return _cached_csv(*_csv_key(data, self.edits["target"].text().strip() or "last",
-                                         self.edits["output"].text().strip().lower()))[1]
-        except ConfigError:
-            return None
+        """What a network needs for the CSV file ``data``; None while it is read, or if it will not do."""
+        found = self._csv_description(data)
+        return CsvShape.of(found) if isinstance(found, CsvDescription) else None
+
+    def _on_read(self) -> None:
+        """A read ended: propose and fit for the file if that waited for it, and check the fields again."""
+        if self._propose_pending and self._propose_pending == self.edits["data"].text():
+            self.propose_for_data()
+        self._refresh()
+
+    def _read_again(self) -> None:
+        """Return in Data: a file whose reading was cancelled is read again."""
+        self.reads.forget_cancelled()
+        self._refresh()
 
     def _show_note(self) -> None:
         """The line under the form: the layer sizes fitted, the settings proposed (those a person has not changed since)."""
@@ -256,7 +303,8 @@ class SettingsForm(QWidget):
         if self._proposed:
             listed = ", ".join(f"{label} {self._proposed[n]}" for n, label in PROPOSED_NAMES.items() if n in self._proposed)
             parts.append(f"Proposed for {os.path.basename(self._proposed_for.strip())}: {listed} — change them if you like")
-        self.note.setText(f"<span style='color:{palette.MUTED}'>{html.escape('. '.join(parts))}</span>" if parts else "")
+        quiet = palette.secondary_text_color(self.note).name()
+        self.note.setText(f"<span style='color:{quiet}'>{html.escape('. '.join(parts))}</span>" if parts else "")
 
     # ------------------------------------------------------------ validation
 
@@ -270,11 +318,14 @@ class SettingsForm(QWidget):
         self._refresh()
 
     def _refresh(self) -> None:
+        waited = self._waiting
         self._fit_layer_ends()
         self._validate_all()
         self._show_data_fields()
         self._show_note()
         self.changed.emit()
+        if waited and not self._waiting:
+            self.read_finished.emit()
 
     def _show_data_fields(self) -> None:
         """Samples, noise and test fraction only matter for generated or CSV data: hidden with the notebook's batch."""
@@ -293,17 +344,14 @@ class SettingsForm(QWidget):
             except ConfigError as exc:
                 self.errors[s.name] = str(exc)
         values = self._parse_all()
+        self.preview, self._waiting = "", ""
         if values is not None:
             config = TrainConfig(**{s.name: values[s.name] for s in RUN_SETTINGS})
             try:
                 check_combination(config)
                 check_fits_in_memory(config, values["epochs"])
-                self.preview = ""
                 if config.data.endswith(".csv"):
-                    key = _csv_key(config.data, config.target, config.output)
-                    self.preview, shape = _cached_csv(*key)
-                    check_csv_layers(config.layers, shape, config.output)
-                    _csv_loads(key, config)
+                    self._check_csv(config)
             except ConfigError as exc:
                 self.errors[exc.setting or "layers"] = str(exc)
                 values = None
@@ -311,69 +359,44 @@ class SettingsForm(QWidget):
             error = self.errors.get(s.name)
             self.edits[s.name].setStyleSheet(INVALID_STYLE if error else "")
             self.edits[s.name].setToolTip(f"⚠ {error}" if error else s.help)
+        self.reading_row.show_reading(self._waiting)
         self._show_summary(values)
-        valid = not self.errors
+        valid = not self.errors and not self._waiting
         if valid != self._valid:
             self._valid = valid
             self.validity_changed.emit(valid)
 
+    def _check_csv(self, config: TrainConfig) -> None:
+        """Everything a run will check of the CSV file (its cells, the layer sizes, classes for the output, targets for
+        the loss, rows for the test share), from reads off the GUI thread; ConfigError names the setting. While a read
+        it needs is under way, the form waits (:attr:`reading`)."""
+        found = self.reads.description(config)
+        if found is None:
+            self._waiting = Path(config.data).name
+            return
+        self.preview = _raised(found).preview
+        check_csv_layers(config.layers, CsvShape.of(found), config.output)
+        if _raised(self.reads.prepared(config)) is None:  # the data the run will start from, read as it will be
+            self._waiting = Path(config.data).name
+
     def _show_summary(self, values: dict | None) -> None:
         if self.errors:
             first = next(iter(self.errors.values()))
-            self.summary.setText(f"<span style='color:{palette.ERROR}'>⚠ {html.escape(first)}</span>")
+            red = palette.error_text_color(self.summary).name()
+            self.summary.setText(f"<span style='color:{red}'>⚠ {html.escape(first)}</span>")
+        elif self._waiting:
+            quiet = palette.secondary_text_color(self.summary).name()
+            self.summary.setText(f"<span style='color:{quiet}'>Reading {html.escape(self._waiting)}…</span>")
         elif values is not None:
             n, layers = parameter_count(values["layers"]), len(values["layers"]) - 1
             text = f"{count(n, 'parameter')} in {count(layers, 'layer')}"
             if self.preview:  # your CSV, before training: its rows, each column's role, its classes
                 text += "<br>" + html.escape(self.preview.splitlines()[0])
-            self.summary.setText(f"<span style='color:{palette.MUTED}'>{text}</span>")
+            self.summary.setText(f"<span style='color:{palette.secondary_text_color(self.summary).name()}'>{text}</span>")
             self.summary.setToolTip(f"<pre>{html.escape(self.preview)}</pre>" if self.preview else "")
-
-
-def _csv_key(path: str, target: str, output: str) -> tuple[str, int, int, str, str]:
-    """What the CSV's reading depends on: the file (as it is now) and the settings that shape it."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        raise ConfigError(f"data {path}: no such file", "data") from None
-    return path, stat.st_mtime_ns, stat.st_size, target, output
-
-
-def _cached_csv(*key) -> tuple[str, CsvShape]:
-    """The CSV's preview and shape; ConfigError if the file will not do."""
-    return _raised(_read_csv(*key))
-
-
-def _csv_loads(key: tuple, config: TrainConfig) -> None:
-    """Everything else a run will check of the file (classes for the output, targets for the loss, rows for the test
-    share), checked by reading it as the run will; ConfigError names the setting."""
-    _raised(_load_csv(key, config))
 
 
 def _raised(result):
     if isinstance(result, ConfigError):
         raise result
     return result
-
-
-# The file is read on the GUI thread, once per file (as it is now) and settings that shape it, answers and refusals
-# alike kept (typing stays instant); a very large file makes the form wait while it is read.
-@lru_cache(maxsize=8)
-def _read_csv(path: str, _mtime: int, _size: int, target: str, output: str) -> tuple[str, CsvShape] | ConfigError:
-    from mlp_gui.core.csv_data import preview
-
-    try:
-        return preview(TrainConfig(data=path, target=target, output=output)), csv_shape(path, target, output)
-    except ConfigError as exc:
-        return exc
-
-
-@lru_cache(maxsize=8)
-def _load_csv(_key: tuple, config: TrainConfig) -> None | ConfigError:
-    from mlp_gui.core.csv_data import load_csv
-
-    try:
-        load_csv(config, np.random.RandomState(config.seed))
-    except ConfigError as exc:
-        return exc
-    return None

@@ -8,6 +8,7 @@ the plot.
 
 from __future__ import annotations
 
+import html
 import logging
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from mlp_gui.core.settings import BY_NAME
 from mlp_gui.core.sweep import SweepResult, SweepRun, run_sweep, stackable, sweep_runs
 from mlp_gui.gui import palette
 from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
+from mlp_gui.progress import count
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +79,11 @@ class SweepDialog(QDialog):
             self.runs = sweep_runs(self.base, self.base_epochs, self.setting.currentData(), self.values.text())
         except ConfigError as exc:
             self.runs = []
-            self.message.setText(f"<span style='color:{palette.ERROR}'>⚠ {exc}</span>")
+            self.message.setText(f"<span style='color:{palette.error_text_color(self.message).name()}'>⚠ {html.escape(str(exc))}</span>")
         else:
             together = "together, as one stacked computation" if stackable(self.runs) else "one after another"
             longest = max(r.epochs for r in self.runs)
-            self.message.setText(f"{len(self.runs)} runs of up to {longest:,} epochs, trained {together}.")
+            self.message.setText(f"{len(self.runs)} runs of up to {count(longest, 'epoch')}, trained {together}.")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.runs))
 
 

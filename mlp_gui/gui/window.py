@@ -11,6 +11,7 @@ leaves a field.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,9 +20,10 @@ from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QSplitter, QTabWidget, Q
 
 from mlp_gui.core.config import Change, TrainConfig, change_needed
 from mlp_gui.core.one_weight import WeightRef
+from mlp_gui.core.run_checks import earlier_version_note
 from mlp_gui.core.runfile import SavedRun
 from mlp_gui.core.settings import DEFAULT_EPOCHS
-from mlp_gui.gui import confirm, help_dialogs, remembered, window_geometry
+from mlp_gui.gui import confirm, help_dialogs, remembered, run_status, window_geometry
 from mlp_gui.gui.actions import MENUS, build_actions
 from mlp_gui.gui.backprop_view import BackpropView
 from mlp_gui.gui.decision_view import DecisionView
@@ -33,6 +35,7 @@ from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.left_column import LeftColumn
 from mlp_gui.gui.loss_plot import LossPlot
 from mlp_gui.gui.network_diagram import NetworkDiagram
+from mlp_gui.gui.plot_axes import updates_per_epoch
 from mlp_gui.gui.run_panel import RunPanel
 from mlp_gui.gui.run_worker import Delivery
 from mlp_gui.gui.session import RunReset, RunState, TrainingSession
@@ -61,6 +64,7 @@ class MainWindow(QMainWindow):
         self._asked_to_close = False
         self.session = TrainingSession(self)
         self.form = SettingsForm()
+        self.session.csv_data = partial(self.form.reads.prepared, ask=False)  # CSV files are read off the GUI thread
         self.run_panel = RunPanel()
         self.plot = LossPlot()
         self.heatmaps = HeatmapPanel(on_hover=self._show_hover)
@@ -86,7 +90,8 @@ class MainWindow(QMainWindow):
         self.form.set_values(remembered.config_of(values), values["epochs"])  # type: ignore[arg-type]
         if explicit and "data" in explicit:  # chosen on the command line (scripts get only their flags: explicit None)
             self.form.propose_for_data()
-        self.session.new_run(self.form.config() or TrainConfig(), self.form.epochs() or DEFAULT_EPOCHS)
+        if self.form.valid:  # else the run is made once they are (a CSV file is read while the window shows)
+            self.session.new_run(self.form.config(), self.form.epochs())
         self._fit_screen()
         window_geometry.restore(self, self.splitter)
         self.explorer.restore_kept(remembered.kept_runs_path())
@@ -278,6 +283,9 @@ class MainWindow(QMainWindow):
         name = f" from {path.name}" if path else ""
         self.statusBar().showMessage(f"Opened {count(run.epochs, 'epoch')}{name}")
         self._show_title()
+        note = earlier_version_note(run.config)  # the form marks the setting this version refuses for new runs
+        if note:
+            self.show_note(f"This run was {note}.")
 
     def _may_replace_run(self) -> bool:
         return not self.files.unsaved_epochs or confirm.replace_run(self, self.session.epoch, "Open")
@@ -306,7 +314,7 @@ class MainWindow(QMainWindow):
         self.session.set_plan(max(epochs, 0))
         current = self.session.config
         change = change_needed(current, config, diverged=self.session.state is RunState.DIVERGED)
-        if change == Change.NONE:
+        if change == Change.NONE and self.session.has_run:
             return True
         if self.session.epoch == 0 or not ask:
             return self._replace_run(config, epochs)
@@ -380,6 +388,7 @@ class MainWindow(QMainWindow):
         self.run_panel.show_offer(None)
         self.timeline.set_epochs(self.session.snapshot_epochs())
         self.plot.set_loss(reset.config.loss)
+        self.plot.set_updates_per_epoch(updates_per_epoch(reset.config, samples=reset.x.shape[1]))
         self.heatmaps.show_snapshot(reset.snapshot, now=True)
         if self.form.config() != reset.config:
             self.form.set_values(reset.config, self.form.epochs() or reset.planned_epochs)
@@ -410,21 +419,11 @@ class MainWindow(QMainWindow):
         self.timeline.set_epochs(self.session.snapshot_epochs())
         self.plot.mark_viewed(None)
         self.flow.mark_viewed(None)
-        s = self.session
-        messages = {
-            RunState.RUNNING: "Training…",
-            RunState.PAUSED: self.going_back.guard_line() if s.guard_stopped else f"Paused at epoch {s.epoch:,}",
-            RunState.STOPPED: f"Stopped at epoch {s.epoch:,}",
-            RunState.FINISHED: f"Finished: {count(s.epoch, 'epoch')}, loss {s.loss:.6g}",
-            RunState.READY: "Ready: press Start (Ctrl+Return)",
-        }
         if state is RunState.DIVERGED:
-            became = s.snapshot.diverged_loss if s.snapshot is not None else float("nan")
-            self.show_note(f"Diverged at epoch {s.diverged_at:,}: the loss became {became}. The parameters shown are epoch "
-                           f"{s.epoch:,}'s, the last finite ones. Lower the stepsize, then Start a new run.", error=True)
-            self.plot.mark_divergence(s.diverged_at)
-        elif state in messages:
-            self.statusBar().showMessage(messages[state])
+            self.show_note(run_status.divergence_note(self.session), error=True)
+            self.plot.mark_divergence(self.session.diverged_at)
+        elif (line := run_status.state_line(state, self.session, self.going_back.guard_line())) is not None:
+            self.statusBar().showMessage(line)
         if not state.busy:
             self._show_progress_now()
             self.heatmaps.flush()
@@ -491,6 +490,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._remember()
+        self.form.shutdown()
         self.explorer.shutdown()
         self.session.shutdown()
         super().closeEvent(event)

@@ -1,9 +1,10 @@
 """Worker QThreads, started and ended the same way for every object that owns one.
 
-The training session and the sweep runner each move a worker onto a thread
-of its own; both must end it on window close, on application quit, and at
-interpreter exit if a script never closed its window — otherwise Qt prints
-'QThread: Destroyed while thread is still running' and aborts.
+The training session, the sweep runner, the gradient check and the CSV reads
+each move a worker onto a thread of its own; each must end it on window close,
+on application quit, and at interpreter exit if a script never closed its
+window — otherwise Qt prints 'QThread: Destroyed while thread is still
+running' and aborts.
 """
 
 from __future__ import annotations
