@@ -225,7 +225,7 @@ def _prepare(args: argparse.Namespace) -> Plan:
     if args.resume is None:
         _check_file_holds(save_path, epochs)
         check_fits_in_memory(config, epochs)
-        return Plan(Trainer(config, capacity=epochs), epochs, save_path)
+        return Plan(Trainer.new(config, capacity=epochs), epochs, save_path)
     run = load_run(args.resume)
     notes = list(run.notes)
     if args.from_epoch is not None:

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from mlp_gui.core.flat_layout import FlatLayout, flatten, pair_up, parameter_names
 from mlp_gui.core.gradcheck import gradient_check
-from mlp_gui.core.model import ACTIVATIONS, HEADS, INITS, Model, flat_layers, flatten, pair_up, parameter_names
+from mlp_gui.core.model import ACTIVATIONS, HEADS, INITS, Model
 from mlp_gui.core.network import Kernel, loss_and_grads, predict
 
 
@@ -79,7 +80,7 @@ def test_initialisations_draw_in_layer_order_from_one_generator(init, scale):
 
 
 def test_flat_layers_are_views_in_file_order():
-    flat, layers = flat_layers((3, 4, 2))
+    flat, layers = FlatLayout.of((3, 4, 2)).zeros()
     assert flat.size == 3 * 4 + 4 + 4 * 2 + 2
     flat[:] = np.arange(flat.size)
     assert layers[0].W[0, 0] == 0 and layers[0].b[0] == 12 and layers[1].W[0, 0] == 16

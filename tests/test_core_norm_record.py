@@ -5,7 +5,6 @@ import pytest
 
 from mlp_gui.core import RunFileError, TrainConfig, Trainer, load_run, run_from_trainer, save_run
 from mlp_gui.core.explain import layer_norms
-from mlp_gui.core.model import unflatten
 from mlp_gui.core.norm_record import POINTS_PER_OCTAVE, NormRecord, grid_rows, next_on_grid, on_grid
 
 
@@ -175,10 +174,10 @@ def test_only_some_of_the_norm_arrays_is_refused(tmp_path):
         load_run(tmp_path / "bad.npz")
 
 
-def test_unflatten_rows_match_the_record_layer_bounds():
+def test_layout_views_of_a_row_match_the_record_layer_bounds():
     trainer = Trainer(TrainConfig(layers=(3, 5, 4, 2)))
-    row = np.arange(trainer._theta.size, dtype=float)
-    for (lo, hi), layer in zip(trainer.norms.bounds, unflatten(trainer.layers, row)):
+    row = np.arange(trainer.layout.size, dtype=float)
+    for (lo, hi), layer in zip(trainer.norms.bounds, trainer.layout.views(row)):
         assert np.concatenate([layer.W.ravel(), layer.b]).tolist() == row[lo:hi].tolist()
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mlp_gui.core import RunFileError, TrainConfig, Trainer, load_run, run_from_trainer, save_run
-from mlp_gui.core.model import flatten
+from mlp_gui.core.flat_layout import flatten
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ torch is not a dependency: ``pip install torch`` to run these. The finite-differ
 import numpy as np
 import pytest
 
-from mlp_gui.core.model import ACTIVATIONS, HEADS, Model, flatten
+from mlp_gui.core.flat_layout import flatten
+from mlp_gui.core.model import ACTIVATIONS, HEADS, Model
 from mlp_gui.core.network import loss_and_grads
 
 torch = pytest.importorskip("torch")

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from mlp_gui.core import TrainConfig, Trainer, initialize, loss_and_grads
-from mlp_gui.core.model import flatten
+from mlp_gui.core.explain import layer_norms
+from mlp_gui.core.flat_layout import flatten
 from mlp_gui.core.runfile import SavedRun, run_from_trainer
 from tests import notebook_data as nb
 
@@ -193,3 +194,25 @@ def test_set_stepsize_applies_from_the_next_epoch():
     b.step(20)
     assert a.loss_history[10] != b.loss_history[10]  # the first 10 epochs used 0.1
     assert a.config.stepsize == 0.5 and a.epoch == 20
+
+
+def test_a_snapshot_tells_the_views_the_next_step_as_they_computed_it():
+    """Snapshot.updates and update_norms: what the heatmaps' ΔW (−η·g) and gradient flow's |η|·‖g‖ were, to the bit."""
+    trainer = Trainer(TrainConfig())
+    trainer.step(30)
+    snap = trainer.snapshot()
+    for change, grad in zip(snap.updates(0.37), snap.grads):
+        np.testing.assert_array_equal(change.W, -0.37 * grad.W, strict=True)
+        np.testing.assert_array_equal(change.b, -0.37 * grad.b, strict=True)
+    assert snap.update_norms(-0.37).tolist() == (abs(-0.37) * np.array([layer_norms(snap.grads)]))[0].tolist()
+    assert snap.update_norms(0.1).tolist() == trainer.norms.rows().update[-1].tolist()
+
+
+def test_the_initial_snapshot_is_epoch_0_recomputed():
+    trainer = Trainer(TrainConfig())
+    at_start = trainer.initial_snapshot()
+    trainer.step(25)
+    again = trainer.initial_snapshot()
+    assert again.epoch == 0 and again.loss == at_start.loss == nb.INITIAL_LOSS and again.rule_state == {}
+    for a, b in zip(again.params + again.flat_grads, at_start.params + at_start.flat_grads):
+        np.testing.assert_array_equal(a, b, strict=True)

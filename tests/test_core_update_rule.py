@@ -32,6 +32,7 @@ class HeavyBall(UpdateRule):
     name = "heavy-ball"
     state_names = ("velocity",)
     counter_names = ("t",)
+    settings = ("momentum",)
 
     def __init__(self, momentum: float = 0.9) -> None:
         self.momentum = momentum
@@ -174,3 +175,28 @@ def test_the_registry_names_its_rules_and_refuses_a_second_rule_of_one_name(toy_
         register(Nameless)
     with pytest.raises(ValueError, match="unknown update rule 'adamw'; choose one of gd, sign, heavy-ball"):
         rule_named("adamw")
+
+
+def test_a_runs_rule_comes_from_its_settings_or_its_file_in_one_place(toy_rules):
+    """rule_for: settings that name an optimizer (as issue 19's will) make it with their own numbers; settings that
+    name none take what a run file kept; neither is gradient descent. A file contradicting the settings is refused."""
+    from dataclasses import dataclass
+
+    from mlp_gui.core.update_rule import rule_for
+
+    @dataclass(frozen=True)
+    class Settings:
+        optimizer: str = "heavy-ball"
+        momentum: float = 0.25
+
+    made = rule_for(Settings())
+    assert isinstance(made, HeavyBall) and made.momentum == 0.25
+    assert rule_for(Settings(), made.as_dict()).as_dict() == {"name": "heavy-ball", "momentum": 0.25}
+    with pytest.raises(ValueError, match=r"the file's update rule 'heavy-ball' \(momentum=0.5\) is not the settings' "):
+        rule_for(Settings(), {"name": "heavy-ball", "momentum": 0.5})
+    assert isinstance(rule_for(TrainConfig()), GradientDescent)
+    assert rule_for(TrainConfig(), {"name": "heavy-ball", "momentum": 0.5}).momentum == 0.5
+    with pytest.raises(ValueError, match="the heavy-ball update's momentum must be a finite number, not nan"):
+        rule_for(TrainConfig(), {"name": "heavy-ball", "momentum": float("nan")})
+    with pytest.raises(ValueError, match="the update rule has no name"):
+        rule_for(TrainConfig(), {"momentum": 0.5})

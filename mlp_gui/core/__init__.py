@@ -1,7 +1,9 @@
 """Everything numeric: pure NumPy, no Qt import anywhere below this package (an import contract checks it).
 
-- :mod:`~mlp_gui.core.model`: what a network is (sizes, activations, output, loss, init) and its (W, b) layers
-- :mod:`~mlp_gui.core.network`: the kernel, forward and backward written once
+- :mod:`~mlp_gui.core.model`: what a network is (sizes, activations, output, loss, init)
+- :mod:`~mlp_gui.core.flat_layout`: its (W, b) layers and where each sits in one flat buffer
+- :mod:`~mlp_gui.core.network`: the kernel, forward and backward written once, and the one floating-point policy
+- :mod:`~mlp_gui.core.update_rule`: how a step turns the gradient into new parameters (and the rule's state)
 - :mod:`~mlp_gui.core.trainer`: one run's state; :mod:`~mlp_gui.core.stacked`: several runs as one stack
 - :mod:`~mlp_gui.core.driver`: the one loop that advances a trainer in chunks
 - :mod:`~mlp_gui.core.settings`: every setting described once; :mod:`~mlp_gui.core.config`: a run's settings
@@ -13,7 +15,8 @@ The CLI and the window both drive these objects; the window only shows what they
 
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.decimate import LossEnvelope
-from mlp_gui.core.model import Layer, Model, parameter_names
+from mlp_gui.core.flat_layout import Layer, parameter_names
+from mlp_gui.core.model import Model
 from mlp_gui.core.network import loss_and_grads
 from mlp_gui.core.parse import ConfigError, parse_float, parse_int
 from mlp_gui.core.runfile import RunFileError, SavedRun, load_run, run_from_trainer, save_run

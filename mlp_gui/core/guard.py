@@ -30,7 +30,7 @@ from mlp_gui.core.flat_layout import FlatLayout, Params
 from mlp_gui.core.guard_rule import DEFAULT_FACTOR, LEAP, STAY_SHARE, Rule, Trip
 from mlp_gui.core.model import Model
 from mlp_gui.core.network import Kernel, quiet_float
-from mlp_gui.core.trainer import Trainer
+from mlp_gui.core.trainer import RunHistory, Trainer
 
 NEAR_BEST = 10.0  # a chunk ending within this factor of the best loss is still a good place to go back to
 TRIAL_EPOCHS = 500  # a suggested stepsize must train this many epochs from the good state
@@ -199,9 +199,9 @@ class Guard:
         """
         t = self.trainer
         exact = self.good_epoch <= EXACT_TRIALS
-        copy = Trainer(t.config, layers=self.good_params(), data=t.data,
-                       history=t.loss_history[: self.good_epoch + 1] if exact else None,
-                       capacity=(self.good_epoch if exact else 0) + epochs + 1)
+        history = RunHistory(loss=t.loss_history[: self.good_epoch + 1]) if exact else None
+        copy = Trainer.continued(t.config, layers=self.good_params(), data=t.data, history=history, rule=t.rule,
+                                 rule_state=self.good.rule_state, capacity=(self.good_epoch if exact else 0) + epochs + 1)
         if exact:
             copy.rewind(self.good)  # its gradients too, bit for bit
         copy.set_stepsize(stepsize)
@@ -213,7 +213,7 @@ class Guard:
 
     def good_params(self) -> Params:
         """The parameters at the good epoch, as (W, b) layers (views of the kept copy)."""
-        return FlatLayout.for_layers(self.trainer.layers).views(self.good.theta)
+        return self.trainer.layout.views(self.good.theta)
 
     def go_back(self, stepsize: float | None = None) -> None:
         """Put the trainer back at the good epoch exactly (the later history dropped), optionally with another stepsize."""

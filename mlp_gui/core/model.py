@@ -8,27 +8,18 @@ so do the gradient check and the explanations shown in the window.
 
 Parameters are a list of :class:`~mlp_gui.core.flat_layout.Layer` ``(W, b)``
 pairs; :attr:`Model.layout` says where each sits in the flat buffers trainers
-keep them in (:mod:`mlp_gui.core.flat_layout`, re-exported here).
+keep them in (:mod:`mlp_gui.core.flat_layout`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from mlp_gui.core.flat_layout import (
-    FlatLayout,
-    Layer,
-    Params,
-    copy_layers,
-    flatten,
-    layer_shapes,
-    pair_up,
-    parameter_names,
-)
+from mlp_gui.core.flat_layout import FlatLayout, Layer, Params, copy_layers
 
 # ---------------------------------------------------------------- activations
 
@@ -162,24 +153,6 @@ INITS: dict[str, Callable[[int, int], float]] = {
     "he": lambda n_in, n_out: math.sqrt(2.0 / n_in),
 }
 
-# ---------------------------------------------------------------- parameters (their flat order: core.flat_layout)
-
-
-def unflatten(like: Params, flat: np.ndarray) -> Params:
-    """``flat`` (every W and b in order, as in a trainer's buffer) as (W, b) views shaped like ``like``."""
-    return FlatLayout.for_layers(like).views(flat)
-
-
-def flat_index(sizes: Sequence[int], layer: int, row: int, col: int | None) -> int:
-    """Where ``W{layer}[row, col]`` (or ``b{layer}[row]`` when ``col`` is None) sits in the flat buffers; layer is 1-based."""
-    return FlatLayout.of(sizes).index(layer, row, col)
-
-
-def flat_layers(sizes: Sequence[int], lead: tuple[int, ...] = ()) -> tuple[np.ndarray, Params]:
-    """One zeroed float64 buffer of shape ``lead + (P,)`` and ``(W, b)`` views into it (``lead`` stacks runs)."""
-    return FlatLayout.of(sizes).zeros(lead)
-
-
 # ---------------------------------------------------------------- the model
 
 
@@ -236,6 +209,5 @@ class Model:
         return [Layer(rng.randn(n_out, n_in) * scale(n_in, n_out), np.zeros((n_out,))) for n_in, n_out in pairs]
 
 
-__all__ = ["ACTIVATIONS", "HEADS", "INITS", "LOSSES", "OUTPUTS", "Activation", "FlatLayout", "Head", "Layer", "Model",
-           "Params", "copy_layers", "flat_index", "flat_layers", "flatten", "layer_shapes", "pair_up", "parameter_names",
-           "unflatten"]
+# copy_layers is re-exported only for gui/session.py (its home is core.flat_layout): drop it once that imports it there.
+__all__ = ["ACTIVATIONS", "HEADS", "INITS", "LOSSES", "OUTPUTS", "Activation", "Head", "Layer", "Model", "Params", "copy_layers"]

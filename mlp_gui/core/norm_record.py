@@ -1,13 +1,14 @@
 """Gradient flow over time: each layer's gradient, weight and update norm, recorded by the trainer as it runs.
 
-A row holds, for every layer l (its W and b together), ‖∂L/∂W_l‖, ‖W_l‖ and ‖ΔW_l‖ = stepsize·‖∂L/∂W_l‖ at
-one epoch. Rows are taken on a fixed grid, not at every epoch: all of the first ``2 * POINTS_PER_OCTAVE``
-epochs, then ``POINTS_PER_OCTAVE`` evenly spaced epochs between each power of two and the next (epoch ``e``
-is on the grid when it is a multiple of :func:`stride` ``(e)``). That is the loss's decimation turned to the
-log axis the curves are drawn on: the early epochs, where layers part ways, are all there; a million-epoch
-run holds about 3,300 rows and a billion-epoch one about 5,900, so memory stays within a few megabytes
-where one row per epoch would cost three to twelve times the loss history. Checking the grid costs the hot
-loop one integer comparison per epoch, and a row a few microseconds.
+A row holds, for every layer l (its W and b together), ‖∂L/∂W_l‖, ‖W_l‖ and ‖ΔW_l‖, the size of the next
+step the update rule takes (stepsize·‖∂L/∂W_l‖ for plain gradient descent), at one epoch. Rows are taken on
+a fixed grid, not at every epoch: all of the first ``2 * POINTS_PER_OCTAVE`` epochs, then
+``POINTS_PER_OCTAVE`` evenly spaced epochs between each power of two and the next (epoch ``e`` is on the
+grid when it is a multiple of :func:`stride` ``(e)``). That is the loss's decimation turned to the log axis
+the curves are drawn on: the early epochs, where layers part ways, are all there; a million-epoch run holds
+about 3,300 rows and a billion-epoch one about 5,900, so memory stays within a few megabytes where one row
+per epoch would cost three to twelve times the loss history. Checking the grid costs the hot loop one
+integer comparison per epoch, and a row a few microseconds.
 
 The grid depends only on the epoch, never on how long the run became, so the record is a pure function of
 the run: going back to epoch K drops the rows after K, and continuing retraces the same rows bit for bit.
@@ -19,6 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from mlp_gui.core.flat_layout import FlatLayout
+from mlp_gui.core.network import quiet_float
+from mlp_gui.core.update_rule import GradientDescent, State, UpdateRule
+
+_PLAIN = GradientDescent()
 
 #: rows per doubling of the epoch once the run is past ``2 * POINTS_PER_OCTAVE`` epochs
 POINTS_PER_OCTAVE = 256
@@ -54,7 +61,7 @@ def segment_norms(flat: np.ndarray, starts: np.ndarray, out: np.ndarray | None =
 
     Every per-layer norm the app shows (the record, ``--json``, the guard) is computed here, so they agree to the bit.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
+    with quiet_float():
         return np.sqrt(np.add.reduceat(flat * flat, starts), out=out)
 
 
@@ -65,16 +72,21 @@ class NormRows:
     epochs: np.ndarray
     grad: np.ndarray  # ‖∂L/∂W_l‖: how strongly the loss pulls on layer l
     weight: np.ndarray  # ‖W_l‖
-    update: np.ndarray  # ‖ΔW_l‖ = stepsize · ‖∂L/∂W_l‖: how far the next step moves layer l
+    update: np.ndarray  # ‖ΔW_l‖ (stepsize · ‖∂L/∂W_l‖ for gradient descent): how far the next step moves layer l
 
     @property
     def ratio(self) -> np.ndarray:
         """The update ratio ‖ΔW_l‖ / ‖W_l‖ (inf where a layer's weights are all zero)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet_float():
             return self.update / self.weight
 
     def __len__(self) -> int:
         return len(self.epochs)
+
+    def upto(self, epoch: int) -> NormRows:
+        """The rows at or before ``epoch`` (the run gone back there)."""
+        keep = self.epochs <= epoch
+        return NormRows(self.epochs[keep], self.grad[keep], self.weight[keep], self.update[keep])
 
 
 class NormRecord:
@@ -90,11 +102,12 @@ class NormRecord:
     @classmethod
     def for_sizes(cls, sizes: Sequence[int]) -> NormRecord:
         """A record for a network of layer sizes ``sizes`` (each layer's W then b, as in the flat buffers)."""
-        starts, offset = [], 0
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            starts.append(offset)
-            offset += n_out * n_in + n_out
-        return cls(starts, offset)
+        return cls.for_layout(FlatLayout.of(sizes))
+
+    @classmethod
+    def for_layout(cls, layout: FlatLayout) -> NormRecord:
+        """A record for the layers of ``layout``."""
+        return cls(layout.layer_starts, layout.size)
 
     @property
     def layers(self) -> int:
@@ -108,10 +121,12 @@ class NormRecord:
         """The newest row's epoch (-1 when empty)."""
         return int(self._epochs[self._n - 1]) if self._n else -1
 
-    def record(self, epoch: int, theta: np.ndarray, grad: np.ndarray, stepsize: float) -> None:
-        """Add the row for ``epoch`` from the flat parameter and gradient buffers (later rows are dropped first).
+    def record(self, epoch: int, theta: np.ndarray, grad: np.ndarray, stepsize: float, *, rule: UpdateRule = _PLAIN,
+               state: State | None = None) -> None:
+        """Add the row for ``epoch`` from the flat parameter and gradient buffers and the update ``rule``'s ``state``
+        there (later rows are dropped first).
 
-        Called from the trainer's hot loop, inside its ``np.errstate``: an overflowing norm is recorded as inf, silently.
+        Called from the trainer's hot loop, inside its ``quiet_float``: an overflowing norm is recorded as inf, silently.
         """
         if self._n and self._epochs[self._n - 1] >= epoch:
             self.truncate(epoch - 1)
@@ -122,14 +137,18 @@ class NormRecord:
         starts, reduceat = self.starts, np.add.reduceat
         np.sqrt(reduceat(grad * grad, starts), out=row[0])  # segment_norms, without its errstate: the caller's holds
         np.sqrt(reduceat(theta * theta, starts), out=row[1])
-        np.multiply(row[0], abs(stepsize), out=row[2])
+        rule.update_norms(theta, grad, {} if state is None else state, stepsize, starts=starts, grad_norms=row[0], out=row[2])
         self._epochs[self._n] = epoch
         self._n += 1
 
-    def restep(self, epoch: int, stepsize: float) -> None:
-        """The stepsize changed before the step after ``epoch``: that row's update norm follows it."""
+    def restep(self, epoch: int, theta: np.ndarray, grad: np.ndarray, stepsize: float, *, rule: UpdateRule = _PLAIN,
+               state: State | None = None) -> None:
+        """The stepsize changed before the step after ``epoch`` (where ``theta``, ``grad`` and ``state`` are): that
+        row's update norm follows it."""
         if self._n and self._epochs[self._n - 1] == epoch:
-            self._values[self._n - 1, 2] = abs(stepsize) * self._values[self._n - 1, 0]
+            row = self._values[self._n - 1]
+            rule.update_norms(theta, grad, {} if state is None else state, stepsize, starts=self.starts,
+                              grad_norms=row[0], out=row[2])
 
     def truncate(self, epoch: int) -> None:
         """Forget the rows after ``epoch`` (the run went back there)."""

@@ -12,15 +12,24 @@ it must then agree with the history.
 Gradient flow: ``norm_epochs`` (int, the epochs on the record's grid, see
 :mod:`mlp_gui.core.norm_record`) and, one row per entry and one column per
 layer (its W and b together), ``grad_norms`` (‖∂L/∂W_l‖), ``weight_norms``
-(‖W_l‖) and ``update_norms`` (‖ΔW_l‖ = stepsize · ‖∂L/∂W_l‖). Up to 512
-epochs every epoch has its row (the arrays are then epochs+1 by layers);
-longer runs thin out on a log grid (256 rows per doubling of the epoch).
+(‖W_l‖) and ``update_norms`` (‖ΔW_l‖ of the next step; stepsize · ‖∂L/∂W_l‖
+for gradient descent). Up to 512 epochs every epoch has its row (the arrays
+are then epochs+1 by layers); longer runs thin out on a log grid (256 rows per
+doubling of the epoch).
+
+Going back and resuming: ``snapshot_epochs`` and ``snapshot_params`` (one flat
+row of parameters per snapshot), ``update_rule`` (the update rule's name and
+settings as JSON), ``rule_state_<name>`` (each part of the rule's state at the
+run's end) and ``snapshot_state_<name>`` (the same, one row per snapshot).
+Plain gradient descent keeps no state; files without ``update_rule`` are
+read as gradient descent.
 
 Reading treats the file as hostile: only regular files are opened; the zip
 directory and every ``.npy`` header are checked against what the config
 implies before anything is decompressed (:mod:`mlp_gui.core.run_specs`,
 :mod:`mlp_gui.core.npz_reader`), and the values against what the settings can
-produce (:mod:`mlp_gui.core.run_checks`); nothing is ever unpickled. A file
+produce (:mod:`mlp_gui.core.run_checks`, the optional parts in
+:mod:`mlp_gui.core.run_parts`); nothing is ever unpickled. A file
 holding more snapshots than a run of its size keeps is read with what fits,
 and :attr:`SavedRun.notes` says what was left out. Writing is atomic, honours the umask, keeps an
 existing file's mode, and refuses targets that are not regular files
@@ -29,6 +38,7 @@ existing file's mode, and refuses targets that are not regular files
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -37,18 +47,21 @@ from pathlib import Path
 import numpy as np
 
 from mlp_gui import __version__
+from mlp_gui.core import run_parts
 from mlp_gui.core.config import MAX_JSON_CHARS, ConfigError, TrainConfig
 from mlp_gui.core.data import CLASSIFICATION, Dataset
-from mlp_gui.core.model import Params, copy_layers, flatten, pair_up, parameter_names, unflatten
-from mlp_gui.core.norm_record import NormRecord, NormRows, check_rows
+from mlp_gui.core.flat_layout import Params, copy_layers, flatten, pair_up
+from mlp_gui.core.norm_record import NormRecord, NormRows
 from mlp_gui.core.npz_reader import MemberSpec, NpzError, read_npz
 from mlp_gui.core.plural import count
 from mlp_gui.core.run_checks import value_problem
+from mlp_gui.core.run_parts import RunFileError
 from mlp_gui.core.run_specs import (
+    END_STATE,
     MAX_CELLS,
     MAX_EPOCHS_IN_FILE,
-    NORM_ARRAYS,
-    kept_snapshots,
+    RULE_KEY,
+    SNAPSHOT_STATE,
     reading_limit,
     required_arrays,
     snapshot_capacity,
@@ -56,18 +69,15 @@ from mlp_gui.core.run_specs import (
 )
 from mlp_gui.core.safe_write import atomic_write
 from mlp_gui.core.snapshots import SnapshotStore
-from mlp_gui.core.trainer import METRICS, Trainer
+from mlp_gui.core.trainer import METRICS, RunHistory, Trainer
+from mlp_gui.core.update_rule import GradientDescent, State, UpdateRule, copy_state
 
 FORMAT_TAG = "mlp-gui-run"
 
 
-class RunFileError(ValueError):
-    """A run file is missing, truncated, foreign or inconsistent; the message says which and why."""
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SavedRun:
-    """Everything a run file holds, checked for consistency."""
+    """Everything a run file holds, checked for consistency (made with keywords only)."""
 
     config: TrainConfig
     layers: Params
@@ -80,9 +90,11 @@ class SavedRun:
     y_test: np.ndarray | None = None
     classes: int = 0
     metrics: dict[str, np.ndarray] = field(default_factory=dict)  # test_loss, accuracy, test_accuracy per epoch
-    snapshots: SnapshotStore | None = None  # parameters at earlier epochs (files from before: None)
+    snapshots: SnapshotStore | None = None  # parameters and rule states at earlier epochs (files from before: None)
     norms: NormRows | None = None  # per-layer gradient, weight and update norms over the run (files from before: None)
     notes: tuple[str, ...] = ()  # what reading the file left out, for the front ends to say
+    rule: UpdateRule = field(default_factory=GradientDescent)  # the update rule (files from before: gradient descent)
+    rule_state: State = field(default_factory=dict)  # its state at the end (gradient descent: none)
 
     @property
     def epochs(self) -> int:
@@ -113,36 +125,30 @@ class SavedRun:
         """The same run continued under other settings (e.g. a new stepsize)."""
         return replace(self, config=config)
 
-    def trainer(self, extra_epochs: int = 0) -> Trainer:
-        """A trainer that continues this run, with room for ``extra_epochs`` more.
+    def history(self, *, frozen: bool = False) -> RunHistory:
+        """Copies of what the run recorded, for a trainer to go on adding to.
 
-        A diverged run continues from its last finite epoch (the non-finite loss is dropped).
+        A diverged run continues from its last finite epoch (the non-finite loss is dropped, and RunFileError if
+        its parameters are not finite); ``frozen`` keeps the run as it is.
         """
-        if not self.continuable:
+        if not frozen and not self.continuable:
             raise RunFileError(f"this run diverged at epoch {self.diverged_at} and its parameters are not finite; "
                                "it cannot be continued")
-        history = self.loss if self.diverged_at is None else self.loss[:-1]
-        return Trainer(self.config, layers=self.layers, data=self.dataset(), history=history, capacity=len(history) + extra_epochs,
-                       initial=self.initial, metrics=self.metrics, snapshots=self._store(), norms=self._norm_record())
+        loss = self.loss if frozen or self.diverged_at is None else self.loss[:-1]
+        norms = None
+        if self.norms is not None:
+            norms = NormRecord.for_layout(self.config.model.layout)
+            norms.extend(self.norms)
+        snapshots = self.snapshots.copy() if self.snapshots is not None else None
+        return RunHistory(loss=loss, metrics=self.metrics, snapshots=snapshots, norms=norms)
+
+    def trainer(self, extra_epochs: int = 0) -> Trainer:
+        """A trainer that continues this run, with room for ``extra_epochs`` more (see :meth:`Trainer.resume`)."""
+        return Trainer.resume(self, extra_epochs=extra_epochs)
 
     def frozen_trainer(self, extra_epochs: int = 0) -> Trainer:
         """A trainer holding this run as it is, diverged or not (a diverged one takes no more steps)."""
-        return Trainer(self.config, layers=self.layers, data=self.dataset(), history=self.loss, capacity=self.epochs + extra_epochs,
-                       initial=self.initial, metrics=self.metrics, snapshots=self._store(), norms=self._norm_record())
-
-    def _norm_record(self) -> NormRecord | None:
-        """The kept norms as a record for a trainer to go on adding to (None: a fresh one)."""
-        if self.norms is None:
-            return None
-        record = NormRecord.for_sizes(self.config.layers)
-        record.extend(self.norms)
-        return record
-
-    def _store(self) -> SnapshotStore | None:
-        """A copy of the kept snapshots for a trainer to go on adding to (None: a fresh store)."""
-        if self.snapshots is None:
-            return None
-        return SnapshotStore(self.snapshots.capacity, list(self.snapshots.epochs), [r.copy() for r in self.snapshots.rows])
+        return Trainer.resume(self, extra_epochs=extra_epochs, frozen=True)
 
     def from_epoch(self, epoch: int) -> tuple[SavedRun, int]:
         """The run as it was at its latest snapshot at or before ``epoch``, and that snapshot's epoch.
@@ -155,14 +161,12 @@ class SavedRun:
             kept = ", ".join(str(e) for e in (store.epochs if store else [])[:12]) or "none"
             raise RunFileError(f"no snapshot at or before epoch {epoch} (kept: {kept})")
         at = store.epochs[index]
-        kept = SnapshotStore(store.capacity, store.epochs[: index + 1], store.rows[: index + 1])
-        layers = unflatten(self.layers, store.rows[index])
         metrics = {k: v[: at + 1] for k, v in self.metrics.items()}
-        norms = self.norms
-        if norms is not None:
-            keep = norms.epochs <= at
-            norms = NormRows(norms.epochs[keep], norms.grad[keep], norms.weight[keep], norms.update[keep])
-        run = replace(self, layers=copy_layers(layers), loss=self.loss[: at + 1], metrics=metrics, snapshots=kept, norms=norms)
+        norms = self.norms.upto(at) if self.norms is not None else None
+        kept = SnapshotStore(store.capacity, store.epochs[: index + 1], store.rows[: index + 1],
+                             states=store.states[: index + 1])  # shared: a trainer made from it takes copies
+        run = replace(self, layers=self.config.model.layout.unpack(store.rows[index]), loss=self.loss[: at + 1],
+                      metrics=metrics, snapshots=kept, norms=norms, rule_state=copy_state(store.states[index]))
         return run, at
 
 
@@ -171,19 +175,19 @@ def run_from_trainer(trainer: Trainer) -> SavedRun:
     snap = trainer.snapshot()
     initial = copy_layers(trainer.initial_layers) if trainer.initial_layers is not None else None
     data = trainer.data
-    test = (data.x_test.copy(), data.y_test.copy()) if data.has_test else (None, None)
-    metrics = {k: v.copy() for k, v in trainer.metrics.items()}
-    store = trainer.snapshots
-    snapshots = SnapshotStore(store.capacity, list(store.epochs), [r.copy() for r in store.rows])
-    return SavedRun(trainer.config, snap.layers, snap.grads, trainer.loss_history.copy(), trainer.x.copy(), trainer.y.copy(), initial,
-                    *test, data.classes, metrics, snapshots, trainer.norms.rows())
+    x_test, y_test = (data.x_test.copy(), data.y_test.copy()) if data.has_test else (None, None)
+    return SavedRun(config=trainer.config, layers=snap.layers, grads=snap.grads, loss=trainer.loss_history.copy(),
+                    x=trainer.x.copy(), y=trainer.y.copy(), initial=initial, x_test=x_test, y_test=y_test,
+                    classes=data.classes, metrics={k: v.copy() for k, v in trainer.metrics.items()},
+                    snapshots=trainer.snapshots.copy(), norms=trainer.norms.rows(), rule=trainer.rule,
+                    rule_state=snap.rule_state)
 
 
 # ---------------------------------------------------------------- writing
 
 
 def _arrays(run: SavedRun) -> dict[str, np.ndarray]:
-    names = parameter_names(len(run.layers))
+    names = run.config.model.layout.names
     arrays = dict(zip(names, flatten(run.layers)))
     arrays.update({f"grad_{name}": g for name, g in zip(names, flatten(run.grads))})
     if run.initial is not None:
@@ -192,8 +196,11 @@ def _arrays(run: SavedRun) -> dict[str, np.ndarray]:
         arrays.update(x_test=run.x_test, y_test=run.y_test)
     arrays.update({k: np.asarray(v, dtype=np.float64) for k, v in run.metrics.items()})
     arrays["classes"] = np.array(run.classes)
+    arrays[RULE_KEY] = np.array(json.dumps(run.rule.as_dict()))
+    arrays.update({END_STATE + k: v for k, v in run.rule_state.items()})
     if run.snapshots is not None and run.snapshots.epochs:
-        arrays["snapshot_epochs"], arrays["snapshot_params"] = run.snapshots.arrays()
+        arrays["snapshot_epochs"], arrays["snapshot_params"], states = run.snapshots.arrays()  # epochs first: see spec_for
+        arrays.update({SNAPSHOT_STATE + k: v for k, v in states.items()})
     if run.norms is not None:
         arrays.update(norm_epochs=run.norms.epochs, grad_norms=run.norms.grad, weight_norms=run.norms.weight,
                       update_norms=run.norms.update)
@@ -235,26 +242,30 @@ def load_run(path: str | os.PathLike) -> SavedRun:
     they are read, the way the run itself would have thinned them, and :attr:`SavedRun.notes` says so.
     """
     path = Path(path)
+    text = MemberSpec((), kinds="U", max_elements=1)
     try:
-        config_arr = read_npz(path, {"config": MemberSpec((), kinds="U", max_elements=1)}, max_member_bytes=4 * MAX_JSON_CHARS + 256)
+        first = read_npz(path, {"config": text, RULE_KEY: text}, max_member_bytes=4 * MAX_JSON_CHARS + 256)
     except NpzError as exc:
         raise RunFileError(f"{path}: {exc}") from None
-    if "config" not in config_arr:
+    if "config" not in first:
         raise RunFileError(f"{path}: not an mlp-gui run (no 'config' array)")
     try:
-        cfg, legacy = TrainConfig.from_json(str(config_arr["config"]))
-        limit, memory = reading_limit(cfg)
+        cfg, legacy = TrainConfig.from_json(str(first["config"]))
+        rule = run_parts.rule_of(str(first[RULE_KEY]) if RULE_KEY in first else None, cfg)
+        limit, memory = reading_limit(cfg, rule)
         try:
-            arrays = read_npz(path, spec_for(cfg), required=required_arrays(cfg), max_member_bytes=limit, max_total_bytes=limit)
+            arrays = read_npz(path, spec_for(cfg, rule), required=required_arrays(cfg, rule), max_member_bytes=limit,
+                              max_total_bytes=limit)
         except NpzError as exc:
             raise NpzError(f"{exc}{memory}" if "the limit" in str(exc) else str(exc)) from None
-        return _check_run(cfg, legacy, arrays)
+        return _check_run(cfg, legacy, rule, arrays)
     except (NpzError, ConfigError, RunFileError) as exc:
         raise RunFileError(f"{path}: {exc}") from None
 
 
-def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) -> SavedRun:
-    names = parameter_names(len(cfg.layers) - 1)
+def _check_run(cfg: TrainConfig, legacy: dict, rule: UpdateRule, arrays: dict[str, np.ndarray]) -> SavedRun:
+    layout = cfg.model.layout
+    names = layout.names
     params = [np.asarray(arrays[n], dtype=np.float64) for n in names]
     grads = [np.asarray(arrays[f"grad_{n}"], dtype=np.float64) for n in names]
     x, y, loss = (np.asarray(arrays[k], dtype=np.float64) for k in ("x", "y", "loss"))
@@ -271,81 +282,26 @@ def _check_run(cfg: TrainConfig, legacy: dict, arrays: dict[str, np.ndarray]) ->
         raise RunFileError("the parameters or gradients hold inf or NaN, but the run did not diverge")
     if x.shape[1] != y.shape[1]:
         raise RunFileError(f"'x' has {count(x.shape[1], 'sample')} but 'y' has {y.shape[1]}")
-    initial = _initial(names, arrays)
-    test = _test_part(arrays)
+    initial = run_parts.initial(names, arrays)
+    x_test, y_test = run_parts.held_out(arrays)
     metrics = {k: np.asarray(arrays[k], dtype=np.float64) for k in METRICS if k in arrays}
     if any(len(v) != len(loss) for v in metrics.values()):
         raise RunFileError("the test-loss or accuracy history does not match the loss history's length")
     classes = int(arrays["classes"]) if "classes" in arrays else _classes_of_old(cfg)
-    problem = value_problem(cfg, x, y, classes, test[1])
+    problem = value_problem(cfg, x, y, classes, y_test)
     if problem:
         raise RunFileError(problem)
-    snapshots, notes = _snapshots(arrays, len(loss) - 1, snapshot_capacity(cfg))
-    norms = _norms(arrays, len(params) // 2, len(loss) - 1, diverged)
-    return SavedRun(cfg, pair_up(params), pair_up(grads), loss, x, y, initial, *test, classes, metrics, snapshots, norms, notes)
+    snapshots, notes = run_parts.snapshots(arrays, len(loss) - 1, snapshot_capacity(cfg, rule), rule, layout.size)
+    norms = run_parts.norms(arrays, layout.n_layers, len(loss) - 1, diverged)
+    rule_state = run_parts.end_state(arrays, rule, layout.size, diverged=diverged)
+    return SavedRun(config=cfg, layers=pair_up(params), grads=pair_up(grads), loss=loss, x=x, y=y, initial=initial,
+                    x_test=x_test, y_test=y_test, classes=classes, metrics=metrics, snapshots=snapshots, norms=norms,
+                    notes=notes, rule=rule, rule_state=rule_state)
 
 
 def _classes_of_old(cfg: TrainConfig) -> int:
     """Files from before 'classes' was kept held only the notebook's data, or a generated set's."""
     return 2 if cfg.data in CLASSIFICATION else 0
-
-
-def _norms(arrays: dict[str, np.ndarray], layers: int, epochs: int, diverged: bool) -> NormRows | None:
-    names = ("norm_epochs", *NORM_ARRAYS)
-    present = [k for k in names if k in arrays]
-    if not present:
-        return None
-    if len(present) < len(names):
-        raise RunFileError(f"the file holds only some of the gradient-flow arrays ({', '.join(present)})")
-    epochs_at = arrays["norm_epochs"].astype(np.int64)
-    rows = NormRows(epochs_at, *(np.asarray(arrays[k], dtype=np.float64) for k in NORM_ARRAYS))
-    problem = check_rows(rows, layers, epochs, diverged=diverged)
-    if problem:
-        raise RunFileError(problem)
-    return rows
-
-
-def _snapshots(arrays: dict[str, np.ndarray], epochs: int, capacity: int) -> tuple[SnapshotStore | None, tuple[str, ...]]:
-    """The kept snapshots, within ``capacity`` (thinned while reading, or here), and a note if some were left out."""
-    if "snapshot_epochs" not in arrays or "snapshot_params" not in arrays:
-        return None, ()
-    at, rows = arrays["snapshot_epochs"].astype(np.int64), arrays["snapshot_params"]
-    if np.any(np.diff(at) <= 0) or (len(at) and (at[0] < 0 or at[-1] > epochs)):
-        raise RunFileError("the snapshots' epochs are not increasing epochs of this run")
-    keep = kept_snapshots(at, capacity)
-    if keep is not None and len(rows) == len(at):
-        rows = rows[keep]  # read whole (its epochs came after it in the file)
-    if len(rows) != (len(at) if keep is None else len(keep)):
-        raise RunFileError(f"'snapshot_params' has {len(rows)} rows for {len(at)} snapshot epochs")
-    if not np.all(np.isfinite(rows)):
-        raise RunFileError("a snapshot holds inf or NaN")
-    if keep is None:
-        return SnapshotStore(max(capacity, len(at)), [int(e) for e in at], list(rows)), ()
-    note = (f"kept {len(keep)} of the file's {len(at)} snapshots (a run of this size keeps at most {capacity}); "
-            "going back can reach fewer epochs")
-    return SnapshotStore(capacity, [int(at[i]) for i in keep], list(rows)), (note,)
-
-
-def _test_part(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:
-    if "x_test" not in arrays and "y_test" not in arrays:
-        return None, None
-    if "x_test" not in arrays or "y_test" not in arrays:
-        raise RunFileError("the file holds only one of 'x_test' and 'y_test'")
-    x_test, y_test = (np.asarray(arrays[k], dtype=np.float64) for k in ("x_test", "y_test"))
-    if x_test.shape[1] != y_test.shape[1] or not (np.all(np.isfinite(x_test)) and np.all(np.isfinite(y_test))):
-        raise RunFileError("'x_test' and 'y_test' differ in samples or hold inf or NaN")
-    return x_test, y_test
-
-
-def _initial(names: list[str], arrays: dict[str, np.ndarray]) -> Params | None:
-    """The epoch-0 parameters if the file kept all of them (optional: older files did not), finite."""
-    found = [arrays.get(f"init_{n}") for n in names]
-    if any(a is None for a in found):
-        return None
-    initial = [np.asarray(a, dtype=np.float64) for a in found]
-    if not all(np.all(np.isfinite(a)) for a in initial):
-        raise RunFileError("the parameters at epoch 0 ('init_W1', ...) hold inf or NaN")
-    return pair_up(initial)
 
 
 __all__ = ["MAX_CELLS", "MAX_EPOCHS_IN_FILE", "RunFileError", "SavedRun", "fallback_folder", "load_run", "run_from_trainer",

@@ -19,15 +19,17 @@ from mlp_gui.core.config import ConfigError, TrainConfig
 from mlp_gui.core.flat_layout import Params
 from mlp_gui.core.network import Kernel, bias_columns, quiet_float
 from mlp_gui.core.trainer import initialize
-from mlp_gui.core.update_rule import GradientDescent
+from mlp_gui.core.update_rule import rule_for
 
 
 def can_stack(configs: Sequence[TrainConfig]) -> bool:
-    """Whether these runs share their network and batch size on the notebook's data (seed and stepsize may differ).
+    """Whether these runs share their network, batch size and update rule on the notebook's data (seed and stepsize
+    may differ).
 
     Data sets (mini-batches, test sets) train one run after another.
     """
-    return len({(c.model, c.batch_size) for c in configs}) == 1 and all(c.data == "notebook" for c in configs)
+    shared = {(c.model, c.batch_size, tuple(rule_for(c).as_dict().items())) for c in configs}
+    return len(shared) == 1 and all(c.data == "notebook" for c in configs)
 
 
 class StackedTrainer:
@@ -43,7 +45,7 @@ class StackedTrainer:
         if len(epochs) != len(configs):
             raise ValueError("one planned number of epochs per run")
         if not can_stack(configs):
-            raise ConfigError("runs can be stacked only when layers and batch size are the same")
+            raise ConfigError("runs can be stacked only when layers, batch size and update rule are the same")
         for cfg in configs:
             cfg.validated()
         self.configs = list(configs)
@@ -58,7 +60,7 @@ class StackedTrainer:
             self.layout.pack(layers, out=self._theta[run])
         self.x = np.stack([s[1] for s in starts])
         self.y = np.stack([s[2] for s in starts])
-        self.rule = GradientDescent()
+        self.rule = rule_for(configs[0])
         self._state = self.rule.new_state(self.layout.size, (k,))
         self._update = np.empty_like(self._theta)
         self._stepsizes = np.array([[c.stepsize] for c in configs])

@@ -1,73 +1,39 @@
-"""One run of plain gradient descent, advanced in chunks: the state both front ends show.
+"""One run, advanced in chunks: the state both front ends show.
 
 ``loss[0]`` is the loss of the initial parameters; step ``k`` applies the
-gradients computed at step ``k - 1``, then recomputes loss and gradients, so
+gradients computed at step ``k - 1`` with the run's update rule (the notebook's
+plain gradient descent unless the run names another, see
+:mod:`mlp_gui.core.update_rule`), then recomputes loss and gradients, so
 ``loss[k]`` is the loss after ``k`` updates. When the loss becomes inf or NaN
-at epoch ``d`` the run stops there and keeps the parameters of epoch ``d - 1``,
-its last finite one (replayed exactly from the start of the chunk), so a
-diverged run can still be continued with a smaller stepsize; its history ends
-with the non-finite loss, which is what happened. The arithmetic is
-:class:`~mlp_gui.core.network.Kernel`'s; all this adds is the update
-``p - stepsize * g`` on one flat buffer and the loss history. The driver
-(:func:`mlp_gui.core.driver.drive`) calls :meth:`Trainer.step` for a few
-milliseconds' worth of epochs at a time, so a pause, a stop or Ctrl+C always
-lands between epochs.
+at epoch ``d`` the run stops there and keeps the parameters (and the rule's
+state) of epoch ``d - 1``, its last finite one (replayed exactly from the start
+of the chunk), so a diverged run can still be continued with a smaller
+stepsize; its history ends with the non-finite loss, which is what happened.
+The arithmetic is :class:`~mlp_gui.core.network.Kernel`'s and the rule's; all
+this adds is one flat buffer each for parameters, gradients and the rule's
+state, and the run's history. The driver (:func:`mlp_gui.core.driver.drive`)
+calls :meth:`Trainer.step` for a few milliseconds' worth of epochs at a time,
+so a pause, a stop or Ctrl+C always lands between epochs.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mlp_gui.core.config import ConfigError, TrainConfig, test_share
 from mlp_gui.core.data import GENERATED, Dataset, accuracy, batches, make_dataset
-from mlp_gui.core.model import Layer, Params, copy_layers, flat_layers, flatten, parameter_names, unflatten
-from mlp_gui.core.network import Kernel, bias_columns
+from mlp_gui.core.flat_layout import Params, copy_layers
+from mlp_gui.core.network import Kernel, bias_columns, quiet_float
 from mlp_gui.core.norm_record import NormRecord, next_on_grid, on_grid
 from mlp_gui.core.snapshots import SnapshotStore
+from mlp_gui.core.trainer_state import FlatOrder, RunHistory, Snapshot, TrainerState
+from mlp_gui.core.update_rule import State, UpdateRule, copy_state, restore_state, rule_for
 
-
-@dataclass(frozen=True)
-class TrainerState:
-    """A trainer at one epoch, exactly: its parameter and gradient buffers and its stepsize."""
-
-    epoch: int
-    theta: np.ndarray
-    grad: np.ndarray
-    stepsize: float
-
-
-class _FlatOrder:
-    """``layers`` and ``grads`` also as flat lists ``[W1, b1, ...]``: the order files, printouts and the check use."""
-
-    layers: Params
-    grads: Params
-
-    @property
-    def names(self) -> list[str]:
-        return parameter_names(len(self.layers))
-
-    @property
-    def params(self) -> list[np.ndarray]:
-        return flatten(self.layers)
-
-    @property
-    def flat_grads(self) -> list[np.ndarray]:
-        return flatten(self.grads)
-
-
-@dataclass(frozen=True)
-class Snapshot(_FlatOrder):
-    """Copies of the trainer's state at one epoch, safe to hand to another thread."""
-
-    epoch: int
-    loss: float
-    layers: Params
-    grads: Params
-    diverged_at: int | None
-    diverged_loss: float | None = None  # the non-finite loss at ``diverged_at``
+if TYPE_CHECKING:
+    from mlp_gui.core.runfile import SavedRun
 
 
 def initialize(config: TrainConfig) -> tuple[Params, np.ndarray, np.ndarray]:
@@ -102,41 +68,56 @@ def initialize_data(config: TrainConfig) -> tuple[Params, Dataset]:
 METRICS = ("test_loss", "accuracy", "test_accuracy")
 
 
-class Trainer(_FlatOrder):
-    """Owns one run: parameters, gradients, data and the loss history.
+class Trainer(FlatOrder):
+    """Owns one run: parameters, gradients, the update rule and its state, data and the run's history.
 
-    Parameters and gradients each live in one flat buffer with per-layer
-    ``(W, b)`` views, so an update is one vector operation whatever the depth.
+    Parameters, gradients and each array of the rule's state are flat buffers in one order (``layout``), the first
+    two with per-layer ``(W, b)`` views, so an update is a few vector operations whatever the depth.
+    Make one with :meth:`new` (or ``Trainer(config)``), :meth:`resume` or :meth:`continued`.
     """
 
-    def __init__(
-        self,
-        config: TrainConfig,
-        *,
-        layers: Params | None = None,
-        x: np.ndarray | None = None,
-        y: np.ndarray | None = None,
-        history: np.ndarray | None = None,
-        capacity: int = 0,
-        initial: Params | None = None,
-        data: Dataset | None = None,
-        metrics: dict[str, np.ndarray] | None = None,
-        snapshots: SnapshotStore | None = None,
-        norms: NormRecord | None = None,
-    ) -> None:
-        """A new run from the seed, or (``layers``, ``x``, ``y``, ``history`` given) one continued from a file.
+    def __init__(self, config: TrainConfig, *, capacity: int = 0, rule: UpdateRule | None = None) -> None:
+        """A new run from the seed: the same as :meth:`new`."""
+        layers, data = initialize_data(config)
+        self._set_up(config, layers, data, rule=rule or rule_for(config), rule_state=None)
+        self._set_up_history(None, initial=None, capacity=capacity)
 
-        ``capacity`` reserves room for that many epochs of history up front (the history grows as needed).
-        ``initial``: the run's parameters at epoch 0, when continuing one whose file kept them.
-        ``data`` (instead of ``x``, ``y``): the whole data set with its test part; ``metrics``: their histories.
-        ``snapshots`` and ``norms``: what the file kept of them (a run from before them starts both afresh here).
+    @classmethod
+    def new(cls, config: TrainConfig, *, capacity: int = 0, rule: UpdateRule | None = None) -> Trainer:
+        """A new run from the seed. ``capacity`` reserves room for that many epochs of history up front (it grows
+        as needed); ``rule``: the update rule, when not the one the settings name (:func:`rule_for`)."""
+        return cls(config, capacity=capacity, rule=rule)
+
+    @classmethod
+    def resume(cls, saved: SavedRun, *, extra_epochs: int = 0, frozen: bool = False) -> Trainer:
+        """A trainer that continues ``saved`` (a run file's run), with room for ``extra_epochs`` more.
+
+        A diverged run continues from its last finite epoch (the non-finite loss is dropped); ``frozen`` holds the
+        run as it is, diverged or not (a diverged one takes no more steps).
         """
-        self.config = config
-        if layers is None or (x is None and data is None):
-            layers, data = initialize_data(config)
-        if data is None:
-            data = Dataset(x, y, np.empty((len(x), 0)), np.empty((len(y), 0)))
-        self.data = data
+        history = saved.history(frozen=frozen)
+        return cls.continued(saved.config, layers=saved.layers, data=saved.dataset(), history=history,
+                             initial=saved.initial, rule=saved.rule, rule_state=saved.rule_state,
+                             capacity=len(history.loss) - 1 + extra_epochs)
+
+    @classmethod
+    def continued(cls, config: TrainConfig, *, layers: Params, data: Dataset, history: RunHistory | None = None,
+                  rule: UpdateRule | None = None, rule_state: State | None = None, initial: Params | None = None,
+                  capacity: int = 0) -> Trainer:
+        """A run at parameters ``layers`` on ``data``: with what it recorded up to them (``history``; None: it
+        starts at them), its update ``rule`` (default: the settings') and the rule's state there (None: fresh).
+
+        ``initial``: the run's parameters at epoch 0, when they were kept.
+        """
+        trainer = cls.__new__(cls)
+        trainer._set_up(config, layers, data, rule=rule or rule_for(config), rule_state=rule_state)
+        trainer._set_up_history(history, initial=initial, capacity=capacity)
+        return trainer
+
+    def _set_up(self, config: TrainConfig, layers: Params, data: Dataset, *, rule: UpdateRule,
+                rule_state: State | None) -> None:
+        """The data, the buffers (parameters from ``layers``) and the rule with its state."""
+        self.config, self.data, self.rule = config, data, rule
         self.kernel = Kernel(config.model)
         self.x = np.ascontiguousarray(data.x, dtype=np.float64)
         self.y = np.ascontiguousarray(data.y, dtype=np.float64)
@@ -145,28 +126,44 @@ class Trainer(_FlatOrder):
             raise ConfigError("the data leaves no samples to train on: lower the test fraction or give more samples",
                               "test_fraction")
         self.full_batch = config.data == "notebook" or config.batch_size <= 0 or config.batch_size >= n
-        self._theta, self.layers = flat_layers(config.layers)
-        self._grad, self.grads = flat_layers(config.layers)
+        self.layout = config.model.layout
+        self._theta, self.layers = self.layout.zeros()
+        self._grad, self.grads = self.layout.zeros()
         self._update = np.empty_like(self._theta)
-        for view, value in zip(flatten(self.layers), flatten(layers)):
-            view[...] = value
-        fresh = history is None or len(history) <= 1
+        self.layout.pack(layers, out=self._theta)
+        state = rule.new_state(self.layout.size) if rule_state is None else copy_state(rule_state)
+        problem = rule.check_state(state, self.layout.size, values=False)  # an adaptive rule's state may overflow
+        if problem:
+            raise ValueError(problem)
+        self.rule_state: State = state
+
+    def _set_up_history(self, history: RunHistory | None, *, initial: Params | None, capacity: int) -> None:
+        """Loss, metrics, snapshots and norms from ``history`` (or begun here), and the gradients now."""
+        loss = None if history is None else history.loss
+        fresh = loss is None or len(loss) <= 1
         self.initial_layers: Params | None = copy_layers(initial or self.layers) if (initial or fresh) else None
-        loss0 = self._pass()
-        if history is None or len(history) == 0:
-            history = np.array([loss0])
-        self._history = np.empty(max(capacity + 1, len(history)), dtype=np.float64)
-        self._history[: len(history)] = history
-        self._metrics = self._start_metrics(len(self._history), len(history), metrics)
-        finite = bool(np.isfinite(history[-1]))
-        self.epoch = len(history) - (1 if finite else 2)  # a diverged history ends with its non-finite loss
-        self.diverged_at: int | None = None if finite else len(history) - 1
-        self.snapshots = snapshots if snapshots is not None else SnapshotStore.for_size(self._theta.size)
-        self.snapshots.offer(self.epoch, self._theta, recent_every=1)
-        self.norms = norms if norms is not None else NormRecord.for_sizes(config.layers)
+        with quiet_float():
+            loss0 = self._pass()
+            if loss is None or len(loss) == 0:
+                loss = np.array([loss0])
+            self._history = np.empty(max(capacity + 1, len(loss)), dtype=np.float64)
+            self._history[: len(loss)] = loss
+            self._metrics = self._start_metrics(len(self._history), len(loss), history.metrics if history else None)
+        finite = bool(np.isfinite(loss[-1]))
+        self.epoch = len(loss) - (1 if finite else 2)  # a diverged history ends with its non-finite loss
+        self.diverged_at: int | None = None if finite else len(loss) - 1
+        size = self.layout.size
+        kept = history.snapshots if history is not None else None
+        problem = kept.state_problem(self.rule, size) if kept is not None else None
+        if problem:
+            raise ValueError(problem)
+        self.snapshots = kept if kept is not None else SnapshotStore.for_size(size, state_size=self.rule.state_size(size))
+        self.snapshots.offer(self.epoch, self._theta, recent_every=1, state=self.rule_state)
+        norms = history.norms if history is not None else None
+        self.norms = norms if norms is not None else NormRecord.for_layout(self.layout)
         self.norms.truncate(self.epoch)
         if self.norms.last_epoch < self.epoch and on_grid(self.epoch):
-            with np.errstate(over="ignore", invalid="ignore"):
+            with quiet_float():
                 self._record_norms(self.epoch)
 
     # ------------------------------------------------------------ read-only views
@@ -195,23 +192,38 @@ class Trainer(_FlatOrder):
         return self.diverged_at is not None
 
     def snapshot(self) -> Snapshot:
-        """Copies of parameters and gradients now."""
+        """Copies of parameters, gradients and the rule's state now."""
         return Snapshot(self.epoch, self.loss, copy_layers(self.layers), copy_layers(self.grads), self.diverged_at,
-                        self.diverged_loss)
+                        self.diverged_loss, rule=self.rule, rule_state=copy_state(self.rule_state))
+
+    def initial_snapshot(self) -> Snapshot | None:
+        """The run at epoch 0: its first loss, the gradients there (recomputed by the kernel) and the rule's fresh
+        state; None when the run's file did not keep its start."""
+        if self.initial_layers is None:
+            return None
+        if self.epoch == 0:
+            return self.snapshot()
+        layers = copy_layers(self.initial_layers)
+        grads = self.kernel.trace(layers, self.x, self.y).grads
+        return Snapshot(0, float(self.loss_history[0]), layers, grads, None, rule=self.rule,
+                        rule_state=self.rule.new_state(self.layout.size))
 
     # ------------------------------------------------------------ changing the run
 
     def state(self) -> TrainerState:
-        """Everything needed to come back to this epoch exactly (copies of the two buffers)."""
-        return TrainerState(self.epoch, self._theta.copy(), self._grad.copy(), self.config.stepsize)
+        """Everything needed to come back to this epoch exactly (copies of the buffers and the rule's state)."""
+        return TrainerState(self.epoch, self._theta.copy(), self._grad.copy(), self.config.stepsize,
+                            copy_state(self.rule_state))
 
     def back_to_snapshot(self, index: int) -> None:
-        """Go back to snapshot ``index``: its parameters, the gradients recomputed there (bit for bit), the history
-        and snapshots up to its epoch. Continuing with the same settings retraces the run exactly."""
-        epoch, row = self.snapshots.epochs[index], self.snapshots.rows[index]
+        """Go back to snapshot ``index``: its parameters and the rule's state, the gradients recomputed there (bit for
+        bit), the history and snapshots up to its epoch. Continuing with the same settings retraces the run exactly."""
+        store = self.snapshots
+        epoch = store.epochs[index]
         if epoch > self.epoch + (1 if self.diverged else 0):
             raise ValueError(f"snapshot {index} (epoch {epoch}) is not in this run's past")
-        self._theta[...] = row
+        self._theta[...] = store.rows[index]
+        restore_state(self.rule_state, store.states[index])
         self._pass()  # the gradients there, as the run computed them
         self.epoch, self.diverged_at = epoch, None
         self.snapshots.truncate(epoch)
@@ -219,19 +231,22 @@ class Trainer(_FlatOrder):
 
     def snapshot_at(self, index: int) -> Snapshot:
         """Snapshot ``index`` as a full :class:`Snapshot` (its gradients recomputed by the kernel), for the views."""
-        epoch, row = self.snapshots.epochs[index], self.snapshots.rows[index]
-        layers = copy_layers(unflatten(self.layers, row))
-        loss, grads = self.kernel.loss_and_grads(layers, self.x, self.y)
-        return Snapshot(epoch, float(loss), layers, grads, None)
+        store = self.snapshots
+        layers = self.layout.unpack(store.rows[index])
+        traced = self.kernel.trace(layers, self.x, self.y)
+        return Snapshot(store.epochs[index], float(traced.loss), layers, traced.grads, None, rule=self.rule,
+                        rule_state=copy_state(store.states[index]))
 
     def rewind(self, state: TrainerState) -> None:
-        """Go back to ``state`` (an earlier epoch of this run): its parameters, gradients and stepsize; later epochs are dropped.
+        """Go back to ``state`` (an earlier epoch of this run): its parameters, gradients, rule state and stepsize; later
+        epochs are dropped.
 
         Continuing from there with the same settings is bit-identical to the run's first time through.
         """
         if state.epoch > self.epoch or state.theta.shape != self._theta.shape:
             raise ValueError(f"epoch {state.epoch} is not an earlier state of this run")
         self._theta[...], self._grad[...] = state.theta, state.grad
+        restore_state(self.rule_state, state.rule_state)
         self.epoch, self.diverged_at = state.epoch, None
         self.snapshots.truncate(state.epoch)
         self.norms.truncate(state.epoch)
@@ -240,7 +255,8 @@ class Trainer(_FlatOrder):
     def set_stepsize(self, stepsize: float) -> None:
         """Continue with another stepsize from the next epoch on (the history is kept)."""
         self.config = self.config.with_changes(stepsize=stepsize)
-        self.norms.restep(self.epoch, stepsize)
+        with quiet_float():
+            self.norms.restep(self.epoch, self._theta, self._grad, stepsize, rule=self.rule, state=self.rule_state)
 
     # ------------------------------------------------------------ training
 
@@ -256,16 +272,18 @@ class Trainer(_FlatOrder):
             return np.empty(0)
         start = self.epoch
         self._reserve(start + n + 1)
-        theta, grad = self._theta.copy(), self._grad.copy()  # the chunk's start, to replay to the last finite epoch
+        # the chunk's start, to replay to the last finite epoch
+        theta, grad, state = self._theta.copy(), self._grad.copy(), copy_state(self.rule_state)
         run = self._run if self.full_batch and not self._metrics else self._run_epochs
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        with quiet_float():
             done = run(n)
             if done < n or self.diverged_at is not None:
                 self._theta[...], self._grad[...] = theta, grad
+                restore_state(self.rule_state, state)
                 self.norms.truncate(start)
                 run(done - 1)  # bit-identical: the same epochs again, all finite
         self.epoch = start + done - (1 if self.diverged_at is not None else 0)
-        self.snapshots.offer(self.epoch, self._theta, recent_every=max(1, self.epoch // 100))
+        self.snapshots.offer(self.epoch, self._theta, recent_every=max(1, self.epoch // 100), state=self.rule_state)
         return self._history[start + 1 : start + 1 + done].copy()
 
     def _reserve(self, size: int) -> None:
@@ -278,7 +296,7 @@ class Trainer(_FlatOrder):
         training set), in place."""
         x, y = (self.x, self.y) if x is None else (x, y)
         layers = bias_columns(self.layers)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        with quiet_float():
             zs, acts = self.kernel.forward(layers, x)
             loss, delta = self.kernel.loss_and_delta(zs[-1], acts[-1], y)
             if backward:
@@ -316,13 +334,14 @@ class Trainer(_FlatOrder):
     def _run_epochs(self, n: int) -> int:
         """``n`` epochs over a data set: in mini-batches drawn from (seed, epoch), or full batch; then the measures."""
         k, stepsize = self.epoch, self.config.stepsize
+        apply, theta, grad, state, update = self.rule.apply, self._theta, self._grad, self.rule_state, self._update
         for i in range(1, n + 1):
             if self.full_batch:
-                self._theta -= self._grad * stepsize
+                apply(theta, grad, state, stepsize, update)
             else:
                 for idx in batches(self.x.shape[1], self.config.batch_size, self.config.seed, k + i):
                     self._pass(self.x[:, idx], self.y[:, idx])
-                    self._theta -= self._grad * stepsize
+                    apply(theta, grad, state, stepsize, update)
             # the training loss after the epoch; its full-batch gradient only where something reads it: the next full-batch
             # step, a norm row, or the chunk's end (snapshots, views, the guard); mini-batches overwrite it otherwise
             loss = self._pass(backward=self.full_batch or i == n or on_grid(k + i))
@@ -337,20 +356,19 @@ class Trainer(_FlatOrder):
 
     def _record_norms(self, epoch: int) -> None:
         """The gradient-flow row for ``epoch``: each layer's gradient, weight and update norm now."""
-        self.norms.record(epoch, self._theta, self._grad, self.config.stepsize)
+        self.norms.record(epoch, self._theta, self._grad, self.config.stepsize, rule=self.rule, state=self.rule_state)
 
     def _run(self, n: int) -> int:
         """The hot loop: ``n`` epochs of update, forward, loss, backward; how many ran before any divergence."""
         forward, loss_and_delta, backward = self.kernel.forward, self.kernel.loss_and_delta, self.kernel.backward
-        multiply, subtract, isfinite = np.multiply, np.subtract, math.isfinite
+        apply, isfinite = self.rule.apply, math.isfinite
         layers, grads = bias_columns(self.layers), self.grads
-        theta, grad, update = self._theta, self._grad, self._update
+        theta, grad, state, update = self._theta, self._grad, self.rule_state, self._update
         x, y, history, stepsize = self.x, self.y, self._history, self.config.stepsize
         k = self.epoch
         due = next_on_grid(k)  # the next epoch whose norms the record keeps
         for i in range(1, n + 1):
-            multiply(grad, stepsize, out=update)
-            subtract(theta, update, out=theta)
+            apply(theta, grad, state, stepsize, update)
             zs, acts = forward(layers, x)
             loss, delta = loss_and_delta(zs[-1], acts[-1], y)
             if not isfinite(loss):
@@ -365,7 +383,7 @@ class Trainer(_FlatOrder):
         return n
 
 
-__all__ = ["Layer", "Snapshot", "Trainer", "initialize"]
+__all__ = ["METRICS", "RunHistory", "Snapshot", "Trainer", "TrainerState", "initialize", "initialize_data"]
 
 
 def _grown(array: np.ndarray, size: int, keep: int) -> np.ndarray:
