@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, QThread
 
 _thread_owners: weakref.WeakSet = weakref.WeakSet()
+_lingering: set[tuple[QThread, Callable[[], None]]] = set()  # threads asked to end that had not yet (see below)
 
 
 def start_worker_thread(owner: QObject, worker: QObject, name: str) -> QThread:
@@ -29,12 +30,22 @@ def start_worker_thread(owner: QObject, worker: QObject, name: str) -> QThread:
 
 
 def end_worker_thread(thread: QThread, request_stop: Callable[[], None], timeout_ms: int) -> bool:
-    """Ask the worker to stop, end the thread's event loop, and wait at most ``timeout_ms``; True if it ended."""
+    """Ask the worker to stop, end the thread's event loop, and wait at most ``timeout_ms``; True if it ended.
+
+    A thread still busy after that (a long read between two checks of its stop flag, on a loaded machine)
+    is kept alive here, with its worker (``request_stop`` holds it), until a later call finds it finished: its
+    owner may be freed meanwhile, and a QThread destroyed while running aborts the process.
+    """
     if not thread.isRunning():
         return True
     request_stop()
     thread.quit()
-    return thread.wait(timeout_ms)
+    if thread.wait(timeout_ms):
+        return True
+    for done in [entry for entry in _lingering if not entry[0].isRunning()]:  # freed here, never from their own thread
+        _lingering.discard(done)
+    _lingering.add((thread, request_stop))
+    return False
 
 
 def stop_at_exit(owner: QObject) -> None:
@@ -51,4 +62,9 @@ def _stop_threads_at_exit() -> None:
         try:
             owner.shutdown(1000)
         except RuntimeError:  # the Qt object is already gone
+            pass
+    for thread, _ in list(_lingering):
+        try:
+            thread.wait(5000)
+        except RuntimeError:
             pass
