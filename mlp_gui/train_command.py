@@ -30,7 +30,7 @@ from mlp_gui.core.config import ConfigError, TrainConfig, check_fits_in_memory, 
 from mlp_gui.core.driver import Halt, drive
 from mlp_gui.core.explain import fingerprint, layer_norms
 from mlp_gui.core.guard import Guard, GuardReport
-from mlp_gui.core.run_checks import check_flags_match
+from mlp_gui.core.run_checks import check_flags_match, earlier_version_note
 from mlp_gui.core.run_lock import LockedError, LockPathError, RunFileLock
 from mlp_gui.core.runfile import (
     MAX_EPOCHS_IN_FILE,
@@ -234,6 +234,9 @@ def _prepare(args: argparse.Namespace) -> Plan:
     check_flags_match(run.config, config, given)
     epochs = epochs if "epochs" in given else run.epochs
     resumed = run.config.with_changes(stepsize=config.stepsize if "stepsize" in given else run.config.stepsize)
+    earlier = earlier_version_note(run.config)  # settings an earlier version trained with and this one refuses
+    if earlier:
+        raise UsageError(f"{args.resume}: {earlier}")
     _check_file_holds(save_path or args.resume, run.epochs + epochs)
     check_fits_in_memory(resumed, run.epochs + epochs)
     notes.append(_diverged_note(run, resumed, given))

@@ -11,6 +11,13 @@ from mlp_gui.core.guard import Guard, stable_stepsize
 from mlp_gui.core.guard_rule import LEAP, STAY_EPOCHS, Rule, Trip
 
 
+@pytest.fixture(autouse=True)
+def patient_trials(monkeypatch):
+    """The trials' time budget is for the window's sake; here, on a loaded machine, it would cut them short."""
+    monkeypatch.setattr(guard_module, "TRIAL_SECONDS", 120.0)
+    monkeypatch.setattr(guard_module, "CURVATURE_SECONDS", 120.0)
+
+
 def test_stepsize_1000_is_caught_with_a_layer_and_a_stable_suggestion():
     trainer = Trainer(TrainConfig(stepsize=1000))
     guard = Guard(trainer)
@@ -18,7 +25,7 @@ def test_stepsize_1000_is_caught_with_a_layer_and_a_stable_suggestion():
     report = guard.report
     assert report is not None and report.layer in ("W1", "W2", "W3") and report.growth > 1
     assert report.suggested_stepsize is not None and 0 < report.suggested_stepsize < 1000
-    assert "gradient grew most" in report.line(1000) and report.as_json()["layer"] == report.layer
+    assert f"the gradient of {report.layer_name} grew most" in report.line(1000) and report.as_json()["layer"] == report.layer
     guard.go_back(report.suggested_stepsize)
     assert trainer.epoch == report.good_epoch and trainer.config.stepsize == report.suggested_stepsize
     trainer.step(20_000)
@@ -27,13 +34,16 @@ def test_stepsize_1000_is_caught_with_a_layer_and_a_stable_suggestion():
 
 def test_a_finite_blow_up_is_stopped_before_nan():
     """stepsize 3 climbs to ~1e300 over many epochs before it overflows: the guard stops it long before."""
+    unguarded = Trainer(TrainConfig(stepsize=3))
+    assert drive(unguarded, 1_000_000) is Halt.DIVERGED  # left alone, it does overflow
+    climb = unguarded.loss_history[: unguarded.diverged_at]
+    assert np.isfinite(climb).all() and climb.max() > 1e300 and unguarded.diverged_at > 100  # finite, for many epochs
     trainer = Trainer(TrainConfig(stepsize=3))
     guard = Guard(trainer)
-    halt = drive(trainer, 1_000_000, guard=guard)
-    assert guard.report is not None
-    if halt is Halt.GUARDED:
-        assert np.isfinite(trainer.loss_history).all()
-        assert guard.report.loss > 1e6 * guard.report.best
+    assert drive(trainer, 1_000_000, guard=guard) is Halt.GUARDED  # stopped by the guard, not by the overflow
+    assert guard.report is not None and trainer.diverged_at is None
+    assert np.isfinite(trainer.loss_history).all() and guard.report.loss > 1e6 * guard.report.best
+    assert trainer.epoch < unguarded.diverged_at / 10  # long before
 
 
 def test_going_back_is_exact():
@@ -140,8 +150,8 @@ def test_converging_runs_train_every_epoch(settings, epochs):
 
 
 def test_the_suggestion_was_tried_and_trains_and_the_real_run_is_untouched():
-    """sine 1,8,1 tanh at stepsize 5: 1/λ there (about 2.5) diverges too; the guard halves until a trial trains."""
-    config = TrainConfig(data="sine", layers=(1, 8, 1), activation="tanh", stepsize=5)
+    """sine 1,16,16,1 tanh at stepsize 5: 1/λ_max there (about 1) trips the guard too; it halves until a trial trains."""
+    config = TrainConfig(data="sine", layers=(1, 16, 16, 1), activation="tanh", stepsize=5)
     trainer = Trainer(config)
     guard = Guard(trainer)
     assert drive(trainer, 1000, guard=guard) in (Halt.GUARDED, Halt.DIVERGED)
@@ -160,7 +170,7 @@ def test_the_suggestion_was_tried_and_trains_and_the_real_run_is_untouched():
 
 def test_when_no_stepsize_trains_the_report_says_so(monkeypatch):
     monkeypatch.setattr(guard_module, "HALVINGS", 0)  # only the first candidate, which diverges here
-    trainer = Trainer(TrainConfig(data="sine", layers=(1, 8, 1), activation="tanh", stepsize=5))
+    trainer = Trainer(TrainConfig(data="sine", layers=(1, 16, 16, 1), activation="tanh", stepsize=5))
     guard = Guard(trainer)
     drive(trainer, 1000, guard=guard)
     report = guard.report

@@ -2,10 +2,19 @@
 that says what happened and offers a stepsize that was tried."""
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 
+from mlp_gui.core import guard as guard_module
 from mlp_gui.gui.session import RunState
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, wait_state
+
+
+@pytest.fixture(autouse=True)
+def patient_trials(monkeypatch):
+    """The trials' time budget is for the window's sake; here, on a loaded machine, it would cut them short."""
+    monkeypatch.setattr(guard_module, "TRIAL_SECONDS", 120.0)
+    monkeypatch.setattr(guard_module, "CURVATURE_SECONDS", 120.0)
 
 
 def test_a_run_falling_a_million_fold_trains_to_the_end(window, qtbot):
@@ -41,7 +50,8 @@ def test_a_loss_that_leaps_up_and_stays_is_stopped(window, qtbot):
     report = blocker.args[0]
     wait_state(window, qtbot, RunState.PAUSED)
     assert report.kind == "stayed" and window.session.epoch == report.stopped_at == 500
-    leapt = f"leapt from {report.start:.3g} at epoch 0 to {report.loss:.3g} at epoch {report.epoch} and stayed up for"
+    leapt = (f"leapt from {report.start:.3g} at epoch 0 to {report.loss:.3g} at epoch {report.epoch} and stayed up for "
+             f"500 epochs, at a median of {report.level:.3g}")
     assert leapt in window.run_panel.state_label.text() and report.loss > 10 * report.start
     assert np.isfinite(window.session.loss_history()).all()
     qtbot.mouseClick(window.run_panel.offer, Qt.MouseButton.LeftButton)  # back to epoch 0 with the tried stepsize

@@ -7,12 +7,12 @@ start, or that **stayed up** far above the start for hundreds of epochs (float n
 
 The guard keeps the state at the end of the last chunk whose loss was still near the best (one copy of
 the parameters per improving chunk: cheap) and its gradient norms. Its report names the epoch, the layer
-whose gradient norm grew most since that good epoch, and a stepsize that *trained* from there: the first
-candidate is 1/λ (gradient descent is stable below 2/λ, λ the largest curvature of the loss, estimated by
-power iteration on Hessian-vector products ``(∇L(θ + εv) − ∇L(θ − εv)) / 2ε``); each candidate trains
-:data:`TRIAL_EPOCHS` epochs from the good state on a separate trainer under the same rule, halving until
-one does not trip (at most :data:`HALVINGS` times, within :data:`TRIAL_SECONDS`), or the report says
-none did.
+whose gradient norm (W and b together) grew most since that good epoch, and which of its W and b holds it,
+and a stepsize that *trained* from there: the first candidate is 1/λ_max (gradient descent is stable below
+2/λ_max, λ_max the largest eigenvalue of the loss's Hessian, :func:`mlp_gui.core.hessian.sharpness`: Lanczos
+on central-difference Hessian-vector products); each candidate trains :data:`TRIAL_EPOCHS` epochs from the
+good state on a separate trainer under the same rule, halving until one does not trip (at most
+:data:`HALVINGS` times, within :data:`TRIAL_SECONDS`), or the report says none did.
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ import numpy as np
 
 from mlp_gui.core.driver import Halt, drive
 from mlp_gui.core.explain import layer_norms
-from mlp_gui.core.flat_layout import FlatLayout, Params
+from mlp_gui.core.flat_layout import Params
 from mlp_gui.core.guard_rule import DEFAULT_FACTOR, LEAP, STAY_SHARE, Rule, Trip
+from mlp_gui.core.hessian import CancelledError, sharpness
 from mlp_gui.core.model import Model
-from mlp_gui.core.network import Kernel, quiet_float
+from mlp_gui.core.network import quiet_float
+from mlp_gui.core.plural import count
 from mlp_gui.core.trainer import RunHistory, Trainer
 
 NEAR_BEST = 10.0  # a chunk ending within this factor of the best loss is still a good place to go back to
@@ -37,6 +39,8 @@ TRIAL_EPOCHS = 500  # a suggested stepsize must train this many epochs from the 
 HALVINGS = 8  # candidates tried: the first and this many halvings at most
 EXACT_TRIALS = 1_000_000  # trials from a good epoch up to this one replay its mini-batches exactly
 TRIAL_SECONDS = 2.0  # all trials together; past it (or at a stop) they are cut short, and the report says so
+CURVATURE_SECONDS = 2.0  # λ_max for the first candidate; past it the first candidate is half the stepsize
+NEARLY_ALL = 0.99  # a layer's gradient is "nearly all in" its W or b when that holds this share of its squared norm
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Suggestion:
     found: bool
     epochs: int = TRIAL_EPOCHS
     cut_short: bool = False  # the trials ran out of time (or the run was stopped) before one trained
+    sharpness: float | None = None  # λ_max at the good epoch (1/λ_max is the first candidate if below the stepsize)
 
     @property
     def stepsize(self) -> float | None:
@@ -54,16 +59,23 @@ class Suggestion:
 
     def phrase(self, good_epoch: int, now: float) -> str:
         """What the trials showed, for the report's line."""
+        epochs = count(self.epochs, "epoch")
         if self.found:
-            return (f"a stepsize of {self.tried[-1]:g} trained {self.epochs:,} epochs from epoch {good_epoch:,} "
-                    f"without tripping the guard (now {now:g})")
+            return (f"a stepsize of {self.tried[-1]:g} trained {epochs} from epoch {good_epoch:,} "
+                    f"without tripping the guard (now {now:g}; {self.stable_below()})")
         first, last = (self.tried[0], self.tried[-1]) if self.tried else (now, now)
         span = f"{first:g}" if first == last else f"{first:g} down to {last:g}"
         if self.cut_short:
             failed = f"{span} tripped it, and " if self.tried else ""
             return f"{failed}trials of smaller stepsizes from epoch {good_epoch:,} were cut short before one finished"
-        return (f"no stepsize from {span} trained {self.epochs:,} epochs from epoch {good_epoch:,} without tripping "
-                f"the guard: try other settings")
+        return (f"no stepsize from {span} trained {epochs} from epoch {good_epoch:,} without tripping "
+                f"the guard ({self.stable_below()}): try other settings")
+
+    def stable_below(self) -> str:
+        """2/λ_max, the stepsize below which gradient descent is stable at the good epoch, or that it is not known."""
+        if self.sharpness is None:
+            return "λ_max, the loss's largest curvature, could not be estimated there"
+        return f"2/λ_max = {2 / self.sharpness:.3g}, λ_max the loss's largest curvature there"
 
 
 @dataclass(frozen=True)
@@ -78,34 +90,82 @@ class GuardReport:
     start_epoch: int
     stopped_at: int  # the run's last epoch now (``epoch``, or the end of the stay for "stayed")
     good_epoch: int  # the state the run can go back to exactly
-    layer: str  # "W2": the layer (its W and b together) whose gradient norm grew the most
+    layer: str  # "W2": the layer (its W and b together) whose gradient norm grew the most, named by its W
     growth: float  # by how much
     suggestion: Suggestion | None = None  # None: not looked for
+    part_growth: tuple[float, float] | None = None  # how much that layer's ∂L/∂W and ∂L/∂b grew, apart
+    mostly_in: str = ""  # "W" or "b": the one holding nearly all of that layer's gradient now ("": neither)
+    level: float = math.nan  # "stayed": the median loss over the stay
 
     @property
     def suggested_stepsize(self) -> float | None:
         """A stepsize that trained from the good epoch, or None if none was found."""
         return self.suggestion.stepsize if self.suggestion else None
 
+    @property
+    def layer_number(self) -> int:
+        """3 for ``W3``: the layer the report names, counted from the input."""
+        return int(self.layer.removeprefix("W"))
+
+    @property
+    def layer_name(self) -> str:
+        """``layer 3 (W3, b3)``: the layer the report names, with both its arrays."""
+        n = self.layer_number
+        return f"layer {n} (W{n}, b{n})"
+
     def line(self, stepsize: float) -> str:
         """One line for the CLI and the window."""
-        if self.kind == "not finite":
-            what = f"the loss became {self.loss} at epoch {self.epoch:,}"
-        elif self.kind == "stayed":
-            verb = "leapt" if self.loss > LEAP * self.start else "rose"
-            what = (f"the loss {verb} from {self.start:.3g} at epoch {self.start_epoch:,} to {self.loss:.3g} at epoch "
-                    f"{self.epoch:,} and stayed up for {self.stopped_at - self.epoch + 1:,} epochs (never back to "
-                    f"{self.start:.3g}, above {LEAP:g}x it {STAY_SHARE:.0%}+ of the time)")
-        else:
-            what = (f"the loss rose to {self.loss:.3g} at epoch {self.epoch:,}, {self.loss / self.best:.1e} times "
-                    f"its best before it ({self.best:.3g})")
         hint = f"; {self.suggestion.phrase(self.good_epoch, stepsize)}" if self.suggestion else ""
-        return f"{what}; {self.layer}'s gradient grew most ({self.growth:.1e}x) since epoch {self.good_epoch:,}{hint}"
+        return f"{self._what()}; {self._gradient()}{hint}"
+
+    def _what(self) -> str:
+        if self.kind == "not finite":
+            return f"the loss became {self.loss} at epoch {self.epoch:,}"
+        if self.kind == "stayed":
+            verb = "leapt" if self.loss > LEAP * self.start else "rose"
+            start, loss = distinct_digits(self.start, self.loss)
+            level = f", at a median of {self.level:.3g}" if math.isfinite(self.level) else ""
+            return (f"the loss {verb} from {start} at epoch {self.start_epoch:,} to {loss} at epoch {self.epoch:,} and "
+                    f"stayed up for {count(self.stopped_at - self.epoch + 1, 'epoch')}{level} (never back to {start}, "
+                    f"above {LEAP:g}x it {STAY_SHARE:.0%}+ of the time)")
+        loss, best = distinct_digits(self.loss, self.best)
+        return f"the loss rose to {loss} at epoch {self.epoch:,}, {self.loss / self.best:.1e} times its best before it ({best})"
+
+    def _gradient(self) -> str:
+        """Which layer's gradient grew most, and whether its ∂L/∂W or its ∂L/∂b holds it now."""
+        n = self.layer_number
+        grew = f"the gradient of {self.layer_name} grew most ({_times(self.growth)} since epoch {self.good_epoch:,})"
+        if self.part_growth is None:
+            return grew
+        w, b = f"∂L/∂W{n}", f"∂L/∂b{n}"
+        (main, main_growth), (other, other_growth) = (((b, self.part_growth[1]), (w, self.part_growth[0]))
+                                                      if self.mostly_in == "b" else
+                                                      ((w, self.part_growth[0]), (b, self.part_growth[1])))
+        if self.mostly_in:
+            return f"{grew}, nearly all of it in {main} ({_times(main_growth)}; {other} {_times(other_growth)})"
+        return f"{grew}: {main} {_times(main_growth)}, {other} {_times(other_growth)}"
 
     def as_json(self) -> dict:
         tried = list(self.suggestion.tried) if self.suggestion else []
-        return {"epoch": self.epoch, "kind": self.kind, "layer": self.layer, "suggested_stepsize": self.suggested_stepsize,
-                "good_epoch": self.good_epoch, "stopped_at": self.stopped_at, "tried_stepsizes": tried}
+        return {"epoch": self.epoch, "kind": self.kind, "layer": self.layer,
+                "gradient_mostly_in": f"{self.mostly_in}{self.layer_number}" if self.mostly_in else None,
+                "suggested_stepsize": self.suggested_stepsize, "good_epoch": self.good_epoch, "stopped_at": self.stopped_at,
+                "tried_stepsizes": tried, "sharpness": self.suggestion.sharpness if self.suggestion else None}
+
+
+def _times(growth: float) -> str:
+    """How many times a norm grew: ``1.4e+06x``; ``now 0`` (a saturated layer's ∂L/∂W), ``∞x`` (no longer finite)."""
+    return "now 0" if growth == 0 else f"{growth:.1e}x" if math.isfinite(growth) else "∞x"
+
+
+def distinct_digits(*values: float, digits: int = 3) -> tuple[str, ...]:
+    """``values`` to ``digits`` significant digits, or more until different values print differently (at most 17,
+    where every float64 prints as itself): 0.88664099905 and 0.88664202 are ``0.886641`` and ``0.886642``."""
+    for places in range(digits, 18):
+        texts = tuple(f"{v:.{places}g}" for v in values)
+        if all(texts[i] != texts[j] for i in range(len(values)) for j in range(i) if values[i] != values[j]):
+            return texts
+    return texts
 
 
 class Guard:
@@ -130,6 +190,7 @@ class Guard:
         self.good = self._latest
         self.good_epoch = self.good.epoch
         self.good_norms = layer_norms(self.trainer.grads)
+        self.good_parts = part_norms(self.trainer.grads)
 
     def check(self, should_stop: Callable[[], bool] = lambda: False) -> GuardReport | None:
         """After a chunk: a report if the loss went too far (the run should stop), else None.
@@ -161,17 +222,31 @@ class Guard:
         history = t.loss_history
         best = float(np.fmin.reduce(history[self.rule.start_epoch : trip.epoch]))
         norms = layer_norms(t.grads)
-        growth = [n / max(g, 1e-300) if math.isfinite(n) else math.inf for n, g in zip(norms, self.good_norms)]
+        growth = [_growth(n, g) for n, g in zip(norms, self.good_norms)]
         worst = int(np.argmax(growth))
+        (w, b), (w0, b0) = part_norms(t.grads)[worst], self.good_parts[worst]
+        with quiet_float():
+            b_share = b * b / (w * w + b * b) if w * w + b * b > 0 else math.nan
+        mostly_in = "b" if b_share >= NEARLY_ALL else "W" if b_share <= 1 - NEARLY_ALL else ""
+        level = float(np.median(history[trip.epoch : trip.stop + 1])) if trip.kind == "stayed" else math.nan
         suggestion = self._suggestion(should_stop) if self.suggest else None
         return GuardReport(trip.kind, trip.epoch, float(history[trip.epoch]), best, self.rule.start, self.rule.start_epoch,
-                           trip.stop, self.good_epoch, f"W{worst + 1}", growth[worst], suggestion)
+                           trip.stop, self.good_epoch, f"W{worst + 1}", growth[worst], suggestion,
+                           part_growth=(_growth(w, w0), _growth(b, b0)), mostly_in=mostly_in, level=level)
 
     def _suggestion(self, should_stop: Callable[[], bool]) -> Suggestion:
-        """Try stepsizes from the good state, 1/λ (or half the current one) first, halving until one trains."""
+        """Try stepsizes from the good state, 1/λ_max (or half the current one) first, halving until one trains."""
         t = self.trainer
         now = t.config.stepsize
-        first = stable_stepsize(t.config.model, self.good_params(), t.x, t.y)
+        deadline = time.perf_counter() + CURVATURE_SECONDS
+        try:
+            first = stable_stepsize(t.config.model, self.good_params(), t.x, t.y,
+                                    should_stop=lambda: should_stop() or time.perf_counter() > deadline)
+        except CancelledError:
+            if should_stop():
+                return Suggestion((), found=False, cut_short=True)
+            first = None  # it took too long: the trials go on from half the stepsize
+        lam = 1 / first if first is not None else None
         candidate = _three_digits(first if first is not None and first < now else now / 2)
         deadline, tried = time.perf_counter() + TRIAL_SECONDS, []
 
@@ -182,11 +257,11 @@ class Guard:
             tried.append(candidate)
             trained = self.trial(candidate, cut_short=cut_short)
             if trained is None:
-                return Suggestion(tuple(tried[:-1]), found=False, cut_short=True)
+                return Suggestion(tuple(tried[:-1]), found=False, cut_short=True, sharpness=lam)
             if trained:
-                return Suggestion(tuple(tried), found=True)
+                return Suggestion(tuple(tried), found=True, sharpness=lam)
             candidate = _three_digits(candidate / 2)
-        return Suggestion(tuple(tried), found=False)
+        return Suggestion(tuple(tried), found=False, sharpness=lam)
 
     def trial(self, stepsize: float, *, epochs: int = TRIAL_EPOCHS,
               cut_short: Callable[[], bool] = lambda: False) -> bool | None:
@@ -228,28 +303,22 @@ def _three_digits(value: float) -> float:
     return float(f"{value:.3g}")
 
 
-def stable_stepsize(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, iterations: int = 30) -> float | None:
-    """1/λ for λ the largest curvature of the loss at ``layers`` (power iteration on Hessian-vector products)."""
-    kernel, layout = Kernel(model), FlatLayout.for_layers(layers)
-    theta = layout.pack(layers)
+def stable_stepsize(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, *,
+                    should_stop: Callable[[], bool] = lambda: False) -> float | None:
+    """1/λ_max for λ_max the largest eigenvalue of the loss's Hessian at ``layers`` (:func:`~mlp_gui.core.hessian.sharpness`),
+    None where it is not a positive number; :class:`~mlp_gui.core.hessian.CancelledError` once ``should_stop()``."""
+    lam = sharpness(model, layers, x, y, progress=lambda _done, _total: not should_stop())
+    return 1.0 / lam if math.isfinite(lam) and lam > 0 else None
 
-    def grad(flat: np.ndarray) -> np.ndarray:
-        return layout.pack(kernel.trace(layout.views(flat), x, y).grads)
 
-    rng = np.random.default_rng(0)
-    v = rng.standard_normal(theta.size)
-    v /= np.linalg.norm(v)
-    eps = 1e-5 * max(1.0, float(np.linalg.norm(theta)))
-    lam = 0.0
+def part_norms(grads: Params) -> list[tuple[float, float]]:
+    """Each layer's ``(‖∂L/∂W‖, ‖∂L/∂b‖)``, summed as :func:`~mlp_gui.core.explain.layer_norms` sums them together."""
     with quiet_float():
-        for _ in range(iterations):
-            hv = (grad(theta + eps * v) - grad(theta - eps * v)) / (2 * eps)
-            lam = float(v @ hv)
-            norm = float(np.linalg.norm(hv))
-            if not math.isfinite(norm) or norm == 0:
-                break
-            v = hv / norm
-    return 1.0 / lam if lam > 0 and math.isfinite(lam) else None
+        return [(float(np.sqrt(np.sum(W * W))), float(np.sqrt(np.sum(b * b)))) for W, b in grads]
 
 
-__all__ = ["DEFAULT_FACTOR", "Guard", "GuardReport", "Suggestion", "stable_stepsize"]
+def _growth(now: float, before: float) -> float:
+    return now / max(before, 1e-300) if math.isfinite(now) else math.inf
+
+
+__all__ = ["DEFAULT_FACTOR", "Guard", "GuardReport", "Suggestion", "distinct_digits", "part_norms", "stable_stepsize"]
