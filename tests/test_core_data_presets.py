@@ -21,7 +21,9 @@ def proposed_config(data: str, keep: frozenset[str] = frozenset(), **person) -> 
     """What the form holds after a person with ``person``'s values (the rest the notebook's) chooses ``data``."""
     start = NOTEBOOK.with_changes(**person)
     current = {name: getattr(start, name) for name in ("layers", "activation", "output", "loss", "init", "batch_size", "stepsize")}
-    config = start.with_changes(data=data, **propose(data, current, keep | set(person)))
+    values = propose(data, current, keep | set(person))
+    values.pop("epochs", None)  # the plan, not a run setting
+    config = start.with_changes(data=data, **values)
     return config.with_changes(layers=fit_ends(config.layers, data, config.output)).validated()
 
 
@@ -76,8 +78,9 @@ def test_the_issues_xor_run_learns_once_batch_and_init_are_proposed():
 def test_nothing_a_person_set_is_proposed_over():
     current = {"layers": (2, 3, 1), "activation": "relu", "output": "identity", "loss": "mse", "init": "notebook",
                "batch_size": 7, "stepsize": 0.05}
-    assert propose("spiral", current, set(current)) == {}
-    assert set(propose("spiral", current, {"batch_size"})) == {"layers", "activation", "output", "loss", "init", "stepsize"}
+    assert propose("spiral", current, set(current) | {"epochs", "noise"}) == {}
+    assert set(propose("spiral", current, {"batch_size"})) == {"layers", "activation", "output", "loss", "init", "stepsize",
+                                                               "epochs", "noise"}
 
 
 def test_going_back_to_the_notebooks_batch_proposes_the_notebooks_settings():
@@ -85,7 +88,9 @@ def test_going_back_to_the_notebooks_batch_proposes_the_notebooks_settings():
     from_spiral = proposed_config("spiral")
     current = {name: getattr(from_spiral, name) for name in ("layers", "activation", "output", "loss", "init", "batch_size",
                                                               "stepsize")}
-    assert from_spiral.with_changes(data="notebook", **propose("notebook", current, set())) == NOTEBOOK
+    back = propose("notebook", current, set())
+    assert back.pop("epochs") == 100_000
+    assert from_spiral.with_changes(data="notebook", **back) == NOTEBOOK  # spiral's noise too
 
 
 def test_layer_ends_fit_generated_sets():
@@ -117,8 +122,11 @@ def test_a_csv_with_word_classes_needs_one_output_per_class_with_softmax(iris_li
     assert error.value.setting == "layers"
     assert "flowers.csv has 4 inputs and needs 3 outputs (3 classes, softmax output)" in str(error.value)
     assert "use 4,...,3" in str(error.value)
-    assert propose_for_csv(shape, set()) == {"output": "softmax", "loss": "cross-entropy"}
-    assert propose_for_csv(shape, {"output"}) == {}
+    current = {"activation": "sigmoid", "loss": "mse"}
+    assert propose_for_csv(shape, current, set(), rows=30) == {
+        "output": "softmax", "loss": "cross-entropy", "standardize": "yes", "batch_size": 0, "init": "xavier",
+        "stepsize": 0.5, "epochs": 1000}
+    assert "output" not in propose_for_csv(shape, current, {"output"}, rows=30)
 
 
 def test_a_csv_regression_target_needs_one_output(tmp_path):
@@ -127,9 +135,57 @@ def test_a_csv_regression_target_needs_one_output(tmp_path):
     shape = csv_shape(str(path), "last", "identity")
     assert (shape.inputs, shape.classes, shape.text_classes) == (2, 0, False)
     assert fit_ends((3, 4, 4, 2), str(path), "identity", shape) == (2, 4, 4, 1)
-    assert propose_for_csv(shape, set()) == {}
+    proposed = propose_for_csv(shape, {"activation": "relu", "loss": "mse"}, set(), rows=10_000)
+    assert proposed == {"standardize": "yes", "batch_size": 32, "init": "he", "stepsize": 0.05, "epochs": 1000}
 
 
 def test_a_csv_that_will_not_do_says_why(tmp_path):
     with pytest.raises(ConfigError, match="no such file"):
         csv_shape(str(tmp_path / "missing.csv"), "last", "identity")
+
+
+#: where test accuracy is near its best, checked headless (tests below): longer runs overfit the 40 test points
+PROPOSED_EPOCHS = {"xor": 3000, "circles": 2000, "gaussians": 2000, "spiral": 5000}
+
+
+def test_proposals_include_epochs_and_noise():
+    current = {name: getattr(NOTEBOOK, name) for name in ("layers", "activation", "output", "loss")}
+    for data, epochs in PROPOSED_EPOCHS.items():
+        assert propose(data, current, set())["epochs"] == epochs
+    assert propose("spiral", current, set())["noise"] == 0.05  # noise 0.1: 100% train, 60-67% test
+    assert propose("xor", current, {"epochs"}).get("epochs") is None  # a person's epochs stay
+
+
+def _test_curve(config: TrainConfig, epochs: int) -> dict[str, np.ndarray]:
+    trainer = Trainer(config, capacity=epochs)
+    trainer.step(epochs)
+    return trainer.metrics
+
+
+@pytest.mark.parametrize("data", list(PROPOSED_EPOCHS))
+def test_the_proposed_epochs_stop_before_overfitting(data):
+    """At the proposed epochs: training accuracy ≥ 90%, test accuracy ≥ 85% and no worse than 4x as long, and the
+    test loss lower than 4x as long (xor's climbs from 0.28 to 2.1 by 100,000)."""
+    epochs = PROPOSED_EPOCHS[data]
+    m = _test_curve(proposed_config(data), 4 * epochs)
+    assert m["accuracy"][epochs] >= 0.9 and m["test_accuracy"][epochs] >= 0.85, (m["accuracy"][epochs], m["test_accuracy"][epochs])
+    assert m["test_accuracy"][epochs] >= m["test_accuracy"][4 * epochs]
+    assert m["test_loss"][epochs] < m["test_loss"][4 * epochs]
+
+
+def test_a_csv_proposal_trains_an_iris_like_file(tmp_path):
+    """Three species, four measurements with Iris's means and spreads (versicolor and virginica overlap)."""
+    rng = np.random.default_rng(0)
+    mean = np.array([[5.0, 3.4, 1.5, 0.25], [5.9, 2.8, 4.3, 1.3], [6.6, 3.0, 5.5, 2.0]])
+    spread = np.array([[0.35, 0.38, 0.17, 0.1], [0.5, 0.31, 0.47, 0.2], [0.6, 0.32, 0.55, 0.27]])
+    species = ["setosa", "versicolor", "virginica"]
+    rows = [",".join(f"{v:.1f}" for v in rng.normal(mean[i % 3], spread[i % 3])) + f",{species[i % 3]}" for i in range(150)]
+    path = tmp_path / "iris.csv"
+    path.write_text("sl,sw,pl,pw,species\n" + "\n".join(rows) + "\n")
+    shape = csv_shape(str(path), "last", "softmax")
+    values = propose_for_csv(shape, {"activation": NOTEBOOK.activation, "loss": NOTEBOOK.loss}, set(), rows=150)
+    epochs = values.pop("epochs")
+    config = NOTEBOOK.with_changes(data=str(path), **values)
+    config = config.with_changes(layers=fit_ends(config.layers, str(path), config.output, shape)).validated()
+    m = _test_curve(config, epochs)
+    assert m["accuracy"][-1] >= 0.9 and m["test_accuracy"][-1] >= 0.85, (m["accuracy"][-1], m["test_accuracy"][-1])

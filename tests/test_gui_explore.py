@@ -126,18 +126,16 @@ def test_gradient_check_tab_is_green_on_the_default_net(window, qtbot):
     assert "agrees with finite differences in all 6 arrays" in pane.status.text()
 
 
-def test_notebook_view_reads_as_the_notebook(window, qtbot):
+def test_notebook_view_reads_as_the_notebook(window, qtbot, notebook_trained):
     text = window.explorer.notebook.plain_text()
     assert text.startswith(nb.INITIAL_REPORT.rstrip("\n"))
-    train(window, qtbot, epochs=30_002)
+    train(window, qtbot, epochs=20_002)
     lines = window.explorer.notebook.plain_text().splitlines()
     losses = [line for line in lines if line.startswith("Loss after")]
-    assert [int(line.split()[2]) for line in losses] == [1, 2, 3, 10001, 20001, 30001, 30002]
-    headless = Trainer(TrainConfig())
-    headless.step(30_002)
-    for line in losses:
+    assert [int(line.split()[2]) for line in losses] == [1, 2, 3, 10001, 20001, 20002]
+    for line in losses:  # the notebook's own run (trained headless, once per session) at each printed epoch
         epoch, value = int(line.split()[2]), float(line.split(": ")[1])
-        assert value == headless.loss_history[epoch]
+        assert value == notebook_trained.loss_history[epoch]
     assert "Optimize NN using Backpropagation:" in lines and f"Loss Start: {nb.INITIAL_LOSS} " in lines
 
 

@@ -14,6 +14,7 @@ from mlp_gui.core.color_scale import LOG_DECADES, nice_limit
 from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.image_axes import CellPlot, index_ticks
 from tests.gui_helpers import shown
+from tests.hover_checks import Hover, hover_text
 
 LEGIBLE_POINTS = 7.0  # cell text smaller than this is a blur at 96 dpi
 
@@ -326,25 +327,6 @@ def test_a_left_click_on_a_cell_reports_it(panel, qtbot):
     with qtbot.assertNotEmitted(panel.cell_clicked):
         assert not panel.weights[0].click_at(panel.weights[0].image.mapToScene(QPointF(3.5, 0.5)))  # the gap column
         assert not panel.weights[0].click_at(panel.weights[0].image.mapToScene(QPointF(0.5, 7.5)))  # below the matrix
-
-
-class Hover:
-    """What pyqtgraph hands hoverEvent: a position in the image's cells, or the mouse leaving."""
-
-    def __init__(self, col: float, row: float, exit: bool = False) -> None:
-        self.position, self.exit = QPointF(col, row), exit
-
-    def isExit(self) -> bool:  # noqa: N802 - pyqtgraph naming
-        return self.exit
-
-    def pos(self) -> QPointF:
-        return self.position
-
-
-def hover_text(view, row: int, col: int) -> str:
-    """What the mouse resting on a cell of ``view`` is told (its tooltip, also sent to the status bar)."""
-    view.image.hoverEvent(Hover(col + 0.5, row + 0.5))
-    return view.image.toolTip()
 
 
 def test_the_hover_read_out_follows_new_values_under_a_resting_mouse(qtbot):

@@ -139,3 +139,42 @@ def test_the_data_sets_list_proposes_too(window, qtbot):
     combo.activated.emit(combo.currentIndex())  # what picking it from the list sends
     assert window.form.edits["batch_size"].text() == "all" and "Proposed for circles" in window.form.note.text()
     qtbot.keyClick(combo, Qt.Key.Key_Escape)
+
+
+def test_layer_sizes_given_as_flags_that_do_not_fit_the_csv_are_marked_not_rewritten(qtbot, isolated_settings, flowers):
+    """``mlp-gui --data flowers.csv --layers 4,4,4,2``: refused with the reason, as ``mlp-gui train`` refuses it."""
+    from mlp_gui.gui.window import MainWindow
+
+    window = MainWindow(TrainConfig(data=str(flowers), layers=(4, 4, 4, 2)), explicit=frozenset({"data", "layers"}))
+    qtbot.addWidget(window)
+    form = window.form
+    qtbot.waitUntil(lambda: not form.reading and "layers" in form.errors, timeout=10_000)
+    assert form.edits["layers"].text() == "4,4,4,2"  # as given
+    assert "needs 3 outputs (3 classes, softmax output)" in form.edits["layers"].toolTip()
+    assert not form.valid and not start_enabled(window)
+    set_settings(window, qtbot, data="xor")  # another data set chosen in the form: its ends are fitted again
+    assert form.edits["layers"].text().startswith("2,") and "layers" not in form.errors
+    window.close()
+
+
+def test_a_data_set_on_the_command_line_gets_epochs_and_noise_proposed(qtbot, isolated_settings):
+    from mlp_gui.gui.window import MainWindow
+
+    window = MainWindow(TrainConfig(data="spiral"), explicit=frozenset({"data"}))
+    qtbot.addWidget(window)
+    assert (window.form.edits["epochs"].text(), window.form.edits["noise"].text()) == ("5000", "0.05")
+    assert window.session.target_epoch == 5000 and window.session.config.noise == 0.05
+    assert "epochs 5000" in window.form.note.text()
+    window.close()
+    given = MainWindow(TrainConfig(data="xor"), explicit=frozenset({"data", "epochs"}), epochs=700)
+    qtbot.addWidget(given)
+    assert given.form.edits["epochs"].text() == "700"  # given as a flag: never proposed over
+    given.close()
+
+
+def test_a_csv_chosen_gets_batch_stepsize_init_and_epochs_proposed(window, qtbot, flowers):
+    set_settings(window, qtbot, data=str(flowers))
+    form = window.form
+    text = {name: form.edits[name].text() for name in ("batch_size", "init", "stepsize", "epochs", "standardize")}
+    assert text == {"batch_size": "all", "init": "xavier", "stepsize": "0.5", "epochs": "1000", "standardize": "yes"}
+    assert "Proposed for flowers.csv:" in form.note.text() and "stepsize 0.5" in form.note.text()

@@ -11,6 +11,7 @@ from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.gui import confirm
 from mlp_gui.gui.session import RunState
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_state
+from tests.hover_checks import hover_text
 
 
 def answer_questions(monkeypatch, answer):
@@ -190,11 +191,11 @@ def test_divergence_is_shown_not_crashed_on(window, qtbot, monkeypatch):
 
 def test_hover_reports_row_column_and_value(window):
     view = window.heatmaps.weights[1]
-    text = view._describe(2, 3)
-    assert text == f"W2[2, 3] = {float(view.matrix[2, 3])!r}   (into unit 2 from input 3)"
-    assert view._describe(1, 5) == f"b2[1] = {float(view.bias[1])!r}   (bias of unit 1)"
-    assert window.heatmaps.gradients[0]._describe(0, 1).startswith(f"∂L/∂W1[0, 1] = {float(window.session.snapshot.grads[0].W[0, 1])!r}")
-    assert view._describe(1, 4) is None  # the gap column
+    text = hover_text(view, 2, 3)
+    assert text == f"W2[2, 3] = {float(view.matrix[2, 3])!r}   (into unit 2 from unit 3 of layer 1)"
+    assert hover_text(view, 1, 5) == f"b2[1] = {float(view.bias[1])!r}   (bias of unit 1)"
+    assert hover_text(window.heatmaps.gradients[0], 0, 1).startswith(f"∂L/∂W1[0, 1] = {float(window.session.snapshot.grads[0].W[0, 1])!r}")
+    assert hover_text(view, 1, 4) == ""  # the gap column
 
 
 def test_small_matrices_print_their_values(window):

@@ -54,6 +54,21 @@ class ArrayCheck:
         """``'green'`` (passed), ``'amber'`` (below 1e-3) or ``'red'`` (NaN is red)."""
         return rating(self.rel_error)
 
+    @property
+    def entry_rel_errors(self) -> np.ndarray:
+        """Each checked entry's own relative error (see :func:`entry_relative_errors`)."""
+        return entry_relative_errors(self.backprop, self.numeric)
+
+    @property
+    def worst_entry(self) -> tuple[tuple[int, ...], float]:
+        """The entry with the largest relative error of its own, and that error (``((), 0.0)`` when none checked).
+        ``rel_error`` is one number for the whole array; this is the worst single entry (NaN counts as worst)."""
+        errors = self.entry_rel_errors
+        if not errors.size:
+            return (), 0.0
+        i = int(np.argmax(np.where(np.isnan(errors), np.inf, errors)))
+        return self.indices[i], float(errors[i])
+
 
 def rating(rel_error: float) -> str:
     """``'green'`` below :data:`PASS_THRESHOLD`, ``'amber'`` below :data:`AMBER_THRESHOLD`, otherwise (and NaN) ``'red'``."""
@@ -70,6 +85,14 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     if scale == 0.0:
         return 0.0
     return float(np.linalg.norm(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)) / scale)
+
+
+def entry_relative_errors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Entry by entry ``|a − b| / max(|a|, |b|)``; 0 where both are exactly zero."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(scale == 0.0, 0.0, np.abs(a - b) / np.where(scale == 0.0, 1.0, scale))
 
 
 def backprop_grads(model: Model, layers: Sequence[Layer], x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:

@@ -1,7 +1,7 @@
 """Every command of the window in one table: menu, text, shortcuts, tooltip, and the method it calls.
 
 The menus, the shortcuts, the tooltips and Help ▸ Keyboard shortcuts are all
-built from :data:`ACTIONS`, so the list a student reads can never drift from
+built from :func:`action_specs` (the tabs' from :mod:`mlp_gui.gui.tabs`), so the list a student reads can never drift from
 the keys that work. Standard key sequences (Open, Save, Quit) follow the
 platform's conventions. Choices between values of one setting (the colour
 scale) are an exclusive group whose check mark shows the current value,
@@ -18,6 +18,8 @@ from functools import reduce
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
+
+from mlp_gui.gui import tabs
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ SAVE = Standard(QKeySequence.StandardKey.Save, "Ctrl+S")
 QUIT = Standard(QKeySequence.StandardKey.Quit, "Ctrl+Q")
 SCALE_MODE = "heatmaps.scale_mode"  # where the window keeps the colour-scale mode
 
-ACTIONS: tuple[ActionSpec, ...] = (
+_BEFORE_TABS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "File", "&Open run…", "open_run_dialog", (OPEN,), "Open a saved run (.npz)"),
     ActionSpec("save", "File", "&Save run…", "save_run_dialog", (SAVE,), "Save the run (.npz, no pickle)"),
     ActionSpec("export_csv", "File", "Export loss as &CSV…", "export_csv_dialog", (), "Every epoch's loss, full precision", True),
@@ -83,17 +85,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("sweep", "Run", "S&weep a setting…", "sweep_dialog", (), "Train one setting at several values and overlay the curves"),
     ActionSpec("defaults", "Run", "Restore &defaults (the notebook's settings)", "restore_defaults", (), "The course notebook's settings"),
     ActionSpec("fit", "View", "&Fit loss plot", "fit_plot", ("Ctrl+F",), "Show every curve again and follow the data"),
-    ActionSpec("tab_training", "View", "&Training", "show_tab", ("Alt+1",), "The loss curve and heatmaps", True, arg=0),
-    ActionSpec("tab_gradcheck", "View", "&Gradient check", "show_tab", ("Alt+2",), "Backprop against finite differences", arg=1),
-    ActionSpec("tab_notebook", "View", "&Notebook printout", "show_tab", ("Alt+3",), "What the course notebook prints", arg=2),
-    ActionSpec("tab_backprop", "View", "&Backprop, one step", "show_tab", ("Alt+4",),
-               "z, a and δ of every layer for the current parameters, with their formulas", arg=3),
-    ActionSpec("tab_surface", "View", "&Decision surface and network", "show_tab", ("Alt+5",),
-               "The network's output over the input plane, and each unit's own", arg=4),
-    ActionSpec("tab_flow", "View", "Gradient &flow", "show_tab", ("Alt+6",),
-               "Each layer's gradient norm, weight norm and update ratio over the run", arg=5),
-    ActionSpec("show_updates", "View", "Show the &update ΔW = −stepsize·∂L/∂W", "set_show_updates", ("Ctrl+U",),
-               "A third heatmap column: the change the next step applies", True, checkable=True),
+)
+
+_AFTER_TABS: tuple[ActionSpec, ...] = (
+    ActionSpec("show_updates", "View", "Show the &update ΔW (the update rule's step)", "set_show_updates", ("Ctrl+U",),
+               "A third heatmap column: the change the next step applies (−stepsize·∂L/∂W for gradient descent)", True,
+               checkable=True),
     ActionSpec("scale_matrix", "View", "Colour scale per &matrix", "set_scale_mode", (), "Each matrix its own scale",
                separator_before=True, arg="matrix", current=SCALE_MODE),
     ActionSpec("scale_shared", "View", "Colour scale &shared across layers", "set_scale_mode", (),
@@ -104,6 +101,20 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("about", "Help", "&About mlp-gui", "show_about"),
 )
 
+
+
+def tab_actions() -> tuple[ActionSpec, ...]:
+    """View ▸ one command per tab of :data:`mlp_gui.gui.tabs.TABS` (read now), its Alt+N from its position."""
+    return tuple(ActionSpec(f"tab_{tab.key}", "View", tab.menu_text, "show_tab", tabs.shortcut(i), tab.tip,
+                            separator_before=i == 0, arg=i) for i, tab in enumerate(tabs.TABS))
+
+
+def action_specs() -> tuple[ActionSpec, ...]:
+    """Every command, the tabs' as the registry holds them now."""
+    return _BEFORE_TABS + tab_actions() + _AFTER_TABS
+
+
+ACTIONS = action_specs()  # as the app ships (the README's table)
 MENUS = ("File", "Run", "View", "Help")
 
 
@@ -114,7 +125,7 @@ def key_text(keys: Keys) -> str:
 
 def shortcut_rows() -> list[tuple[str, str]]:
     """(keys, what they do) for every action that has keys: the Help list and the README's table."""
-    return [(key_text(spec.keys), spec.tip or spec.text.replace("&", "").rstrip("…")) for spec in ACTIONS if spec.keys]
+    return [(key_text(spec.keys), spec.tip or spec.text.replace("&", "").rstrip("…")) for spec in action_specs() if spec.keys]
 
 
 def build_actions(window: QWidget, menus: dict[str, QMenu]) -> dict[str, QAction]:
@@ -124,7 +135,8 @@ def build_actions(window: QWidget, menus: dict[str, QMenu]) -> dict[str, QAction
     """
     actions: dict[str, QAction] = {}
     groups: dict[str, QActionGroup] = {}
-    for spec in ACTIONS:
+    specs = action_specs()
+    for spec in specs:
         action = QAction(spec.text, window)
         if spec.keys:
             action.setShortcuts(sequences(spec.keys))
@@ -145,7 +157,7 @@ def build_actions(window: QWidget, menus: dict[str, QMenu]) -> dict[str, QAction
         menus[spec.menu].addAction(action)
         actions[spec.key] = action
     show_current_choices(window, actions)
-    _recheck_on_open(window, actions, {menus[spec.menu] for spec in ACTIONS if spec.current})
+    _recheck_on_open(window, actions, {menus[spec.menu] for spec in specs if spec.current})
     return actions
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from mlp_gui import __version__
 from mlp_gui.core.config import ConfigError, check_fits_in_memory
 from mlp_gui.core.run_checks import check_flags_match, earlier_version_note
-from mlp_gui.core.runfile import RunFileError, load_run
+from mlp_gui.core.runfile import RunFileError
 from mlp_gui.core.safe_write import atomic_write
 from mlp_gui.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from mlp_gui.gui.session import RunState
@@ -63,7 +63,7 @@ class Launcher:
         if self.options.run_file is None:
             return True
         try:
-            run = load_run(self.options.run_file)
+            run = self.window.files.read_run(self.options.run_file)
         except RunFileError as exc:
             print(f"mlp-gui: error: {exc}", file=sys.stderr)
             if self.options.exit_when_done:

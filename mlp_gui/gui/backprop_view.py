@@ -245,6 +245,11 @@ class BackpropView(Paced, QWidget):
 
     # ------------------------------------------------------------ what the window calls
 
+    def bind(self, session) -> None:
+        """Follow ``session`` (a :class:`~mlp_gui.gui.session.TrainingSession`): each new run and every snapshot."""
+        session.run_reset.connect(self.set_run)
+        session.snapshot_ready.connect(self.show_snapshot)
+
     def set_run(self, reset) -> None:
         """A new, reset or opened run (a :class:`~mlp_gui.gui.session.RunReset`): its settings, its training set's
         first MAX_SAMPLES samples, and its snapshot."""
@@ -277,7 +282,8 @@ class BackpropView(Paced, QWidget):
 
     def _refresh(self, snap: Snapshot) -> None:
         assert self.config is not None
-        step = backprop_pass(self.config.model, snap.layers, self.x, self.y, self.config.stepsize)
+        step = backprop_pass(self.config.model, snap.layers, self.x, self.y, self.config.stepsize, rule=snap.rule,
+                             state=snap.rule_state or None)
         if self._built_for != self.config or len(self.zs) != len(step.layers):
             self._build()
         self._draw(snap, step)

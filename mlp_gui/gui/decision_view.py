@@ -28,7 +28,7 @@ from mlp_gui.core.config import TrainConfig, format_value
 from mlp_gui.core.data import CLASSIFICATION, Dataset
 from mlp_gui.core.explain import input_symbol
 from mlp_gui.core.model import Layer, Model
-from mlp_gui.core.network import Kernel, bias_columns, predict
+from mlp_gui.core.network import Kernel, bias_columns, predict, quiet_float
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedLayoutWidget
@@ -167,7 +167,7 @@ def outputs_on(model: Model, layers: list[Layer], x: np.ndarray, out: np.ndarray
     if out is None or out.shape != (n_out, n):
         out = np.empty((n_out, n))
     step = batch_columns(model.sizes)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+    with quiet_float():
         for i in range(0, n, step):
             out[:, i : i + step] = predict(model, layers, x[:, i : i + step])
     return out
@@ -179,7 +179,7 @@ def activations_on(model: Model, layers: list[Layer], x: np.ndarray, out: list[n
     if out is None or [a.shape for a in out] != [(size, n) for size in model.sizes[1:]]:
         out = [np.empty((size, n)) for size in model.sizes[1:]]
     kernel, columns, step = Kernel(model), bias_columns(layers), batch_columns(model.sizes)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+    with quiet_float():
         for i in range(0, n, step):
             _, acts = kernel.forward(columns, x[:, i : i + step])
             for buffer, a in zip(out, acts[1:]):
@@ -209,6 +209,9 @@ def message_label(parent: QWidget) -> QLabel:
 # ---------------------------------------------------------------- the view
 
 
+MIN_PLOT_PX = 380  # the axis, a square plot a student can read, the colour bar, its numbers and its title
+
+
 class DecisionView(Paced, QWidget):
     """The network's output over its input plane (or line), following the run's snapshots.
 
@@ -223,6 +226,7 @@ class DecisionView(Paced, QWidget):
         super().__init__(parent)
         self.plot_widget = TimedLayoutWidget()
         self.plot_widget.setBackground("w")
+        self.plot_widget.setMinimumWidth(MIN_PLOT_PX)  # a splitter beside it cut off the colour bar's numbers
         self.plot_widget.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)  # the grid's image, interpolated
         self.message = message_label(self)
         self.message.setText("No run yet.")
@@ -247,6 +251,11 @@ class DecisionView(Paced, QWidget):
         self._outputs: np.ndarray | None = None  # the grid's outputs, a buffer reused between redraws
 
     # ------------------------------------------------------------ what the window calls
+
+    def bind(self, session) -> None:
+        """Follow ``session`` (a :class:`~mlp_gui.gui.session.TrainingSession`): each new run and every snapshot."""
+        session.run_reset.connect(self.set_run)
+        session.snapshot_ready.connect(self.show_snapshot)
 
     def set_run(self, reset) -> None:
         """Start over for a new, reset or opened run, and draw its snapshot (when visible; else once shown)."""

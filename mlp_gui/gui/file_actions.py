@@ -105,8 +105,6 @@ class FileActions:
             self.error("Cannot open run", str(exc))
             return False
         self.opened(run, path)
-        if run.notes:
-            self.show(opened_message(run, path))
         return True
 
     def forget_run(self) -> None:

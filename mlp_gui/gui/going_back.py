@@ -40,23 +40,21 @@ class GoingBack(QObject):
         self.window.statusBar().showMessage(text)
 
     def _mark_viewed(self, epoch: int | None) -> None:
-        self.window.plot.mark_viewed(epoch)
-        self.window.flow.mark_viewed(epoch)
+        """Every view that marks the viewed epoch (and the heatmaps, which draw it at once) follows the session."""
+        self.session.show_viewing(epoch)
 
     # ------------------------------------------------------------ the timeline
 
     def view_snapshot(self, index: int) -> None:
         """The timeline moved: every view shows the run at that kept epoch; the loss plot marks it."""
-        w, present = self.window, self.window.timeline.at_present
+        present = self.window.timeline.at_present
         if present and self.session.snapshot is not None:  # back at the end: the run as it is now
             self.session.snapshot_ready.emit(self.session.snapshot)
-            w.heatmaps.flush()
             self._mark_viewed(None)
             return
         snap = self.session.view_snapshot(index)
         if snap is not None:
-            w.heatmaps.flush()  # at once: the person is dragging the slider
-            self._mark_viewed(None if present else snap.epoch)
+            self._mark_viewed(None if present else snap.epoch)  # the heatmaps draw it at once: the slider is moving
             then = "" if present else ": Continue from here trains on from it"
             self._show(f"Showing epoch {snap.epoch:,}, loss {snap.loss:.6g}{then}")
 

@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from mlp_gui.core.gradcheck import ArrayCheck, gradient_check
+from mlp_gui.core.gradcheck import ArrayCheck, entry_relative_errors, gradient_check, rating
 from mlp_gui.core.model import Model
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
@@ -38,11 +38,13 @@ from mlp_gui.gui.gradcheck_tables import (
 )
 from mlp_gui.gui.gradcheck_texts import (
     ENTRY_HEADERS,
+    ENTRY_TIPS,
     EXPLANATION,
     NOTHING_TO_CHECK,
     READY_TEXT,
     SHUT_DOWN_TEXT,
     SUMMARY_HEADERS,
+    SUMMARY_TIPS,
     describe_epoch,
     entry_cells,
     failure_text,
@@ -197,11 +199,15 @@ class GradCheckPanel(QWidget):
 
     def _build_tables(self) -> QSplitter:
         """The summary (one row per array) beside the entries of the selected array."""
-        self.summary = read_only_table(SUMMARY_HEADERS, numeric_columns=(3, 5))
+        self.summary = read_only_table(SUMMARY_HEADERS, numeric_columns=(3, 5, 6))
+        for col, tip in SUMMARY_TIPS.items():
+            self.summary.horizontalHeaderItem(col).setToolTip(tip)
         self.summary.setItemDelegate(OutlineSelectionDelegate(self.summary))
         self.summary.itemSelectionChanged.connect(self._show_selected_entries)
         self.entries_title = QLabel("Entries")
-        self.entries = read_only_table(ENTRY_HEADERS, numeric_columns=(1, 2, 3))
+        self.entries = read_only_table(ENTRY_HEADERS, numeric_columns=(1, 2, 3, 4))
+        for col, tip in ENTRY_TIPS.items():
+            self.entries.horizontalHeaderItem(col).setToolTip(tip)
         entries_box = QWidget()
         box = QVBoxLayout(entries_box)
         box.setContentsMargins(0, 0, 0, 0)
@@ -427,6 +433,10 @@ class GradCheckPanel(QWidget):
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
+            if col == 6:  # the worst entry's own relative error, by the same rule
+                entry_grade = rating(check.worst_entry[1])
+                item.setForeground(QBrush(QColor(RATINGS[entry_grade][1])))
+                item.setToolTip(f"{text[2:]}: {entry_grade} ({grade_meaning(entry_grade)})")
             self.summary.setItem(row, col, item)
 
     def _show_selected_entries(self) -> None:
@@ -441,6 +451,10 @@ class GradCheckPanel(QWidget):
         for row, (index, b, n) in enumerate(zip(check.indices, check.backprop, check.numeric)):
             for col, (text, numeric) in enumerate(entry_cells(check.name, index, b, n)):
                 item = table_item(text, numeric)
+                if col == 4:  # the entry's own relative error, in its rating's colours
+                    fill, ink = RATINGS[rating(float(entry_relative_errors(b, n)))]
+                    item.setBackground(QBrush(QColor(fill)))
+                    item.setForeground(QBrush(QColor(ink)))
                 if index == check.worst_index:
                     item.setFont(bold_fixed() if numeric else bold(self.entries.font()))
                     item.setToolTip("The entry with the largest absolute difference in this array")

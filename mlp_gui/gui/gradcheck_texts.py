@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mlp_gui.core.gradcheck import AMBER_THRESHOLD, PASS_THRESHOLD, ArrayCheck
+from mlp_gui.core.gradcheck import AMBER_THRESHOLD, PASS_THRESHOLD, ArrayCheck, entry_relative_errors, rating
 
 #: gradients this small (reached near a minimum; ~1e-10 after 200,000 notebook epochs) sit within a few
 #: decades of the finite differences' rounding noise (~1e-15), so their relative error rises
@@ -23,7 +23,9 @@ def _power(value: float) -> str:
 
 EXPLANATION = (
     "Backprop finds every gradient in one backward pass. The check nudges one parameter at a time "
-    "by ±h and measures how much the loss changes (central differences in extended precision). "
+    "by ±h and measures how much the loss changes (central finite differences, FD, in extended precision). "
+    "An array's relative error is ‖backprop − FD‖ / ‖backprop‖ over all its entries; the last column gives the "
+    "worst single entry's. "
     f"If backprop is right the two agree: relative error below {_power(PASS_THRESHOLD)} is green, "
     f"below {_power(AMBER_THRESHOLD)} amber, otherwise red."
 )
@@ -35,8 +37,18 @@ NEAR_MINIMUM_HINT = " Near a minimum that is rounding, not a bug: see below."
 STALE_SEPARATOR = "  ⟶ "
 
 MARKS = {"green": "✓", "amber": "!", "red": "✗"}
-SUMMARY_HEADERS = ["Array", "Shape", "Entries checked", "Relative error", "Worst entry", "Its abs. error"]
-ENTRY_HEADERS = ["Entry", "Backprop", "Finite differences", "Abs. difference"]
+SUMMARY_HEADERS = ["Array", "Shape", "Entries checked", "Rel. error (array)", "Worst entry", "Its abs. error",
+                   "Worst rel. error (entry)"]
+ENTRY_HEADERS = ["Entry", "Backprop", "Finite differences", "Abs. difference", "Rel. difference"]
+#: what the summary's and the entries' columns hold, for their header tooltips
+SUMMARY_TIPS = {
+    3: "‖backprop − FD‖ / ‖backprop‖ over the array (the larger of the two norms below the line): one number per "
+       "array, not per entry",
+    4: "The entry with the largest absolute difference |backprop − FD|",
+    6: "The largest relative error of a single entry, |backprop − FD| / max(|backprop|, |FD|), and which entry; "
+       "coloured by the same rule",
+}
+ENTRY_TIPS = {4: "This entry's own relative error |backprop − FD| / max(|backprop|, |FD|)"}
 
 
 def largest_gradient(check: ArrayCheck) -> float:
@@ -125,13 +137,23 @@ def summary_cells(check: ArrayCheck) -> list[tuple[str, bool]]:
         (f"{MARKS[check.rating]} {check.rel_error:.1e}", True),
         (entry_name(check.name, check.worst_index), False),
         (f"{check.worst_abs_error:.1e}", True),
+        (worst_entry_text(check), True),
     ]
+
+
+def worst_entry_text(check: ArrayCheck) -> str:
+    """``! 9.0e-06 at b1[1]``: the largest per-entry relative error with its rating mark and entry."""
+    index, error = check.worst_entry
+    if not index:
+        return "—"
+    return f"{MARKS[rating(error)]} {error:.1e} at {entry_name(check.name, index)}"
 
 
 def entry_cells(name: str, index: tuple[int, ...], backprop: float, numeric: float) -> list[tuple[str, bool]]:
     """One checked entry: (text, numeric) per column of :data:`ENTRY_HEADERS`."""
+    [relative] = entry_relative_errors(np.array([backprop]), np.array([numeric]))
     return [(entry_name(name, index), False), (f"{backprop: .10e}", True), (f"{numeric: .10e}", True),
-            (f"{abs(backprop - numeric):.1e}", True)]
+            (f"{abs(backprop - numeric):.1e}", True), (f"{MARKS[rating(relative)]} {relative:.1e}", True)]
 
 
 def worst_row(results: Sequence[ArrayCheck]) -> int:

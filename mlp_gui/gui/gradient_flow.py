@@ -44,6 +44,8 @@ class GradientFlowView(Paced, QWidget):
         self.plot = self.view.getPlotItem()
         self.plot.setLogMode(x=True, y=True)  # the early epochs, where the layers part ways, get room
         self.plot.setMenuEnabled(False)
+        for axis in powers.values():
+            palette.style_axis(axis)
         self.plot.setLabel("bottom", "epoch (log scale)", color=palette.TEXT)
         self.plot.getAxis("left").enableAutoSIPrefix(False)  # the log axis already says the decade
         self.plot.addLegend(offset=(-10, 10), labelTextColor=palette.TEXT)
@@ -61,6 +63,18 @@ class GradientFlowView(Paced, QWidget):
         self.curves: list[pg.PlotDataItem] = []
         self.stepsize = 0.0
         self._pacer = Pacer(self, self._draw, self.view, min_interval_ms=refresh_ms)
+
+    def bind(self, session) -> None:
+        """Follow ``session``: each new run, the norms each delivery recorded, the stepsize, every snapshot, the epoch viewed."""
+        session.run_reset.connect(self.set_run)
+        session.delivered.connect(self._add_delivered)
+        session.stepsize_changed.connect(self.set_stepsize)
+        session.snapshot_ready.connect(self.show_snapshot)
+        session.viewing.connect(self.mark_viewed)
+
+    def _add_delivered(self, delivery) -> None:
+        if delivery.norms is not None:
+            self.add_rows(delivery.norms)
 
     def set_run(self, reset) -> None:
         """A new, reset or opened run: the curves of its recorded norms so far."""
@@ -108,10 +122,11 @@ class GradientFlowView(Paced, QWidget):
 
     @staticmethod
     def measures(snapshot: Snapshot, stepsize: float) -> NormRows:
-        """One row for ``snapshot``: each layer's gradient, weight and update norm (W and b together)."""
+        """One row for ``snapshot``: each layer's gradient, weight and update norm (W and b together; the update the
+        snapshot's rule makes next, |stepsize|·‖g‖ for gradient descent)."""
         grads = np.array([layer_norms(snapshot.grads)])
         weights = np.array([layer_norms(snapshot.layers)])
-        return NormRows(np.array([snapshot.epoch]), grads, weights, abs(stepsize) * grads)
+        return NormRows(np.array([snapshot.epoch]), grads, weights, np.array([snapshot.update_norms(stepsize)]))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         super().showEvent(event)

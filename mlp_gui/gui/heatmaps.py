@@ -3,7 +3,7 @@
 One row per layer: the weight matrix with its bias as a one-column strip to
 its right (after a blank gap column), then the same for the gradient, and
 (:meth:`HeatmapPanel.set_show_updates`) the change the next step applies,
-``ΔW = −stepsize · ∂L/∂W`` and ``Δb``. Colours come from a diverging map
+``ΔW`` and ``Δb`` (``−stepsize · ∂L/∂W`` for gradient descent). Colours come from a diverging map
 centred on zero; each scale is symmetric and follows the data at every update
 (gradients shrink by orders of magnitude) unless the scales are locked, and
 snaps to 1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten so the colour bars'
@@ -67,8 +67,9 @@ from mlp_gui.core.color_scale import (
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.explain import input_symbol
 from mlp_gui.core.trainer import Snapshot
+from mlp_gui.core.update_rule import GradientDescent
 from mlp_gui.gui import palette
-from mlp_gui.gui.image_axes import TICK_FONT_PT, OverhangingTitle, image_plot
+from mlp_gui.gui.image_axes import TICK_FONT_PT, OverhangingTitle, columns_label, image_plot
 from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
 
 MAX_TEXT_CELLS = 8  # print values in cells when a matrix has at most this many rows and columns
@@ -112,13 +113,13 @@ class MatrixView:
         self.kinds, self.layer = kinds, layer
         self._on_click = on_click
         self.step_of: tuple[str, str] | None = None  # an update's gradient names (∂L/∂W1, ∂L/∂b1)
-        self.stepsize = 0.0
+        self.stepsize, self.formula = 0.0, ""  # formula: a rule other than gradient descent's, in words
         self.plot, self.image, self.labels, self.bar = image_plot(layout, row, col, self._describe, on_hover, self.click_at)
         self.title_text = title
         self.plot.setTitle(title, size="9pt", color=palette.TEXT)
-        style = {"font-size": f"{TICK_FONT_PT}pt", "color": palette.MUTED}
+        style = {"font-size": f"{TICK_FONT_PT}pt", "color": palette.AXIS_TEXT}
         self.plot.getAxis("left").setLabel("unit", **style)
-        self.plot.set_bottom_label("input  |  b = bias", "input | b", **style)  # the longer one where it fits
+        self.plot.set_bottom_label(*columns_label(layer), **style)  # the longer one where it fits
         self.bar_title = ""
         self.scale = "matrix"
         self._set_bar_ticks(1.0)
@@ -132,13 +133,14 @@ class MatrixView:
         self._sample: np.ndarray | None = None
 
     def _describe(self, row: int, col: int) -> str | None:
-        """The cell's name, exact value and meaning, e.g. ``W1[2, 0] = -8.14…  (into unit 2 from input 0)``;
+        """The cell's name, exact value and meaning in the weight panel's words, e.g. ``W2[2, 3] = -8.14…  (into
+        unit 2 from unit 3 of layer 1)`` (layer 1: ``from input x₀``);
         an update's says what it is made of: ``ΔW1[2, 0] = -3.1e-06 = −0.1 × ∂L/∂W1[2, 0]``."""
         rows, cols = self.matrix.shape
         if not 0 <= row < rows:
             return None
         if 0 <= col < cols:
-            source = f"input {input_symbol(col)}" if self.layer == 1 else f"input {col}"  # the network's x₀ or the layer's
+            source = f"input {input_symbol(col)}" if self.layer <= 1 else f"unit {col} of layer {self.layer - 1}"
             name, value, index, meaning = self.name, self.matrix[row, col], f"{row}, {col}", f"into unit {row} from {source}"
         elif col == cols + 1:
             name, value, index, meaning = self.bias_name, self.bias[row], f"{row}", f"bias of unit {row}"
@@ -147,7 +149,8 @@ class MatrixView:
         if self.step_of is None:
             return f"{name}[{index}] = {float(value)!r}   ({meaning})"
         gradient = self.step_of[0 if col < cols else 1]
-        return (f"{name}[{index}] = {float(value)!r} = −{self.stepsize:g} × {gradient}[{index}]"
+        made = f" = −{self.stepsize:g} × {gradient}[{index}]" if not self.formula else f"   (by {self.formula})"
+        return (f"{name}[{index}] = {float(value)!r}{made}"
                 f"   (what the next step adds to {name.removeprefix('Δ')}[{index}])")
 
     def cell_at(self, scene_pos: QPointF) -> tuple[str, int, int] | None:
@@ -307,7 +310,7 @@ class HeatmapPanel(Paced, QScrollArea):
         self.headers: list[pg.LabelItem] = []
         self.locked = False
         self.show_updates = False
-        self.stepsize = DEFAULT_STEPSIZE
+        self.stepsize, self.formula = DEFAULT_STEPSIZE, ""  # formula: the run's rule in words, "" for gradient descent
         self.scale_mode = "matrix"
         self._rebuild = False  # the columns changed: build the plots again at the next refresh
         self._rescale = False  # the scale mode changed: choose the scales from the data once, even if locked
@@ -319,11 +322,6 @@ class HeatmapPanel(Paced, QScrollArea):
     def ci(self) -> pg.GraphicsLayout:
         """The graphics layout holding the plots (as on a GraphicsLayoutWidget)."""
         return self.view.ci
-
-    @property
-    def refresh_ms(self) -> int:
-        """The least time between two redraws now (REFRESH_MS, more when redraws cost more): :attr:`interval_ms`."""
-        return self.interval_ms
 
     def set_locked(self, locked: bool) -> None:
         """Keep the current colour scales (True) or follow the data (False)."""
@@ -361,6 +359,19 @@ class HeatmapPanel(Paced, QScrollArea):
         self._set_headers()
         self._pacer.redraw()
 
+    def bind(self, session) -> None:
+        """Follow ``session``: the stepsize (ΔW), every snapshot, a new run and a viewed or halted state drawn at once."""
+        session.stepsize_changed.connect(self.set_stepsize)
+        session.snapshot_ready.connect(self.show_snapshot)
+        session.run_reset.connect(self._show_new_run)
+        session.viewing.connect(self._show_viewed)
+
+    def _show_new_run(self, reset) -> None:
+        self.show_snapshot(reset.snapshot, now=True)
+
+    def _show_viewed(self, _epoch: int | None) -> None:
+        self.flush()
+
     def show_snapshot(self, snapshot: Snapshot, now: bool = False) -> None:
         """Draw ``snapshot`` at the next refresh (only the latest one waiting is drawn), or at once (``now``, even if
         it is the one drawn). The one drawn is not drawn again at a refresh (a reset draws it at once, then the
@@ -389,10 +400,13 @@ class HeatmapPanel(Paced, QScrollArea):
             view.show(layer.W, layer.b, view.limit if fixed and view.scale == own else None, own)
         self._show_column(self.gradients, [(g.W, g.b) for g in snap.grads], fixed)
         if self.updates:
-            step = -self.stepsize
+            formula = "" if snap.rule.name == GradientDescent.name else snap.rule.formula
+            if formula != self.formula:
+                self.formula = formula
+                self._set_headers()
             for view in self.updates:
-                view.stepsize = self.stepsize
-            self._show_column(self.updates, [(step * g.W, step * g.b) for g in snap.grads], fixed)
+                view.stepsize, view.formula = self.stepsize, self.formula
+            self._show_column(self.updates, [(d.W, d.b) for d in snap.updates(self.stepsize)], fixed)
 
     def _show_column(self, views: list[MatrixView], arrays: list[tuple[np.ndarray, np.ndarray]], fixed: bool) -> None:
         """Draw gradients or updates on the scale mode's scales: each its own, or one for the whole column."""
@@ -454,7 +468,7 @@ class HeatmapPanel(Paced, QScrollArea):
         wide = not self.show_updates  # two columns have room for the longer words
         lines = [("weights and biases", "(log scales)" if self.scale_mode == "log" else ""),
                  ("their gradients" if wide else "gradients", "∂L/∂·" + shared),
-                 ("updates", f"ΔW{shared}") if shared else ("update", f"ΔW = −{self.stepsize:g}·∂L/∂W")]
+                 ("updates", f"ΔW{shared}") if shared else ("update", self.formula or f"ΔW = −{self.stepsize:g}·∂L/∂W")]
         for label, (first, second) in zip(self.headers, lines):  # on two lines where one is too wide for its column
             wrapped = f"<div align='center'>{first}<br>{second}</div>" if second else None
             label.setText(f"{first} {second}".strip(), size="9pt", color=palette.MUTED, wrapped=wrapped)

@@ -7,6 +7,7 @@ Pieces: :func:`image_plot` builds one (plot, :class:`HoverImage`, :class:`CellLa
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 from functools import cache
@@ -57,8 +58,21 @@ def index_ticks(count: int, extra: list[tuple[float, str]] | None = None, *, cel
     return [major + (extra or [])]
 
 
+def columns_label(layer: int) -> tuple[str, str]:
+    """What a layer's columns are, long and short: the network's inputs x₀, x₁… for layer 1, else the units of the
+    layer before (as the status bar and the weight panel say: "from unit 3 of layer 1")."""
+    if layer <= 1:
+        return "inputs x₀, x₁…  |  b", "inputs | b"
+    return f"from layer {layer - 1} units  |  b", f"layer {layer - 1} units | b"
+
+
+LABEL_MARGIN_PX = 10  # the bottom label keeps this from the colour bar's "×1e-5" printed at its right
+AXIS_GAP_PX = 5  # blank pixels between the row axis's line and the first column: "2 -|9.3e-4" read as −9.3e-4
+
+
 class CellPlot(pg.PlotItem):
-    """A plot of cells (rows down) whose ticks number its rows and columns, as many as fit its size.
+    """A plot of cells (rows down) whose ticks number its rows and columns, as many as fit its size, the cells
+    starting AXIS_GAP_PX right of the row axis.
 
     :meth:`set_cells` says how many; the ticks are chosen again whenever the plot is resized, so that no
     two labels touch, and the bottom axis's label is the longest of :meth:`set_bottom_label`'s texts that
@@ -77,8 +91,14 @@ class CellPlot(pg.PlotItem):
     def set_cells(self, rows: int, cols: int, *, span: int | None = None, extra: list[tuple[float, str]] | None = None) -> None:
         """``rows`` by ``cols`` cells over ``span`` columns (a gap and a bias strip: more), ``extra`` column ticks."""
         self.rows, self.cols, self.span, self.extra = rows, cols, span or cols, list(extra or [])
-        self.setRange(xRange=(0, self.span), yRange=(0, rows), padding=0)
+        self._fit_range()
         self.fit_ticks()
+
+    def _fit_range(self) -> None:
+        """The cells from AXIS_GAP_PX pixels right of the row axis to the right edge, top to bottom."""
+        width = self.vb.width()
+        gap = self.span * AXIS_GAP_PX / (width - AXIS_GAP_PX) if width > 4 * AXIS_GAP_PX else 0.0
+        self.setRange(xRange=(-gap, self.span), yRange=(0, self.rows), padding=0)
 
     def set_bottom_label(self, *texts: str, **style) -> None:
         """The bottom axis's label: the first of ``texts`` (longest first) that fits the plot's width."""
@@ -87,12 +107,14 @@ class CellPlot(pg.PlotItem):
         self.fit_ticks()
 
     def fit_ticks(self, *_) -> None:
+        if self.span:
+            self._fit_range()
         width, height = self.vb.width(), self.vb.height()
         metrics = QFontMetricsF(tick_font())
         widest = metrics.horizontalAdvance(str(max(self.cols - 1, 0)))
         rows = index_ticks(self.rows, cell_pixels=height / max(self.rows, 1), label_pixels=0.8 * metrics.height())
         cols = index_ticks(self.cols, self.extra, cell_pixels=width / max(self.span, 1), label_pixels=widest)
-        label = next((t for t in self.bottom_labels if self._label_width(t) <= width), "")
+        label = next((t for t in self.bottom_labels if self._label_width(t) <= width - 2 * LABEL_MARGIN_PX), "")
         fitted = (rows, cols, label)
         if fitted == self._fitted:
             return
@@ -103,11 +125,14 @@ class CellPlot(pg.PlotItem):
             self.getAxis("bottom").setLabel(label, **self.bottom_style)
 
     def _label_width(self, text: str) -> float:
-        font = tick_font()
-        size = str(self.bottom_style.get("font-size", "")).removesuffix("pt")
-        if size:
-            font.setPointSizeF(float(size))
-        return QFontMetricsF(font).horizontalAdvance(text)
+        """The width the bottom axis draws ``text`` at: its label's own font and HTML (a QFontMetrics of the tick
+        font measured the long label some 30 px short of what was drawn)."""
+        axis = self.getAxis("bottom")
+        document = axis.label.document().clone()
+        document.setTextWidth(-1)
+        style = ";".join(f"{k}: {v}" for k, v in self.bottom_style.items())
+        document.setHtml(f"<span style='{style}'>{html.escape(text)}</span>")
+        return document.idealWidth()
 
 
 class OverhangingTitle(pg.LabelItem):
@@ -244,6 +269,7 @@ class CellLabels(QGraphicsItem):
         self.cells: list[tuple[float, float, str, bool]] = []  # x, y, text, light text
         self.extent = QRectF()
         self.drawn_points: float | None = None
+        self.drawn_rects: list[QRectF] = []  # each text's box as last painted, in the view's pixels
         self._widths: list[float] = []  # each text's width in pixels at 10 pt
         self._widest = 1.0
 
@@ -271,6 +297,7 @@ class CellLabels(QGraphicsItem):
         cell_width, cell_height = abs(to_device.m11()), abs(to_device.m22())
         smallest = self.fitting_points(cell_width, cell_height) if self.cells else None
         self.drawn_points = smallest
+        self.drawn_rects = []
         if smallest is None:
             return  # all or none: a matrix with blank cells among printed ones would read as missing values
         painter.save()
@@ -286,7 +313,8 @@ class CellLabels(QGraphicsItem):
                 painter.setFont(font)
             centre = to_device.map(QPointF(x, y))
             painter.setPen(self.LIGHT if light else self.DARK)
-            painter.drawText(box.translated(centre), Qt.AlignmentFlag.AlignCenter, text)
+            drawn = painter.drawText(box.translated(centre), Qt.AlignmentFlag.AlignCenter, text)
+            self.drawn_rects.append(QRectF(drawn))
         painter.restore()
 
 
@@ -333,6 +361,7 @@ def image_plot(layout: pg.GraphicsLayout, row: int, col: int, describe: Callable
         axis = plot.getAxis(side)
         axis.setTickFont(font)
         axis.setStyle(tickLength=TICK_LENGTH)
+        palette.style_axis(axis)
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     image = HoverImage(describe, on_hover, on_click) if on_click else HoverImage(describe, on_hover)
     # an image before the colour bar links to it: levels set on an empty ImageItem are deferred and would
@@ -344,6 +373,7 @@ def image_plot(layout: pg.GraphicsLayout, row: int, col: int, describe: Callable
     bar = FactorBar(values=(-1, 1), colorMap=pg.colormap.get(palette.COLOUR_MAP), interactive=False, width=10)
     bar.setImageItem(image)
     bar.axis.setTickFont(font)
+    palette.style_axis(bar.axis)
     bar.axis.setStyle(tickTextOffset=BAR_TEXT_OFFSET)
     bar.axis.setWidth(bar_axis_width())
     bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

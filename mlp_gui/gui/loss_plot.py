@@ -18,9 +18,9 @@ from mlp_gui.core.decimate import LossEnvelope, at_most, plottable
 from mlp_gui.core.smoothing import smoothed
 from mlp_gui.core.view_range import View, data_bounds, next_view
 from mlp_gui.gui import palette
-from mlp_gui.gui.plot_axes import EpochAxis, LossAxis, epoch_axis_label, loss_axis_label, set_up_axes
+from mlp_gui.gui.plot_axes import EpochAxis, LossAxis, epoch_axis_label, loss_axis_label, set_up_axes, updates_per_epoch
 from mlp_gui.gui.plot_curves import PlottedRuns, TwinCurve, scaled_pen
-from mlp_gui.gui.plot_hover import HOVER_MS, HoverReadout, HoverRun, readout_line, readout_rows
+from mlp_gui.gui.plot_hover import HOVER_MS, HoverReadout, HoverRun, readout_text
 from mlp_gui.gui.plot_legend import MAX_SHARE, Legend
 from mlp_gui.gui.plot_marks import BlowupMark, EpochLines
 from mlp_gui.gui.plot_menu import PlotMenu
@@ -232,6 +232,24 @@ class LossPlot(pg.PlotWidget):
 
     # ------------------------------------------------------------ the live run
 
+    def bind(self, session) -> None:
+        """Follow ``session``: each new run, the losses of each delivery, the planned epochs, the epoch viewed."""
+        session.run_reset.connect(self._start_run)
+        session.delivered.connect(self._add_delivered)
+        session.plan_changed.connect(self.set_planned_epochs)
+        session.viewing.connect(self.mark_viewed)
+
+    def _start_run(self, reset) -> None:
+        self.set_planned_epochs(reset.planned_epochs)
+        self.reset(reset.history, (reset.metrics or {}).get("test_loss"))
+        self.set_loss(reset.config.loss)
+        self.set_updates_per_epoch(updates_per_epoch(reset.config, samples=reset.x.shape[1]))
+
+    def _add_delivered(self, delivery) -> None:
+        self.append(delivery.losses)
+        if "test_loss" in delivery.metrics:
+            self.append_test(delivery.metrics["test_loss"])
+
     def reset(self, history: np.ndarray, test_history: np.ndarray | None = None) -> None:
         """Show a new run whose losses so far are ``history`` (epoch 0 first), and its test losses if it has a test set."""
         self.envelope.clear()
@@ -432,12 +450,18 @@ class LossPlot(pg.PlotWidget):
 
     def readout_at(self, epoch: float) -> str:
         """The read-out for the mouse at ``epoch``: each visible run's loss at its plotted point at or before it,
-        on one line (what ``hover_text`` sends)."""
-        return readout_line(readout_rows(self._hover_runs(), epoch), epoch)
+        on one line (what ``hover_text`` sends); past the end of every curve it reads out their end."""
+        return readout_text(self._hover_runs(), epoch)
 
     def leaveEvent(self, event) -> None:  # noqa: N802 - Qt naming
         super().leaveEvent(event)
         self.hover.leave()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt naming: its tab left by keyboard, the mouse still on it
+        super().hideEvent(event)
+        if not self.closed:  # pyqtgraph's close() has already cleared the scene
+            self.hover.leave()
+
 
     def hide_hover(self) -> None:
         """Take the cursor line and read-out off the plot (the mouse left it, or the plot is being exported)."""

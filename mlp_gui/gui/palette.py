@@ -2,7 +2,8 @@
 
 The plots draw on white, so their colours are fixed. Text on a widget's own background (labels, tables)
 follows the desktop's palette, light or dark: :func:`secondary_text_color` and :func:`error_text_color`
-give quieter and red text that keeps a contrast of at least AA_CONTRAST (WCAG AA) with that background,
+give quieter and red text that keeps a contrast of at least AA_CONTRAST (WCAG AA) with that background (and
+with the tab frame's colour when the widget sits on a tab page),
 and :func:`style_secondary` keeps a label so when the palette changes. A widget coloured here sets both its
 text and its background colour, never one alone.
 """
@@ -10,11 +11,13 @@ text and its background colour, never one alone.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, qGray
 from PySide6.QtWidgets import QApplication, QWidget
 
 TEXT = "#222222"
 MUTED = "#555555"
+#: plots' tick numbers and axis titles (pyqtgraph's default grey #969696 is 3:1 on white; this is 10:1)
+AXIS_TEXT = "#404040"
 ERROR = "#c62828"  # messages, invalid fields, divergence
 ERROR_FILL = "#fff3f3"
 LIVE_CURVE = "#1f5fbf"
@@ -75,6 +78,32 @@ def background_color(widget: QWidget) -> QColor:
     return widget.palette().color(widget.backgroundRole())
 
 
+def style_axis(axis) -> None:
+    """A pyqtgraph axis's numbers and title in AXIS_TEXT (plots draw on white, on any desktop)."""
+    axis.setTextPen(AXIS_TEXT)
+
+
+def tab_frame_color(colours: QPalette) -> QColor:
+    """The colour Qt's Fusion style paints a tab page with (its button colour, lightened as Fusion does): text on
+    a tab page is drawn on this, not on the window colour (#434343 under a #353535 button colour)."""
+    button = QColor(colours.color(QPalette.ColorRole.Button))
+    button = button.lighter(100 + max(1, (180 - qGray(button.rgb())) // 6))
+    button.setHsv(button.hue(), int(button.saturation() * 0.75), button.value())
+    return button.lighter(104)
+
+
+def text_backgrounds(widget: QWidget) -> list[QColor]:
+    """The colours ``widget``'s text may be painted on: its background role's colour, and the tab frame's (a
+    widget may be put on a tab page after it is styled, and no event tells it)."""
+    inherited = _inherited(widget)
+    return [inherited.color(widget.backgroundRole()), tab_frame_color(inherited)]
+
+
+def worst_contrast(ink: QColor | str, backgrounds: list[QColor]) -> float:
+    """The lowest contrast of ``ink`` on any of ``backgrounds``."""
+    return min(contrast_ratio(ink, background) for background in backgrounds)
+
+
 def _inherited(widget: QWidget) -> QPalette:
     """The palette a widget would have without colours of its own: its parent's, or the application's."""
     parent = widget.parentWidget()
@@ -84,18 +113,19 @@ def _inherited(widget: QWidget) -> QPalette:
 def secondary_text_color(widget: QWidget) -> QColor:
     """Quieter text for ``widget``: its palette's text colour mixed QUIET towards its background, less where that
     would fall below AA_CONTRAST (light or dark palette alike)."""
-    inherited = _inherited(widget)
-    text, background = inherited.color(widget.foregroundRole()), inherited.color(widget.backgroundRole())
+    backgrounds = text_backgrounds(widget)
+    text, background = _inherited(widget).color(widget.foregroundRole()), backgrounds[0]
     for share in (QUIET, 0.3, 0.2, 0.1, 0.0):
         quiet = mix(text, background, share)
-        if contrast_ratio(quiet, background) >= AA_CONTRAST:
+        if worst_contrast(quiet, backgrounds) >= AA_CONTRAST:
             return quiet
-    return readable(text, background)
+    return readable(text, max(backgrounds, key=lambda b: -contrast_ratio(text, b)))
 
 
 def error_text_color(widget: QWidget) -> QColor:
     """ERROR red, lightened on a dark background (darkened on a pale one) until it reaches AA_CONTRAST."""
-    return readable(ERROR, _inherited(widget).color(widget.backgroundRole()))
+    backgrounds = text_backgrounds(widget)
+    return readable(ERROR, min(backgrounds, key=lambda b: contrast_ratio(ERROR, b)))
 
 
 class _FollowPalette(QObject):

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QMainWindow
 
 from mlp_gui.gui import palette
 
@@ -66,9 +67,48 @@ def readout_rows(runs: list[HoverRun], epoch: float) -> list[Row]:
     return rows
 
 
-def readout_line(rows: list[Row], epoch: float) -> str:
+def data_end(runs: list[HoverRun]) -> float | None:
+    """The last plotted epoch of any run, or the epoch it diverged at (None: nothing drawn yet)."""
+    ends = [float(run.x[-1]) for run in runs if run.x is not None and len(run.x)]
+    ends += [float(run.diverged_at) for run in runs if run.diverged_at is not None]
+    return max(ends) if ends else None
+
+
+def clamp_to_data(runs: list[HoverRun], epoch: float) -> tuple[float, bool]:
+    """``epoch`` kept within the drawn curves (0 to the last plotted epoch) and whether it was past their end."""
+    end = data_end(runs)
+    if end is not None and epoch > end:
+        return end, True
+    return max(epoch, 0.0), False
+
+
+def readout_header(epoch: float, *, ended: bool) -> str:
+    """``epoch 501``, or ``run ended at epoch 62,276`` for the mouse past the end of every curve."""
+    return f"run ended at epoch {epoch:,.0f}" if ended else f"epoch {max(epoch, 0):,.0f}"
+
+
+def readout_line(rows: list[Row], epoch: float, *, ended: bool = False) -> str:
     """The read-out on one line: ``epoch 501 · current run: 0.006 · stepsize=1: 0.02``."""
-    return " · ".join([f"epoch {max(epoch, 0):,.0f}"] + [row.text for row in rows])
+    return " · ".join([readout_header(epoch, ended=ended)] + [row.text for row in rows])
+
+
+def readout_text(runs: list[HoverRun], epoch: float) -> str:
+    """The one-line read-out for the mouse at ``epoch``, clamped to the drawn curves."""
+    epoch, ended = clamp_to_data(runs, epoch)
+    return readout_line(readout_rows(runs, epoch), epoch, ended=ended)
+
+
+def box_position(*, mouse: tuple[float, float], box: tuple[float, float], view: tuple[float, float, float, float],
+                 gap: float = 14) -> tuple[float, float]:
+    """Where the read-out box's top-left corner goes, in pixels, so the whole box stays inside ``view``
+    (left, top, width, height): beside the mouse on the side with more room, pushed in from an edge if need be
+    (a box wider than the view starts at its left edge, so the run names keep their start)."""
+    (mx, my), (w, h), (left, top, width, height) = mouse, box, view
+    x = mx - gap - w if mx > left + width / 2 else mx + gap
+    y = my - gap - h if my > top + height / 2 else my + gap
+    x = max(left, min(x, left + width - w))
+    y = max(top, min(y, top + height - h))
+    return x, y
 
 
 class HoverReadout(QObject):
@@ -93,6 +133,7 @@ class HoverReadout(QObject):
             thing.setZValue(20)
             plot_item.addItem(thing, ignoreBounds=True)
         self.mouse_at: QPointF | None = None  # in scene coordinates
+        self.last_text = ""  # the one-line read-out last sent
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.due)
@@ -121,6 +162,7 @@ class HoverReadout(QObject):
             for thing in self._items():
                 thing.setVisible(False)
             self.text_changed.emit("")
+        self.clear_status()
 
     def show(self, runs: list[HoverRun], *, log_scale: bool) -> None:
         """The read-out of ``runs`` at the mouse (hidden when the mouse is outside the view)."""
@@ -129,20 +171,38 @@ class HoverReadout(QObject):
         if pos is None or not view_box.sceneBoundingRect().contains(pos):
             self.hide()
             return
-        at = view_box.mapSceneToView(pos)
-        epoch = at.x()
+        epoch, ended = clamp_to_data(runs, view_box.mapSceneToView(pos).x())
         rows = readout_rows(runs, epoch)
         self.cursor_line.setValue(epoch)
         dots = [(row.epoch, math.log10(row.loss) if log_scale else row.loss, row.colour) for row in rows if row.loss is not None]
         self.cursor_dots.setData([d[0] for d in dots], [d[1] for d in dots], brush=[d[2] for d in dots])
-        lines = [f"<b>epoch {max(epoch, 0):,.0f}</b>"]
+        lines = [f"<b>{readout_header(epoch, ended=ended)}</b>"]
         lines += [f'<span style="color:{row.colour.name()}">■</span> {html.escape(row.text)}' for row in rows]
         self.readout.setHtml(f'<div style="color:{palette.TEXT}">' + "<br>".join(lines) + "</div>")
-        (x0, x1), (y0, y1) = view_box.viewRange()
-        right, low = at.x() > (x0 + x1) / 2, at.y() < (y0 + y1) / 2
-        px, py = view_box.viewPixelSize()
-        self.readout.setAnchor((1 if right else 0, 1 if low else 0))
-        self.readout.setPos(at.x() + (-14 if right else 14) * px, at.y() + (14 if low else -14) * py)
+        self._place_box(view_box, pos)
         for thing in self._items():
             thing.setVisible(True)
-        self.text_changed.emit(readout_line(rows, epoch))
+        self.last_text = readout_line(rows, epoch, ended=ended)
+        self.text_changed.emit(self.last_text)
+
+    def _place_box(self, view_box: pg.ViewBox, pos: QPointF) -> None:
+        """The box beside the mouse and wholly inside the view box (which clips what sticks out)."""
+        rect = view_box.sceneBoundingRect()
+        size = self.readout.textItem.boundingRect()
+        x, y = box_position(mouse=(pos.x(), pos.y()), box=(size.width(), size.height()),
+                            view=(rect.left(), rect.top(), rect.width(), rect.height()))
+        self.readout.setAnchor((0, 0))
+        self.readout.setPos(view_box.mapSceneToView(QPointF(x, y)))
+
+    @property
+    def box_scene_rect(self) -> QRectF:
+        """The read-out box as drawn, in scene coordinates."""
+        return self.readout.mapRectToScene(self.readout.boundingRect())
+
+    def clear_status(self) -> None:
+        """Clear the main window's status bar if it still shows this read-out (the mouse left, or the plot hid)."""
+        views = self.plot_item.scene().views() if self.plot_item.scene() is not None else []
+        window = views[0].window() if views else None
+        if isinstance(window, QMainWindow) and self.last_text and window.statusBar().currentMessage() == self.last_text:
+            window.statusBar().clearMessage()
+        self.last_text = ""

@@ -76,9 +76,9 @@ class TrainingWorker(QObject):
     @Slot(object, int, object)
     def train_until(self, trainer: Trainer, target_epoch: int, guard: object = None) -> None:
         """Train ``trainer`` up to ``target_epoch`` unless paused, stopped, diverged or stopped by ``guard`` first."""
-        pacer = _Pacer(self, trainer)
+        throttle = _DeliveryThrottle(self, trainer)
         try:
-            halt = drive(trainer, target_epoch, self._halt_requested, pacer.on_chunk, guard=guard)
+            halt = drive(trainer, target_epoch, self._halt_requested, throttle.on_chunk, guard=guard)
         except Exception as exc:  # noqa: BLE001 - the GUI must hear of any failure, not lose the thread
             log.exception("training failed at epoch %s", trainer.epoch)
             self.failed.emit(f"training failed: {type(exc).__name__}: {exc}")
@@ -86,13 +86,13 @@ class TrainingWorker(QObject):
         reason = halt.value
         if halt is Halt.STOPPED:
             reason = "stopped" if self._stop.is_set() else "paused"
-        self.halted.emit(Halted(reason, pacer.delivery()))
+        self.halted.emit(Halted(reason, throttle.delivery()))
 
     def _halt_requested(self) -> bool:
         return self._pause.is_set() or self._stop.is_set()
 
 
-class _Pacer:
+class _DeliveryThrottle:
     """Turns the driver's chunks into at most one delivery every DELIVERY_INTERVAL (copies, never views)."""
 
     def __init__(self, worker: TrainingWorker, trainer: Trainer) -> None:

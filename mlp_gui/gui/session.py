@@ -66,7 +66,11 @@ class TrainingSession(QObject):
     - ``stepsize_changed(float)``: the stepsize the next step uses changed (a new, reset or opened run with
       another one, :meth:`set_stepsize`, going back with a new one); emitted before that run's ``run_reset``.
       Every view that shows ΔW or the next value follows it.
-    - ``state_changed(RunState)``; ``failed(message)`` if training raised.
+    - ``state_changed(RunState)``; ``plan_changed(int)``: the planned epochs; ``failed(message)`` if training raised.
+    - ``viewing(int | None)``: the kept epoch every view shows (:meth:`show_viewing`); None, the run as it is now
+      (also after every state change).
+
+    A view follows what it needs with ``view.bind(session)``; nobody relays these to it.
     """
 
     run_reset = Signal(object)  # RunReset
@@ -77,6 +81,7 @@ class TrainingSession(QObject):
     stepsize_changed = Signal(float)
     failed = Signal(str)
     guarded = Signal(object)  # GuardReport: the divergence guard stopped the run
+    viewing = Signal(object)  # int | None: the kept epoch the views show; None: the present
     _train = Signal(object, int, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -88,6 +93,7 @@ class TrainingSession(QObject):
         self._worker.halted.connect(self._on_halted)
         self._worker.failed.connect(self._on_failed)
         self._machine = RunMachine(self.state_changed.emit)
+        self.state_changed.connect(self._back_to_present)
         self._trainer: Trainer | None = None
         self._latest: Snapshot | None = None
         self.planned_epochs = DEFAULT_EPOCHS
@@ -246,6 +252,14 @@ class TrainingSession(QObject):
         snap = self._trainer.snapshot_at(index)
         self.snapshot_ready.emit(snap)
         return snap
+
+    def show_viewing(self, epoch: int | None) -> None:
+        """Say which kept epoch the views show (None: the run as it is now); views that mark it follow ``viewing``."""
+        self.viewing.emit(epoch)
+
+    @Slot(object)
+    def _back_to_present(self, _state: RunState) -> None:
+        self.viewing.emit(None)
 
     def continue_from(self, index: int) -> None:
         """Go back to snapshot ``index`` for good: the run continues from there (with the settings it has now)."""

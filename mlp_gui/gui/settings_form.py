@@ -45,7 +45,8 @@ MAIN_ORDER = ("data", "target", "standardize", "layers", "activation", "stepsize
 INVALID_STYLE = (f"border: 2px solid {palette.ERROR}; border-radius: 3px; background: {palette.ERROR_FILL}; "
                  f"color: {palette.TEXT};")  # both colours: a dark palette's white text is unreadable on the pale fill
 PROPOSED_NAMES = {"layers": "layers", "activation": "activation", "output": "output", "loss": "loss", "init": "init",
-                  "batch_size": "batch", "stepsize": "stepsize"}
+                  "batch_size": "batch", "stepsize": "stepsize", "epochs": "epochs", "noise": "noise",
+                  "standardize": "standardise"}
 
 
 def _field(s: Setting) -> tuple[QWidget, QLineEdit]:
@@ -77,6 +78,7 @@ class SettingsForm(QWidget):
         self._forms: dict[str, QFormLayout] = {}
         self.errors: dict[str, str] = {}
         self.person_set: set[str] = set()  # fields a person set (here or on the command line): never proposed over
+        self._flags: set[str] = set()  # given on the command line and not edited since: a misfit is marked, never fitted
         self.main_form, self.more_form = QFormLayout(), QFormLayout()
         self.more = QWidget()
         self.more.setObjectName("moreSettings")
@@ -195,10 +197,12 @@ class SettingsForm(QWidget):
     def mark_person_set(self, names) -> None:
         """Settings a person chose elsewhere (the command line's flags): no proposal replaces them."""
         self.person_set |= set(names) & set(self.edits)
+        self._flags |= set(names) & set(self.edits)
 
     def forget_person_set(self) -> None:
         """Every field may be proposed for again (the notebook's settings were restored)."""
         self.person_set.clear()
+        self._flags.clear()
 
     def show_more(self, shown: bool) -> None:
         """Open (True) or close *More settings*: the settings used less often."""
@@ -216,6 +220,7 @@ class SettingsForm(QWidget):
         """A person typed in a field or picked from its list: that field is theirs; a data set chosen gets a proposal."""
         name = self.sender().objectName().removesuffix("Choices")
         self.person_set.add(name)
+        self._flags -= {name, "layers"} if name == "data" else {name}  # data chosen here: its layer ends fitted
         if name == "data":
             self.propose_for_data()
 
@@ -237,7 +242,7 @@ class SettingsForm(QWidget):
             if found is None:  # still being read: proposed once it has been
                 self._propose_pending = self.edits["data"].text()
                 return
-            values = propose_for_csv(CsvShape.of(found), keep) if isinstance(found, CsvDescription) else {}
+            values = propose_for_csv(CsvShape.of(found), current, keep, rows=found.rows) if isinstance(found, CsvDescription) else {}
         self._propose_pending = ""
         self._proposed = {name: setting(name).format(value) for name, value in values.items()}
         self._proposed_for = self.edits["data"].text()
@@ -250,7 +255,7 @@ class SettingsForm(QWidget):
     def _fit_layer_ends(self) -> None:
         """The data, its target or the output changed: fit the first and last layer sizes to the data."""
         key = tuple(self.edits[n].text().strip() for n in ("data", "target", "output"))
-        if key == self._fitted_for:
+        if key == self._fitted_for or "layers" in self._flags:  # the command line's sizes: checked, never rewritten
             return
         self._fitted_for = key
         try:

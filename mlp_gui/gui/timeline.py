@@ -86,6 +86,15 @@ class Timeline(QWidget):
     def _continue_clicked(self) -> None:
         self.continue_clicked.emit(self.slider.value())
 
+    def bind(self, session) -> None:
+        """Follow ``session``: its kept epochs after each new run and each change of state (none while it trains)."""
+        self.session = session
+        session.run_reset.connect(self._refresh)
+        session.state_changed.connect(self._refresh)
+
+    def _refresh(self, _why: object = None) -> None:
+        self.set_epochs(self.session.snapshot_epochs())
+
     def set_epochs(self, epochs: list[int]) -> None:
         """The kept epochs (empty: the run is training, or has none yet); the slider rests on the newest."""
         self.epochs = list(epochs)

@@ -10,6 +10,9 @@ kept snapshots when the panel opens, then at every delivery while it stays open)
 
 from __future__ import annotations
 
+import html
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -19,7 +22,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolBut
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.one_weight import WeightRef, WeightStep, weight_step
 from mlp_gui.core.trainer import Snapshot
+from mlp_gui.core.update_rule import GradientDescent
 from mlp_gui.gui import palette
+from mlp_gui.gui.image_axes import OverhangingTitle
 from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedLayoutWidget
 from mlp_gui.gui.plot_axes import EpochAxis
 from mlp_gui.progress import count
@@ -27,6 +32,26 @@ from mlp_gui.progress import count
 MAX_BARS = 256  # per-sample terms drawn (the sum is always over every sample)
 MAX_HISTORY = 4096  # points of the value and gradient curves; halved when full
 FEW_POINTS = 64  # curves with fewer points mark each one
+
+
+HISTORY_MIN_PX = 170  # the narrowest the histories' column gets (a 64 px axis and a readable curve)
+TERMS_MIN_PX = 150  # and the per-sample bars' column
+
+
+class ShortAxis(pg.AxisItem):
+    """A y axis for a plot about 60 px tall: one level of ticks, a label every LABEL_PX at most, so the numbers
+    stay apart (pyqtgraph put six labels over each other at 1024x700)."""
+
+    LABEL_PX = 24
+
+    def tickSpacing(self, low: float, high: float, size: float):  # noqa: N802 - pyqtgraph naming
+        span = high - low
+        if not (math.isfinite(span) and span > 0 and size > 0):
+            return super().tickSpacing(low, high, size)
+        raw = span / max(1, int(size // self.LABEL_PX))
+        power = 10.0 ** math.floor(math.log10(raw))
+        step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+        return [(step, 0)]
 
 
 class WeightPanel(Paced, QFrame):
@@ -40,6 +65,7 @@ class WeightPanel(Paced, QFrame):
         self.session = session
         self.ref: WeightRef | None = None
         self.step: WeightStep | None = None
+        self.formula = ""  # the run's update rule in words; "" for gradient descent (the −η line)
         self.config = TrainConfig()
         self.x = self.y = np.zeros((0, 0))
         self.epochs = np.zeros(0, dtype=np.int64)
@@ -51,7 +77,7 @@ class WeightPanel(Paced, QFrame):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.text.setMinimumWidth(300)
+        self.text.setMinimumWidth(280)  # the plots beside it keep their minimum at 1024x700
         self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         close = QToolButton()
         close.setText("✕")
@@ -83,8 +109,8 @@ class WeightPanel(Paced, QFrame):
     def _build_plots(self) -> None:
         ci = self.view.ci
         self.terms_plot = ci.addPlot(row=0, col=0, rowspan=2)
-        self.value_plot = ci.addPlot(row=0, col=1, axisItems={"bottom": EpochAxis("bottom")})
-        self.grad_plot = ci.addPlot(row=1, col=1, axisItems={"bottom": EpochAxis("bottom")})
+        self.value_plot = ci.addPlot(row=0, col=1, axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")})
+        self.grad_plot = ci.addPlot(row=1, col=1, axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")})
         self.grad_plot.setXLink(self.value_plot)
         self.value_plot.getAxis("bottom").setStyle(showValues=False)  # the gradient's axis below says the epochs
         for plot in (self.terms_plot, self.value_plot, self.grad_plot):
@@ -107,6 +133,17 @@ class WeightPanel(Paced, QFrame):
         self.grad_plot.setLabel("bottom", "epoch", color=palette.TEXT)
         self.value_marker = pg.ScatterPlotItem(size=7, brush=palette.KEPT_RUNS[0], pen=None)
         self.value_plot.addItem(self.value_marker)
+        self._share_width(ci)
+
+    def _share_width(self, ci) -> None:
+        """The bars and the two histories take half the width each, never less than HISTORY_MIN_PX (at 1024x700
+        the histories were cut off on the right), and the histories' short axes show few, apart numbers."""
+        for col, least in ((0, TERMS_MIN_PX), (1, HISTORY_MIN_PX)):
+            ci.layout.setColumnStretchFactor(col, 1)
+            ci.layout.setColumnMinimumWidth(col, least)
+        self.view.setMinimumWidth(TERMS_MIN_PX + HISTORY_MIN_PX + 20)
+        for plot in (self.terms_plot, self.value_plot, self.grad_plot):
+            OverhangingTitle.install(plot)  # a long title overhangs its plot's axis instead of widening the column
 
     # ------------------------------------------------------------ what the window tells it
 
@@ -118,6 +155,18 @@ class WeightPanel(Paced, QFrame):
         snap = self.session.snapshot
         if snap is not None:
             self._pacer.request(snap, now=True)
+
+    def bind(self, session) -> None:
+        """Follow ``session``: each new run, the stepsize, every snapshot, and its kept snapshots once it is idle."""
+        self.session = session
+        session.run_reset.connect(self.set_run)
+        session.stepsize_changed.connect(self.set_stepsize)
+        session.snapshot_ready.connect(self.show_snapshot)
+        session.state_changed.connect(self._reload_when_idle)
+
+    def _reload_when_idle(self, state) -> None:
+        if not state.busy:
+            self.reload()
 
     def set_run(self, reset) -> None:
         """A new, reset or opened run: follow the same parameter if the new network has it, else close."""
@@ -188,8 +237,9 @@ class WeightPanel(Paced, QFrame):
     def _draw(self, snap: Snapshot) -> None:
         if self.ref is None or self.x.size == 0:
             return
-        step = weight_step(self.config.model, snap.layers, self.x, self.y, self.config.stepsize, self.ref, snap.epoch)
-        self.step = step
+        step = weight_step(self.config.model, snap.layers, self.x, self.y, self.config.stepsize, self.ref, snap.epoch,
+                           rule=snap.rule, state=snap.rule_state or None)
+        self.step, self.formula = step, "" if snap.rule.name == GradientDescent.name else snap.rule.formula
         self._follow(step)
         self.text.setText(self._html(step))
         self._draw_terms(step)
@@ -238,12 +288,14 @@ class WeightPanel(Paced, QFrame):
         if diverged is not None and step.epoch == self.session.epoch:
             then = f"the step the run took: its loss became {self.session.snapshot.diverged_loss} at epoch {diverged:,}"
         quiet = palette.secondary_text_color(self.text).name()  # readable on a light or dark desktop
+        step_text = (f"{name} − η · ∂L/∂{name} = {step.value:.9g} − {eta:g} × ({step.gradient:.9g})" if not self.formula
+                     else f"{name} + Δ{name} = {step.value:.9g} + ({step.change:.9g}), by {html.escape(self.formula)}")
         return (
             f"<b>{name}</b> at epoch {step.epoch:,}: {ref.meaning}<br>"
             f"value: <b>{step.value!r}</b><br>"
             f"gradient: ∂L/∂{name} = Σ<sub>s</sub> {term} over {count(step.samples, 'sample')} = <b>{step.gradient:.9g}</b><br>"
             f"&nbsp;&nbsp;<span style='color:{quiet}'>{pulls(step.terms)}</span><br>"
-            f"next: {name} − η · ∂L/∂{name} = {step.value:.9g} − {eta:g} × ({step.gradient:.9g})<br>"
+            f"next: {step_text}<br>"
             f"&nbsp;&nbsp;= <b>{step.next_value!r}</b> <span style='color:{quiet}'>({then})</span>"
         )
 

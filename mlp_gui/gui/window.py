@@ -1,8 +1,9 @@
 """The main window: settings and run controls on the left, the loss curve and the heatmaps beside it.
 
-The window assembles: it lays out the views, builds its menus from the action
-table (:mod:`mlp_gui.gui.actions`), and wires the views to the
-:class:`TrainingSession`. It computes nothing and never touches the trainer.
+The window assembles: it lays out the views (its tabs from :mod:`mlp_gui.gui.tabs`),
+builds its menus from the action table (:mod:`mlp_gui.gui.actions`) and has each
+view bind itself to the :class:`TrainingSession`; it relays nothing to a view,
+computes nothing and never touches the trainer.
 Settings typed while nothing has been trained apply at once (the heatmaps
 show the new initial weights); once a run has epochs behind it, the window
 asks when the person acts (Start, Step, Reset, Enter), never when focus merely
@@ -11,7 +12,7 @@ leaves a field.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import partial, reduce
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -23,26 +24,24 @@ from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.run_checks import earlier_version_note
 from mlp_gui.core.runfile import SavedRun
 from mlp_gui.core.settings import DEFAULT_EPOCHS
-from mlp_gui.gui import confirm, help_dialogs, remembered, run_status, window_geometry
+from mlp_gui.gui import confirm, help_dialogs, remembered, run_status, tabs, window_geometry
 from mlp_gui.gui.actions import MENUS, build_actions
 from mlp_gui.gui.backprop_view import BackpropView
 from mlp_gui.gui.decision_view import DecisionView
 from mlp_gui.gui.explore import Explorer
-from mlp_gui.gui.file_actions import FileActions
+from mlp_gui.gui.file_actions import FileActions, opened_message
 from mlp_gui.gui.going_back import GoingBack
 from mlp_gui.gui.gradient_flow import GradientFlowView
 from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.left_column import LeftColumn
 from mlp_gui.gui.loss_plot import LossPlot
 from mlp_gui.gui.network_diagram import NetworkDiagram
-from mlp_gui.gui.plot_axes import updates_per_epoch
 from mlp_gui.gui.run_panel import RunPanel
 from mlp_gui.gui.run_worker import Delivery
 from mlp_gui.gui.session import RunReset, RunState, TrainingSession
 from mlp_gui.gui.settings_form import SettingsForm
 from mlp_gui.gui.timeline import Timeline
 from mlp_gui.gui.weight_panel import WeightPanel
-from mlp_gui.progress import count
 
 TITLE = "mlp-gui — watch backpropagation[*]"
 
@@ -81,8 +80,6 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
         self.actions: dict[str, QAction] = build_actions(self, self.menus)
-        self.actions["quit"].triggered.disconnect()  # Quit asks before unsaved epochs go, as Open and Reset do
-        self.actions["quit"].triggered.connect(self.quit)
         self._connect()
         self.going_back = GoingBack(self)
         values = window_geometry.initial_values(config, explicit, epochs)
@@ -114,19 +111,16 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([420, 580])
         self.tabs = QTabWidget()
+        self.tab_views: list[QWidget] = []  # the views the registry made (a view with a thread has shutdown())
         self.training_split = QSplitter(Qt.Orientation.Vertical)  # the weight panel opens under the plots
         self.training_split.addWidget(self.splitter)
         self.training_split.addWidget(self.weight_panel)
         self.training_split.setChildrenCollapsible(False)
-        self.tabs.addTab(self.training_split, "Training")
-        self.tabs.addTab(self.explorer.gradcheck, "Gradient check")
-        self.tabs.addTab(self.explorer.notebook, "Notebook printout")
-        self.tabs.addTab(self.backprop, "Backprop")
         self.surface_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.surface_splitter.addWidget(self.decision)
         self.surface_splitter.addWidget(self.diagram)
-        self.tabs.addTab(self.surface_splitter, "Decision surface")
-        self.tabs.addTab(self.flow, "Gradient flow")
+        for tab in tabs.TABS:  # the registry, in order (Alt+N is the position)
+            self.tabs.addTab(self._tab_view(tab), tab.title)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -135,16 +129,25 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage("Ready")
 
+    def _tab_view(self, tab: tabs.Tab) -> QWidget:
+        """The widget of ``tab``: the window's own (a dotted attribute name), or a new view bound to the session."""
+        if isinstance(tab.view, str):
+            return reduce(getattr, tab.view.split("."), self)
+        view = tab.view()
+        view.bind(self.session)
+        self.tab_views.append(view)
+        return view
+
     def _connect(self) -> None:
         s = self.session
+        for view in (self.plot, self.timeline, self.heatmaps, self.weight_panel, self.backprop, self.decision,
+                     self.diagram, self.flow):
+            view.bind(s)  # each view follows the session itself: the window relays nothing to it
         s.run_reset.connect(self._on_run_reset)
         s.delivered.connect(self._on_delivered)
         s.state_changed.connect(self._on_state)
         s.plan_changed.connect(self._on_plan_changed)
         s.failed.connect(lambda msg: self.show_note(msg, error=True))
-        s.stepsize_changed.connect(self.heatmaps.set_stepsize)  # every view that shows ΔW or the next value
-        s.stepsize_changed.connect(self.flow.set_stepsize)
-        s.stepsize_changed.connect(self.weight_panel.set_stepsize)
         s.stepsize_changed.connect(self.form.show_stepsize)
         self.run_panel.start_pause_clicked.connect(self.start_or_pause)
         self.run_panel.stop_clicked.connect(self.stop)
@@ -156,12 +159,6 @@ class MainWindow(QMainWindow):
         self.explorer.sweeps.failed.connect(lambda msg: self.show_note(msg, error=True))
         self.tabs.currentChanged.connect(self._on_tab)
         self.plot.hover_text.connect(self._show_hover)
-        s.snapshot_ready.connect(self.heatmaps.show_snapshot)  # every view follows the newest snapshot alike
-        s.snapshot_ready.connect(self.backprop.show_snapshot)
-        s.snapshot_ready.connect(self.decision.show_snapshot)
-        s.snapshot_ready.connect(self.diagram.show_snapshot)
-        s.snapshot_ready.connect(self.flow.show_snapshot)
-        s.snapshot_ready.connect(self.weight_panel.show_snapshot)
         self.heatmaps.cell_clicked.connect(self._explain_cell)
         self.plot.export_requested.connect(self.export_plot_dialog)
         self.form.validity_changed.connect(lambda _valid: self._refresh_controls())
@@ -280,8 +277,7 @@ class MainWindow(QMainWindow):
     def open_saved_run(self, run: SavedRun, path: Path | None = None) -> None:
         self._opening = (run, path)
         self.session.open_run(run, max(self.form.epochs() or 0, run.epochs))
-        name = f" from {path.name}" if path else ""
-        self.statusBar().showMessage(f"Opened {count(run.epochs, 'epoch')}{name}")
+        self.statusBar().showMessage(opened_message(run, path))
         self._show_title()
         note = earlier_version_note(run.config)  # the form marks the setting this version refuses for new runs
         if note:
@@ -376,20 +372,9 @@ class MainWindow(QMainWindow):
             self.files.folder = path.parent if path else self.files.folder
         else:
             self.files.forget_run()
-        self.plot.set_planned_epochs(reset.planned_epochs)
-        self.plot.reset(reset.history, (reset.metrics or {}).get("test_loss"))
         self.run_panel.show_metrics(reset.metrics or {})
         self.run_panel.show_identity(reset.fingerprint, reset.reproduces_notebook)
-        self.backprop.set_run(reset)
-        self.decision.set_run(reset)
-        self.diagram.set_run(reset)
-        self.flow.set_run(reset)
-        self.weight_panel.set_run(reset)
         self.run_panel.show_offer(None)
-        self.timeline.set_epochs(self.session.snapshot_epochs())
-        self.plot.set_loss(reset.config.loss)
-        self.plot.set_updates_per_epoch(updates_per_epoch(reset.config, samples=reset.x.shape[1]))
-        self.heatmaps.show_snapshot(reset.snapshot, now=True)
         if self.form.config() != reset.config:
             self.form.set_values(reset.config, self.form.epochs() or reset.planned_epochs)
         self._show_progress_now()
@@ -403,11 +388,6 @@ class MainWindow(QMainWindow):
         self._refresh_controls()
 
     def _on_delivered(self, delivery: Delivery) -> None:
-        self.plot.append(delivery.losses)
-        if "test_loss" in delivery.metrics:
-            self.plot.append_test(delivery.metrics["test_loss"])
-        if delivery.norms is not None:
-            self.flow.add_rows(delivery.norms)
         if "accuracy" in delivery.metrics and delivery.losses.size:
             self.run_panel.show_metrics(delivery.metrics)
         snap = delivery.snapshot
@@ -416,9 +396,6 @@ class MainWindow(QMainWindow):
     def _on_state(self, state: RunState) -> None:
         self._refresh_controls()
         self._show_title()
-        self.timeline.set_epochs(self.session.snapshot_epochs())
-        self.plot.mark_viewed(None)
-        self.flow.mark_viewed(None)
         if state is RunState.DIVERGED:
             self.show_note(run_status.divergence_note(self.session), error=True)
             self.plot.mark_divergence(self.session.diverged_at)
@@ -426,8 +403,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(line)
         if not state.busy:
             self._show_progress_now()
-            self.heatmaps.flush()
-            self.weight_panel.reload()
         if state in (RunState.FINISHED, RunState.DIVERGED, RunState.STOPPED):
             self.run_ended.emit(state)
 
@@ -443,7 +418,6 @@ class MainWindow(QMainWindow):
         """The figures as they stand; speed and time left only while training (after a Step they would be stale)."""
         if self.session.has_run:
             target = self.session.target_epoch
-            self.plot.set_planned_epochs(target)
             rate = self.session.epochs_per_second if self.session.state.busy else 0.0
             self.run_panel.show_progress(self.session.epoch, target, self.session.loss, rate)
         self._show_title()
@@ -492,6 +466,9 @@ class MainWindow(QMainWindow):
         self._remember()
         self.form.shutdown()
         self.explorer.shutdown()
+        for view in self.tab_views:
+            if hasattr(view, "shutdown"):
+                view.shutdown()
         self.session.shutdown()
         super().closeEvent(event)
 
