@@ -82,7 +82,7 @@ def test_export_csv_png_svg(window, qtbot, tmp_path):
 def test_two_kept_runs_and_a_live_one(window, qtbot, monkeypatch):
     train(window, qtbot, epochs=300)
     first = window.explorer.keep_current_run()
-    monkeypatch.setattr(confirm, "stepsize", lambda *args: False)  # "Start a new run"
+    monkeypatch.setattr(confirm, "stepsize", lambda *args, **kw: False)  # "Start a new run"
     set_settings(window, qtbot, stepsize=1)  # the new run starts at once
     qtbot.waitUntil(lambda: window.session.config.stepsize == 1 and window.session.state is RunState.FINISHED, timeout=20_000)
     assert window.session.epoch == 300

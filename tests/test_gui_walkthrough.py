@@ -194,8 +194,8 @@ def test_continuing_with_a_new_stepsize_is_marked_on_the_plot(window, qtbot, mon
     configure(window, qtbot, epochs=100)
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    monkeypatch.setattr(confirm, "stepsize", lambda *a: True)  # "Continue this run"
-    set_settings(window, qtbot, stepsize=0.5)
+    monkeypatch.setattr(confirm, "stepsize", lambda *a, **k: True)  # "Continue this run"
+    set_settings(window, qtbot, epochs=200, stepsize=0.5)  # a finished run continues once it has epochs to go
     assert window.session.config.stepsize == 0.5 and window.session.epoch == 100
     assert len(window.plot.stepsize_marks) == 1
 

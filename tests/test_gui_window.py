@@ -373,7 +373,7 @@ def test_start_a_new_run_in_the_stepsize_question_starts_it(window, qtbot, monke
     configure(window, qtbot, epochs=30)
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    monkeypatch.setattr(confirm, "stepsize", lambda parent, epochs, value: False)  # "Start a new run"
+    monkeypatch.setattr(confirm, "stepsize", lambda parent, epochs, value, **kw: False)  # "Start a new run"
     set_settings(window, qtbot, stepsize="0.2")  # Return in the field asks
     qtbot.waitUntil(lambda: window.session.config.stepsize == 0.2 and window.session.epoch == 30
                     and window.session.state is RunState.FINISHED, timeout=10_000)

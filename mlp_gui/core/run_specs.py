@@ -20,6 +20,7 @@ from mlp_gui.core.data import GENERATED
 from mlp_gui.core.norm_record import grid_rows
 from mlp_gui.core.npz_reader import MemberSpec, SpecFunc
 from mlp_gui.core.snapshots import MAX_SNAPSHOTS, SnapshotStore
+from mlp_gui.core.stepsize_history import MAX_ROWS as STEPSIZE_ROWS
 from mlp_gui.core.trainer import METRICS
 from mlp_gui.core.update_rule import GradientDescent, UpdateRule
 
@@ -112,6 +113,7 @@ def _specs(cfg: TrainConfig, rule: UpdateRule) -> dict[str, MemberSpec]:
     rows, layers = grid_rows(MAX_EPOCHS_IN_FILE), len(cfg.layers) - 1
     specs["norm_epochs"] = MemberSpec((None,), kinds="iu", max_elements=rows)
     specs |= {k: MemberSpec((None, layers), max_elements=rows * layers, **f8) for k in NORM_ARRAYS}
+    specs["stepsize_changes"] = MemberSpec((None, 2), max_elements=2 * STEPSIZE_ROWS, **f8)
     return specs
 
 

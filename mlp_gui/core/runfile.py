@@ -21,6 +21,8 @@ Going back and resuming: ``snapshot_epochs`` and ``snapshot_params`` (one flat
 row of parameters per snapshot), ``update_rule`` (the update rule's name and
 settings as JSON), ``rule_state_<name>`` (each part of the rule's state at the
 run's end) and ``snapshot_state_<name>`` (the same, one row per snapshot).
+``stepsize_changes``: the (epoch, stepsize) rows of a run whose stepsize changed midway
+(:mod:`mlp_gui.core.stepsize_history`; the config's stepsize is the last one).
 Plain gradient descent keeps no state; files without ``update_rule`` are
 read as gradient descent.
 
@@ -47,7 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from mlp_gui import __version__
-from mlp_gui.core import run_parts
+from mlp_gui.core import run_parts, stepsize_history
 from mlp_gui.core.config import MAX_JSON_CHARS, ConfigError, TrainConfig
 from mlp_gui.core.data import CLASSIFICATION, Dataset
 from mlp_gui.core.flat_layout import Params, copy_layers, flatten, pair_up
@@ -95,6 +97,7 @@ class SavedRun:
     notes: tuple[str, ...] = ()  # what reading the file left out, for the front ends to say
     rule: UpdateRule = field(default_factory=GradientDescent)  # the update rule (files from before: gradient descent)
     rule_state: State = field(default_factory=dict)  # its state at the end (gradient descent: none)
+    stepsizes: stepsize_history.Rows = ()  # (epoch, stepsize) rows when the stepsize changed midway (else empty)
 
     @property
     def epochs(self) -> int:
@@ -122,8 +125,12 @@ class SavedRun:
         return Dataset(self.x, self.y, x_test, y_test, self.classes)
 
     def with_config(self, config: TrainConfig) -> SavedRun:
-        """The same run continued under other settings (e.g. a new stepsize)."""
-        return replace(self, config=config)
+        """The same run continued under other settings (e.g. a new stepsize, from its last finite epoch on)."""
+        stepsizes = self.stepsizes
+        if config.stepsize != self.config.stepsize:
+            at = self.epochs - (1 if self.diverged_at is not None else 0)
+            stepsizes = stepsize_history.changed(stepsizes or ((0, self.config.stepsize),), epoch=at, stepsize=config.stepsize)
+        return replace(self, config=config, stepsizes=stepsizes if len(stepsizes) > 1 else ())
 
     def history(self, *, frozen: bool = False) -> RunHistory:
         """Copies of what the run recorded, for a trainer to go on adding to.
@@ -140,7 +147,7 @@ class SavedRun:
             norms = NormRecord.for_layout(self.config.model.layout)
             norms.extend(self.norms)
         snapshots = self.snapshots.copy() if self.snapshots is not None else None
-        return RunHistory(loss=loss, metrics=self.metrics, snapshots=snapshots, norms=norms)
+        return RunHistory(loss=loss, metrics=self.metrics, snapshots=snapshots, norms=norms, stepsizes=self.stepsizes)
 
     def trainer(self, extra_epochs: int = 0) -> Trainer:
         """A trainer that continues this run, with room for ``extra_epochs`` more (see :meth:`Trainer.resume`)."""
@@ -165,8 +172,13 @@ class SavedRun:
         norms = self.norms.upto(at) if self.norms is not None else None
         kept = SnapshotStore(store.capacity, store.epochs[: index + 1], store.rows[: index + 1],
                              states=store.states[: index + 1])  # shared: a trainer made from it takes copies
-        run = replace(self, layers=self.config.model.layout.unpack(store.rows[index]), loss=self.loss[: at + 1],
-                      metrics=metrics, snapshots=kept, norms=norms, rule_state=copy_state(store.states[index]))
+        config, stepsizes = self.config, self.stepsizes
+        if stepsizes:  # the stepsize in force there, and the changes made by then
+            stepsizes = stepsize_history.upto(stepsizes, at)
+            config = config.with_changes(stepsize=stepsizes[-1][1])
+        run = replace(self, config=config, layers=config.model.layout.unpack(store.rows[index]), loss=self.loss[: at + 1],
+                      metrics=metrics, snapshots=kept, norms=norms, rule_state=copy_state(store.states[index]),
+                      stepsizes=stepsizes if len(stepsizes) > 1 else ())
         return run, at
 
 
@@ -180,7 +192,7 @@ def run_from_trainer(trainer: Trainer) -> SavedRun:
                     x=trainer.x.copy(), y=trainer.y.copy(), initial=initial, x_test=x_test, y_test=y_test,
                     classes=data.classes, metrics={k: v.copy() for k, v in trainer.metrics.items()},
                     snapshots=trainer.snapshots.copy(), norms=trainer.norms.rows(), rule=trainer.rule,
-                    rule_state=snap.rule_state)
+                    rule_state=snap.rule_state, stepsizes=trainer.stepsizes if len(trainer.stepsizes) > 1 else ())
 
 
 # ---------------------------------------------------------------- writing
@@ -201,6 +213,8 @@ def _arrays(run: SavedRun) -> dict[str, np.ndarray]:
     if run.snapshots is not None and run.snapshots.epochs:
         arrays["snapshot_epochs"], arrays["snapshot_params"], states = run.snapshots.arrays()  # epochs first: see spec_for
         arrays.update({SNAPSHOT_STATE + k: v for k, v in states.items()})
+    if len(run.stepsizes) > 1:
+        arrays["stepsize_changes"] = stepsize_history.as_array(run.stepsizes)
     if run.norms is not None:
         arrays.update(norm_epochs=run.norms.epochs, grad_norms=run.norms.grad, weight_norms=run.norms.weight,
                       update_norms=run.norms.update)
@@ -294,9 +308,15 @@ def _check_run(cfg: TrainConfig, legacy: dict, rule: UpdateRule, arrays: dict[st
     snapshots, notes = run_parts.snapshots(arrays, len(loss) - 1, snapshot_capacity(cfg, rule), rule, layout.size)
     norms = run_parts.norms(arrays, layout.n_layers, len(loss) - 1, diverged)
     rule_state = run_parts.end_state(arrays, rule, layout.size, diverged=diverged)
+    stepsizes: stepsize_history.Rows = ()
+    if "stepsize_changes" in arrays:
+        try:
+            stepsizes = stepsize_history.from_array(arrays["stepsize_changes"], epochs=len(loss) - 1, final=cfg.stepsize)
+        except ValueError as exc:
+            raise RunFileError(str(exc)) from None
     return SavedRun(config=cfg, layers=pair_up(params), grads=pair_up(grads), loss=loss, x=x, y=y, initial=initial,
                     x_test=x_test, y_test=y_test, classes=classes, metrics=metrics, snapshots=snapshots, norms=norms,
-                    notes=notes, rule=rule, rule_state=rule_state)
+                    notes=notes, rule=rule, rule_state=rule_state, stepsizes=stepsizes)
 
 
 def _classes_of_old(cfg: TrainConfig) -> int:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mlp_gui.core import stepsize_history
 from mlp_gui.core.config import ConfigError, TrainConfig, test_share
 from mlp_gui.core.data import GENERATED, Dataset, accuracy, batches, make_dataset
 from mlp_gui.core.flat_layout import Params, copy_layers
@@ -162,6 +163,9 @@ class Trainer(FlatOrder):
         norms = history.norms if history is not None else None
         self.norms = norms if norms is not None else NormRecord.for_layout(self.layout)
         self.norms.truncate(self.epoch)
+        rows = stepsize_history.upto(history.stepsizes, self.epoch) if history is not None and history.stepsizes else ()
+        self.stepsizes: stepsize_history.Rows = stepsize_history.changed(
+            rows, epoch=self.epoch if rows else 0, stepsize=self.config.stepsize)
         if self.norms.last_epoch < self.epoch and on_grid(self.epoch):
             with quiet_float():
                 self._record_norms(self.epoch)
@@ -228,6 +232,8 @@ class Trainer(FlatOrder):
         self.epoch, self.diverged_at = epoch, None
         self.snapshots.truncate(epoch)
         self.norms.truncate(epoch)
+        self.stepsizes = stepsize_history.changed(stepsize_history.upto(self.stepsizes, epoch), epoch=epoch,
+                                                  stepsize=self.config.stepsize)
 
     def snapshot_at(self, index: int) -> Snapshot:
         """Snapshot ``index`` as a full :class:`Snapshot` (its gradients recomputed by the kernel), for the views."""
@@ -255,6 +261,7 @@ class Trainer(FlatOrder):
     def set_stepsize(self, stepsize: float) -> None:
         """Continue with another stepsize from the next epoch on (the history is kept)."""
         self.config = self.config.with_changes(stepsize=stepsize)
+        self.stepsizes = stepsize_history.changed(self.stepsizes, epoch=self.epoch, stepsize=self.config.stepsize)
         with quiet_float():
             self.norms.restep(self.epoch, self._theta, self._grad, stepsize, rule=self.rule, state=self.rule_state)
 

@@ -83,7 +83,8 @@ class Snapshot(FlatOrder):
 @dataclass
 class RunHistory:
     """What a run recorded over its epochs, to continue it from: ``loss[0..epochs]`` (ending with the inf or NaN a
-    diverged run stopped at), the per-epoch ``metrics``, the ``snapshots`` and the ``norms``.
+    diverged run stopped at), the per-epoch ``metrics``, the ``snapshots``, the ``norms`` and the
+    ``stepsizes`` it stepped with.
 
     None for what a run (or an older file) did not keep: the trainer starts it afresh.
     """
@@ -92,6 +93,7 @@ class RunHistory:
     metrics: dict[str, np.ndarray] = field(default_factory=dict)
     snapshots: SnapshotStore | None = None
     norms: NormRecord | None = None
+    stepsizes: tuple[tuple[int, float], ...] = ()  # (epoch, stepsize) rows, see stepsize_history (empty: unchanged)
 
 
 __all__ = ["RunHistory", "Snapshot", "TrainerState"]

@@ -7,17 +7,27 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from mlp_gui.progress import count
 
 
-def stepsize(parent: QWidget, epochs: int, value: float) -> bool | None:
-    """Continue this run with stepsize ``value`` (True), start a new run (False), or neither (None: Esc, Cancel, ✕)."""
+def stepsize(parent: QWidget, epochs: int, value: float, *, finished: bool = False) -> bool | None:
+    """Continue this run with stepsize ``value`` (True), start a new run (False), or neither (None: Esc, Cancel, ✕).
+
+    ``finished``: the run has done all its epochs, so continuing needs more of them first: *Start a new run* is
+    the default and *Continue* says to raise Epochs (True then changes nothing yet).
+    """
     box = QMessageBox(parent)
     box.setObjectName("stepsizeQuestion")
     box.setWindowTitle("Stepsize changed")
-    box.setText(f"Continue this run ({count(epochs, 'epoch')}) with stepsize {value:g}, or start a new run from the seed?")
-    keep = box.addButton("Continue this run", QMessageBox.ButtonRole.AcceptRole)
+    if finished:
+        box.setText(f"This run has done all its {count(epochs, 'epoch')}. Start a new run from the seed with stepsize "
+                    f"{value:g}?\n\nTo continue this run with stepsize {value:g} instead, raise Epochs above "
+                    f"{epochs:,} and press Start.")
+        keep = box.addButton("Continue: raise Epochs first", QMessageBox.ButtonRole.AcceptRole)
+    else:
+        box.setText(f"Continue this run ({count(epochs, 'epoch')}) with stepsize {value:g}, or start a new run from the seed?")
+        keep = box.addButton("Continue this run", QMessageBox.ButtonRole.AcceptRole)
     new = box.addButton("Start a new run", QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setEscapeButton(cancel)
-    box.setDefaultButton(keep)
+    box.setDefaultButton(new if finished else keep)
     box.exec()
     clicked = box.clickedButton()
     return True if clicked is keep else False if clicked is new else None

@@ -77,7 +77,8 @@ class Explorer(QObject):
         if not self.session.has_run or self.session.epoch == 0 or len(epochs) == 0:
             return None
         config = self.session.config
-        return self.kept.keep(config, epochs, losses, label_for(config, TrainConfig(), self.session.epoch))
+        label = label_for(config, TrainConfig(), self.session.epoch, stepsizes=self.session.stepsizes)
+        return self.kept.keep(config, epochs, losses, label)
 
     def ask_sweep(self, base: TrainConfig, epochs: int, parent=None) -> bool:
         """Show the sweep dialog for ``base``; start the sweep if the person confirms."""

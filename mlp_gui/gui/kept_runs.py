@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
+from mlp_gui.core import stepsize_history
 from mlp_gui.core.config import TrainConfig, format_value
 from mlp_gui.gui import palette
 
@@ -39,12 +40,17 @@ class KeptRun:
     visible: bool = True
 
 
-def label_for(config: TrainConfig, reference: TrainConfig | None, epochs_done: int) -> str:
-    """``stepsize=1`` style: the settings that differ from ``reference`` (or the main ones if none do)."""
+def label_for(config: TrainConfig, reference: TrainConfig | None, epochs_done: int, *,
+              stepsizes: stepsize_history.Rows = ()) -> str:
+    """``stepsize=1`` style: the settings that differ from ``reference`` (or the main ones if none do); a stepsize
+    that changed midway (``stepsizes``, see :mod:`mlp_gui.core.stepsize_history`) as ``stepsize 0.1 → 2 at 2,000``."""
     differs = config.differences(reference) if reference is not None else {}
     if not differs:
         differs = {"stepsize": format_value("stepsize", config.stepsize), "layers": format_value("layers", config.layers)}
-    return ", ".join(f"{k.replace('_', ' ')}={v}" for k, v in differs.items()) + f" ({epochs_done:,} ep.)"
+    parts = [f"{k.replace('_', ' ')}={v}" for k, v in differs.items() if not (k == "stepsize" and len(stepsizes) > 1)]
+    if len(stepsizes) > 1:
+        parts.insert(0, f"stepsize {stepsize_history.describe(stepsizes)}")
+    return ", ".join(parts) + f" ({epochs_done:,} ep.)"
 
 
 class KeptRunsModel(QObject):

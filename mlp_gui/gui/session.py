@@ -122,6 +122,11 @@ class TrainingSession(QObject):
         return self._trainer.config if self._trainer else TrainConfig()
 
     @property
+    def stepsizes(self) -> tuple[tuple[int, float], ...]:
+        """The run's stepsize history: (epoch, stepsize) rows, one per change (see core.stepsize_history)."""
+        return self._trainer.stepsizes if self._trainer else ((0, self.config.stepsize),)
+
+    @property
     def stepsize(self) -> float:
         """The stepsize the next step uses: the one source for every view that shows ΔW or the next value."""
         return self.config.stepsize

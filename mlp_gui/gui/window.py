@@ -315,9 +315,13 @@ class MainWindow(QMainWindow):
         if self.session.epoch == 0 or not ask:
             return self._replace_run(config, epochs)
         if change == Change.STEPSIZE:
-            answer = confirm.stepsize(self, self.session.epoch, config.stepsize)
+            finished = not self.session.can_continue(epochs)  # all its epochs done: continuing needs more first
+            answer = confirm.stepsize(self, self.session.epoch, config.stepsize, finished=finished)
             if answer is None:
                 self.form.set_values(current, epochs)
+                return False
+            if answer and finished:  # the run keeps the stepsize it trained with
+                self.statusBar().showMessage(f"Raise Epochs above {self.session.epoch:,} to continue with stepsize {config.stepsize:g}")
                 return False
             if answer:
                 self.continue_with_stepsize(config.stepsize)
