@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pyqtgraph as pg
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -46,7 +47,19 @@ def application() -> QApplication:
     app.setDesktopFileName("mlp-gui")
     app.setWindowIcon(app_icon())
     configure_pyqtgraph()
+    collect_between_events(app)
     return app
+
+
+def collect_between_events(app: QApplication) -> None:
+    """Collect cyclic garbage from a timer on the GUI thread, never whenever an allocation happens to trigger it.
+
+    Python's automatic collection can run in the middle of building or painting a Qt item (or on a worker
+    thread) and free another item's wrapper there, which crashes the process; pyqtgraph's GarbageCollector
+    turns it off and collects once a second between events instead.
+    """
+    if getattr(app, "garbage_collector", None) is None:
+        app.garbage_collector = GarbageCollector(interval=1.0)
 
 
 class Launcher:
