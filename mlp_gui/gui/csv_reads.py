@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 from mlp_gui.core.config import ConfigError, TrainConfig
 from mlp_gui.core.csv_data import CsvDescription, ReadCancelledError, describe, weights_and_data
 from mlp_gui.core.settings import BY_NAME
-from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
+from mlp_gui.gui.worker_threads import StoppableWorker, end_worker_thread, start_worker_thread
 
 log = logging.getLogger(__name__)
 
@@ -42,28 +42,21 @@ class _Job:
         self.by_person = False  # cancelled by a person (Cancel), not outdated by a newer question
 
 
-class _ReadWorker(QObject):
+class _ReadWorker(StoppableWorker):
     """Lives on the reading thread; :meth:`read` runs there, queued from the GUI thread."""
 
     done = Signal(object, object)  # _Job, its answer (CsvDescription, (layers, Dataset), ConfigError; None: cancelled)
     progressed = Signal(object, float)  # _Job, the share of the file read
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._stop = threading.Event()
-
-    def request_stop(self) -> None:
-        self._stop.set()
-
     @Slot(object)
     def read(self, job: _Job) -> None:
-        if job.cancel.is_set() or self._stop.is_set():
+        if job.cancel.is_set() or self.stopping:
             self.done.emit(job, None)
             return
 
         def progress(done: int, total: int) -> bool:
             self.progressed.emit(job, done / total if total else 0.0)
-            return not (job.cancel.is_set() or self._stop.is_set())
+            return not (job.cancel.is_set() or self.stopping)
 
         try:
             answer: object = describe(job.config, progress) if job.kind == "describe" else weights_and_data(job.config, progress)

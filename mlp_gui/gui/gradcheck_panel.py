@@ -14,13 +14,12 @@ meanwhile. The panel only formats; the core computes.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
 
@@ -56,7 +55,7 @@ from mlp_gui.gui.gradcheck_texts import (
     worst_row,
 )
 from mlp_gui.gui.palette import NOTE_BORDER, NOTE_FILL, RATINGS, TEXT
-from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
+from mlp_gui.gui.worker_threads import StoppableWorker, end_worker_thread, start_worker_thread
 from mlp_gui.progress import count
 
 log = logging.getLogger(__name__)
@@ -79,7 +78,7 @@ class _CheckRequest:
     max_entries: int
 
 
-class _CheckWorker(QObject):
+class _CheckWorker(StoppableWorker):
     """Lives on the panel's check thread; :meth:`check` runs there, queued from the GUI thread.
 
     Results and failures go back by signal (queued to the GUI thread), each
@@ -89,18 +88,11 @@ class _CheckWorker(QObject):
     done = Signal(int, object, float)  # request id, list[ArrayCheck], seconds
     failed = Signal(int, str)  # request id, one line
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._stop = threading.Event()
-
-    def request_stop(self) -> None:
-        """Called from the GUI thread at shutdown: checks still queued are skipped (a running one finishes)."""
-        self._stop.set()
 
     @Slot(object)
     def check(self, request: _CheckRequest) -> None:
         """Run one gradient check and report it."""
-        if self._stop.is_set():
+        if self.stopping:
             return
         began = time.perf_counter()
         try:

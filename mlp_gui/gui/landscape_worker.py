@@ -30,7 +30,7 @@ from mlp_gui.core.landscape import (
 )
 from mlp_gui.core.runfile import SavedRun
 from mlp_gui.gui.landscape_scale import SliceDrawing
-from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
+from mlp_gui.gui.worker_threads import StoppableWorker, end_worker_thread, start_worker_thread
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def compute(job: Job, progress: Progress) -> Result:
     return Result(value, time.perf_counter() - began, drawing)
 
 
-class _Worker(QObject):
+class _Worker(StoppableWorker):
     """Lives on the landscape thread; :meth:`run` runs there, queued from the GUI thread."""
 
     progressed = Signal(object, int, int)  # Job, done, total
@@ -104,19 +104,13 @@ class _Worker(QObject):
     failed = Signal(object, str)  # Job, one line (the traceback is logged)
     cancelled = Signal(object)  # Job
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._stop = threading.Event()
-
-    def request_stop(self) -> None:
-        self._stop.set()
 
     @Slot(object)
     def run(self, job: Job) -> None:
         last = [0.0]
 
         def progress(done: int, total: int) -> bool:
-            if job.cancel.is_set() or self._stop.is_set():
+            if job.cancel.is_set() or self.stopping:
                 return False
             now = time.perf_counter()
             if now - last[0] >= PROGRESS_S or done >= total:

@@ -10,6 +10,7 @@ running' and aborts.
 from __future__ import annotations
 
 import atexit
+import threading
 import weakref
 from collections.abc import Callable
 
@@ -17,6 +18,23 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread
 
 _thread_owners: weakref.WeakSet = weakref.WeakSet()
 _lingering: set[tuple[QThread, Callable[[], None]]] = set()  # threads asked to end that had not yet (see below)
+
+
+class StoppableWorker(QObject):
+    """A worker that lives on its own thread and hears a stop request from the GUI thread between jobs
+    (and, through :attr:`stopping`, inside a long one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stop = threading.Event()
+
+    def request_stop(self) -> None:
+        """Called from the GUI thread at shutdown: jobs still queued are skipped."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
 
 def start_worker_thread(owner: QObject, worker: QObject, name: str) -> QThread:
