@@ -350,7 +350,7 @@ def dataset_cases(window: MainWindow, rounds: int, seconds: float) -> None:
                   f"network diagram: {window.diagram.redraws} redraws, last {1000 * window.diagram.last_redraw_seconds:.1f} ms "
                   f"+ paint {1000 * window.diagram.last_paint_seconds:.1f} ms\n")
         else:
-            print(f"  heatmap refresh interval: {window.heatmaps.refresh_ms} ms\n")
+            print(f"  heatmap refresh interval: {window.heatmaps.interval_ms} ms\n")
 
 
 def all_views_case(window: MainWindow, rounds: int, seconds: float, epochs: int) -> None:
@@ -366,7 +366,7 @@ def all_views_case(window: MainWindow, rounds: int, seconds: float, epochs: int)
         report_speed(f"Notebook network 3,4,4,2, batch 5; {case}", result, probe,
                      visible_views(window) + f"; guard {guard_text(window)}", "in the window (all views)")
         if panel:
-            print(f"  heatmap refresh interval: {window.heatmaps.refresh_ms} ms; weight panel: {window.weight_panel.redraws} "
+            print(f"  heatmap refresh interval: {window.heatmaps.interval_ms} ms; weight panel: {window.weight_panel.redraws} "
                   f"redraws, last {1000 * window.weight_panel.last_redraw_seconds:.1f} ms\n")
     show_views(window, window.training_split, True, weight_panel=True)
     grown, history, slope = memory_round(window, epochs)
@@ -507,7 +507,7 @@ def main() -> None:
         large = TrainConfig(layers=(784, 256, 256, 10), batch_size=16)
         rounds = speed_rounds(window, large, max(2, args.rounds // 2), args.seconds, LatencyProbe())
         report_speed("Large network 784,256,256,10, batch 16", rounds, None)
-        print(f"  heatmap refresh interval on the large network: {window.heatmaps.refresh_ms} ms\n")
+        print(f"  heatmap refresh interval on the large network: {window.heatmaps.interval_ms} ms\n")
         window.form.set_values(notebook, 100_000_000)
     epochs = 10_000_000 if args.full else 2_000_000
     grown, history, slope = memory_round(window, epochs)

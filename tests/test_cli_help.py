@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
 from mlp_gui.cli import build_train_parser, build_window_parser, main
 from tests.conftest import offscreen_platform
+from tests.launch_checks import last_state, launch_reporting
 
 
 def refused(capsys, *argv: str) -> str:
@@ -96,9 +95,10 @@ def test_help_says_how_the_guard_judges_and_how_unattended_flags_start(capsys):
 
 def test_exit_when_done_alone_starts_the_run_and_quits(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": offscreen_platform(1280, 800), "XDG_CONFIG_HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "mlp_gui", "--epochs", "50", "--exit-when-done"],
-                            capture_output=True, text=True, env=env, timeout=90)
+    result = launch_reporting("--epochs", "50", "--exit-when-done", env=env, timeout=90)
     assert result.returncode == 0, result.stderr
+    state = last_state(result.stdout)  # it trained all 50 epochs (no --run needed), then the window closed
+    assert (state["state"], state["epoch"], state["visible"]) == ("FINISHED", "50", "False"), state
 
 
 def test_train_help_ends_with_its_exit_codes(capsys):

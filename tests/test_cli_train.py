@@ -181,12 +181,16 @@ def test_train_does_not_import_qt():
     assert result.stdout.splitlines()[-1] == "False"
 
 
-def test_progress_bar_line():
-    from mlp_gui.progress import ProgressBar
+def test_progress_bar_line(monkeypatch):
+    from types import SimpleNamespace
 
-    bar = ProgressBar(1000, enabled=False)
-    line = bar.line(500, 1.5e-3, now=bar._start + 0.01)
-    assert "500/1000" in line and "epochs/s" in line and "loss 0.0015" in line and "50%" in line
+    from mlp_gui import progress
+
+    monkeypatch.setattr(progress, "time", SimpleNamespace(perf_counter=lambda: 100.0))  # the bar's clock, started
+    bar = progress.ProgressBar(1000, enabled=False, columns=120)
+    line = bar.line(500, 1.5e-3, now=102.0)  # 500 epochs in 2 s: 250 epochs/s, 2 s to go
+    assert "500/1000" in line and "00:02<00:02" in line and "250 epochs/s" in line and "loss 0.0015" in line
+    assert "50%" in line
 
 
 def test_the_divergence_guard_names_the_layer_and_a_stepsize(tmp_path):

@@ -33,8 +33,12 @@ def test_each_run_matches_its_own_trainer_bit_for_bit():
 
 def test_the_stack_shares_the_single_runs_buffers_layout():
     stacked = StackedTrainer([TrainConfig(stepsize=0.1), TrainConfig(stepsize=0.2)], [10, 10])
+    flat = stacked.layers[0].W.base  # every W and b is a view of one (runs, parameters) buffer
+    assert flat is not None and flat.shape == (2, stacked.layout.size)
     for layer in stacked.layers:
-        assert np.shares_memory(layer.W, stacked._theta) and layer.W.shape[0] == 2
+        assert layer.W.base is flat and layer.b.base is flat and layer.W.shape[0] == 2
+    stacked.layers[1].W[1, 2, 3] = 42.0  # written through the view: the second run's W2[2, 3] in its flat row
+    assert flat[1, stacked.layout.index(2, 2, 3)] == 42.0 and stacked.run_state(1)[0][1].W[2, 3] == 42.0
 
 
 def test_only_same_shapes_stack():

@@ -1,45 +1,45 @@
-"""The window as the command line opens it: unattended runs, screenshots, exit codes, clean closing."""
+"""The window as the command line opens it: unattended runs, screenshots, exit codes, clean closing.
 
-import os
+Each launch checks what it claims beyond the exit code: the screenshot is a drawn window, and the window's last
+state, printed as it quits (tests/launch_checks.py), is the run claimed.
+"""
+
 import signal
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage
 
 from mlp_gui.core import TrainConfig, Trainer, run_from_trainer, save_run
 from mlp_gui.launch import LaunchOptions
 from tests.gui_helpers import TIMEOUT_MS
-
-
-def fresh_env() -> dict:
-    """Offscreen, with a config folder of its own (no remembered settings from other tests)."""
-    return dict(os.environ, XDG_CONFIG_HOME=tempfile.mkdtemp(prefix="mlp-gui-cfg-"))  # offscreen: see conftest
+from tests.launch_checks import REPORT_AT_QUIT, assert_window_screenshot, fresh_env, last_state, launch_reporting
 
 
 def launch(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
-    env = fresh_env()
-    return subprocess.run([sys.executable, "-m", "mlp_gui", *args], capture_output=True, text=True, timeout=timeout, env=env)
+    """``mlp-gui ARGS`` as a user types it (``python -m mlp_gui``), offscreen, with settings of its own."""
+    return subprocess.run([sys.executable, "-m", "mlp_gui", *args], capture_output=True, text=True, timeout=timeout,
+                          env=fresh_env())
 
 
 def test_run_screenshot_and_exit(tmp_path):
     shot = tmp_path / "out.png"
     result = launch("--epochs", "2000", "--run", "--exit-when-done", "--screenshot", str(shot))
     assert result.returncode == 0, result.stderr
-    image = QImage(str(shot))
-    assert (image.width(), image.height()) == (1280, 800)
-    colours = {image.pixel(x, y) for x in range(0, 1280, 16) for y in range(0, 800, 16)}
-    assert len(colours) > 50  # a drawn window, not a blank one
+    assert_window_screenshot(shot)
     assert "QThread" not in result.stderr and "Traceback" not in result.stderr
 
 
-def test_divergence_exits_non_zero():
-    result = launch("--stepsize", "1000", "--epochs", "5000", "--run", "--exit-when-done")
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
+def test_divergence_exits_non_zero_after_its_screenshot(tmp_path):
+    """Stepsize 1000 blows up within a few epochs: the guard stops it, the screenshot still comes, the exit code is 1."""
+    shot = tmp_path / "diverged.png"
+    result = launch_reporting("--stepsize", "1000", "--epochs", "5000", "--run", "--exit-when-done", "--screenshot", str(shot))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "QThread" not in result.stderr
+    state = last_state(result.stdout)
+    assert state["guard_stopped"] == "True" and int(state["epoch"]) < 100, state  # stopped at once, not at 5,000
+    assert_window_screenshot(shot)
 
 
 def test_bad_run_file_exits_2_with_a_message(tmp_path):
@@ -48,14 +48,6 @@ def test_bad_run_file_exits_2_with_a_message(tmp_path):
     result = launch(str(bad), "--run", "--exit-when-done")
     assert result.returncode == 2
     assert "bad.npz" in result.stderr and "not an .npz file" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_opens_a_saved_run_and_continues_it(tmp_path):
-    trainer = Trainer(TrainConfig())
-    trainer.step(500)
-    path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
-    result = launch(str(path), "--epochs", "700", "--run", "--exit-when-done")
-    assert result.returncode == 0, result.stderr
 
 
 CLOSE_MID_RUN = """
@@ -124,32 +116,6 @@ def test_quitting_mid_run_is_clean(how):
         assert f"asked {1 if how == 'ctrl+q' else 0}" in result.stdout
 
 
-RUN_WINDOW = """
-import sys
-from pathlib import Path
-from mlp_gui.core import TrainConfig
-from mlp_gui.gui.app import run_window
-from mlp_gui.launch import LaunchOptions
-config = TrainConfig(stepsize=float(sys.argv[2]))
-options = LaunchOptions(config=config, epochs=int(sys.argv[1]), explicit=frozenset({"epochs", "stepsize"}), run=True,
-                        exit_when_done=True,
-                        screenshot=Path(sys.argv[3]) if len(sys.argv) > 3 else None)
-sys.exit(run_window(options))
-"""
-
-
-@pytest.mark.parametrize("stepsize, code", [("0.1", 0), ("1000", 1)])
-def test_run_window_directly(tmp_path, stepsize, code):
-    """The entry point the CLI calls: exit code 0 when the run ends well, 1 when it diverges; a window-sized PNG."""
-    shot = tmp_path / "window.png"
-    result = subprocess.run([sys.executable, "-c", RUN_WINDOW, "1500", stepsize, str(shot)],
-                            capture_output=True, text=True, timeout=60, env=fresh_env())
-    assert result.returncode == code, result.stderr
-    assert "Traceback" not in result.stderr and "QThread" not in result.stderr
-    image = QImage(str(shot))
-    assert (image.width(), image.height()) == (1280, 800)
-
-
 SIGNALLED = """
 import sys
 from PySide6.QtCore import QTimer
@@ -171,6 +137,7 @@ def report_training():
 QTimer.singleShot(50, report_training)
 sys.exit(run_window(LaunchOptions(config=TrainConfig(), epochs=100_000_000, run=True)))
 """
+SIGNALLED = REPORT_AT_QUIT + SIGNALLED
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -180,24 +147,34 @@ def test_a_signal_in_the_terminal_closes_the_window_cleanly(signum, code):
     try:
         assert proc.stdout.readline().strip() == "training"
         proc.send_signal(signum)
-        _out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:  # a failing test leaves no training process behind
             proc.kill()
             proc.communicate()
     assert proc.returncode == code, err
     assert "Traceback" not in err and "QThread: Destroyed" not in err
+    state = last_state(out)  # the window was closed (as Ctrl+Q closes it) with the run stopped, not killed mid-way
+    assert state["visible"] == "False" and state["state"] != "RUNNING" and int(state["epoch"]) > 1000, state
 
 
 def test_flags_continue_an_opened_run_and_a_different_network_is_refused(tmp_path):
+    """``mlp-gui run.npz --epochs 200`` adds 200 epochs to the saved 300, bit for bit as one straight run of 500."""
     trainer = Trainer(TrainConfig())
     trainer.step(300)
     path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
     shot = tmp_path / "shot.png"
-    result = launch(str(path), "--epochs", "200", "--run", "--exit-when-done", "--screenshot", str(shot))
+    result = launch_reporting(str(path), "--epochs", "200", "--run", "--exit-when-done", "--screenshot", str(shot))
     assert result.returncode == 0, result.stderr
+    straight = Trainer(TrainConfig())
+    straight.step(500)
+    state = last_state(result.stdout)
+    assert (state["state"], state["epoch"], state["loss"]) == ("FINISHED", "500", repr(straight.loss)), state
+    assert_window_screenshot(shot)
     refused = launch(str(path), "--layers", "3,8,2", "--run", "--exit-when-done")
-    assert refused.returncode == 2 and "--layers 3,8,2 differs from the saved run" in refused.stderr
+    said = [line for line in refused.stderr.splitlines() if line.startswith("mlp-gui")]  # Qt's offscreen warns too
+    assert refused.returncode == 2 and len(said) == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert "--layers" in said[0] and "differs from the" in said[0]
 
 
 def test_a_stepsize_given_with_an_opened_run_is_the_one_every_view_uses(window, qtbot, tmp_path):

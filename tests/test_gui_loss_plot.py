@@ -9,9 +9,10 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QContextMenuEvent, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
+from mlp_gui.gui.exports import write_plot_image
 from mlp_gui.gui.loss_plot import LIVE_COLOUR, MAX_POINTS, LossPlot
 from mlp_gui.gui.plot_axes import format_epoch, format_power
-from mlp_gui.gui.run_files import clip_polyline, write_plot_image
+from mlp_gui.gui.run_files import clip_polyline
 from tests.gui_helpers import shown
 
 

@@ -72,7 +72,7 @@ def test_live_plot_and_heatmap_updates_keep_none_alive(qtbot):
     def updates(start: int, count: int) -> None:
         for i in range(start, start + count):
             plot.append(losses[i * 50 : (i + 1) * 50])
-            plot._draw()
+            plot.curve_data()  # redraws the curve now (a redraw still waiting is done first)
             panel.show_snapshot(snapshots[i % 2], now=True)
             plot.viewport().repaint()
             panel.view.viewport().repaint()

@@ -1,6 +1,9 @@
-"""README.md opens with the two commands a new user runs, CI runs the second one verbatim, and the keys it lists are the keys bound."""
+"""README.md opens with the two commands a new user runs, CI runs the second one verbatim (then the packaged-app
+build a plain pytest leaves out), and the keys it lists are the keys bound."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +24,26 @@ def test_ci_runs_readmes_test_command():
     second = readme_commands()[1].strip()
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert second in [line.strip() for line in ci]
+
+
+def collected(*args: str) -> list[str]:
+    """The test ids ``pytest --collect-only`` with ``args`` would run (here, from this checkout)."""
+    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode in (0, 5), result.stdout + result.stderr  # 5: every test left out
+    return [line for line in result.stdout.splitlines() if "::" in line]
+
+
+def test_a_plain_pytest_leaves_the_packaged_app_build_out_and_ci_runs_it():
+    files = ["tests/test_packaging_bundle.py", "tests/test_readme.py"]
+    plain = collected(*files)
+    assert plain and not [t for t in plain if t.startswith(files[0])]  # README's command: no build
+    build = collected("-m", "packaging", *files)
+    assert build and all(t.startswith(files[0]) for t in build)  # asked for: the build and its checks only
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    readme_line = next(i for i, line in enumerate(ci) if line == readme_commands()[1].strip())
+    packaging = [i for i, line in enumerate(ci) if line.startswith(".venv/bin/python -m pytest -m packaging ")]
+    assert packaging and packaging[0] > readme_line  # CI builds the app, after README's command
 
 
 def test_every_shortcut_is_in_the_readme(qapp):

@@ -74,13 +74,6 @@ def plot_image(plot: pg.PlotWidget, suffix: str) -> bytes:
     return bytes(data.data())
 
 
-def write_plot_image(path: Path, plot: pg.PlotWidget) -> str:
-    """The loss plot written to ``path``: :func:`mlp_gui.gui.exports.write_plot_image` (kept for old imports)."""
-    from mlp_gui.gui import exports
-
-    return exports.write_plot_image(path, plot)
-
-
 def _render(plot: pg.PlotWidget, painter, *, clip: bool = False) -> None:
     """Draw ``plot`` into ``painter``'s device as a plot of EXPORT_SIZE / EXPORT_SCALE (logical pixels).
 
