@@ -81,7 +81,7 @@ def test_after_divergence_the_panel_says_what_the_next_step_did(window, qtbot):
 def test_choosing_another_weight_shows_it_at_once_without_a_step(window, qtbot):
     """Paused, a click on W1[0,0] then on W3[0,0] left W1[0,0] on show (the snapshot had not changed)."""
     panel = window.weight_panel
-    configure(window, qtbot, epochs=3000)
+    configure(window, qtbot, epochs=2_000_000)  # long enough that the pause always lands before the end
     press_start(window, qtbot)
     qtbot.waitUntil(lambda: window.session.epoch > 0, timeout=TIMEOUT_MS)
     press_start(window, qtbot)  # pause

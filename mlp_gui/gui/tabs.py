@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
+from mlp_gui.gui.landscape_view import LandscapeView
+
 
 @dataclass(frozen=True)
 class Tab:
@@ -36,6 +38,7 @@ TABS: tuple[Tab, ...] = (
         "The network's output over the input plane, and each unit's own", "surface_splitter"),
     Tab("flow", "Gradient flow", "Gradient &flow", "Each layer's gradient norm, weight norm and update ratio over the run",
         "flow"),
+    Tab("landscape", LandscapeView.title, "L&andscape", LandscapeView.tip, LandscapeView),
 )
 
 
