@@ -275,3 +275,31 @@ def test_the_entry_imports_nothing_heavy_before_it_can_catch_ctrl_c():
 def test_the_command_starts_where_ctrl_c_is_caught():
     assert (ROOT / "mlp_gui" / "__main__.py").read_text().count("mlp_gui.entry") == 1
     assert 'mlp-gui = "mlp_gui.entry:main"' in (ROOT / "pyproject.toml").read_text()
+
+
+#: Ctrl+C inside an extension module's import, which (as NumPy's C import does) turns the interrupt into an ImportError
+INTERRUPTED_IMPORT = r"""
+import importlib.abc, importlib.util, os, signal, sys, time
+
+class SlowCli(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path, target=None):
+        return importlib.util.spec_from_loader(name, self) if name == "mlp_gui.cli" else None
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt as exc:
+            raise ImportError("PyCapsule_Import could not import module 'datetime'") from exc
+
+sys.meta_path.insert(0, SlowCli())
+from mlp_gui.entry import main
+raise SystemExit(main(["train", "--epochs", "5"]))
+"""
+
+
+def test_ctrl_c_inside_an_extension_import_is_one_line_not_an_import_error():
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_IMPORT], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 130, result.stderr
+    assert result.stderr.strip().splitlines() == ["mlp-gui: interrupted while starting; nothing was trained or saved"]
