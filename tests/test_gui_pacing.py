@@ -59,8 +59,9 @@ def test_a_redraw_waits_out_the_least_interval_and_draws_the_newest(qtbot):
     qtbot.waitUntil(lambda: canvas.drawn == [first], timeout=2000)  # the first at once
     for snap in rest:
         canvas.pacer.request(snap)
-    # the least interval, or a little more when the first draw cost more than the time budget allows (a loaded machine)
-    assert canvas.pacer.due_in_ms is not None and 200 < canvas.pacer.due_in_ms <= max(400, canvas.pacer.interval_ms) + 1
+    # the least interval (more when the first draw cost more than the time budget allows, on a loaded machine), within
+    # the 5% slack of Qt's coarse timers
+    assert canvas.pacer.due_in_ms is not None and 200 < canvas.pacer.due_in_ms <= 1.05 * max(400, canvas.pacer.interval_ms) + 1
     qtbot.waitUntil(lambda: len(canvas.drawn) == 2, timeout=3000)
     assert canvas.drawn == [first, rest[-1]] and canvas.pacer.shown is rest[-1] and canvas.pacer.redraws == 2
     canvas.pacer.request(rest[-1], now=True)  # already drawn: not again
