@@ -69,3 +69,11 @@ def test_the_window_after_one_epoch(window, qtbot):
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Finished: "), timeout=TIMEOUT_MS)
     assert window.statusBar().currentMessage().startswith("Finished: 1 epoch,")
     assert window.run_panel.progress.format() == "1 / 1 epoch"
+
+
+def test_the_progress_text_past_a_lowered_plan_says_so():
+    from mlp_gui.gui.run_panel import progress_text
+
+    assert progress_text(1_200, 20_000) == "1,200 / 20,000 epochs"
+    assert progress_text(100_000, 20_000) == "100,000 epochs (plan: 20,000)"
+    assert progress_text(1, 0) == "1 epoch (plan: 0)"

@@ -18,6 +18,7 @@ from mlp_gui.core.run_checks import check_flags_match, earlier_version_note
 from mlp_gui.core.runfile import RunFileError
 from mlp_gui.core.safe_write import atomic_write
 from mlp_gui.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from mlp_gui.gui import desktop_scheme
 from mlp_gui.gui.session import RunState
 from mlp_gui.gui.window import MainWindow
 from mlp_gui.launch import LaunchOptions
@@ -48,6 +49,7 @@ def application() -> QApplication:
     app.setWindowIcon(app_icon())
     configure_pyqtgraph()
     collect_between_events(app)
+    desktop_scheme.follow_desktop(app)
     return app
 
 

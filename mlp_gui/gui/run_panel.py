@@ -163,7 +163,7 @@ class RunPanel(QWidget):
         self._last_shown = now
         fraction = min(epoch / target, 1.0) if target else 1.0
         self.progress.setValue(int(round(fraction * PROGRESS_STEPS)))
-        self.progress.setFormat(f"{epoch:,} / {count(target, 'epoch')}")
+        self.progress.setFormat(progress_text(epoch, target))
         eta = format_duration((target - epoch) / rate) if rate > 0 and epoch < target and self._will_finish else "—"
         speed = f"{format_rate(rate)} epochs/s" if rate > 0 else "—"
         for name, text in (("epoch", f"{epoch:,}"), ("loss", f"{loss:.6g}"), ("speed", speed), ("time left", eta)):
@@ -209,3 +209,10 @@ class RunPanel(QWidget):
         self.state_label.setVisible(bool(text))
         colour = (palette.error_text_color if error else palette.secondary_text_color)(self.state_label).name()
         self.state_label.setText(f"<span style='color:{colour}'>{text}</span>" if text else "")
+
+
+def progress_text(epoch: int, target: int) -> str:
+    """The bar's text: ``1,200 / 20,000 epochs``; past a plan that was lowered, ``100,000 epochs (plan: 20,000)``."""
+    if epoch > target:
+        return f"{count(epoch, 'epoch')} (plan: {target:,})"
+    return f"{epoch:,} / {count(target, 'epoch')}"
