@@ -6,14 +6,16 @@ record (:mod:`mlp_gui.core.norm_record`: every early epoch, then 256 per doublin
 arrives with the run (reset, open) and with every delivery, so the curves cost training nothing more and
 stay bounded however long the run; a :class:`Pacer` redraws them at most five times a second, only while
 shown. The newest epoch, usually between two grid rows, ends each curve with the norms of the newest
-snapshot; the epoch the timeline shows is marked.
+snapshot; the epoch the timeline shows is marked. Below, the sharpness λ_max at each kept snapshot against
+the stepsize's stability limit 2/η (:mod:`mlp_gui.gui.sharpness_plot`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from mlp_gui.core.explain import layer_norms
 from mlp_gui.core.norm_record import NormRecord, NormRows
@@ -21,6 +23,7 @@ from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedPlotWidget
 from mlp_gui.gui.plot_axes import LossAxis
+from mlp_gui.gui.sharpness_plot import SharpnessPlot
 
 MEASURES = {
     "gradient": ("‖∂L/∂W_l‖", "how strongly the loss pulls on layer l"),
@@ -55,9 +58,15 @@ class GradientFlowView(Paced, QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Per layer:"))
         top.addWidget(self.measure, 1)
+        self.sharpness = SharpnessPlot()
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(self.sharpness)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(split, 1)
         self.record = NormRecord([], 0)
         self.latest: NormRows | None = None  # the newest snapshot's norms: the end of every curve
         self.curves: list[pg.PlotDataItem] = []
@@ -65,14 +74,25 @@ class GradientFlowView(Paced, QWidget):
         self._pacer = Pacer(self, self._draw, self.view, min_interval_ms=refresh_ms)
 
     def bind(self, session) -> None:
-        """Follow ``session``: each new run, the norms each delivery recorded, the stepsize, every snapshot, the epoch viewed."""
+        """Follow ``session``: each new run, the norms each delivery recorded, the stepsize, every snapshot, the epoch
+        viewed; the sharpness plot follows it too."""
         session.run_reset.connect(self.set_run)
-        session.delivered.connect(self._add_delivered)
+        session.delivered.connect(self.add_delivery)
         session.stepsize_changed.connect(self.set_stepsize)
         session.snapshot_ready.connect(self.show_snapshot)
         session.viewing.connect(self.mark_viewed)
+        self.sharpness.bind(session)
 
-    def _add_delivered(self, delivery) -> None:
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """End the sharpness plot's worker thread (window close, quit, exit); True if it ended in time."""
+        return self.sharpness.shutdown(timeout_ms)
+
+    def add_delivery(self, delivery) -> None:
+        """A delivery's rows; if its snapshot is earlier than the record's end, the run went back there first (the
+        divergence guard replays its last chunk up to the epoch it tripped at) and the later rows are dropped."""
+        if delivery.snapshot.epoch < self.record.last_epoch:
+            self.record.truncate(delivery.snapshot.epoch)
+            self.latest = None
         if delivery.norms is not None:
             self.add_rows(delivery.norms)
 
@@ -142,7 +162,8 @@ class GradientFlowView(Paced, QWidget):
 
     def _redraw(self) -> None:
         key = self.measure.currentData()
-        self.plot.setLabel("left", MEASURES[key][0], color=palette.TEXT)
+        if self.plot.getAxis("left").labelText != MEASURES[key][0]:  # a new label re-lays the plot out: only on a change
+            self.plot.setLabel("left", MEASURES[key][0], color=palette.TEXT)
         rows = self.rows()
         values = {"gradient": rows.grad, "weight": rows.weight, "ratio": rows.ratio}[key]
         for i, curve in enumerate(self.curves):

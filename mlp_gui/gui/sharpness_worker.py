@@ -1,0 +1,153 @@
+"""λ_max at a run's kept snapshots, computed off the GUI thread (:func:`mlp_gui.core.sharpness_record.compute_record`).
+
+:class:`SharpnessJobs` hands a copy of the run to a worker on a thread of its own (started at the first job, ended
+like every other, :mod:`mlp_gui.gui.worker_threads`), which computes on one BLAS thread so that a training thread
+keeps the other core. The GUI thread never waits for it: a newer job cancels the one under way, and each finished
+one arrives as ``finished(SharpnessResult)``. Failures are logged with their traceback; the GUI gets one line.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import partial
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from mlp_gui.core.blas_threads import blas_threads
+from mlp_gui.core.hessian import CancelledError
+from mlp_gui.core.runfile import SavedRun
+from mlp_gui.core.sharpness_record import Key, SharpnessRecord, TrainedCurvature, compute_record
+from mlp_gui.gui.worker_threads import StoppableWorker, end_worker_thread, start_worker_thread
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class SharpnessJob:
+    """λ_max at ``run``'s kept snapshots (a copy nobody else holds), reusing ``known`` and ``trusted`` values."""
+
+    run: SavedRun
+    known: dict[Key, float]
+    trusted: dict[int, float]
+    cancel: threading.Event = field(default_factory=threading.Event)
+    found: dict[Key, float] = field(default_factory=dict)  # filled as values are found (kept if cancelled)
+
+
+@dataclass(frozen=True)
+class SharpnessResult:
+    """A finished job: the record, every value by key (for the next job), the run it is of, and the seconds taken."""
+
+    record: SharpnessRecord
+    known: dict[Key, float]
+    run: SavedRun
+    seconds: float
+
+
+def compute(job: SharpnessJob, progress) -> SharpnessResult:
+    """``job`` computed here and now (``progress(done, total)`` False cancels: CancelledError)."""
+    began = time.perf_counter()
+    run = job.run
+    store = run.snapshots
+    epochs, rows = (list(store.epochs), list(store.rows)) if store is not None else ([], [])
+    with blas_threads(1):
+        record, known = compute_record(TrainedCurvature.of_run(run.config, run.x, run.y), epochs, rows, known=job.known,
+                                       trusted=job.trusted, progress=progress, into=job.found)
+    return SharpnessResult(record, known, run, time.perf_counter() - began)
+
+
+class _Worker(StoppableWorker):
+    done = Signal(object, object)  # job, SharpnessResult
+    failed = Signal(object, str)  # job, one line
+
+    @Slot(object)
+    def run(self, job: SharpnessJob) -> None:
+        def progress(_done: int, _total: int) -> bool:
+            return not (job.cancel.is_set() or self.stopping)
+
+        try:
+            if not progress(0, 1):
+                return
+            result = compute(job, progress)
+        except CancelledError:
+            return
+        except MemoryError:
+            self.failed.emit(job, "not enough memory to compute λ_max")
+        except Exception as exc:  # noqa: BLE001 - the view must hear of any failure, not lose the thread
+            log.exception("computing λ_max failed")
+            self.failed.emit(job, f"computing λ_max failed: {type(exc).__name__}: {exc}")
+        else:
+            self.done.emit(job, result)
+
+
+def _end_thread(thread: QThread, request_stop, *_) -> None:
+    try:
+        end_worker_thread(thread, request_stop, 3000)
+    except RuntimeError:
+        pass
+
+
+class SharpnessJobs(QObject):
+    """One job at a time on the sharpness thread; a new one cancels the one under way. ``finished(SharpnessResult)``
+    and ``failed(line)`` on the GUI thread, for the current job only."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+    _run = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.current: SharpnessJob | None = None
+        self._thread: QThread | None = None
+        self._worker: _Worker | None = None
+        self._shut_down = False
+
+    @property
+    def busy(self) -> bool:
+        return self.current is not None
+
+    def start(self, run: SavedRun, *, known: dict[Key, float], trusted: dict[int, float]) -> bool:
+        """Compute λ_max at ``run``'s snapshots (cancelling the job under way); False once shut down."""
+        if self._shut_down:
+            return False
+        self.cancel()
+        self.current = SharpnessJob(run, dict(known), dict(trusted))
+        if self._thread is None:
+            self._worker = _Worker()
+            self._thread = start_worker_thread(self, self._worker, "mlp-gui sharpness")
+            self._run.connect(self._worker.run)
+            self._worker.done.connect(self._on_done)
+            self._worker.failed.connect(self._on_failed)
+            self.destroyed.connect(partial(_end_thread, self._thread, self._worker.request_stop))
+        self._run.emit(self.current)
+        return True
+
+    def cancel(self) -> dict[Key, float]:
+        """Stop the job under way (nothing is reported of it); the values it had found so far."""
+        job, self.current = self.current, None
+        if job is None:
+            return {}
+        job.cancel.set()
+        return dict(job.found)
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Cancel and end the thread (window close, quit, exit); True if it ended within ``timeout_ms``."""
+        self._shut_down = True
+        self.cancel()
+        if self._thread is None:
+            return True
+        return end_worker_thread(self._thread, self._worker.request_stop, timeout_ms)
+
+    @Slot(object, object)
+    def _on_done(self, job: SharpnessJob, result: SharpnessResult) -> None:
+        if job is self.current:
+            self.current = None
+            self.finished.emit(result)
+
+    @Slot(object, str)
+    def _on_failed(self, job: SharpnessJob, line: str) -> None:
+        if job is self.current:
+            self.current = None
+            self.failed.emit(line)
