@@ -10,6 +10,7 @@
                                               # visible at once (Training tab, ΔW on, weight panel open),
                                               # then the Gradient flow tab, and the memory of a long run
     python bench/bench_gui.py --profile-views # also GUI-thread CPU per view (refresh and paint), per case
+    python bench/bench_gui.py --no-memory     # speed only: leave out the long runs that measure memory
 
 Prints medians of: headless ``Trainer.step`` epochs/s; epochs/s inside the
 window with the live plot and heatmaps; their ratio, round by round (target
@@ -59,11 +60,15 @@ from mlp_gui.core.driver import CHUNK_SECONDS  # noqa: E402
 from mlp_gui.gui.app import application  # noqa: E402
 from mlp_gui.gui.backprop_view import BackpropView  # noqa: E402
 from mlp_gui.gui.decision_view import DecisionView  # noqa: E402
+from mlp_gui.gui.gradcheck_panel import GradCheckPanel  # noqa: E402
+from mlp_gui.gui.gradient_flow import GradientFlowView  # noqa: E402
 from mlp_gui.gui.heatmaps import HeatmapPanel  # noqa: E402
 from mlp_gui.gui.loss_plot import LossPlot  # noqa: E402
 from mlp_gui.gui.network_diagram import NetworkDiagram  # noqa: E402
+from mlp_gui.gui.notebook_pane import NotebookPane  # noqa: E402
 from mlp_gui.gui.run_panel import RunPanel  # noqa: E402
 from mlp_gui.gui.session import RunState  # noqa: E402
+from mlp_gui.gui.weight_panel import WeightPanel  # noqa: E402
 from mlp_gui.gui.window import MainWindow  # noqa: E402
 
 app = application()
@@ -185,11 +190,15 @@ class ViewCosts:
         (MainWindow, "_on_delivered", "delivery slot (losses, accuracy, progress)"),
         (RunPanel, "show_progress", "progress text"),
         (LossPlot, "_draw", "curve update"),
-        (HeatmapPanel, "_refresh", "refresh (set images, scales, cell texts)"),
+        (HeatmapPanel, "_draw", "refresh (set images, scales, cell texts)"),
+        (WeightPanel, "_draw", "redraw (one weight's terms and curves)"),
+        (GradientFlowView, "_draw", "redraw (per-layer norm curves)"),
         (BackpropView, "_refresh", "refresh (forward/backward + arrays)"),
         (DecisionView, "_draw", "redraw (grid predict + image)"),
         (NetworkDiagram, "_draw", "redraw (edges, grid activations, thumbnails)"),
         (NetworkDiagram, "paintEvent", "paint"),
+        (GradCheckPanel, "on_delivered", "delivery (keeps the snapshot, status line)"),
+        (NotebookPane, "on_delivered", "delivery (printed epochs' lines)"),
         (pg.GraphicsView, "paintEvent", "paint"),
     )
 
@@ -201,6 +210,8 @@ class ViewCosts:
 
     def install(self) -> None:
         for cls, name, what in self.METHODS:
+            if not hasattr(cls, name):
+                raise SystemExit(f"--profile-views: {cls.__name__} has no method {name} any more: update ViewCosts.METHODS")
             setattr(cls, name, self._timed(getattr(cls, name), what))
 
     def name(self, window: MainWindow) -> None:
@@ -209,7 +220,10 @@ class ViewCosts:
                            (window.heatmaps, "heatmaps"), (window.heatmaps.view, "heatmaps"),
                            (window.backprop, "backprop"), (window.backprop.view, "backprop"),
                            (window.decision, "decision surface"), (window.decision.plot_widget, "decision surface"),
-                           (window.diagram, "network diagram")):
+                           (window.diagram, "network diagram"), (window.view("gradcheck"), "gradient check"),
+                           (window.weight_panel, "weight panel"), (window.weight_panel.view, "weight panel"),
+                           (window.flow, "gradient flow"), (window.flow.view, "gradient flow"),
+                           (window.view("notebook"), "notebook printout")):
             self.names[id(obj)] = label
 
     def _timed(self, method, what: str):
@@ -368,6 +382,8 @@ def all_views_case(window: MainWindow, rounds: int, seconds: float, epochs: int)
         if panel:
             print(f"  heatmap refresh interval: {window.heatmaps.interval_ms} ms; weight panel: {window.weight_panel.redraws} "
                   f"redraws, last {1000 * window.weight_panel.last_redraw_seconds:.1f} ms\n")
+    if not epochs:
+        return
     show_views(window, window.training_split, True, weight_panel=True)
     grown, history, slope = memory_round(window, epochs)
     report_memory(f"Memory over a {epochs:,}-epoch run in the window, every view visible (Training tab, ΔW on, weight panel)",
@@ -417,8 +433,8 @@ def visible_views(window: MainWindow) -> str:
     h = window.heatmaps
     heatmaps = "heatmaps W|∂L/∂W" + ("|ΔW" if h.show_updates else "")
     decision = "decision surface" + (" (a message only: no 2-input plane)" if window.decision.kind == "message" else "")
-    views = {"loss plot": window.plot, heatmaps: h, "gradient check": window.explorer.gradcheck,
-             "notebook printout": window.explorer.notebook, "backprop": window.backprop, decision: window.decision,
+    views = {"loss plot": window.plot, heatmaps: h, "gradient check": window.view("gradcheck"),
+             "notebook printout": window.view("notebook"), "backprop": window.backprop, decision: window.decision,
              "network diagram" + ("" if window.diagram.has_thumbnails else " (no thumbnails)"): window.diagram,
              "weight panel": window.weight_panel, "gradient flow": window.flow}
     shown = [name for name, widget in views.items() if widget.isVisible()]
@@ -486,6 +502,7 @@ def main() -> None:
     parser.add_argument("--all-views", action="store_true",
                         help="also the notebook network with every view that can be visible at once (ΔW on), and its memory")
     parser.add_argument("--profile-views", action="store_true", help="GUI-thread CPU per view's refresh and paint, per case")
+    parser.add_argument("--no-memory", action="store_true", help="leave out the long runs that measure memory")
     args = parser.parse_args()
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval)
@@ -509,9 +526,10 @@ def main() -> None:
         report_speed("Large network 784,256,256,10, batch 16", rounds, None)
         print(f"  heatmap refresh interval on the large network: {window.heatmaps.interval_ms} ms\n")
         window.form.set_values(notebook, 100_000_000)
-    epochs = 10_000_000 if args.full else 2_000_000
-    grown, history, slope = memory_round(window, epochs)
-    report_memory(f"Memory over a {epochs:,}-epoch run in the window", grown, history, slope)
+    epochs = 0 if args.no_memory else 10_000_000 if args.full else 2_000_000
+    if epochs:
+        grown, history, slope = memory_round(window, epochs)
+        report_memory(f"Memory over a {epochs:,}-epoch run in the window", grown, history, slope)
     if args.dataset or args.all_views:
         print()
     if args.dataset:

@@ -67,6 +67,40 @@ def window(qtbot, isolated_settings):
     win.close()
 
 
+@pytest.fixture
+def bare_session(qapp):
+    """A training session with no window (views bind to it themselves); its thread ended after the test."""
+    from mlp_gui.gui.session import TrainingSession
+
+    made = TrainingSession()
+    yield made
+    assert made.shutdown()
+
+
+@pytest.fixture(scope="module")
+def shared_window(qapp, tmp_path_factory):
+    """One real main window for the tests of a module that only look at it, or set every part of it they read
+    (its size, its tab, a display option) before reading it: building and showing a window is the largest fixed cost
+    of a GUI test. Never trains or changes the run; closed after the module's last test. Only in a module whose tests
+    send no keys: the window stays shown, so application shortcuts meant for another test's window may reach it."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtTest import QTest
+
+    from mlp_gui.gui.window import MainWindow
+
+    settings = tmp_path_factory.mktemp("settings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
+    win = MainWindow()
+    win.show()
+    assert QTest.qWaitForWindowExposed(win)
+    yield win
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))  # its own, not the last test's
+    assert win.session.epoch == 0, "a test trained the shared window: give it the function-scoped `window`"
+    win.close()
+    win.deleteLater()
+
+
 @pytest.fixture(scope="session")
 def notebook_trained():
     """The notebook's run after its first training cell (100,000 epochs), trained once per test session.

@@ -116,7 +116,7 @@ def test_sweep_overlays_one_curve_per_value(window, qtbot):
 
 
 def test_gradient_check_tab_is_green_on_the_default_net(window, qtbot):
-    pane = window.explorer.gradcheck
+    pane = window.view("gradcheck")
     with qtbot.waitSignal(pane.check_finished, timeout=TIMEOUT_MS) as blocker:
         window.tabs.setCurrentWidget(pane)
     results = blocker.args[0]
@@ -127,10 +127,10 @@ def test_gradient_check_tab_is_green_on_the_default_net(window, qtbot):
 
 
 def test_notebook_view_reads_as_the_notebook(window, qtbot, notebook_trained):
-    text = window.explorer.notebook.plain_text()
+    text = window.view("notebook").plain_text()
     assert text.startswith(nb.INITIAL_REPORT.rstrip("\n"))
     train(window, qtbot, epochs=20_002)
-    lines = window.explorer.notebook.plain_text().splitlines()
+    lines = window.view("notebook").plain_text().splitlines()
     losses = [line for line in lines if line.startswith("Loss after")]
     assert [int(line.split()[2]) for line in losses] == [1, 2, 3, 10001, 20001, 20002]
     for line in losses:  # the notebook's own run (trained headless, once per session) at each printed epoch

@@ -54,8 +54,10 @@ def assert_no_text_over_another(views, extra=()) -> None:
 
 @pytest.mark.parametrize("width, height", SIZES)
 @pytest.mark.parametrize("updates", [False, True])
-def test_heatmaps_ticks_stay_out_of_the_cells_and_no_text_overlaps(window, qtbot, width, height, updates):
+def test_heatmaps_ticks_stay_out_of_the_cells_and_no_text_overlaps(shared_window, qtbot, width, height, updates):
+    window = shared_window  # its size, tab and ΔW column set here
     sized(window, qtbot, width, height)
+    window.tabs.setCurrentWidget(window.training_split)
     window.heatmaps.set_show_updates(updates)
     views = heatmap_views(window)
     assert len(views) == (9 if updates else 6)
@@ -66,7 +68,8 @@ def test_heatmaps_ticks_stay_out_of_the_cells_and_no_text_overlaps(window, qtbot
 
 
 @pytest.mark.parametrize("width, height", SIZES)
-def test_backprop_ticks_stay_out_of_the_cells_and_no_text_overlaps(window, qtbot, width, height):
+def test_backprop_ticks_stay_out_of_the_cells_and_no_text_overlaps(shared_window, qtbot, width, height):
+    window = shared_window  # its size and tab set here
     sized(window, qtbot, width, height)
     window.tabs.setCurrentWidget(window.backprop)
     qtbot.waitUntil(lambda: window.backprop.refreshes > 0, timeout=TIMEOUT_MS)

@@ -52,6 +52,14 @@ def test_every_view_keeps_its_own_least_interval(qapp):
     assert [v.interval_ms for v in (HeatmapPanel(refresh_ms=30), BackpropView(refresh_ms=40))] == [30, 40]
 
 
+def test_the_backprop_views_largest_interval_is_a_parameter(qtbot):
+    """The Backprop tab's largest interval is its own (two seconds) unless its maker says otherwise: a costly refresh
+    then comes no later than that."""
+    assert BackpropView().max_interval_ms == backprop_view.MAX_REFRESH_MS == 2000
+    assert BackpropView(refresh_ms=300, max_refresh_ms=500).max_interval_ms == 500
+    assert BackpropView(refresh_ms=900, max_refresh_ms=500).max_interval_ms == 900  # never below the least
+
+
 def test_a_redraw_waits_out_the_least_interval_and_draws_the_newest(qtbot):
     canvas = shown(qtbot, Canvas(min_interval_ms=400), 100, 100)
     first, *rest = snapshots(6)
@@ -130,3 +138,31 @@ def test_flush_draws_what_waits_at_once(qtbot):
 def test_impossible_pacing_is_refused(qapp, options):
     with pytest.raises(ValueError, match="a pacer needs"):
         Canvas(**options)
+
+
+def test_a_timed_plot_builds_no_context_menu_nobody_sees(qapp):
+    """pyqtgraph's menus are switched off in every view; a timed plot does not build them only to throw them away."""
+    from mlp_gui.gui.pacing import TimedPlotWidget
+
+    plain, asked = TimedPlotWidget(), TimedPlotWidget(enableMenu=True)
+    assert plain.getPlotItem().getViewBox().menu is None and not plain.getPlotItem().menuEnabled()
+    assert asked.getPlotItem().getViewBox().menu is not None and asked.getPlotItem().menuEnabled()
+    flow = GradientFlowView()
+    assert flow.plot.getViewBox().menu is None and not flow.plot.menuEnabled()
+
+
+def test_every_paint_a_redraw_causes_counts_against_the_budget(qtbot):
+    """A redraw that changes a layout is painted twice: both paints count, not only the last."""
+    class Painted:  # what a TimedPaint view says of its paints
+        paint_seconds = last_paint_seconds = 0.0
+
+    painted = Painted()
+    canvas = shown(qtbot, Canvas(min_interval_ms=10, max_interval_ms=5000, time_budget=0.5, painted=painted), 100, 100)
+    first, second = snapshots(2)
+    canvas.pacer.request(first, now=True)
+    for _ in range(2):  # the two paints that redraw caused, 0.1 s each
+        painted.paint_seconds += 0.1
+        painted.last_paint_seconds = 0.1
+    canvas.pacer.request(second, now=True)
+    assert canvas.drawn == [first, second]
+    assert canvas.pacer.interval_ms >= 400  # (0.2 s of paint) / 0.5 of the time, not 0.1 s / 0.5

@@ -15,7 +15,7 @@ LONG = "stepsize=0.1, layers=3,4,4,2 (20,000 ep.) and a long tail to make the bo
 def hover_at(plot, qtbot, epoch: float, log_loss: float) -> str:
     view_box = plot.getPlotItem().getViewBox()
     where = plot.mapFromScene(view_box.mapViewToScene(QPointF(epoch, log_loss)))
-    with qtbot.waitSignal(plot.hover_text, timeout=2000) as hovered:
+    with qtbot.waitSignal(plot.hover_text, timeout=5000) as hovered:
         qtbot.mouseMove(plot.viewport(), where)
     return hovered.args[0]
 

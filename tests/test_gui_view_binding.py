@@ -13,7 +13,6 @@ from mlp_gui.gui.actions import shortcut_rows
 from mlp_gui.gui.gradient_flow import GradientFlowView
 from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.loss_plot import LossPlot
-from mlp_gui.gui.session import TrainingSession
 from mlp_gui.gui.timeline import Timeline
 from mlp_gui.gui.weight_panel import WeightPanel
 
@@ -21,10 +20,8 @@ TIMEOUT_MS = 20_000
 
 
 @pytest.fixture
-def session(qapp):
-    made = TrainingSession()
-    yield made
-    assert made.shutdown()
+def session(bare_session):
+    return bare_session
 
 
 def test_views_bound_to_a_bare_session_follow_a_reset_a_delivery_and_a_stepsize(session, qtbot):

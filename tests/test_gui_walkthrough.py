@@ -49,7 +49,7 @@ def test_the_notebook_printout_of_an_opened_run_starts_at_epoch_0(window, qtbot,
     window.save_run_to(tmp_path / "run.npz")
     window.session.new_run(TrainConfig(), 100)  # a fresh run replaces it
     assert window.open_run_from(tmp_path / "run.npz")
-    text = window.explorer.notebook.plain_text()
+    text = window.view("notebook").plain_text()
     assert text.startswith(nb.INITIAL_REPORT)  # Question 1 is the epoch-0 loss, 1.0595073989866606
     epochs = [int(line.split()[2]) for line in text.splitlines() if line.startswith("Loss after")]
     assert epochs == [1, 2, 3, 10001, 20001]

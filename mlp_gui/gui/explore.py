@@ -1,7 +1,7 @@
-"""Explore and compare: kept runs and sweeps on the plot, the gradient check, the notebook printout.
+"""Explore and compare: runs kept on the loss plot (across restarts too) and sweeps that add one curve per value.
 
-Wires those views to the window's session and loss plot, so the window
-itself only lays them out.
+The kept runs' model and list and the sweep runner, wired to the loss plot; the current run is read from the
+session only when the person keeps it.
 """
 
 from __future__ import annotations
@@ -14,34 +14,26 @@ from PySide6.QtCore import QObject
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.kept_store import StoredRun, load_kept, save_kept
 from mlp_gui.core.settings import BY_NAME
-from mlp_gui.gui.gradcheck_panel import GradCheckPanel
 from mlp_gui.gui.kept_runs import KeptRun, KeptRunsList, KeptRunsModel, label_for
 from mlp_gui.gui.loss_plot import LossPlot
-from mlp_gui.gui.notebook_pane import NotebookPane
-from mlp_gui.gui.run_worker import Delivery
-from mlp_gui.gui.session import RunReset, RunState, TrainingSession
+from mlp_gui.gui.session import TrainingSession
 from mlp_gui.gui.sweep import KeptCurve, SweepDialog, SweepRunner
 
 log = logging.getLogger(__name__)
 
 
 class Explorer(QObject):
-    """Owns the explore views' models and keeps them in step with the session."""
+    """Owns the kept runs (their model and list) and the sweeps, and puts their curves on the loss plot."""
 
     def __init__(self, session: TrainingSession, plot: LossPlot, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session, self.plot = session, plot
         self.kept = KeptRunsModel(self)
         self.kept_list = KeptRunsList(self.kept)
-        self.notebook = NotebookPane()
-        self.gradcheck = GradCheckPanel()
         self.sweeps = SweepRunner(self)
         self.kept.added.connect(self._show_kept)
         self.kept.removed.connect(plot.remove_curve)
         self.kept.visibility_changed.connect(plot.set_curve_visible)
-        session.run_reset.connect(self._on_run_reset)
-        session.delivered.connect(self._on_delivered)
-        session.state_changed.connect(self._on_state)
         self.sweeps.finished.connect(self._on_sweep_finished)
         self.store_path: Path | None = None
 
@@ -77,7 +69,8 @@ class Explorer(QObject):
         if not self.session.has_run or self.session.epoch == 0 or len(epochs) == 0:
             return None
         config = self.session.config
-        label = label_for(config, TrainConfig(), self.session.epoch, stepsizes=self.session.stepsizes)
+        label = label_for(config, TrainConfig(), self.session.epoch, stepsizes=self.session.stepsizes,
+                          changes=self.session.changes)
         return self.kept.keep(config, epochs, losses, label)
 
     def ask_sweep(self, base: TrainConfig, epochs: int, parent=None) -> bool:
@@ -98,30 +91,8 @@ class Explorer(QObject):
     def _show_kept(self, run: KeptRun) -> None:
         self.plot.add_curve(run.key, run.epochs, run.losses, run.label, run.colour)
 
-    # ------------------------------------------------------------ notebook and gradient check
-
-    def _on_run_reset(self, reset: RunReset) -> None:
-        self.gradcheck.set_model(reset.config.model)  # each activation and loss checked with its own formulas
-        self.gradcheck.set_run(reset.x, reset.y, reset.snapshot)
-        self.notebook.reset(reset.initial, reset.history, reset.snapshot)
-
-    def _on_delivered(self, delivery: Delivery) -> None:
-        self.gradcheck.set_snapshot(delivery.snapshot)
-        self.notebook.add_losses(delivery.first_epoch, delivery.losses)
-
-    def _on_state(self, state: RunState) -> None:
-        if state is RunState.FINISHED:
-            self.notebook.finish(self.session.epoch, self.session.loss)
-        if state in (RunState.PAUSED, RunState.FINISHED, RunState.STOPPED) and self.session.snapshot is not None:
-            self.gradcheck.set_snapshot(self.session.snapshot)  # the state it halted in
-            if self.gradcheck.isVisible():
-                self.gradcheck.check_now()
-            else:
-                self.gradcheck.run_halted()
-
     def shutdown(self) -> None:
         self.sweeps.shutdown()
-        self.gradcheck.shutdown()
 
 
 def _value(run, name: str) -> object:

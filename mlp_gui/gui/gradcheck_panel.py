@@ -8,7 +8,9 @@ the checked entries of the selected array side by side. The check runs on a
 worker thread of its own (started and ended like every other worker thread,
 see :mod:`mlp_gui.gui.worker_threads`): the notebook's net takes
 milliseconds, a 784-256-256-10 net about 1.5 s, and the window keeps updating
-meanwhile. The panel only formats; the core computes.
+meanwhile. The panel only formats; the core computes. It follows a session
+by itself (:meth:`GradCheckPanel.bind`): each run, every delivery, each halt
+(auto-check), and it checks when shown while the run is idle.
 """
 
 from __future__ import annotations
@@ -20,21 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from mlp_gui.core.gradcheck import ArrayCheck, entry_relative_errors, gradient_check, rating
+from mlp_gui.core.gradcheck import ArrayCheck, gradient_check
 from mlp_gui.core.model import Model
+from mlp_gui.core.run_state import RunState
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
-from mlp_gui.gui.gradcheck_tables import (
-    OutlineSelectionDelegate,
-    bold,
-    bold_fixed,
-    read_only_table,
-    table_item,
-    wrapping_label,
-)
+from mlp_gui.gui.gradcheck_tables import OutlineSelectionDelegate, fill_entries, fill_summary_row, read_only_table, wrapping_label
 from mlp_gui.gui.gradcheck_texts import (
     ENTRY_HEADERS,
     ENTRY_TIPS,
@@ -45,16 +40,13 @@ from mlp_gui.gui.gradcheck_texts import (
     SUMMARY_HEADERS,
     SUMMARY_TIPS,
     describe_epoch,
-    entry_cells,
     failure_text,
-    grade_meaning,
     results_text,
     stale_text,
-    summary_cells,
     tiny_note,
     worst_row,
 )
-from mlp_gui.gui.palette import NOTE_BORDER, NOTE_FILL, RATINGS, TEXT
+from mlp_gui.gui.palette import NOTE_BORDER, NOTE_FILL, TEXT
 from mlp_gui.gui.worker_threads import StoppableWorker, end_worker_thread, start_worker_thread
 from mlp_gui.progress import count
 
@@ -118,10 +110,10 @@ class _Message:
 class GradCheckPanel(QWidget):
     """*Check now*, an auto-check box, a summary row per array and the entries of the selected array.
 
-    Feed it the run's data with :meth:`set_run` (x, y and the first snapshot),
-    then :meth:`set_snapshot` as deliveries arrive (it keeps a reference, no
-    copy); :meth:`check_now` checks the newest snapshot on the check thread.
-    :meth:`shutdown` ends that thread (called at quit and exit by itself).
+    :meth:`bind` it to a session, or feed it yourself: the run's data with :meth:`set_run` (x, y and the
+    first snapshot), then :meth:`set_snapshot` as deliveries arrive (it keeps a reference, no copy);
+    :meth:`check_now` checks the newest snapshot on the check thread. :meth:`shutdown` ends that thread
+    (called at quit and exit by itself).
     """
 
     check_started = Signal()
@@ -146,6 +138,7 @@ class GradCheckPanel(QWidget):
         self._again = False  # asked while busy: check once more when the current check ends
         self._message: _Message | None = None
         self._shut_down = False
+        self.session = None
         self._build()
         self._start_thread()
 
@@ -229,6 +222,41 @@ class GradCheckPanel(QWidget):
             size = event.size().width() if wide else event.size().height()
             self.splitter.setSizes([int(size * 0.56), int(size * 0.44)] if wide else [size // 2, size // 2])
         super().resizeEvent(event)
+
+    # ------------------------------------------------------------ the session
+
+    def bind(self, session) -> None:
+        """Follow ``session`` (a :class:`~mlp_gui.gui.session.TrainingSession`): each new run (its model, data and
+        snapshot), the snapshot of every delivery, and each halt (the state it halted in; checked if auto-check is on
+        or the panel is shown)."""
+        self.session = session
+        session.run_reset.connect(self.on_run_reset)
+        session.delivered.connect(self.on_delivered)
+        session.state_changed.connect(self.on_state)
+
+    def on_run_reset(self, reset) -> None:
+        """A new, reset or opened run (a :class:`~mlp_gui.gui.session.RunReset`)."""
+        self.set_model(reset.config.model)  # each activation and loss checked with its own formulas
+        self.set_run(reset.x, reset.y, reset.snapshot)
+
+    def on_delivered(self, delivery) -> None:
+        self.set_snapshot(delivery.snapshot)
+
+    def on_state(self, state: RunState) -> None:
+        """The run paused, stopped or finished: take the state it halted in; check it if shown, else auto-check."""
+        snapshot = self.session.snapshot if self.session is not None else None
+        if state in (RunState.PAUSED, RunState.FINISHED, RunState.STOPPED) and snapshot is not None:
+            self.set_snapshot(snapshot)
+            if self.isVisible():
+                self.check_now()
+            else:
+                self.run_halted()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """Shown (its tab chosen) while the bound run is idle: check the parameters as they are."""
+        super().showEvent(event)
+        if self.session is not None and not event.spontaneous() and not self.session.state.busy:
+            self.check_now()
 
     # ------------------------------------------------------------ what to check
 
@@ -391,7 +419,7 @@ class GradCheckPanel(QWidget):
         self._message = None
         self.summary.setRowCount(len(self.results))
         for row, check in enumerate(self.results):
-            self._fill_summary_row(row, check)
+            fill_summary_row(self.summary, row, check)
         note = tiny_note(self.results)
         self.note.setText(note)
         self.note.setVisible(bool(note))
@@ -409,28 +437,6 @@ class GradCheckPanel(QWidget):
         self.note.hide()
         self._render_status()
 
-    def _fill_summary_row(self, row: int, check: ArrayCheck) -> None:
-        """One array's row, filled with its rating's colour; the relative error in the rating's ink, the rest in
-        dark text (both colours set: a dark desktop's white text was unreadable on the pale fills)."""
-        grade = check.rating
-        fill, ink = RATINGS[grade]
-        tip = f"{check.name}: relative error {check.rel_error:.3e} — {grade} ({grade_meaning(grade)})"
-        for col, (text, numeric) in enumerate(summary_cells(check)):
-            item = table_item(text, numeric)
-            item.setBackground(QBrush(QColor(fill)))
-            item.setForeground(QBrush(QColor(TEXT)))
-            item.setToolTip(tip)
-            if col == 3:  # the relative error: the rating's ink, bold
-                item.setForeground(QBrush(QColor(ink)))
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            if col == 6:  # the worst entry's own relative error, by the same rule
-                entry_grade = rating(check.worst_entry[1])
-                item.setForeground(QBrush(QColor(RATINGS[entry_grade][1])))
-                item.setToolTip(f"{text[2:]}: {entry_grade} ({grade_meaning(entry_grade)})")
-            self.summary.setItem(row, col, item)
-
     def _show_selected_entries(self) -> None:
         """The checked entries of the selected array, its worst entry in bold."""
         rows = self.summary.selectionModel().selectedRows()
@@ -439,15 +445,4 @@ class GradCheckPanel(QWidget):
         check = self.results[rows[0].row()]
         how = "all" if check.checked == check.total else "a sample including the largest gradient"
         self.entries_title.setText(f"{check.name}: {check.checked:,} of {count(check.total, 'entry', 'entries')} checked ({how})")
-        self.entries.setRowCount(len(check.indices))
-        for row, (index, b, n) in enumerate(zip(check.indices, check.backprop, check.numeric)):
-            for col, (text, numeric) in enumerate(entry_cells(check.name, index, b, n)):
-                item = table_item(text, numeric)
-                if col == 4:  # the entry's own relative error, in its rating's colours
-                    fill, ink = RATINGS[rating(float(entry_relative_errors(b, n)))]
-                    item.setBackground(QBrush(QColor(fill)))
-                    item.setForeground(QBrush(QColor(ink)))
-                if index == check.worst_index:
-                    item.setFont(bold_fixed() if numeric else bold(self.entries.font()))
-                    item.setToolTip("The entry with the largest absolute difference in this array")
-                self.entries.setItem(row, col, item)
+        fill_entries(self.entries, check)

@@ -1,5 +1,5 @@
 """The gradient check panel's tables and labels: read-only tables whose numbers are right-aligned in a fixed font,
-and whose selected row keeps its rating colour under an outline.
+whose cells take their rating's colours, and whose selected row keeps its colour under an outline.
 """
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase, QPainter, QPalette, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -18,6 +18,10 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
 )
+
+from mlp_gui.core.gradcheck import ArrayCheck, entry_relative_errors, rating
+from mlp_gui.gui.gradcheck_texts import entry_cells, grade_meaning, summary_cells
+from mlp_gui.gui.palette import RATINGS, TEXT
 
 
 class OutlineSelectionDelegate(QStyledItemDelegate):
@@ -99,3 +103,40 @@ def read_only_table(headers: list[str], numeric_columns: Sequence[int] = ()) -> 
     header.setStretchLastSection(False)
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
     return table
+
+
+def fill_summary_row(table: QTableWidget, row: int, check: ArrayCheck) -> None:
+    """One array's row, filled with its rating's colour; the relative error in the rating's ink, the rest in
+    dark text (both colours set: a dark desktop's white text was unreadable on the pale fills)."""
+    grade = check.rating
+    fill, ink = RATINGS[grade]
+    tip = f"{check.name}: relative error {check.rel_error:.3e} — {grade} ({grade_meaning(grade)})"
+    for col, (text, numeric) in enumerate(summary_cells(check)):
+        item = table_item(text, numeric)
+        item.setBackground(QBrush(QColor(fill)))
+        item.setForeground(QBrush(QColor(TEXT)))
+        item.setToolTip(tip)
+        if col == 3:  # the relative error: the rating's ink, bold
+            item.setForeground(QBrush(QColor(ink)))
+            item.setFont(bold(item.font()))
+        if col == 6:  # the worst entry's own relative error, by the same rule
+            entry_grade = rating(check.worst_entry[1])
+            item.setForeground(QBrush(QColor(RATINGS[entry_grade][1])))
+            item.setToolTip(f"{text[2:]}: {entry_grade} ({grade_meaning(entry_grade)})")
+        table.setItem(row, col, item)
+
+
+def fill_entries(table: QTableWidget, check: ArrayCheck) -> None:
+    """The checked entries of one array, each relative error in its rating's colours, the worst entry in bold."""
+    table.setRowCount(len(check.indices))
+    for row, (index, b, n) in enumerate(zip(check.indices, check.backprop, check.numeric)):
+        for col, (text, numeric) in enumerate(entry_cells(check.name, index, b, n)):
+            item = table_item(text, numeric)
+            if col == 4:  # the entry's own relative error, in its rating's colours
+                fill, ink = RATINGS[rating(float(entry_relative_errors(b, n)))]
+                item.setBackground(QBrush(QColor(fill)))
+                item.setForeground(QBrush(QColor(ink)))
+            if index == check.worst_index:
+                item.setFont(bold_fixed() if numeric else bold(table.font()))
+                item.setToolTip("The entry with the largest absolute difference in this array")
+            table.setItem(row, col, item)

@@ -4,7 +4,8 @@ With the defaults it reads exactly as the notebook: Question 1's loss, the
 gradients in NumPy's print format, then ``Loss after N epochs`` at epochs 1, 2,
 3 and every 10000th + 1, and the final line when the run finishes. The text
 comes from :mod:`mlp_gui.core.notebook`, the same code as ``mlp-gui train
---notebook``; lines are appended, never re-rendered.
+--notebook``; lines are appended, never re-rendered. The pane follows a
+session by itself (:meth:`NotebookPane.bind`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from mlp_gui.core import notebook
+from mlp_gui.core.run_state import RunState
 from mlp_gui.core.trainer import Snapshot
 
 #: how this printout compares with the course's own (checked against the notebook's printed numbers)
@@ -53,6 +55,27 @@ class NotebookPane(QWidget):
         self.start_epoch = 0
         self.next_epoch = 1  # the epoch (within the segment) whose loss is awaited
         self.finished_at: int | None = None
+        self.session = None
+
+    def bind(self, session) -> None:
+        """Follow ``session`` (a :class:`~mlp_gui.gui.session.TrainingSession`): each new run, the losses each delivery
+        brings, and the run's end."""
+        self.session = session
+        session.run_reset.connect(self.on_run_reset)
+        session.delivered.connect(self.on_delivered)
+        session.state_changed.connect(self.on_state)
+
+    def on_run_reset(self, reset) -> None:
+        """A new, reset or opened run (a :class:`~mlp_gui.gui.session.RunReset`): printed from its epoch 0."""
+        self.reset(reset.initial, reset.history, reset.snapshot)
+
+    def on_delivered(self, delivery) -> None:
+        self.add_losses(delivery.first_epoch, delivery.losses)
+
+    def on_state(self, state: RunState) -> None:
+        """The run reached its epochs: the loop's last print."""
+        if state is RunState.FINISHED and self.session is not None:
+            self.finish(self.session.epoch, self.session.loss)
 
     def reset(self, initial: Snapshot | None, history: np.ndarray, latest: Snapshot | None = None) -> None:
         """A new or opened run, printed as one training cell from epoch 0: the epoch-0 report, then every

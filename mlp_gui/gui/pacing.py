@@ -24,7 +24,7 @@ from mlp_gui.core.trainer import Snapshot
 
 REFRESH_MS = 200  # at most five redraws a second
 MAX_REFRESH_MS = 2000  # at least one every two seconds, however costly
-TIME_BUDGET = 0.05  # share of the GUI thread's time a view's redraws may take
+TIME_BUDGET = 0.03  # share of the GUI thread's time a view's redraws (with their paints) may take
 
 
 class Pacer(QObject):
@@ -70,6 +70,8 @@ class Pacer(QObject):
         self.redraws = 0
         self.last_seconds = 0.0  # CPU time of the last redraw on this thread (paint not included)
         self.interval_ms = min_interval_ms
+        self.last_paint_seconds = 0.0  # CPU time of the paints the last redraw caused, as far as known
+        self._painted_before = 0.0  # the painted widget's total paint time when the last redraw began
         self._last_draw = -math.inf
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -131,19 +133,36 @@ class Pacer(QObject):
         source = self._source()
         if snap is self.shown and source == self._shown_from and not self._stale:
             return
+        painted = self._painted() if self._painted is not None else None
+        self._count_paints(painted)
         began = time.thread_time()
         draw(snap)
         self.last_seconds = time.thread_time() - began
         self.shown, self._shown_from, self._stale = snap, source, False
         self.redraws += 1
         self._last_draw = time.monotonic()
-        painted = self._painted() if self._painted is not None else None
-        wanted = 1000 * (self.last_seconds + getattr(painted, "last_paint_seconds", 0.0)) / self.time_budget
+        wanted = 1000 * (self.last_seconds + self.last_paint_seconds) / self.time_budget
         self.interval_ms = int(min(max(wanted, self.min_interval_ms), self.max_interval_ms))
+
+    def _count_paints(self, painted: object) -> None:
+        """The paint time since the last redraw began: every paint it caused (the newest paint's if the widget keeps
+        no total)."""
+        total = getattr(painted, "paint_seconds", None)
+        if total is None:
+            self.last_paint_seconds = getattr(painted, "last_paint_seconds", 0.0)
+            return
+        if self.redraws:
+            self.last_paint_seconds = max(total - self._painted_before, 0.0)
+        self._painted_before = total
 
     def _source(self) -> object:
         drawn_from = self._drawn_from() if self._drawn_from is not None else None
         return drawn_from() if drawn_from is not None else None
+
+
+def _from_pacer(attribute: str, doc: str) -> property:
+    """A read-only property of a paced view: its pacer's ``attribute``."""
+    return property(lambda view: getattr(view._pacer, attribute), doc=doc)
 
 
 class Paced:
@@ -151,40 +170,29 @@ class Paced:
 
     _pacer: Pacer
 
-    @property
-    def shown(self) -> Snapshot | None:
-        """The snapshot drawn last (None: nothing drawn for this run yet)."""
-        return self._pacer.shown
-
-    @property
-    def redraws(self) -> int:
-        """How many times the view has drawn a snapshot."""
-        return self._pacer.redraws
-
-    @property
-    def last_redraw_seconds(self) -> float:
-        return self._pacer.last_seconds
-
-    @property
-    def interval_ms(self) -> int:
-        """The least time between two redraws now (the view's least, more if its redraws cost more)."""
-        return self._pacer.interval_ms
-
-    @property
-    def redraw_due_ms(self) -> int | None:
-        """Milliseconds until the next redraw (None: none scheduled, e.g. nothing new, or hidden)."""
-        return self._pacer.due_in_ms
+    shown = _from_pacer("shown", "The snapshot drawn last (None: nothing drawn for this run yet).")
+    redraws = _from_pacer("redraws", "How many times the view has drawn a snapshot.")
+    last_redraw_seconds = _from_pacer("last_seconds", "CPU time of the last redraw on the GUI thread (paint not included).")
+    interval_ms = _from_pacer("interval_ms", "The least time between two redraws now (the view's least, more if its "
+                                             "redraws cost more).")
+    max_interval_ms = _from_pacer("max_interval_ms", "The largest time between two redraws, however much they cost "
+                                                     "(never below the least).")
+    redraw_due_ms = _from_pacer("due_in_ms", "Milliseconds until the next redraw (None: none scheduled, e.g. nothing "
+                                             "new, or hidden).")
 
 
 class TimedPaint:
-    """Mixed into a Qt view: remembers the CPU time of its last paint (the pacer counts it)."""
+    """Mixed into a Qt view: remembers the CPU time of its last paint and of all its paints so far (the pacer counts
+    every paint a redraw causes: a redraw that changes a layout is painted more than once)."""
 
     last_paint_seconds = 0.0
+    paint_seconds = 0.0  # all paints so far
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
         began = time.thread_time()
         super().paintEvent(event)  # type: ignore[misc]
         self.last_paint_seconds = time.thread_time() - began
+        self.paint_seconds += self.last_paint_seconds
 
 
 class TimedLayoutWidget(TimedPaint, pg.GraphicsLayoutWidget):
@@ -192,7 +200,11 @@ class TimedLayoutWidget(TimedPaint, pg.GraphicsLayoutWidget):
 
 
 class TimedPlotWidget(TimedPaint, pg.PlotWidget):
-    """A PlotWidget that times its paint."""
+    """A PlotWidget that times its paint; pyqtgraph's own context menus are not built unless ``enableMenu`` (they
+    take a good part of making a plot, and no view shows them)."""
+
+    def __init__(self, *args, enableMenu: bool = False, **kwargs) -> None:  # noqa: N803 - pyqtgraph's name
+        super().__init__(*args, enableMenu=enableMenu, **kwargs)
 
 
 __all__ = ["Paced", "Pacer", "TimedLayoutWidget", "TimedPaint", "TimedPlotWidget"]

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
+from mlp_gui.gui.gradcheck_panel import GradCheckPanel
 from mlp_gui.gui.landscape_view import LandscapeView
+from mlp_gui.gui.notebook_pane import NotebookPane
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,8 @@ class Tab:
 
 TABS: tuple[Tab, ...] = (
     Tab("training", "Training", "&Training", "The loss curve and heatmaps", "training_split"),
-    Tab("gradcheck", "Gradient check", "&Gradient check", "Backprop against finite differences", "explorer.gradcheck"),
-    Tab("notebook", "Notebook printout", "&Notebook printout", "What the course notebook prints", "explorer.notebook"),
+    Tab("gradcheck", "Gradient check", "&Gradient check", "Backprop against finite differences", GradCheckPanel),
+    Tab("notebook", "Notebook printout", "&Notebook printout", "What the course notebook prints", NotebookPane),
     Tab("backprop", "Backprop", "&Backprop, one step",
         "z, a and δ of every layer for the current parameters, with their formulas", "backprop"),
     Tab("surface", "Decision surface", "&Decision surface and network",
