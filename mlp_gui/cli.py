@@ -1,4 +1,4 @@
-"""The ``mlp-gui`` command: open the window, or train headless with ``mlp-gui train``.
+"""The ``mlp-gui`` command: open the window, or train headless with ``mlp-gui train`` (also ``landscape``, ``export``).
 
 Bad input gets one line naming what is wrong and exit code 2, never a
 traceback. Qt is imported only when the window is wanted, so ``--help``,
@@ -46,7 +46,8 @@ def build_window_parser() -> argparse.ArgumentParser:
         prog="mlp-gui",
         description="Watch backpropagation happen: train a small neural network (a multilayer perceptron) and see its "
         "loss, weights and gradients change live. To train without a window see 'mlp-gui train --help'; "
-        "for the loss landscape around a saved run, 'mlp-gui landscape --help'.",
+        "for the loss landscape around a saved run, 'mlp-gui landscape --help'; to write a saved run as NumPy code, "
+        "'mlp-gui export --help'.",
     )
     parser.add_argument("--version", action="version", version=f"mlp-gui {__version__}")
     parser.add_argument("run_file", nargs="?", type=Path, metavar="RUN.npz",
@@ -115,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mlp_gui.landscape_command import build_landscape_parser, run_landscape
 
         return run_landscape(build_landscape_parser().parse_args(argv[1:]))
+    if argv and argv[0] == "export":
+        from mlp_gui.export_command import build_export_parser, run_export
+
+        return run_export(build_export_parser().parse_args(argv[1:]))
     return _open_window(build_window_parser().parse_args(argv))
 
 

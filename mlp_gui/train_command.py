@@ -26,7 +26,7 @@ import numpy as np
 
 from mlp_gui.cli_args import config_from_args
 from mlp_gui.core import notebook
-from mlp_gui.core.config import ConfigError, TrainConfig, check_fits_in_memory, format_value
+from mlp_gui.core.config import CONTINUABLE, ConfigError, TrainConfig, check_fits_in_memory, format_value
 from mlp_gui.core.driver import Halt, drive
 from mlp_gui.core.explain import fingerprint, layer_norms
 from mlp_gui.core.guard import Guard, GuardReport
@@ -241,10 +241,18 @@ def _prepare(args: argparse.Namespace) -> Plan:
     check_fits_in_memory(resumed, run.epochs + epochs)
     notes.append(_diverged_note(run, resumed, given))
     trainer = run.with_config(resumed).trainer(extra_epochs=epochs)
+    _continue_with_settings(trainer, config, given)
     if save_path is None:
         save_path = args.resume
         _check_writable(save_path, "--resume")
     return Plan(trainer, epochs, save_path, "; ".join(n for n in notes if n))
+
+
+def _continue_with_settings(trainer: Trainer, config: TrainConfig, given: frozenset[str]) -> None:
+    """The optimizer's numbers, penalty and decay given with ``--resume``: the run goes on with them from its end."""
+    changes = {name: getattr(config, name) for name in CONTINUABLE if name in given}
+    if changes:
+        trainer.set_settings(**changes)
 
 
 def _went_back(run: SavedRun, args: argparse.Namespace) -> tuple[SavedRun, str]:
@@ -335,6 +343,7 @@ def _summary(trainer: Trainer, start_epoch: int, done: int, seconds: float, save
         "diverged_at": trainer.diverged_at,
         "saved": str(saved) if isinstance(saved, Path) else None,
         "train_loss": _json_float(trainer.loss),
+        "penalty": _json_float(trainer.penalty),  # λ₁·Σ|W| + (λ₂/2)·ΣW² at the final parameters (the loss is the data's)
         "fingerprint": fingerprint(cfg, trainer.initial_layers),
         "grad_norms": [_json_float(n) for n in layer_norms(trainer.grads)],  # per layer, W and b together
         "weight_norms": [_json_float(n) for n in layer_norms(trainer.layers)],

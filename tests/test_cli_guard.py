@@ -60,7 +60,8 @@ def test_the_suggested_stepsize_trains(capsys):
     assert code == 1 and guard["good_epoch"] == 0 and suggested == guard["tried_stepsizes"][-1] < 2.45
     line = next(x for x in err.splitlines() if "divergence guard" in x)
     assert (f"a stepsize of {suggested:g} trained 500 epochs from epoch 0 without tripping the guard "
-            f"(now 5; 2/λ_max = {2 / guard['sharpness']:.3g}, λ_max the loss's largest curvature there)") in line
+            f"(now 5; 2/λ_max = {2 / guard['sharpness']:.3g}, λ_max the largest eigenvalue of the loss's Hessian there "
+            "(Lanczos, as the Gradient flow tab's sharpness plot))") in line
     code, summary, err = train_json(capsys, *sine, "--stepsize", f"{suggested:g}", "--epochs", "1000")  # from epoch 0
     assert code == 0 and summary["divergence"] is None and summary["epochs"] == 1000
     assert summary["final_loss"] < summary["initial_loss"]

@@ -39,8 +39,11 @@ def test_json_summary(capsys):
     assert summary["epochs"] == 10 and summary["total_epochs"] == 10
     assert summary["settings"] == {"seed": 12345, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1, "epochs": 10,
                                    "activation": "sigmoid", "output": "identity", "loss": "mse", "init": "notebook",
-                                   "data": "notebook", "samples": 200, "noise": 0.1, "test_fraction": "auto",
-                                   "target": "last", "standardize": "no"}
+                                   "data": "notebook", "features": "x1,x2", "samples": 200, "noise": 0.1,
+                                   "test_fraction": "auto", "target": "last", "standardize": "no",
+                                   "optimizer": "gd", "momentum": 0.9, "rho": 0.99, "beta1": 0.9, "beta2": 0.999,
+                                   "eps": 1e-8, "l1": 0.0, "l2": 0.0, "decay_every": 0, "decay_factor": 1.0}
+    assert summary["penalty"] == 0.0  # no penalty: the objective is the data loss
     assert summary["final_loss"] < summary["initial_loss"]
     assert summary["seconds"] > 0 and summary["epochs_per_second"] > 0
     assert summary["diverged_at"] is None

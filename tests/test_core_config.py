@@ -33,8 +33,9 @@ def test_the_config_holds_exactly_the_schemas_run_settings():
     assert [f.name for f in fields(TrainConfig)] == [s.name for s in RUN_SETTINGS]
     assert [s.name for s in SETTINGS if s.scope == "plan"] == ["epochs"]
     assert [s.flag for s in SETTINGS] == [
-        "--seed", "--layers", "--batch-size", "--stepsize", "--activation", "--output", "--loss", "--init",
-        "--data", "--samples", "--noise", "--target", "--standardize", "--test-fraction", "--epochs"]
+        "--seed", "--layers", "--batch-size", "--stepsize", "--optimizer", "--momentum", "--rho", "--beta1", "--beta2",
+        "--eps", "--l1", "--l2", "--decay-every", "--decay-factor", "--activation", "--output", "--loss", "--init",
+        "--data", "--features", "--samples", "--noise", "--target", "--standardize", "--test-fraction", "--epochs"]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ CLASSIFIER = dict(layers=(2, 8, 2), activation="tanh", output="softmax", loss="c
 
 @pytest.mark.parametrize("name", GENERATED)
 def test_generated_sets_have_their_shapes_and_come_from_the_seed(name):
-    layers = (1, 4, 1) if name == "sine" else (2, 4, 2)
+    layers = {"sine": (1, 4, 1), "plane": (2, 4, 1), "bumps": (2, 4, 1)}.get(name, (2, 4, 2))  # values: one output
     cfg = TrainConfig(data=name, layers=layers, samples=100)
     _, data = initialize_data(cfg)
     assert data.x.shape == (layers[0], 80) and data.x_test.shape == (layers[0], 20)
@@ -25,7 +25,7 @@ def test_generated_sets_have_their_shapes_and_come_from_the_seed(name):
     np.testing.assert_array_equal(data.x, again.x)
     _, other = initialize_data(cfg.with_changes(seed=1))
     assert not np.array_equal(data.x, other.x)
-    if name != "sine":
+    if name not in ("sine", "plane", "bumps"):
         assert data.classes == 2 and set(np.unique(data.y)) == {0.0, 1.0} and np.all(data.y.sum(axis=0) == 1)
 
 

@@ -36,8 +36,10 @@ def trained(config: TrainConfig) -> Trainer:
 
 def assert_learns(config: TrainConfig) -> Trainer:
     trainer = trained(config)
-    if config.data == "sine":  # values: the loss comes down to near the noise's (½·0.1² = 0.005)
-        assert trainer.loss_history[-1] < 0.02, (config, trainer.loss_history[-1])
+    if not trainer.data.classes:  # values: the loss comes down to near the noise's (sine's ½·0.1² = 0.005)
+        # (bumps' recipe trains 20,000 epochs, tests/test_core_regression_data.py: by 3,000 it has halved its loss)
+        limit = 0.5 * trainer.loss_history[0] if config.data == "bumps" else 0.02
+        assert trainer.loss_history[-1] < limit, (config, trainer.loss_history[-1])
     else:
         assert trainer.metrics["accuracy"][-1] >= 0.9, (config, trainer.metrics["accuracy"][-1])
     return trainer

@@ -66,7 +66,8 @@ def test_the_suggestion_uses_lambda_max_shows_two_over_it_and_trains(slow_climb)
     lam = sharpness(trainer.config.model, guard.good_params(), trainer.x, trainer.y)
     assert report.suggestion.sharpness == pytest.approx(lam, rel=1e-12)
     assert report.suggestion.tried[0] == float(f"{1 / lam:.3g}")  # the first candidate is 1/λ_max
-    assert f"(now 2; 2/λ_max = {2 / lam:.3g}, λ_max the loss's largest curvature there)" in report.line(2)
+    assert (f"(now 2; 2/λ_max = {2 / lam:.3g}, λ_max the largest eigenvalue of the loss's Hessian there "
+            "(Lanczos, as the Gradient flow tab's sharpness plot))") in report.line(2)
     assert report.as_json()["sharpness"] == report.suggestion.sharpness
     copy = Trainer.new(TrainConfig(stepsize=0.1), capacity=30_000)
     copy.step(2000)
@@ -103,4 +104,4 @@ def test_counts_in_the_messages_are_singular_for_one():
     assert "2/λ_max = 0.5," in Suggestion((0.1,), found=True, epochs=1, sharpness=4.0).phrase(7, 1.0)
     none = Suggestion((0.5, 0.25), found=False, epochs=1)
     assert "no stepsize from 0.5 down to 0.25 trained 1 epoch from epoch 7" in none.phrase(7, 1.0)
-    assert "λ_max, the loss's largest curvature, could not be estimated there" in none.phrase(7, 1.0)
+    assert "λ_max, the largest eigenvalue of the loss's Hessian, could not be estimated there" in none.phrase(7, 1.0)

@@ -41,8 +41,10 @@ def test_file_is_plain_npz_without_pickle(tmp_path, trained):
     assert {"W1", "b1", "W3", "b3", "grad_W1", "grad_b3", "loss", "x", "y", "config"} <= names
     assert config == {"seed": 12345, "layers": [3, 4, 4, 2], "batch_size": 5, "stepsize": 0.1,
                       "activation": "sigmoid", "output": "identity", "loss": "mse", "init": "notebook",
-                      "data": "notebook", "samples": 200, "noise": 0.1, "test_fraction": "auto",
-                      "target": "last", "standardize": "no"}
+                      "data": "notebook", "features": "x1,x2", "samples": 200, "noise": 0.1, "test_fraction": "auto",
+                      "target": "last", "standardize": "no",
+                      "optimizer": "gd", "momentum": 0.9, "rho": 0.99, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                      "l1": 0.0, "l2": 0.0, "decay_every": 0, "decay_factor": 1.0}  # issue 19's optimizer settings
 
 
 def test_save_does_not_clobber_on_failure(tmp_path, trained, monkeypatch):

@@ -173,7 +173,8 @@ def test_the_registry_names_its_rules_and_refuses_a_second_rule_of_one_name(toy_
 
     with pytest.raises(ValueError, match="Nameless needs a name"):
         register(Nameless)
-    with pytest.raises(ValueError, match="unknown update rule 'adamw'; choose one of gd, sign, heavy-ball"):
+    with pytest.raises(ValueError,
+                       match="unknown update rule 'adamw'; choose one of gd, momentum, nesterov, rmsprop, adam, sign, heavy-ball"):
         rule_named("adamw")
 
 
@@ -195,8 +196,17 @@ def test_a_runs_rule_comes_from_its_settings_or_its_file_in_one_place(toy_rules)
     with pytest.raises(ValueError, match=r"the file's update rule 'heavy-ball' \(momentum=0.5\) is not the settings' "):
         rule_for(Settings(), {"name": "heavy-ball", "momentum": 0.5})
     assert isinstance(rule_for(TrainConfig()), GradientDescent)
+    with pytest.raises(ValueError, match=r"the file's update rule 'momentum' \(momentum=0.5\) is not the settings' 'gd'"):
+        rule_for(TrainConfig(), {"name": "momentum", "momentum": 0.5})  # a run's settings name its optimizer (gd too)
+    # a rule no setting can name (a plug-in's) is the file's, under settings at the default gd
     assert rule_for(TrainConfig(), {"name": "heavy-ball", "momentum": 0.5}).momentum == 0.5
+
+    @dataclass(frozen=True)
+    class Unnamed:  # settings that name no optimizer: the file's rule
+        layers: tuple = (3, 4, 2)
+
+    assert rule_for(Unnamed(), {"name": "heavy-ball", "momentum": 0.5}).momentum == 0.5
     with pytest.raises(ValueError, match="the heavy-ball update's momentum must be a finite number, not nan"):
-        rule_for(TrainConfig(), {"name": "heavy-ball", "momentum": float("nan")})
+        rule_for(Unnamed(), {"name": "heavy-ball", "momentum": float("nan")})
     with pytest.raises(ValueError, match="the update rule has no name"):
-        rule_for(TrainConfig(), {"momentum": 0.5})
+        rule_for(Unnamed(), {"momentum": 0.5})

@@ -92,7 +92,8 @@ def test_the_heatmaps_update_column_is_the_rules_delta(qtbot, momentum):
     shown_change = [a for view in panel.updates for a in (view.matrix, view.bias)]
     np.testing.assert_array_equal(trainer.layout.pack(snap.layers) + np.concatenate([a.ravel() for a in shown_change]),
                                   after)  # the parameters the run's next step gives, to the bit
-    assert HalfMomentum.formula in panel.headers[2].text and "−0.3·∂L/∂W" not in panel.headers[2].text
+    heading = panel.headers[2].text  # the rule's ΔW with the stepsize's number; the whole formula in the hover
+    assert "ΔW = −0.3 · v" in heading and "−0.3·∂L/∂W" not in heading
     text = hover_text(panel.updates[0], 2, 0)
     assert text.startswith(f"ΔW1[2, 0] = {float(expected[0].W[2, 0])!r}   (by {HalfMomentum.formula})") and "×" not in text
 
@@ -127,7 +128,7 @@ def test_the_weight_panels_next_value_is_the_runs_next_value(qtbot, request, wit
         assert f"by {HalfMomentum.formula}" in text and "− η · ∂L/∂W2[1, 3]" not in text
         assert panel.step.next_value != float(snap.layers[1].W[1, 3] - STEPSIZE * snap.grads[1].W[1, 3])
     else:
-        assert "next: W2[1, 3] − η · ∂L/∂W2[1, 3]" in text
+        assert "W2[1, 3] − η · ∂L/∂W2[1, 3] = " in text
         assert panel.step.next_value == float(snap.layers[1].W[1, 3] - snap.grads[1].W[1, 3] * STEPSIZE)  # the notebook's
 
 

@@ -234,7 +234,7 @@ def test_shortcuts_are_in_the_tooltips(window):
         assert key in button.toolTip()
     assert window.actions["quit"].shortcut().toString() == "Ctrl+Q"
     assert [s.toString() for s in window.actions["start"].shortcuts()] == ["Ctrl+Return", "Ctrl+Enter"]
-    assert [m.title() for m in window.menus.values()] == ["&File", "&Run", "&View", "&Help"]
+    assert [m.title() for m in window.menus.values()] == ["&File", "&Edit", "&Run", "&View", "&Help"]
 
 
 def test_help_lists_every_shortcut_that_works(window):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 
 from mlp_gui.core import platform
 from mlp_gui.core.data import GENERATED, inputs_outputs
+from mlp_gui.core.features import RAW, feature_names
 from mlp_gui.core.model import Model
 from mlp_gui.core.parse import ConfigError, json_depth, parse_float, parse_int, parse_sizes
 from mlp_gui.core.plural import count
@@ -22,7 +23,7 @@ from mlp_gui.core.settings import BY_NAME, DEFAULT_EPOCHS, MAX_SEED, RUN_SETTING
 MAX_JSON_CHARS = 64 * 1024
 MAX_JSON_DEPTH = 16  # a run's settings nest two deep (a list of layer sizes in an object)
 #: data whose targets are any numbers, not probabilities: no cross-entropy on them (earlier versions allowed it)
-VALUE_TARGETS = ("notebook", "sine")
+VALUE_TARGETS = ("notebook", "sine", "plane", "bumps")
 
 __all__ = [
     "DEFAULT_EPOCHS", "MAX_SEED", "ConfigError", "TrainConfig", "available_bytes", "check_fits_in_memory",
@@ -39,11 +40,23 @@ class TrainConfig:
     layers: tuple[int, ...] = BY_NAME["layers"].default  # type: ignore[assignment]
     batch_size: int = BY_NAME["batch_size"].default  # type: ignore[assignment]
     stepsize: float = BY_NAME["stepsize"].default  # type: ignore[assignment]
+    # issue 19: the optimizer (core/optimizers.py), the penalty (core/penalty.py), the decay (core/schedule.py)
+    optimizer: str = BY_NAME["optimizer"].default  # type: ignore[assignment]
+    momentum: float = BY_NAME["momentum"].default  # type: ignore[assignment]
+    rho: float = BY_NAME["rho"].default  # type: ignore[assignment]
+    beta1: float = BY_NAME["beta1"].default  # type: ignore[assignment]
+    beta2: float = BY_NAME["beta2"].default  # type: ignore[assignment]
+    eps: float = BY_NAME["eps"].default  # type: ignore[assignment]
+    l1: float = BY_NAME["l1"].default  # type: ignore[assignment]
+    l2: float = BY_NAME["l2"].default  # type: ignore[assignment]
+    decay_every: int = BY_NAME["decay_every"].default  # type: ignore[assignment]
+    decay_factor: float = BY_NAME["decay_factor"].default  # type: ignore[assignment]
     activation: str = BY_NAME["activation"].default  # type: ignore[assignment]
     output: str = BY_NAME["output"].default  # type: ignore[assignment]
     loss: str = BY_NAME["loss"].default  # type: ignore[assignment]
     init: str = BY_NAME["init"].default  # type: ignore[assignment]
     data: str = BY_NAME["data"].default  # type: ignore[assignment]
+    features: str = BY_NAME["features"].default  # type: ignore[assignment]  # issue 19: core/features.py
     samples: int = BY_NAME["samples"].default  # type: ignore[assignment]
     noise: float = BY_NAME["noise"].default  # type: ignore[assignment]
     target: str = BY_NAME["target"].default  # type: ignore[assignment]
@@ -55,7 +68,8 @@ class TrainConfig:
 
     @property
     def model(self) -> Model:
-        return Model(self.layers, tuple(self.activation.split(",")), self.output, self.loss, self.init)
+        return Model(self.layers, tuple(self.activation.split(",")), self.output, self.loss, self.init,
+                     feature_names(self.features))
 
     def validated(self, *, saved: bool = False) -> TrainConfig:
         """Return self if every setting is valid, and valid together, else raise ConfigError naming the first bad one.
@@ -113,6 +127,7 @@ def check_combination(cfg: TrainConfig, *, saved: bool = False) -> None:
     if len(names) > 1 and len(names) != hidden:
         raise ConfigError(f"activation names {len(names)} activations but layers {format_value('layers', cfg.layers)} "
                           f"has {count(hidden, 'hidden layer')}: give one, or one per hidden layer", "activation")
+    _check_features(cfg)
     _check_data_shape(cfg)
     if cfg.loss == "cross-entropy" and cfg.output == "identity":
         raise ConfigError("cross-entropy needs probabilities: choose output sigmoid (one 0/1 target per output) "
@@ -152,11 +167,27 @@ def _check_data_shape(cfg: TrainConfig) -> None:
         raise ConfigError(f"a test fraction of {test_share(cfg):g} holds out all {cfg.samples} samples and leaves none to "
                           "train on: lower it or give more samples", "test_fraction")
     n_in, outs = inputs_outputs(cfg.data)
-    if cfg.layers[0] != n_in or cfg.layers[-1] not in outs:
-        want = f"{n_in},...," + " or ".join(str(o) for o in outs)
+    first = n_in if cfg.features == RAW else len(cfg.features.split(","))  # features: one input each (checked first)
+    if cfg.layers[0] != first or cfg.layers[-1] not in outs:
+        want = f"{first},...," + " or ".join(str(o) for o in outs)
         raise ConfigError(f"data {cfg.data} has {count(n_in, 'input')} and takes {' or '.join(map(str, outs))} "
                           f"output{'s' if max(outs) > 1 else ''}; layers {format_value('layers', cfg.layers)} "
                           f"has {cfg.layers[0]} and {cfg.layers[-1]}: use {want}", "layers")
+
+
+def _check_features(cfg: TrainConfig) -> None:
+    """Features other than the raw x1,x2: only on data with two inputs (a CSV's are counted when it is read, in
+    :func:`mlp_gui.core.csv_data.load_csv`), and the first layer takes one input per feature."""
+    if cfg.features == RAW:
+        return
+    if cfg.data == "notebook" or (cfg.data in GENERATED and inputs_outputs(cfg.data)[0] != 2):
+        inputs = cfg.layers[0] if cfg.data == "notebook" else inputs_outputs(cfg.data)[0]
+        raise ConfigError(f"features {cfg.features} are made from two inputs, but data {cfg.data} has "
+                          f"{count(inputs, 'input')}: keep features x1,x2 or choose data with two inputs", "features")
+    n = len(cfg.features.split(","))
+    if cfg.layers[0] != n:
+        raise ConfigError(f"features {cfg.features} make {count(n, 'input')}, but layers {format_value('layers', cfg.layers)} "
+                          f"has {cfg.layers[0]}: use {format_value('layers', (n, *cfg.layers[1:]))}", "layers")
 
 
 def _json_object(text: str) -> dict:
@@ -278,7 +309,12 @@ class Change:
 
     NONE = "none"  # nothing differs
     STEPSIZE = "stepsize"  # only the stepsize differs: the run may continue with it, or start anew
-    NEW_RUN = "new run"  # the network, data or seed differ: only a new run from the seed has them
+    CONTINUE = "continue"  # the optimizer's numbers, penalty or decay differ (the stepsize may too): the run may
+    #                        continue with them (Trainer.set_settings(**continuing_changes(...))), or start anew
+    NEW_RUN = "new run"  # the network, data, seed or optimizer differ: only a new run from the seed has them
+
+#: settings a run can continue with when they change (besides the stepsize): see core/setting_changes.py
+CONTINUABLE = ("momentum", "rho", "beta1", "beta2", "eps", "l1", "l2", "decay_every", "decay_factor")
 
 
 def change_needed(current: TrainConfig, wanted: TrainConfig, *, diverged: bool = False) -> str:
@@ -291,4 +327,11 @@ def change_needed(current: TrainConfig, wanted: TrainConfig, *, diverged: bool =
         return Change.NONE
     if differs == {"stepsize"} and not diverged:
         return Change.STEPSIZE
+    if differs <= {"stepsize", *CONTINUABLE} and not diverged:
+        return Change.CONTINUE
     return Change.NEW_RUN
+
+
+def continuing_changes(current: TrainConfig, wanted: TrainConfig) -> dict[str, object]:
+    """The settings ``wanted`` changes from ``current``, as keyword arguments of ``Trainer.set_settings``."""
+    return {name: getattr(wanted, name) for name in wanted.differences(current)}

@@ -74,7 +74,11 @@ def load_csv(config: TrainConfig, rng: np.random.RandomState, progress: Progress
     _check_classes_fit(path, header[targets_at[0]], classes, config)
     n_in, n_out = config.layers[0], config.layers[-1]
     need_out = classes if classes and config.output == "softmax" else len(targets_at)
-    if n_in != inputs.shape[0] or n_out != need_out:
+    features = config.model.features  # made from two inputs; the first layer takes one per feature (checked already)
+    if features and inputs.shape[0] != 2:
+        raise ConfigError(f"features {config.features} are made from two inputs, but data {path.name} has "
+                          f"{count(inputs.shape[0], 'input')}: keep features x1,x2 or choose data with two inputs", "features")
+    if n_in != (len(features) if features else inputs.shape[0]) or n_out != need_out:
         raise ConfigError(f"data {path.name} has {count(inputs.shape[0], 'input')} and needs {count(need_out, 'output')}; layers "
                           f"{','.join(map(str, config.layers))} has {n_in} and {n_out}", "layers")
     share = test_share(config)

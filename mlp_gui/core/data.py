@@ -9,6 +9,9 @@ one-hot rows for a softmax output and 0/1 for a single sigmoid output.
 - ``xor``, ``circles``, ``spiral``, ``gaussians``: two inputs, two classes (TensorFlow Playground's
   sets), ``samples`` points with ``noise``.
 - ``sine``: one input, one output: ``sin`` over ``[-π, π]`` plus noise (regression).
+- ``plane``, ``bumps``: two inputs, one value each (Playground's reg-plane and reg-gauss regression sets, its
+  inputs' ±6 scaled to ±1): ``0.6·(x1 + x2)``, and six signed bumps (:data:`BUMPS`); ``noise`` jitters the
+  point a target is computed at (by ``noise·randn`` per input, as the other sets jitter theirs), not the input kept.
 - ``PATH.csv``: a header row, then numbers; every column but the last is an input, the last the
   target (see :mod:`mlp_gui.core.csv_data`).
 """
@@ -21,8 +24,13 @@ import numpy as np
 
 from mlp_gui.core.plural import count
 
-GENERATED = ("xor", "circles", "spiral", "gaussians", "sine")
+GENERATED = ("xor", "circles", "spiral", "gaussians", "sine", "plane", "bumps")
 CLASSIFICATION = ("xor", "circles", "spiral", "gaussians")
+#: ``bumps``: (centre x1, centre x2, sign) of each bump, Playground's at (±4 or 0, ±2.5) scaled by 1/6; each rises
+#: from 0 at BUMP_RADIUS from its centre to ±1 at it (Playground's 1 − d/2, which it calls Gaussian)
+BUMPS = tuple((cx / 6, cy / 6, sign) for cx, cy, sign in
+              ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1)))
+BUMP_RADIUS = 2 / 6
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,8 @@ class Dataset:
 
 
 def generate(name: str, samples: int, noise: float, rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
-    """``(points, labels)``: points ``(2, samples)`` (``(1, samples)`` for sine), labels 0/1 (values for sine)."""
+    """``(points, labels)``: points ``(2, samples)`` (``(1, samples)`` for sine), labels 0/1 (values for sine, plane
+    and bumps)."""
     n = samples
     if name == "xor":
         p = rng.uniform(-1, 1, size=(2, n))
@@ -66,7 +75,26 @@ def generate(name: str, samples: int, noise: float, rng: np.random.RandomState) 
     if name == "sine":
         p = rng.uniform(-np.pi, np.pi, size=(1, n))
         return p, np.sin(p[0]) + noise * rng.randn(n)
+    if name in ("plane", "bumps"):
+        p = rng.uniform(-1, 1, size=(2, n))
+        at = p + noise * rng.randn(2, n)  # where the target is read: the noise
+        return p, plane_value(at) if name == "plane" else bumps_value(at)
     raise ValueError(f"unknown data set {name!r}")
+
+
+def plane_value(p: np.ndarray) -> np.ndarray:
+    """``plane``'s target at points ``p`` (2, n): ``0.6·(x1 + x2)`` (Playground's ``(x + y)/10`` on its ±6 inputs)."""
+    return 0.6 * (p[0] + p[1])
+
+
+def bumps_value(p: np.ndarray) -> np.ndarray:
+    """``bumps``' target at points ``p`` (2, n): the sum of the signed bumps of :data:`BUMPS`, each
+    ``sign·max(0, 1 − d/BUMP_RADIUS)`` at distance d from its centre (they do not overlap: Playground's largest one)."""
+    total = np.zeros(p.shape[1])
+    for cx, cy, sign in BUMPS:
+        d = np.hypot(p[0] - cx, p[1] - cy)
+        total += sign * np.maximum(0.0, 1.0 - d / BUMP_RADIUS)
+    return total
 
 
 def targets(labels: np.ndarray, n_out: int, classes: int) -> np.ndarray:
@@ -102,9 +130,12 @@ def accuracy(prediction: np.ndarray, y: np.ndarray) -> float:
 
 
 def inputs_outputs(name: str) -> tuple[int, tuple[int, ...]]:
-    """Inputs of a generated set and the output counts it allows (classes: 1 sigmoid/linear output or 2 one-hot)."""
+    """Inputs of a generated set and the output counts it allows (classes: 1 sigmoid/linear output or 2 one-hot;
+    values: 1)."""
     if name == "sine":
         return 1, (1,)
+    if name in ("plane", "bumps"):
+        return 2, (1,)
     return 2, (1, 2)
 
 

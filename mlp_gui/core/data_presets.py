@@ -2,7 +2,7 @@
 
 :data:`PRESETS` holds one recipe per built-in set (the notebook's batch gets the notebook's own settings).
 Each was checked to train: tests/test_core_data_presets.py runs every recipe, with each activation a
-person may keep, and asserts 90% training accuracy (a loss near the noise for sine) within
+person may keep, and asserts 90% training accuracy (a loss near the noise for values) within
 :data:`VERIFIED_EPOCHS`, and that at each recipe's epochs the test accuracy is no worse than four times as
 long (the proposal stops before overfitting). :func:`propose` turns a recipe into field values and leaves
 alone the fields a person set; :func:`propose_for_csv` does the same for a CSV file; :func:`fit_ends`
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from mlp_gui.core import csv_data
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.data import CLASSIFICATION, GENERATED, inputs_outputs
+from mlp_gui.core.features import RAW
 from mlp_gui.core.parse import ConfigError
 from mlp_gui.core.plural import count
 
@@ -46,6 +47,11 @@ PRESETS: dict[str, Preset] = {
     "gaussians": Preset((8,), "tanh", 0, 1.0, 0.3, epochs=2000),
     "spiral": Preset((16, 16), "tanh", 0, 0.5, 0.3, epochs=5000, noise=0.05),  # noise 0.1: 100% train, 60-67% test
     "sine": Preset((16,), "tanh", 0, 0.05, 0.05, epochs=100_000),  # values: the test loss falls all the way
+    # Playground's regression sets (checked in tests/test_core_regression_data.py): plane's test loss 0.004 by 1,000
+    # (its noise's own ½·0.36·2·0.1² = 0.0036; 0.12 predicting 0); bumps' 0.010-0.014 at 20,000 over three seeds (0.044
+    # predicting 0; its noise's own 0.005 at noise 0.05, 0.018 at 0.1); stepsizes 0.15-0.3 leap 3-11x now and then
+    "plane": Preset((4,), "tanh", 0, 0.3, 0.3, epochs=1000),
+    "bumps": Preset((16, 16), "tanh", 0, 0.1, 0.1, epochs=20_000, noise=0.05),
 }
 
 #: for a CSV file: its rows standardised, full batches up to this many rows (mini-batches of 32 above)
@@ -84,29 +90,40 @@ def csv_shape(data: str, target: str, output: str) -> CsvShape:
     return CsvShape.of(csv_data.describe(TrainConfig(data=data, target=target, output=output)))
 
 
-def check_csv_layers(layers: tuple[int, ...], shape: CsvShape, output: str) -> None:
-    """ConfigError on ``layers`` when its first or last size does not fit the CSV file (the fix named)."""
+def check_csv_layers(layers: tuple[int, ...], shape: CsvShape, output: str, *, features: str = RAW) -> None:
+    """ConfigError on ``layers`` when its first or last size does not fit the CSV file (the fix named); with
+    ``features`` (other than the raw x1,x2) the file must have two inputs and the first size is one per feature."""
     need_out = shape.outputs(output)
-    if layers[0] == shape.inputs and layers[-1] == need_out:
+    need_in = shape.inputs
+    if features != RAW:
+        if shape.inputs != 2:
+            raise ConfigError(f"features {features} are made from two inputs, but data {shape.name} has "
+                              f"{count(shape.inputs, 'input')}: keep features x1,x2 or choose data with two inputs", "features")
+        need_in = len(features.split(","))
+    if layers[0] == need_in and layers[-1] == need_out:
         return
     kind = f"{shape.classes} classes, {output} output" if shape.classes and output == "softmax" else (
         count(shape.targets, "target column"))
     raise ConfigError(f"data {shape.name} has {count(shape.inputs, 'input')} and needs {count(need_out, 'output')} ({kind}); "
-                      f"layers {','.join(map(str, layers))} has {layers[0]} and {layers[-1]}: use {shape.inputs},...,{need_out}",
+                      f"layers {','.join(map(str, layers))} has {layers[0]} and {layers[-1]}: use {need_in},...,{need_out}",
                       "layers")
 
 
-def fit_ends(layers: tuple[int, ...], data: str, output: str, shape: CsvShape | None = None) -> tuple[int, ...]:
+def fit_ends(layers: tuple[int, ...], data: str, output: str, shape: CsvShape | None = None, *,
+             features: str = RAW) -> tuple[int, ...]:
     """``layers`` with the first and last sizes ``data`` needs (hidden sizes kept); as they are for the notebook's batch.
 
     A generated set fixes the inputs and takes 1 output or one per class (2 with softmax); a CSV file
-    (``shape``) takes one output per class with softmax, else one per target column.
+    (``shape``) takes one output per class with softmax, else one per target column. ``features`` (other than the
+    raw x1,x2) on data of two inputs: the first size is one per feature.
     """
+    made = len(features.split(",")) if features != RAW else 0
     if shape is not None:
-        return (shape.inputs, *layers[1:-1], shape.outputs(output))
+        return (made if made and shape.inputs == 2 else shape.inputs, *layers[1:-1], shape.outputs(output))
     if data not in GENERATED:
         return layers
     n_in, outs = inputs_outputs(data)
+    n_in = made if made and n_in == 2 else n_in
     n_out = max(outs) if output == "softmax" or layers[-1] not in outs else layers[-1]
     return (n_in, *layers[1:-1], n_out)
 
@@ -127,7 +144,8 @@ def head_for(data: str, outputs: int) -> tuple[str, str]:
 
 def propose(data: str, current: dict[str, object], keep: frozenset[str] | set[str]) -> dict[str, object]:
     """The settings a person choosing ``data`` is offered: ``current`` are the fields' values (layers, activation,
-    output, loss), ``keep`` the names a person set (never offered, and the rest chosen to go with them)."""
+    output, loss; features, if given, fix the first size), ``keep`` the names a person set (never offered, and the
+    rest chosen to go with them)."""
     preset = PRESETS.get(data)
     if preset is None:
         return {}
@@ -143,7 +161,8 @@ def propose(data: str, current: dict[str, object], keep: frozenset[str] | set[st
         wanted = "identity" if "layers" in keep else "softmax"  # kept layers keep their outputs if the data allows
         outputs = fit_ends(layers, data, wanted)[-1]
         output, loss = head_for(data, outputs) if data != "notebook" else ("identity", "mse")
-    out.update(activation=activation, output=output, loss=loss, layers=fit_ends(layers, data, output))
+    features = str(current.get("features", RAW))
+    out.update(activation=activation, output=output, loss=loss, layers=fit_ends(layers, data, output, features=features))
     if "init" not in keep:
         out["init"] = init_for(activation, data)
     if "batch_size" not in keep:

@@ -8,11 +8,14 @@ start, or that **stayed up** far above the start for hundreds of epochs (float n
 The guard keeps the state at the end of the last chunk whose loss was still near the best (one copy of
 the parameters per improving chunk: cheap) and its gradient norms. Its report names the epoch, the layer
 whose gradient norm (W and b together) grew most since that good epoch, and which of its W and b holds it,
-and a stepsize that *trained* from there: the first candidate is 1/λ_max (gradient descent is stable below
-2/λ_max, λ_max the largest eigenvalue of the loss's Hessian, :func:`mlp_gui.core.hessian.sharpness`: Lanczos
-on central-difference Hessian-vector products); each candidate trains :data:`TRIAL_EPOCHS` epochs from the
-good state on a separate trainer under the same rule, halving until one does not trip (at most
-:data:`HALVINGS` times, within :data:`TRIAL_SECONDS`), or the report says none did.
+and a stepsize that *trained* from there: the first candidate is half the update rule's stability limit,
+1/λ_max for gradient descent (stable below 2/λ_max), (1+μ)/λ_max for momentum (below 2(1+μ)/λ_max) and half
+Nesterov's 2(1+μ)/((1+2μ)λ_max) (:func:`~mlp_gui.core.sharpness_record.stability_limit`), λ_max the largest
+eigenvalue of the Hessian of what the run descends (the loss, plus an L2 penalty's λ₂): Lanczos on
+Hessian-vector products. RMSprop and Adam scale each step by the gradients' own size, so no such bound holds:
+their first candidate is half the stepsize. Each candidate trains :data:`TRIAL_EPOCHS` epochs from the good
+state on a separate trainer under the same rule, halving until one does not trip (at most :data:`HALVINGS`
+times, within :data:`TRIAL_SECONDS`), or the report says none did.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -32,6 +36,7 @@ from mlp_gui.core.hessian import CancelledError, sharpness
 from mlp_gui.core.model import Model
 from mlp_gui.core.network import quiet_float
 from mlp_gui.core.plural import count
+from mlp_gui.core.sharpness_record import TrainedCurvature, limit_formula, rule_kind, stability_limit
 from mlp_gui.core.trainer import RunHistory, Trainer
 
 NEAR_BEST = 10.0  # a chunk ending within this factor of the best loss is still a good place to go back to
@@ -51,7 +56,9 @@ class Suggestion:
     found: bool
     epochs: int = TRIAL_EPOCHS
     cut_short: bool = False  # the trials ran out of time (or the run was stopped) before one trained
-    sharpness: float | None = None  # λ_max at the good epoch (1/λ_max is the first candidate if below the stepsize)
+    sharpness: float | None = None  # λ_max at the good epoch (half the rule's limit is the first candidate if below)
+    rule: str = "gd"  # the kind of update (:func:`~mlp_gui.core.sharpness_record.rule_kind`): it sets the limit
+    momentum: float = 0.0  # μ, for momentum and Nesterov's limit
 
     @property
     def stepsize(self) -> float | None:
@@ -72,10 +79,18 @@ class Suggestion:
                 f"the guard ({self.stable_below()}): try other settings")
 
     def stable_below(self) -> str:
-        """2/λ_max, the stepsize below which gradient descent is stable at the good epoch, or that it is not known."""
+        """The stepsize below which the rule is stable at the good epoch (2/λ_max for gradient descent, 2(1+μ)/λ_max
+        for momentum), how it was found, or that it is not known; for an adaptive rule, the rule the trials used."""
+        if stepsize_limit(1.0, rule=self.rule, momentum=self.momentum) is None:
+            return (f"{self.rule} scales each weight's step by its own gradients, so no λ_max bound applies: the trials "
+                    f"halve the stepsize until one trains {count(self.epochs, 'epoch')}")
         if self.sharpness is None:
-            return "λ_max, the loss's largest curvature, could not be estimated there"
-        return f"2/λ_max = {2 / self.sharpness:.3g}, λ_max the loss's largest curvature there"
+            return "λ_max, the largest eigenvalue of the loss's Hessian, could not be estimated there"
+        symbol = limit_formula(self.rule, self.momentum) or "2/η"
+        symbol, mu = symbol.split(", ")[0].replace("η", "λ_max"), f", μ = {self.momentum:g}" if self.rule != "gd" else ""
+        limit = stepsize_limit(self.sharpness, rule=self.rule, momentum=self.momentum)
+        return (f"{symbol} = {limit:.3g}{mu}, λ_max the largest eigenvalue of the loss's Hessian there "
+                "(Lanczos, as the Gradient flow tab's sharpness plot)")
 
 
 @dataclass(frozen=True)
@@ -235,19 +250,26 @@ class Guard:
                            part_growth=(_growth(w, w0), _growth(b, b0)), mostly_in=mostly_in, level=level)
 
     def _suggestion(self, should_stop: Callable[[], bool]) -> Suggestion:
-        """Try stepsizes from the good state, 1/λ_max (or half the current one) first, halving until one trains."""
+        """Try stepsizes from the good state, halving until one trains: first half the rule's stability limit at
+        λ_max (1/λ_max for gradient descent, (1+μ)/λ_max for momentum) if below the stepsize, else half the stepsize
+        (always, for an adaptive rule: RMSprop and Adam have no such limit)."""
         t = self.trainer
         now = t.config.stepsize
-        deadline = time.perf_counter() + CURVATURE_SECONDS
-        try:
-            first = stable_stepsize(t.config.model, self.good_params(), t.x, t.y,
-                                    should_stop=lambda: should_stop() or time.perf_counter() > deadline)
-        except CancelledError:
-            if should_stop():
-                return Suggestion((), found=False, cut_short=True)
-            first = None  # it took too long: the trials go on from half the stepsize
-        lam = 1 / first if first is not None else None
+        kind, mu = rule_kind(t.rule, t.config)
+        lam = None
+        if stepsize_limit(1.0, rule=kind, momentum=mu) is not None:
+            deadline = time.perf_counter() + CURVATURE_SECONDS
+            try:
+                lam = objective_sharpness(t.config, self.good.theta, t.x, t.y,
+                                          should_stop=lambda: should_stop() or time.perf_counter() > deadline)
+            except CancelledError:
+                if should_stop():
+                    return Suggestion((), found=False, cut_short=True, rule=kind, momentum=mu)
+                lam = None  # it took too long: the trials go on from half the stepsize
+        limit = stepsize_limit(lam, rule=kind, momentum=mu) if lam is not None else None
+        first = limit / 2 if limit is not None else None
         candidate = _three_digits(first if first is not None and first < now else now / 2)
+        suggest = partial(Suggestion, sharpness=lam, rule=kind, momentum=mu)
         deadline, tried = time.perf_counter() + TRIAL_SECONDS, []
 
         def cut_short() -> bool:
@@ -257,11 +279,11 @@ class Guard:
             tried.append(candidate)
             trained = self.trial(candidate, cut_short=cut_short)
             if trained is None:
-                return Suggestion(tuple(tried[:-1]), found=False, cut_short=True, sharpness=lam)
+                return suggest(tuple(tried[:-1]), found=False, cut_short=True)
             if trained:
-                return Suggestion(tuple(tried), found=True, sharpness=lam)
+                return suggest(tuple(tried), found=True)
             candidate = _three_digits(candidate / 2)
-        return Suggestion(tuple(tried), found=False, sharpness=lam)
+        return suggest(tuple(tried), found=False)
 
     def trial(self, stepsize: float, *, epochs: int = TRIAL_EPOCHS,
               cut_short: Callable[[], bool] = lambda: False) -> bool | None:
@@ -309,6 +331,23 @@ def stable_stepsize(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, 
     None where it is not a positive number; :class:`~mlp_gui.core.hessian.CancelledError` once ``should_stop()``."""
     lam = sharpness(model, layers, x, y, progress=lambda _done, _total: not should_stop())
     return 1.0 / lam if math.isfinite(lam) and lam > 0 else None
+
+
+def objective_sharpness(config: object, theta: np.ndarray, x: np.ndarray, y: np.ndarray, *,
+                        should_stop: Callable[[], bool] = lambda: False) -> float | None:
+    """λ_max of what the run descends at the flat parameters ``theta``: the data loss's Hessian, plus λ₂ on the
+    weights with an L2 penalty; None where it is not a positive number; CancelledError once ``should_stop()``."""
+    curvature = TrainedCurvature.of_run(config, x, y)
+    lam = float(curvature.top(np.asarray(theta, dtype=np.float64), 1,
+                              progress=lambda _done, _total: not should_stop()).values[0])
+    return lam if math.isfinite(lam) and lam > 0 else None
+
+
+def stepsize_limit(sharpness: float, *, rule: str = "gd", momentum: float = 0.0) -> float | None:
+    """The largest stepsize at which ``rule`` is stable at curvature ``sharpness`` (2/λ for gradient descent,
+    2(1+μ)/λ for momentum, 2(1+μ)/((1+2μ)λ) for Nesterov's); None for a rule without such a limit."""
+    per_one = stability_limit(1.0, rule=rule, momentum=momentum)  # the limits are c/η: so the stepsize's is c/λ
+    return None if per_one is None or not sharpness > 0 else per_one / sharpness
 
 
 def part_norms(grads: Params) -> list[tuple[float, float]]:

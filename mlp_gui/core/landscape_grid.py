@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlp_gui.core import platform
+from mlp_gui.core.features import feature_inputs
 from mlp_gui.core.hessian import Progress, report
 from mlp_gui.core.model import Model
 from mlp_gui.core.network import Kernel, bias_columns, quiet_float
@@ -32,8 +33,10 @@ class AffineLosses:
         self.y = np.ascontiguousarray(y, dtype=np.float64)
         self.samples = self.y.shape[-1]
         first = layout.views(self.basis)[0]
+        made = feature_inputs(model.features)  # the network's inputs: x, or the features the model makes of it
+        inputs = np.ascontiguousarray(x if made is None else made(np.asarray(x, dtype=np.float64)), dtype=np.float64)
         with quiet_float():
-            z = np.matmul(first.W, np.ascontiguousarray(x, dtype=np.float64)) + first.b[..., None]
+            z = np.matmul(first.W, inputs) + first.b[..., None]
         self.z_shape = z.shape[1:]
         self.z_basis = z.reshape(len(self.basis), -1)  # each basis vector's W1·x + b1, flattened
         self.tail = self.basis[:, layout.spans[1].stop :]  # W2, b2, ... of each basis vector

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mlp_gui.core.features import FEATURES
 from mlp_gui.core.flat_layout import FlatLayout, Layer, Params, copy_layers
 
 # ---------------------------------------------------------------- activations
@@ -158,13 +159,15 @@ INITS: dict[str, Callable[[int, int], float]] = {
 
 @dataclass(frozen=True)
 class Model:
-    """A network: sizes from inputs to outputs, one activation per hidden layer, output, loss, initialisation."""
+    """A network: sizes from inputs to outputs, one activation per hidden layer, output, loss, initialisation, and
+    the input features it makes of two raw inputs (() : it takes its inputs as they are; see :mod:`~mlp_gui.core.features`)."""
 
     sizes: tuple[int, ...]
     activations: tuple[str, ...] = field(default=())  # one per hidden layer; () means all sigmoid
     output: str = "identity"
     loss: str = "mse"
     init: str = "notebook"
+    features: tuple[str, ...] = ()  # one name per input of the first layer, made from two raw inputs
 
     def __post_init__(self) -> None:
         sizes = tuple(int(n) for n in self.sizes)
@@ -183,6 +186,14 @@ class Model:
             raise ValueError(f"output {self.output!r} with loss {self.loss!r} is not supported")
         if self.init not in INITS:
             raise ValueError(f"unknown initialisation {self.init!r}; choose one of {', '.join(INITS)}")
+        object.__setattr__(self, "features", tuple(self.features))
+        if self.features and (len(self.features) != sizes[0] or not all(f in FEATURES for f in self.features)):
+            raise ValueError(f"features {','.join(self.features)} do not fit a first layer of {sizes[0]} inputs")
+
+    @property
+    def n_inputs(self) -> int:
+        """Rows of the raw ``x`` the network is given: 2 when it makes features of them, else the first layer's size."""
+        return 2 if self.features else self.sizes[0]
 
     @property
     def n_layers(self) -> int:

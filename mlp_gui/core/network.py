@@ -2,7 +2,7 @@
 
 Read it top to bottom as the course notebook's backprop::
 
-    forward   z_l = W_l a_{l-1} + b_l,   a_l = f(z_l)             (a_0 = x, f of the last layer: the output)
+    forward   z_l = W_l a_{l-1} + b_l,   a_l = f(z_l)             (a_0 = x or its features, f of the last layer: the output)
     loss      L and δ_L = ∂L/∂z_L         from the model's head (output with loss)
     backward  ∂L/∂W_l = δ_l a_{l-1}ᵀ,   ∂L/∂b_l = Σ_samples δ_l
               δ_{l-1} = (W_lᵀ δ_l) ⊙ f′(z_{l-1})
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlp_gui.core.features import feature_inputs
 from mlp_gui.core.model import Layer, Model, Params
 
 Arrays = list[np.ndarray]
@@ -45,7 +46,8 @@ def quiet_float() -> np.errstate:
 class Trace:
     """One forward and backward pass, every array kept: the loss, and per layer z, a, δ and the gradients.
 
-    ``acts`` starts with the input ``x`` (``acts[l]`` is layer l+1's input, ``acts[-1]`` the prediction);
+    ``acts`` starts with the network's inputs: ``x``, or the model's features of ``x`` (``acts[l]`` is layer l+1's
+    input, ``acts[-1]`` the prediction);
     ``zs``, ``deltas`` and ``grads`` have one entry per layer. ``loss`` is what the model's head returns (a
     NumPy scalar, or one per run for a stack).
     """
@@ -75,16 +77,18 @@ class Kernel:
         self.functions = [f.value for f in model.hidden] + [model.head.value]
         self.slopes = [f.slope for f in model.hidden]
         self.loss_and_delta = model.head.loss_and_delta
+        self.inputs = feature_inputs(model.features)  # None: the network takes x as it is
         self._backward_order = range(model.n_layers - 1, -1, -1)  # made once: backward runs every epoch
 
     def forward(self, layers: Sequence[Layer], x: np.ndarray) -> tuple[Arrays, Arrays]:
-        """Pre-activations ``zs`` (one per layer) and activations ``acts`` (``x`` first, prediction last).
+        """Pre-activations ``zs`` (one per layer) and activations ``acts`` (the inputs first, prediction last).
 
-        Biases are taken as given; trainers pass them as columns (``b[..., None]``) once per chunk.
+        ``x`` is the raw inputs: a model with features takes their features (``acts[0]``). Biases are taken as given;
+        trainers pass them as columns (``b[..., None]``) once per chunk.
         """
         dot = self.dot
-        zs, acts = [], [x]
-        a = x
+        a = x if self.inputs is None else self.inputs(x)
+        zs, acts = [], [a]
         for (W, b), f in zip(layers, self.functions):
             z = dot(W, a) + b
             a = f(z)

@@ -122,11 +122,13 @@ class NormRecord:
         return int(self._epochs[self._n - 1]) if self._n else -1
 
     def record(self, epoch: int, theta: np.ndarray, grad: np.ndarray, stepsize: float, *, rule: UpdateRule = _PLAIN,
-               state: State | None = None) -> None:
+               state: State | None = None, update_later: bool = False) -> None:
         """Add the row for ``epoch`` from the flat parameter and gradient buffers and the update ``rule``'s ``state``
         there (later rows are dropped first).
 
         Called from the trainer's hot loop, inside its ``quiet_float``: an overflowing norm is recorded as inf, silently.
+        ``update_later``: the caller is about to take that very step and hands its ``u`` to :meth:`fill_update` (a rule
+        with state then computes its step once, not twice); until then the row's update norms are NaN.
         """
         if self._n and self._epochs[self._n - 1] >= epoch:
             self.truncate(epoch - 1)
@@ -137,9 +139,18 @@ class NormRecord:
         starts, reduceat = self.starts, np.add.reduceat
         np.sqrt(reduceat(grad * grad, starts), out=row[0])  # segment_norms, without its errstate: the caller's holds
         np.sqrt(reduceat(theta * theta, starts), out=row[1])
-        rule.update_norms(theta, grad, {} if state is None else state, stepsize, starts=starts, grad_norms=row[0], out=row[2])
+        if update_later:
+            row[2] = np.nan
+        else:
+            rule.update_norms(theta, grad, {} if state is None else state, stepsize, starts=starts, grad_norms=row[0],
+                              out=row[2])
         self._epochs[self._n] = epoch
         self._n += 1
+
+    def fill_update(self, update: np.ndarray) -> None:
+        """The newest row's update norms from the step the run took after it (``update``: that step's ``u``, with
+        θ ← θ − u): the same numbers :meth:`record` computes from the rule, to the bit (‖−u‖ is ‖u‖)."""
+        np.sqrt(np.add.reduceat(update * update, self.starts), out=self._values[self._n - 1, 2])
 
     def restep(self, epoch: int, theta: np.ndarray, grad: np.ndarray, stepsize: float, *, rule: UpdateRule = _PLAIN,
                state: State | None = None) -> None:

@@ -4,7 +4,8 @@ For ``W_l[i, j]`` the gradient is a sum over the samples of the batch, ``∂L/�
 a_{l−1}[j, s]`` (for ``b_l[i]``, ``Σ_s δ_l[i, s]``): each sample pulls the weight its own way, and
 :func:`weight_step` keeps those per-sample terms beside the kernel's gradient and the value the next step
 gives it, ``w + Δw`` with Δw the update rule's own (``−stepsize · ∂L/∂w`` for plain gradient descent), so
-that a Step 1 shows exactly that number. :func:`weight_history` reads the weight's value at every kept snapshot and
+that a Step 1 shows exactly that number, and the step term by term (:mod:`mlp_gui.core.step_terms`).
+:func:`weight_history` reads the weight's value at every kept snapshot and
 its gradient at up to ``max_points`` of them (recomputed by the kernel, as going back in time does).
 """
 
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp_gui.core.explain import backprop_pass, input_symbol
+from mlp_gui.core.explain import backprop_pass
+from mlp_gui.core.features import input_label
 from mlp_gui.core.flat_layout import FlatLayout, Layer, Params
 from mlp_gui.core.model import Model
 from mlp_gui.core.network import Kernel
-from mlp_gui.core.update_rule import State, UpdateRule
+from mlp_gui.core.step_terms import StepTerms, step_terms
+from mlp_gui.core.update_rule import GradientDescent, State, UpdateRule
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,14 @@ class WeightRef:
     @property
     def meaning(self) -> str:
         """In words: which connection (or bias) this is."""
+        return self.meaning_with(())
+
+    def meaning_with(self, features: tuple[str, ...]) -> str:
+        """:attr:`meaning`, a first-layer weight's input named as the run's input ``features`` name it (``x₀²``)."""
         into = f"unit {self.row} of layer {self.layer}"
         if self.is_bias:
             return f"the bias of {into}"
-        source = f"input {input_symbol(self.col)}" if self.layer == 1 else f"unit {self.col} of layer {self.layer - 1}"
+        source = f"input {input_label(features, self.col)}" if self.layer == 1 else f"unit {self.col} of layer {self.layer - 1}"
         return f"the connection into {into} from {source}"
 
     def of(self, layers: Params) -> float:
@@ -73,6 +80,7 @@ class WeightStep:
     delta_name: str  # "δ2[1, s]"
     input_name: str  # "a1[3, s]" ("x3[s]" for the first layer; "" for a bias)
     change: float  # Δw: what the next step adds (the update rule's delta; −stepsize · ∂L/∂w for gradient descent)
+    parts: StepTerms | None = None  # the next step term by term: the penalty's share, the rule's state, Adam's t
 
     @property
     def next_value(self) -> float:
@@ -88,13 +96,17 @@ def weight_step(model: Model, layers: Params, x: np.ndarray, y: np.ndarray, step
                 epoch: int = 0, *, rule: UpdateRule | None = None, state: State | None = None) -> WeightStep:
     """The kernel's forward and backward at ``layers`` on the batch ``x, y``, told from ``ref``'s side; the next
     step is ``rule``'s from ``state`` (by default plain gradient descent)."""
-    layer = backprop_pass(model, layers, x, y, stepsize, rule=rule, state=state).layers[ref.layer - 1]
+    passed = backprop_pass(model, layers, x, y, stepsize, rule=rule, state=state)
+    layer = passed.layers[ref.layer - 1]
     delta = layer.delta[ref.row]
     terms = delta.copy() if ref.is_bias else delta * layer.a_prev[ref.col]
     delta_name = f"δ{ref.layer}[{ref.row}, s]"
     input_name = "" if ref.is_bias else (f"x[{ref.col}, s]" if ref.layer == 1 else f"a{ref.layer - 1}[{ref.col}, s]")
+    layout, rule = FlatLayout.for_layers(layers), rule or GradientDescent()
+    parts = step_terms(rule, layout.pack(layers), layout.pack([step.grad for step in passed.layers]),
+                       state or rule.new_state(layout.size), stepsize, layout.index(ref.layer, ref.row, ref.col))
     return WeightStep(ref, epoch, ref.of(layers), ref.in_layer(layer.grad), terms, stepsize, delta_name, input_name,
-                      ref.in_layer(layer.update))
+                      parts.change, parts)
 
 
 @dataclass(frozen=True)

@@ -13,27 +13,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp_gui.core.config import VALUE_TARGETS, TrainConfig, format_value, saved_only_problem
+from mlp_gui.core.config import CONTINUABLE, VALUE_TARGETS, TrainConfig, format_value, saved_only_problem
 from mlp_gui.core.data import CLASSIFICATION, GENERATED
 from mlp_gui.core.parse import ConfigError
 from mlp_gui.core.settings import RUN_SETTINGS
 
-#: settings a flag may change when a saved run is continued
-CHANGEABLE = frozenset({"stepsize"})
-
+#: settings a flag may change when a saved run is continued: the stepsize, the optimizer's numbers, the penalty, the decay
+CHANGEABLE = frozenset({"stepsize", *CONTINUABLE})
 
 
 def check_flags_match(saved: TrainConfig, asked: TrainConfig, given: frozenset[str] | set[str]) -> None:
     """ConfigError (one line, naming the flag) if a setting given on the command line differs from the saved run's.
 
-    Only the stepsize may change (and the epochs, which are no run setting).
+    Only :data:`CHANGEABLE` may change (and the epochs, which are no run setting): the run continues with them.
     """
     for s in RUN_SETTINGS:
         if s.name not in CHANGEABLE and s.name in given and getattr(asked, s.name) != getattr(saved, s.name):
             raise ConfigError(
                 f"{s.flag} {format_value(s.name, getattr(asked, s.name))} differs from the saved run's "
                 f"{format_value(s.name, getattr(saved, s.name))}; a saved run keeps its network and data "
-                "(only --stepsize and --epochs can change)", s.name)
+                "(only --stepsize and --epochs can change, and the optimizer's numbers, --l1, --l2 and the decay)", s.name)
 
 
 def earlier_version_note(cfg: TrainConfig) -> str | None:

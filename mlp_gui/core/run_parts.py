@@ -2,7 +2,8 @@
 
 The parameters at epoch 0, the data's test part, the update rule (``update_rule``: its name and settings as
 JSON; its state at the run's end, ``rule_state_<name>``), the snapshots with the rule's state beside each
-(``snapshot_state_<name>``, one row per snapshot) and the gradient-flow norms. A file from before a part was
+(``snapshot_state_<name>``, one row per snapshot), the gradient-flow norms, λ_max at the kept snapshots
+(``sharpness_epochs``, ``sharpness``) and the settings changed midway (``setting_changes``). A file from before a part was
 kept reads as without it: an older file's rule is plain gradient descent, which keeps no state. Every
 problem is a :class:`RunFileError` of one line.
 """
@@ -13,11 +14,14 @@ import json
 
 import numpy as np
 
-from mlp_gui.core.config import TrainConfig
+from mlp_gui.core import setting_changes
+from mlp_gui.core.config import ConfigError, TrainConfig
 from mlp_gui.core.flat_layout import Params, pair_up
 from mlp_gui.core.norm_record import NormRows, check_rows
 from mlp_gui.core.parse import json_depth
 from mlp_gui.core.run_specs import END_STATE, NORM_ARRAYS, RULE_KEY, SNAPSHOT_STATE, kept_snapshots, state_keys
+from mlp_gui.core.settings import BY_NAME
+from mlp_gui.core.sharpness_record import SharpnessRecord, record_problem
 from mlp_gui.core.snapshots import SnapshotStore
 from mlp_gui.core.update_rule import State, UpdateRule, rule_for
 
@@ -112,6 +116,43 @@ def norms(arrays: dict[str, np.ndarray], layers: int, epochs: int, diverged: boo
     return rows
 
 
+def sharpness(arrays: dict[str, np.ndarray], epochs: int, kept: SnapshotStore | None) -> SharpnessRecord | None:
+    """λ_max at the kept snapshots as the file cached it (None: none), at the snapshots still kept only."""
+    present = [k for k in ("sharpness_epochs", "sharpness") if k in arrays]
+    if not present:
+        return None
+    if len(present) < 2:
+        raise RunFileError(f"the file holds only one of 'sharpness_epochs' and 'sharpness' ({present[0]})")
+    at, values = arrays["sharpness_epochs"].astype(np.int64), np.asarray(arrays["sharpness"], dtype=np.float64)
+    problem = record_problem(at, values, run_epochs=epochs)
+    if problem:
+        raise RunFileError(problem)
+    return SharpnessRecord.of(at, values).at(kept.epochs if kept is not None else [])
+
+
+def setting_changes_of(arrays: dict[str, np.ndarray], cfg: TrainConfig, *, epochs: int) -> setting_changes.Rows:
+    """The settings changed midway (besides the stepsize), as the file's ``setting_changes`` keeps them (none: the
+    file kept none), each value one the settings allow."""
+    if "setting_changes" not in arrays:
+        return ()
+    final = {name: getattr(cfg, name) for name in setting_changes.CONTINUABLE}
+    lines = np.asarray(arrays["setting_changes"], dtype=np.float64)
+    every = setting_changes.CONTINUABLE.index("decay_every")
+    if lines.ndim == 2 and lines.shape[1] == 3 and np.any((lines[:, 1] == every) & (lines[:, 2] != np.round(lines[:, 2]))):
+        raise RunFileError("'setting_changes' gives decay every a value that is not a whole number")
+    try:
+        rows = setting_changes.from_array(lines, epochs=epochs, final=final)
+    except ValueError as exc:
+        raise RunFileError(str(exc)) from None
+    for at, values in rows:  # every value one the settings allow (a run going back there steps with it)
+        for name, value in values:
+            try:
+                BY_NAME[name].check(value)
+            except ConfigError as exc:
+                raise RunFileError(f"'setting_changes' at epoch {at:,}: {exc}") from None
+    return rows
+
+
 def held_out(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The data's test part as the run used it (None, None: none)."""
     if "x_test" not in arrays and "y_test" not in arrays:
@@ -135,4 +176,5 @@ def initial(names: list[str], arrays: dict[str, np.ndarray]) -> Params | None:
     return pair_up(params)
 
 
-__all__ = ["RunFileError", "end_state", "held_out", "initial", "norms", "rule_of", "snapshots"]
+__all__ = ["RunFileError", "end_state", "held_out", "initial", "norms", "rule_of", "setting_changes_of", "sharpness",
+           "snapshots"]

@@ -19,10 +19,13 @@ from mlp_gui.core.config import TrainConfig, format_bytes
 from mlp_gui.core.data import GENERATED
 from mlp_gui.core.norm_record import grid_rows
 from mlp_gui.core.npz_reader import MemberSpec, SpecFunc
+from mlp_gui.core.setting_changes import MAX_LINES as SETTING_LINES
 from mlp_gui.core.snapshots import MAX_SNAPSHOTS, SnapshotStore
 from mlp_gui.core.stepsize_history import MAX_ROWS as STEPSIZE_ROWS
 from mlp_gui.core.trainer import METRICS
 from mlp_gui.core.update_rule import GradientDescent, UpdateRule
+from mlp_gui.core.weight_edits import KEY as EDITS_KEY
+from mlp_gui.core.weight_edits import MAX_EDITS
 
 MAX_EPOCHS_IN_FILE = 2 * 10**9  # 16 GB of loss history: the writer refuses longer runs before training
 MAX_CELLS = 10**7  # of a data set: the CSV loader's limit too
@@ -96,7 +99,7 @@ def _specs(cfg: TrainConfig, rule: UpdateRule) -> dict[str, MemberSpec]:
     specs["loss"] = MemberSpec((None,), max_elements=MAX_EPOCHS_IN_FILE + 1, **f8)
     specs |= {k: MemberSpec((None,), max_elements=MAX_EPOCHS_IN_FILE + 1, **f8) for k in METRICS}
     samples = _max_samples(cfg)
-    for name, rows in (("x", cfg.layers[0]), ("y", cfg.layers[-1])):
+    for name, rows in (("x", cfg.model.n_inputs), ("y", cfg.layers[-1])):  # x: the raw inputs (features are made)
         exact = cfg.batch_size if cfg.data == "notebook" else None  # the notebook's batch is its data
         specs[name] = MemberSpec((rows, exact), max_elements=rows * samples, **f8)
         specs[f"{name}_test"] = MemberSpec((rows, None), max_elements=rows * samples, **f8)
@@ -114,6 +117,10 @@ def _specs(cfg: TrainConfig, rule: UpdateRule) -> dict[str, MemberSpec]:
     specs["norm_epochs"] = MemberSpec((None,), kinds="iu", max_elements=rows)
     specs |= {k: MemberSpec((None, layers), max_elements=rows * layers, **f8) for k in NORM_ARRAYS}
     specs["stepsize_changes"] = MemberSpec((None, 2), max_elements=2 * STEPSIZE_ROWS, **f8)
+    specs["setting_changes"] = MemberSpec((None, 3), max_elements=3 * SETTING_LINES, **f8)  # see core/setting_changes.py
+    specs["sharpness_epochs"] = MemberSpec((None,), kinds="iu", max_elements=MAX_SNAPSHOTS)  # λ_max at kept snapshots
+    specs["sharpness"] = MemberSpec((None,), max_elements=MAX_SNAPSHOTS, **f8)
+    specs[EDITS_KEY] = MemberSpec((None, 6), max_elements=6 * MAX_EDITS, **f8)  # see core/weight_edits.py
     return specs
 
 
@@ -128,7 +135,7 @@ def _total_limit(cfg: TrainConfig, rule: UpdateRule) -> int:
     """All arrays of a run of this shape and rule, plus the largest history a file may hold."""
     params = cfg.model.layout.size
     state = rule.state_size(params)
-    data = 2 * (cfg.layers[0] + cfg.layers[-1]) * _max_samples(cfg)
+    data = 2 * (cfg.model.n_inputs + cfg.layers[-1]) * _max_samples(cfg)
     norms = grid_rows(MAX_EPOCHS_IN_FILE) * (1 + 3 * (len(cfg.layers) - 1))
     snapshots = MAX_SNAPSHOTS * (1 + params + state)
     return 8 * (3 * params + state + snapshots + data + 4 * (MAX_EPOCHS_IN_FILE + 1) + norms) + 2**20

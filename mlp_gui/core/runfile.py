@@ -22,7 +22,10 @@ row of parameters per snapshot), ``update_rule`` (the update rule's name and
 settings as JSON), ``rule_state_<name>`` (each part of the rule's state at the
 run's end) and ``snapshot_state_<name>`` (the same, one row per snapshot).
 ``stepsize_changes``: the (epoch, stepsize) rows of a run whose stepsize changed midway
-(:mod:`mlp_gui.core.stepsize_history`; the config's stepsize is the last one).
+(:mod:`mlp_gui.core.stepsize_history`; the config's stepsize is the last one). ``setting_changes``: the
+(epoch, setting, value) lines of the other settings changed midway (:mod:`mlp_gui.core.setting_changes`).
+``sharpness_epochs`` and ``sharpness``: λ_max at kept snapshots, as far as the window computed it
+(:mod:`mlp_gui.core.sharpness_record`; finite values only, at epochs the file keeps snapshots of).
 Plain gradient descent keeps no state; files without ``update_rule`` are
 read as gradient descent.
 
@@ -49,10 +52,11 @@ from pathlib import Path
 import numpy as np
 
 from mlp_gui import __version__
-from mlp_gui.core import run_parts, stepsize_history
+from mlp_gui.core import run_parts, setting_changes, stepsize_history, weight_edits
 from mlp_gui.core.config import MAX_JSON_CHARS, ConfigError, TrainConfig
 from mlp_gui.core.data import CLASSIFICATION, Dataset
 from mlp_gui.core.flat_layout import Params, copy_layers, flatten, pair_up
+from mlp_gui.core.lesson import Lesson, LessonError
 from mlp_gui.core.norm_record import NormRecord, NormRows
 from mlp_gui.core.npz_reader import MemberSpec, NpzError, read_npz
 from mlp_gui.core.plural import count
@@ -70,9 +74,10 @@ from mlp_gui.core.run_specs import (
     spec_for,
 )
 from mlp_gui.core.safe_write import atomic_write
+from mlp_gui.core.sharpness_record import SharpnessRecord
 from mlp_gui.core.snapshots import SnapshotStore
 from mlp_gui.core.trainer import METRICS, RunHistory, Trainer
-from mlp_gui.core.update_rule import GradientDescent, State, UpdateRule, copy_state
+from mlp_gui.core.update_rule import GradientDescent, State, UpdateRule, copy_state, rule_for
 
 FORMAT_TAG = "mlp-gui-run"
 
@@ -98,6 +103,10 @@ class SavedRun:
     rule: UpdateRule = field(default_factory=GradientDescent)  # the update rule (files from before: gradient descent)
     rule_state: State = field(default_factory=dict)  # its state at the end (gradient descent: none)
     stepsizes: stepsize_history.Rows = ()  # (epoch, stepsize) rows when the stepsize changed midway (else empty)
+    changes: setting_changes.Rows = ()  # rows of the other settings changed midway (core/setting_changes.py; else empty)
+    sharpness: SharpnessRecord | None = None  # λ_max at kept snapshots, as far as computed (None: not computed)
+    weight_edits: weight_edits.Edits = ()  # weights typed in midway (core/weight_edits.py; else empty)
+    lesson: Lesson | None = None  # a teacher's lesson block (core/lesson.py; None: none)
 
     @property
     def epochs(self) -> int:
@@ -147,7 +156,8 @@ class SavedRun:
             norms = NormRecord.for_layout(self.config.model.layout)
             norms.extend(self.norms)
         snapshots = self.snapshots.copy() if self.snapshots is not None else None
-        return RunHistory(loss=loss, metrics=self.metrics, snapshots=snapshots, norms=norms, stepsizes=self.stepsizes)
+        return RunHistory(loss=loss, metrics=self.metrics, snapshots=snapshots, norms=norms, stepsizes=self.stepsizes,
+                          changes=self.changes)
 
     def trainer(self, extra_epochs: int = 0) -> Trainer:
         """A trainer that continues this run, with room for ``extra_epochs`` more (see :meth:`Trainer.resume`)."""
@@ -176,9 +186,15 @@ class SavedRun:
         if stepsizes:  # the stepsize in force there, and the changes made by then
             stepsizes = stepsize_history.upto(stepsizes, at)
             config = config.with_changes(stepsize=stepsizes[-1][1])
+        rule = self.rule
+        if self.changes:  # the settings in force there (and the rule made from them), and the changes made by then
+            config = config.with_changes(**setting_changes.values_at(self.changes, at))
+            rule = rule_for(config)
+        sharp = self.sharpness.upto(at) if self.sharpness is not None else None
         run = replace(self, config=config, layers=config.model.layout.unpack(store.rows[index]), loss=self.loss[: at + 1],
                       metrics=metrics, snapshots=kept, norms=norms, rule_state=copy_state(store.states[index]),
-                      stepsizes=stepsizes if len(stepsizes) > 1 else ())
+                      stepsizes=stepsizes if len(stepsizes) > 1 else (), sharpness=sharp, rule=rule,
+                      changes=setting_changes.upto(self.changes, at), weight_edits=weight_edits.upto(self.weight_edits, at))
         return run, at
 
 
@@ -192,7 +208,8 @@ def run_from_trainer(trainer: Trainer) -> SavedRun:
                     x=trainer.x.copy(), y=trainer.y.copy(), initial=initial, x_test=x_test, y_test=y_test,
                     classes=data.classes, metrics={k: v.copy() for k, v in trainer.metrics.items()},
                     snapshots=trainer.snapshots.copy(), norms=trainer.norms.rows(), rule=trainer.rule,
-                    rule_state=snap.rule_state, stepsizes=trainer.stepsizes if len(trainer.stepsizes) > 1 else ())
+                    rule_state=snap.rule_state, stepsizes=trainer.stepsizes if len(trainer.stepsizes) > 1 else (),
+                    changes=trainer.changes, weight_edits=trainer.weight_edits)
 
 
 # ---------------------------------------------------------------- writing
@@ -215,6 +232,15 @@ def _arrays(run: SavedRun) -> dict[str, np.ndarray]:
         arrays.update({SNAPSHOT_STATE + k: v for k, v in states.items()})
     if len(run.stepsizes) > 1:
         arrays["stepsize_changes"] = stepsize_history.as_array(run.stepsizes)
+    if run.changes:
+        arrays["setting_changes"] = setting_changes.as_array(run.changes)
+    if run.weight_edits:
+        arrays[weight_edits.KEY] = weight_edits.as_array(run.weight_edits)
+    if run.lesson is not None:
+        arrays["lesson"] = np.array(run.lesson.to_json())
+    sharp = run.sharpness.finite() if run.sharpness is not None else None
+    if sharp is not None and len(sharp):
+        arrays.update(sharpness_epochs=sharp.epochs, sharpness=sharp.values)
     if run.norms is not None:
         arrays.update(norm_epochs=run.norms.epochs, grad_norms=run.norms.grad, weight_norms=run.norms.weight,
                       update_norms=run.norms.update)
@@ -258,7 +284,7 @@ def load_run(path: str | os.PathLike) -> SavedRun:
     path = Path(path)
     text = MemberSpec((), kinds="U", max_elements=1)
     try:
-        first = read_npz(path, {"config": text, RULE_KEY: text}, max_member_bytes=4 * MAX_JSON_CHARS + 256)
+        first = read_npz(path, {"config": text, RULE_KEY: text, "lesson": text}, max_member_bytes=4 * MAX_JSON_CHARS + 256)
     except NpzError as exc:
         raise RunFileError(f"{path}: {exc}") from None
     if "config" not in first:
@@ -272,7 +298,7 @@ def load_run(path: str | os.PathLike) -> SavedRun:
                               max_total_bytes=limit)
         except NpzError as exc:
             raise NpzError(f"{exc}{memory}" if "the limit" in str(exc) else str(exc)) from None
-        return _check_run(cfg, legacy, rule, arrays)
+        return replace(_check_run(cfg, legacy, rule, arrays), lesson=_lesson(first))
     except (NpzError, ConfigError, RunFileError) as exc:
         raise RunFileError(f"{path}: {exc}") from None
 
@@ -307,6 +333,7 @@ def _check_run(cfg: TrainConfig, legacy: dict, rule: UpdateRule, arrays: dict[st
         raise RunFileError(problem)
     snapshots, notes = run_parts.snapshots(arrays, len(loss) - 1, snapshot_capacity(cfg, rule), rule, layout.size)
     norms = run_parts.norms(arrays, layout.n_layers, len(loss) - 1, diverged)
+    sharp = run_parts.sharpness(arrays, len(loss) - 1, snapshots)
     rule_state = run_parts.end_state(arrays, rule, layout.size, diverged=diverged)
     stepsizes: stepsize_history.Rows = ()
     if "stepsize_changes" in arrays:
@@ -314,9 +341,26 @@ def _check_run(cfg: TrainConfig, legacy: dict, rule: UpdateRule, arrays: dict[st
             stepsizes = stepsize_history.from_array(arrays["stepsize_changes"], epochs=len(loss) - 1, final=cfg.stepsize)
         except ValueError as exc:
             raise RunFileError(str(exc)) from None
+    changes = run_parts.setting_changes_of(arrays, cfg, epochs=len(loss) - 1)
+    try:
+        edits = weight_edits.from_array(arrays[weight_edits.KEY], epochs=len(loss) - 1, layout=layout) \
+            if weight_edits.KEY in arrays else ()
+    except ValueError as exc:
+        raise RunFileError(str(exc)) from None
     return SavedRun(config=cfg, layers=pair_up(params), grads=pair_up(grads), loss=loss, x=x, y=y, initial=initial,
                     x_test=x_test, y_test=y_test, classes=classes, metrics=metrics, snapshots=snapshots, norms=norms,
-                    notes=notes, rule=rule, rule_state=rule_state, stepsizes=stepsizes)
+                    notes=notes, rule=rule, rule_state=rule_state, stepsizes=stepsizes, sharpness=sharp, changes=changes,
+                    weight_edits=edits)
+
+
+def _lesson(first: dict[str, np.ndarray]) -> Lesson | None:
+    """The file's lesson block (a 0-d text member), read as hostile input; None: the file has none."""
+    if "lesson" not in first:
+        return None
+    try:
+        return Lesson.from_json(str(first["lesson"]))
+    except LessonError as exc:
+        raise RunFileError(str(exc)) from None
 
 
 def _classes_of_old(cfg: TrainConfig) -> int:

@@ -16,8 +16,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mlp_gui.core import optimizer_settings as opt
 from mlp_gui.core.data import GENERATED
+from mlp_gui.core.features import FEATURES, RAW, parse_features
 from mlp_gui.core.model import ACTIVATIONS, INITS, LOSSES, OUTPUTS
+from mlp_gui.core.optimizer_settings import OPTIMIZERS
 from mlp_gui.core.parse import ConfigError, parse_float, parse_int, parse_sizes
 
 MAX_SEED = 2**32 - 1  # what numpy's legacy RandomState accepts
@@ -222,6 +225,34 @@ SETTINGS: tuple[Setting, ...] = (
             "The notebook's data: samples in its one batch. Other data: samples per gradient step, or all (one step an epoch)."),
     Setting("stepsize", "Stepsize", 0.1, parse_float, check_stepsize,
             "Gradient-descent step: parameters -= stepsize × gradient.", "X"),
+    # the optimizer, its numbers, the penalty and the decay (issue 19; checks in core/optimizer_settings.py)
+    Setting("optimizer", "Optimizer", "gd", _choice(OPTIMIZERS), _no_check,
+            "gd (the notebook's plain gradient descent), momentum, nesterov, rmsprop or adam (PyTorch's, applied to every "
+            "W and b).", "|".join(OPTIMIZERS), choices=OPTIMIZERS, since_files=False),
+    Setting("momentum", "Momentum μ", 0.9, parse_float, opt.check_momentum,
+            "momentum and nesterov: v ← μ·v + g, then parameters -= stepsize × v (nesterov: × (g + μ·v)).", "MU",
+            since_files=False, advanced=True),
+    Setting("rho", "RMSprop ρ", 0.99, parse_float, opt.check_rho,
+            "rmsprop: s ← ρ·s + (1−ρ)·g², then parameters -= stepsize × g / (√s + ε).", "RHO",
+            since_files=False, advanced=True),
+    Setting("beta1", "Adam β₁", 0.9, parse_float, opt.check_beta1,
+            "adam: m ← β₁·m + (1−β₁)·g, the running mean of the gradient.", "B1", since_files=False, advanced=True),
+    Setting("beta2", "Adam β₂", 0.999, parse_float, opt.check_beta2,
+            "adam: v ← β₂·v + (1−β₂)·g², the running mean of its square.", "B2", since_files=False, advanced=True),
+    Setting("eps", "ε", 1e-8, parse_float, opt.check_eps,
+            "rmsprop and adam: added to the square root in the denominator.", "EPS", since_files=False, advanced=True),
+    Setting("l1", "L1 λ₁", 0.0, parse_float, opt.check_l1,
+            "L1 penalty: the objective gains λ₁·Σ|W| over the weights (not the biases).", "L1",
+            since_files=False, advanced=True),
+    Setting("l2", "L2 λ₂", 0.0, parse_float, opt.check_l2,
+            "L2 penalty: the objective gains (λ₂/2)·ΣW² over the weights (not the biases).", "L2",
+            since_files=False, advanced=True),
+    Setting("decay_every", "Decay every", 0, parse_int, opt.check_decay_every,
+            "Stepsize decay: multiply the stepsize by the decay factor every N epochs (0: never).",
+            since_files=False, advanced=True),
+    Setting("decay_factor", "Decay factor", 1.0, parse_float, opt.check_decay_factor,
+            "Stepsize decay: the update at epoch t steps with stepsize × F^⌊t/N⌋ (F from 0 to 1; 1: no decay).", "F",
+            since_files=False, advanced=True),
     Setting("activation", "Activation", "sigmoid", parse_activations, _no_check,
             f"Hidden layers' activation: one of {', '.join(ACTIVATIONS)}, or one per hidden layer (tanh,relu).",
             "NAME[,NAME...]", choices=tuple(ACTIVATIONS), since_files=False),
@@ -237,6 +268,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data", "Data", "notebook", parse_data, _no_check,
             f"notebook (the course's random batch), {', '.join(GENERATED)}, or your own PATH.csv.", "NAME|PATH.csv",
             choices=("notebook",) + GENERATED, since_files=False),
+    # input features (issue 19; core/features.py): checked with the data and layers in config.check_combination
+    Setting("features", "Features", RAW, parse_features, _no_check,
+            f"Data of two inputs: the network's inputs, made from the first and second (x1, x2; x₀, x₁ on screen), in "
+            f"order: any of {', '.join(FEATURES)} (x1², x2², x1·x2, sin x1, sin x2); the first layer size is their number.",
+            "NAME[,NAME...]",
+            since_files=False),
     Setting("samples", "Samples", 200, parse_int, check_samples, "Points in a generated data set (training and test).",
             since_files=False, advanced=True),
     Setting("noise", "Noise", 0.1, parse_float, check_noise, "Noise added to a generated data set (0: none).", "X",

@@ -7,29 +7,58 @@ sweep of K small runs costs little more than one. The arithmetic is the same
 broadcasting over the stack, and the same update rule with one stepsize per
 run; each run's numbers are those of its own
 :class:`~mlp_gui.core.trainer.Trainer` (a test checks it bit for bit).
+
+Runs may differ in their optimizer, its numbers, their penalty and their
+decay (an optimizer sweep): the forward and backward pass is still one pass
+over the whole stack, and each block of neighbouring runs with the same rule
+takes its update over its own rows (one block, one call, when all agree).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from mlp_gui.core.config import ConfigError, TrainConfig
 from mlp_gui.core.flat_layout import Params
 from mlp_gui.core.network import Kernel, bias_columns, quiet_float
+from mlp_gui.core.schedule import StepDecay
 from mlp_gui.core.trainer import initialize
-from mlp_gui.core.update_rule import rule_for
+from mlp_gui.core.update_rule import State, UpdateRule, rule_for
 
 
 def can_stack(configs: Sequence[TrainConfig]) -> bool:
-    """Whether these runs share their network, batch size and update rule on the notebook's data (seed and stepsize
-    may differ).
+    """Whether these runs share their network and batch size on the notebook's data (seed, stepsize, optimizer,
+    penalty and decay may differ).
 
     Data sets (mini-batches, test sets) train one run after another.
     """
-    shared = {(c.model, c.batch_size, tuple(rule_for(c).as_dict().items())) for c in configs}
+    shared = {(c.model, c.batch_size) for c in configs}
     return len(shared) == 1 and all(c.data == "notebook" for c in configs)
+
+
+@dataclass
+class _Block:
+    """Neighbouring runs ``rows`` of a stack that share one update rule, and that rule's state over them."""
+
+    rows: slice
+    rule: UpdateRule
+    state: State
+
+
+def _blocks(configs: Sequence[TrainConfig], size: int) -> list[_Block]:
+    """The stack cut where the rule (its name, settings and penalty) changes from one run to the next."""
+    blocks: list[_Block] = []
+    keys = [(tuple(rule_for(c).as_dict().items()), c.l1, c.l2) for c in configs]
+    start = 0
+    for k in range(1, len(configs) + 1):
+        if k == len(configs) or keys[k] != keys[start]:
+            rule = rule_for(configs[start])
+            blocks.append(_Block(slice(start, k), rule, rule.new_state(size, (k - start,))))
+            start = k
+    return blocks
 
 
 class StackedTrainer:
@@ -45,7 +74,7 @@ class StackedTrainer:
         if len(epochs) != len(configs):
             raise ValueError("one planned number of epochs per run")
         if not can_stack(configs):
-            raise ConfigError("runs can be stacked only when layers, batch size and update rule are the same")
+            raise ConfigError("runs can be stacked only when layers and batch size are the same, on the notebook's data")
         for cfg in configs:
             cfg.validated()
         self.configs = list(configs)
@@ -60,10 +89,11 @@ class StackedTrainer:
             self.layout.pack(layers, out=self._theta[run])
         self.x = np.stack([s[1] for s in starts])
         self.y = np.stack([s[2] for s in starts])
-        self.rule = rule_for(configs[0])
-        self._state = self.rule.new_state(self.layout.size, (k,))
+        self._blocks = _blocks(configs, self.layout.size)
         self._update = np.empty_like(self._theta)
         self._stepsizes = np.array([[c.stepsize] for c in configs])
+        self._decays = [StepDecay.of(c) for c in configs]
+        self._ended = np.zeros(k, dtype=bool)
         self.epoch = 0
         self.ends = [int(e) for e in epochs]  # a run stops at its epochs or where it diverges
         self.diverged_at: list[int | None] = [None] * k
@@ -93,10 +123,14 @@ class StackedTrainer:
         n = min(n, max(self.ends) - self.epoch)
         if n <= 0:
             return [np.empty(0) for _ in self.configs]
-        apply, theta, grad, state, update = self.rule.apply, self._theta, self._grad, self._state, self._update
+        theta, grad, update, stepsizes = self._theta, self._grad, self._update, self._stepsizes
+        decaying = any(d.active for d in self._decays)
         with quiet_float():
             for _ in range(n):
-                apply(theta, grad, state, self._stepsizes, update)
+                if decaying:
+                    self._decay(self.epoch)
+                for b in self._blocks:
+                    b.rule.apply(theta[b.rows], grad[b.rows], b.state, stepsizes[b.rows], update[b.rows])
                 self.epoch += 1
                 self._record(self._pass())
         return [self._history[k, min(before, end) + 1 : min(self.epoch, end) + 1].copy() for k, end in enumerate(self.ends)]
@@ -116,5 +150,10 @@ class StackedTrainer:
         for k in np.flatnonzero(~np.isfinite(loss)):
             if self.diverged_at[k] is None and self.epoch <= self.ends[k]:
                 self.diverged_at[k] = self.ends[k] = self.epoch
-        ended = np.array([self.epoch >= end for end in self.ends])
-        self._stepsizes[ended] = 0.0  # a finished run's parameters stay as they ended
+        self._ended = np.array([self.epoch >= end for end in self.ends])
+        self._stepsizes[self._ended] = 0.0  # a finished run's parameters stay as they ended
+
+    def _decay(self, epoch: int) -> None:
+        """Each run's stepsize for the update from ``epoch``: its own η·F^⌊epoch/N⌋ (0 once it has ended)."""
+        for k, (config, decay) in enumerate(zip(self.configs, self._decays)):
+            self._stepsizes[k, 0] = 0.0 if self._ended[k] else decay.at(config.stepsize, epoch)

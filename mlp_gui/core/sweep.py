@@ -44,9 +44,10 @@ def parse_values(name: str, text: str) -> list:
     if name not in SWEEPABLE:
         raise ConfigError(f"cannot sweep {name!r}; choose one of {', '.join(SWEEPABLE)}")
     s = BY_NAME[name]
-    parts = [p.strip() for p in text.split(";" if name == "layers" else ",") if p.strip()]
+    lists = name in ("layers", "features")  # values that are lists themselves: separated by ;
+    parts = [p.strip() for p in text.split(";" if lists else ",") if p.strip()]
     if len(parts) < 2:
-        hint = "3,4,2; 3,8,2" if name == "layers" else "0.01, 0.1, 1"
+        hint = {"layers": "3,4,2; 3,8,2", "features": "x1,x2; x1sq,x2sq,x1x2"}.get(name, "0.01, 0.1, 1")
         raise ConfigError(f"a sweep needs at least two values, e.g. {hint}")
     if len(parts) > MAX_RUNS:
         raise ConfigError(f"a sweep takes at most {MAX_RUNS} values, got {len(parts)}")
@@ -65,6 +66,8 @@ def sweep_runs(base: TrainConfig, epochs: int, name: str, text: str) -> list[Swe
     for value in parse_values(name, text):
         if name == "epochs":
             runs.append(SweepRun(base, int(value)))
+        elif name == "features":  # the first layer takes one input per feature
+            runs.append(SweepRun(base.with_changes(features=value, layers=(len(value.split(",")), *base.layers[1:])), epochs))
         else:
             runs.append(SweepRun(base.with_changes(**{name: value}), epochs))
     if len(set(runs)) < len(runs):

@@ -23,13 +23,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlp_gui.core import stepsize_history
+from mlp_gui.core import setting_changes, stepsize_history, weight_edits
 from mlp_gui.core.config import ConfigError, TrainConfig, test_share
 from mlp_gui.core.data import GENERATED, Dataset, accuracy, batches, make_dataset
 from mlp_gui.core.flat_layout import Params, copy_layers
 from mlp_gui.core.network import Kernel, bias_columns, quiet_float
 from mlp_gui.core.norm_record import NormRecord, next_on_grid, on_grid
+from mlp_gui.core.schedule import StepDecay
 from mlp_gui.core.snapshots import SnapshotStore
+from mlp_gui.core.trainer_edits import ParameterEdits
+from mlp_gui.core.trainer_settings import SettingsChanges
 from mlp_gui.core.trainer_state import FlatOrder, RunHistory, Snapshot, TrainerState
 from mlp_gui.core.update_rule import State, UpdateRule, copy_state, restore_state, rule_for
 
@@ -69,7 +72,7 @@ def initialize_data(config: TrainConfig) -> tuple[Params, Dataset]:
 METRICS = ("test_loss", "accuracy", "test_accuracy")
 
 
-class Trainer(FlatOrder):
+class Trainer(FlatOrder, SettingsChanges, ParameterEdits):
     """Owns one run: parameters, gradients, the update rule and its state, data and the run's history.
 
     Parameters, gradients and each array of the rule's state are flat buffers in one order (``layout``), the first
@@ -97,9 +100,11 @@ class Trainer(FlatOrder):
         run as it is, diverged or not (a diverged one takes no more steps).
         """
         history = saved.history(frozen=frozen)
-        return cls.continued(saved.config, layers=saved.layers, data=saved.dataset(), history=history,
-                             initial=saved.initial, rule=saved.rule, rule_state=saved.rule_state,
-                             capacity=len(history.loss) - 1 + extra_epochs)
+        trainer = cls.continued(saved.config, layers=saved.layers, data=saved.dataset(), history=history,
+                                initial=saved.initial, rule=saved.rule, rule_state=saved.rule_state,
+                                capacity=len(history.loss) - 1 + extra_epochs)
+        trainer.weight_edits = weight_edits.upto(saved.weight_edits, trainer.epoch)
+        return trainer
 
     @classmethod
     def continued(cls, config: TrainConfig, *, layers: Params, data: Dataset, history: RunHistory | None = None,
@@ -119,6 +124,7 @@ class Trainer(FlatOrder):
                 rule_state: State | None) -> None:
         """The data, the buffers (parameters from ``layers``) and the rule with its state."""
         self.config, self.data, self.rule = config, data, rule
+        self.decay = StepDecay.of(config)
         self.kernel = Kernel(config.model)
         self.x = np.ascontiguousarray(data.x, dtype=np.float64)
         self.y = np.ascontiguousarray(data.y, dtype=np.float64)
@@ -166,6 +172,8 @@ class Trainer(FlatOrder):
         rows = stepsize_history.upto(history.stepsizes, self.epoch) if history is not None and history.stepsizes else ()
         self.stepsizes: stepsize_history.Rows = stepsize_history.changed(
             rows, epoch=self.epoch if rows else 0, stepsize=self.config.stepsize)
+        self.changes: setting_changes.Rows = self._changes_upto(history.changes if history is not None else (), self.epoch)
+        self.weight_edits: weight_edits.Edits = ()  # weights typed in (resume: the file's)
         if self.norms.last_epoch < self.epoch and on_grid(self.epoch):
             with quiet_float():
                 self._record_norms(self.epoch)
@@ -188,17 +196,13 @@ class Trainer(FlatOrder):
         return float(self._history[self.diverged_at]) if self.diverged_at is not None else None
 
     @property
-    def stepsize(self) -> float:
-        return self.config.stepsize
-
-    @property
     def diverged(self) -> bool:
         return self.diverged_at is not None
 
     def snapshot(self) -> Snapshot:
         """Copies of parameters, gradients and the rule's state now."""
         return Snapshot(self.epoch, self.loss, copy_layers(self.layers), copy_layers(self.grads), self.diverged_at,
-                        self.diverged_loss, rule=self.rule, rule_state=copy_state(self.rule_state))
+                        self.diverged_loss, rule=self.rule, rule_state=copy_state(self.rule_state), decay=self.decay)
 
     def initial_snapshot(self) -> Snapshot | None:
         """The run at epoch 0: its first loss, the gradients there (recomputed by the kernel) and the rule's fresh
@@ -210,14 +214,14 @@ class Trainer(FlatOrder):
         layers = copy_layers(self.initial_layers)
         grads = self.kernel.trace(layers, self.x, self.y).grads
         return Snapshot(0, float(self.loss_history[0]), layers, grads, None, rule=self.rule,
-                        rule_state=self.rule.new_state(self.layout.size))
+                        rule_state=self.rule.new_state(self.layout.size), decay=self.decay)
 
     # ------------------------------------------------------------ changing the run
 
     def state(self) -> TrainerState:
         """Everything needed to come back to this epoch exactly (copies of the buffers and the rule's state)."""
         return TrainerState(self.epoch, self._theta.copy(), self._grad.copy(), self.config.stepsize,
-                            copy_state(self.rule_state))
+                            copy_state(self.rule_state), self._continuable())
 
     def back_to_snapshot(self, index: int) -> None:
         """Go back to snapshot ``index``: its parameters and the rule's state, the gradients recomputed there (bit for
@@ -234,6 +238,8 @@ class Trainer(FlatOrder):
         self.norms.truncate(epoch)
         self.stepsizes = stepsize_history.changed(stepsize_history.upto(self.stepsizes, epoch), epoch=epoch,
                                                   stepsize=self.config.stepsize)
+        self.changes = self._changes_upto(self.changes, epoch)
+        self.weight_edits = weight_edits.upto(self.weight_edits, epoch)
 
     def snapshot_at(self, index: int) -> Snapshot:
         """Snapshot ``index`` as a full :class:`Snapshot` (its gradients recomputed by the kernel), for the views."""
@@ -241,11 +247,11 @@ class Trainer(FlatOrder):
         layers = self.layout.unpack(store.rows[index])
         traced = self.kernel.trace(layers, self.x, self.y)
         return Snapshot(store.epochs[index], float(traced.loss), layers, traced.grads, None, rule=self.rule,
-                        rule_state=copy_state(store.states[index]))
+                        rule_state=copy_state(store.states[index]), decay=self.decay)
 
     def rewind(self, state: TrainerState) -> None:
-        """Go back to ``state`` (an earlier epoch of this run): its parameters, gradients, rule state and stepsize; later
-        epochs are dropped.
+        """Go back to ``state`` (an earlier epoch of this run): its parameters, gradients, rule state, stepsize and
+        settings; later epochs are dropped.
 
         Continuing from there with the same settings is bit-identical to the run's first time through.
         """
@@ -256,14 +262,8 @@ class Trainer(FlatOrder):
         self.epoch, self.diverged_at = state.epoch, None
         self.snapshots.truncate(state.epoch)
         self.norms.truncate(state.epoch)
-        self.set_stepsize(state.stepsize)
-
-    def set_stepsize(self, stepsize: float) -> None:
-        """Continue with another stepsize from the next epoch on (the history is kept)."""
-        self.config = self.config.with_changes(stepsize=stepsize)
-        self.stepsizes = stepsize_history.changed(self.stepsizes, epoch=self.epoch, stepsize=self.config.stepsize)
-        with quiet_float():
-            self.norms.restep(self.epoch, self._theta, self._grad, stepsize, rule=self.rule, state=self.rule_state)
+        self.set_settings(stepsize=state.stepsize, **state.settings)
+        self.weight_edits = weight_edits.upto(self.weight_edits, state.epoch)
 
     # ------------------------------------------------------------ training
 
@@ -340,9 +340,10 @@ class Trainer(FlatOrder):
 
     def _run_epochs(self, n: int) -> int:
         """``n`` epochs over a data set: in mini-batches drawn from (seed, epoch), or full batch; then the measures."""
-        k, stepsize = self.epoch, self.config.stepsize
+        k, stepsize_at = self.epoch, self.stepsize_at
         apply, theta, grad, state, update = self.rule.apply, self._theta, self._grad, self.rule_state, self._update
         for i in range(1, n + 1):
+            stepsize = stepsize_at(k + i - 1)
             if self.full_batch:
                 apply(theta, grad, state, stepsize, update)
             else:
@@ -361,9 +362,11 @@ class Trainer(FlatOrder):
                 self._record_norms(k + i)
         return n
 
-    def _record_norms(self, epoch: int) -> None:
-        """The gradient-flow row for ``epoch``: each layer's gradient, weight and update norm now."""
-        self.norms.record(epoch, self._theta, self._grad, self.config.stepsize, rule=self.rule, state=self.rule_state)
+    def _record_norms(self, epoch: int, *, update_later: bool = False) -> None:
+        """The gradient-flow row for ``epoch``: each layer's gradient, weight and update norm now (the update's from
+        the next step, when ``update_later``)."""
+        self.norms.record(epoch, self._theta, self._grad, self.stepsize_at(epoch), rule=self.rule, state=self.rule_state,
+                          update_later=update_later)
 
     def _run(self, n: int) -> int:
         """The hot loop: ``n`` epochs of update, forward, loss, backward; how many ran before any divergence."""
@@ -374,8 +377,16 @@ class Trainer(FlatOrder):
         x, y, history, stepsize = self.x, self.y, self._history, self.config.stepsize
         k = self.epoch
         due = next_on_grid(k)  # the next epoch whose norms the record keeps
+        decaying, stepsize_at = self.decay.active, self.stepsize_at
+        # a rule with state computes a norm row's next step once: the row takes its norms from the step the loop takes
+        later, pending = type(self.rule).update_norms is UpdateRule.update_norms, False
         for i in range(1, n + 1):
+            if decaying:
+                stepsize = stepsize_at(k + i - 1)
             apply(theta, grad, state, stepsize, update)
+            if pending:
+                self.norms.fill_update(update)
+                pending = False
             zs, acts = forward(layers, x)
             loss, delta = loss_and_delta(zs[-1], acts[-1], y)
             if not isfinite(loss):
@@ -385,7 +396,8 @@ class Trainer(FlatOrder):
             history[k + i] = loss
             backward(layers, zs, acts, delta, grads)
             if k + i == due:
-                self._record_norms(due)
+                pending = later and i < n  # the chunk's last row: the step is not taken here, the rule computes it
+                self._record_norms(due, update_later=pending)
                 due = next_on_grid(due)
         return n
 

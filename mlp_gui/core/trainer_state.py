@@ -14,19 +14,22 @@ import numpy as np
 from mlp_gui.core.flat_layout import FlatLayout, Params, flatten, parameter_names
 from mlp_gui.core.network import quiet_float
 from mlp_gui.core.norm_record import NormRecord, segment_norms
+from mlp_gui.core.schedule import NO_DECAY, StepDecay
 from mlp_gui.core.snapshots import SnapshotStore
 from mlp_gui.core.update_rule import GradientDescent, State, Stepsize, UpdateRule, layer_updates
 
 
 @dataclass(frozen=True)
 class TrainerState:
-    """A trainer at one epoch, exactly: its parameter and gradient buffers, its stepsize and its rule's state."""
+    """A trainer at one epoch, exactly: its parameter and gradient buffers, its stepsize and its rule's state, and the
+    settings it continued with there (``settings``: what :meth:`Trainer.set_settings` may change; empty: unknown)."""
 
     epoch: int
     theta: np.ndarray
     grad: np.ndarray
     stepsize: float
     rule_state: State = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
 
 
 class FlatOrder:
@@ -52,8 +55,10 @@ class FlatOrder:
 class Snapshot(FlatOrder):
     """Copies of the trainer's state at one epoch, safe to hand to another thread.
 
-    ``rule`` and ``rule_state``: the update rule and its state there, so a view shows the step the run takes
-    next (:meth:`updates`), not plain gradient descent's.
+    ``rule`` and ``rule_state``: the update rule (with the run's penalty) and its state there, so a view shows the
+    step the run takes next (:meth:`updates`), not plain gradient descent's. ``decay``: the run's stepsize decay;
+    :meth:`updates` and :meth:`update_norms` take the run's stepsize η and step with the one in force after this
+    snapshot's epoch (:meth:`stepsize_at`), as the run will.
     """
 
     epoch: int
@@ -64,13 +69,23 @@ class Snapshot(FlatOrder):
     diverged_loss: float | None = None  # the non-finite loss at ``diverged_at``
     rule: UpdateRule = field(default_factory=GradientDescent)
     rule_state: State = field(default_factory=dict)
+    decay: StepDecay = NO_DECAY
+
+    def stepsize_at(self, stepsize: float) -> float:
+        """The stepsize of the step after this snapshot's epoch when the run's stepsize is ``stepsize`` (the decay's
+        η·F^⌊epoch/N⌋; ``stepsize`` itself without a decay)."""
+        return self.decay.at(stepsize, self.epoch)
 
     def updates(self, stepsize: Stepsize) -> Params:
-        """ΔW and Δb of every layer: what the next step adds to the parameters (new arrays)."""
+        """ΔW and Δb of every layer: what the next step adds to the parameters (new arrays); ``stepsize``: the run's η."""
+        if self.decay.active:
+            stepsize = self.stepsize_at(float(stepsize))
         return layer_updates(self.layers, self.grads, stepsize, rule=self.rule, state=self.rule_state or None)
 
     def update_norms(self, stepsize: float) -> np.ndarray:
-        """‖ΔW_l‖ per layer (its W and b together) of the next step, as the run's norm record computes it."""
+        """‖ΔW_l‖ per layer (its W and b together) of the next step, as the run's norm record computes it (``stepsize``:
+        the run's η)."""
+        stepsize = self.stepsize_at(stepsize)
         layout = FlatLayout.for_layers(self.layers)
         starts = np.asarray(layout.layer_starts)
         theta, grad = layout.pack(self.layers), layout.pack(self.grads)
@@ -94,6 +109,7 @@ class RunHistory:
     snapshots: SnapshotStore | None = None
     norms: NormRecord | None = None
     stepsizes: tuple[tuple[int, float], ...] = ()  # (epoch, stepsize) rows, see stepsize_history (empty: unchanged)
+    changes: tuple = ()  # (epoch, settings) rows of other settings changed midway, see setting_changes (empty: none)
 
 
 __all__ = ["RunHistory", "Snapshot", "TrainerState"]

@@ -25,6 +25,8 @@ from typing import ClassVar
 import numpy as np
 
 from mlp_gui.core.flat_layout import FlatLayout, Layer, Params
+from mlp_gui.core.optimizer_settings import OPTIMIZERS
+from mlp_gui.core.penalty import Penalty, penalty_for
 
 State = dict[str, np.ndarray]
 Stepsize = float | np.ndarray  # a number, or one per run of a stack (shape ``(runs, 1)``)
@@ -40,6 +42,9 @@ class UpdateRule:
     counter_names: ClassVar[tuple[str, ...]] = ()  # steps taken and the like: int64, one per run (0-d for one run)
     # numbers the rule is made with: its keyword arguments and attributes, and the run's settings of the same names
     settings: ClassVar[tuple[str, ...]] = ()
+    #: the run's L1/L2 penalty (:mod:`mlp_gui.core.penalty`): its gradient joins ``grad`` before :meth:`step` sees it,
+    #: in :meth:`apply` and :meth:`delta` alike. None: no penalty (nothing added, nothing computed)
+    penalty: Penalty | None = None
 
     def as_dict(self) -> dict[str, str | float]:
         """The rule's name and settings, as a run file keeps them (:func:`rule_for` makes the rule again from it)."""
@@ -58,7 +63,9 @@ class UpdateRule:
     def step(self, theta: np.ndarray, grad: np.ndarray, state: State, stepsize: Stepsize, out: np.ndarray) -> np.ndarray:
         """Write ``u`` (the step is ``θ ← θ − u``) into ``out`` and return it; advance ``state`` in place.
 
-        ``theta`` is only read. Called by :meth:`apply` on the real state and by :meth:`delta` on a copy.
+        ``theta`` is only read; ``out`` is a buffer of its own (never ``grad``'s), so a rule may write it early.
+        ``grad`` already holds the penalty's gradient (:attr:`penalty`). Called by :meth:`apply` on the real state
+        and by :meth:`delta` on a copy.
         """
         raise NotImplementedError
 
@@ -66,11 +73,15 @@ class UpdateRule:
               scratch: np.ndarray | None = None) -> None:
         """One step in place: ``θ ← θ − u`` and the state advanced. ``scratch``: a buffer like ``θ`` for ``u``
         (the hot loop passes one, so nothing is allocated)."""
+        if self.penalty is not None:
+            grad = self.penalty.gradient(theta, grad)
         u = self.step(theta, grad, state, stepsize, np.empty_like(theta) if scratch is None else scratch)
         np.subtract(theta, u, out=theta)
 
     def delta(self, theta: np.ndarray, grad: np.ndarray, state: State, stepsize: Stepsize) -> np.ndarray:
         """``−u``: the change the next :meth:`apply` makes to ``θ`` (a new array; ``θ`` and ``state`` unchanged)."""
+        if self.penalty is not None:
+            grad = self.penalty.gradient(theta, grad)
         u = self.step(theta, grad, copy_state(state), stepsize, np.empty_like(theta))
         return np.negative(u, out=u)
 
@@ -115,6 +126,8 @@ class GradientDescent(UpdateRule):
 
     def update_norms(self, theta: np.ndarray, grad: np.ndarray, state: State, stepsize: float, *, starts: np.ndarray,
                      grad_norms: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if self.penalty is not None:  # the step follows the total gradient, not the data gradient the norms are of
+            return super().update_norms(theta, grad, state, stepsize, starts=starts, grad_norms=grad_norms, out=out)
         return np.multiply(grad_norms, abs(stepsize), out=out)  # |η|·‖g‖: what run files have always kept
 
 
@@ -150,13 +163,17 @@ def rule_for(config: object, saved: Mapping[str, object] | None = None) -> Updat
     """The update rule of a run: the one its settings name, else the one its run file kept, else gradient descent.
 
     Settings name a rule with an ``optimizer`` field; the rule's own settings are the config's fields of the
-    same names (:attr:`UpdateRule.settings`). ``saved``: what a run file kept (:meth:`UpdateRule.as_dict`);
-    when the settings name a rule too, the two must agree. ValueError (one line) for an unknown or bad rule.
+    same names (:attr:`UpdateRule.settings`); their ``l1`` and ``l2`` give it its :attr:`UpdateRule.penalty`.
+    ``saved``: what a run file kept (:meth:`UpdateRule.as_dict`); when the settings name a rule too, the two must
+    agree. ValueError (one line) for an unknown or bad rule.
     """
     name = getattr(config, "optimizer", None)
+    if name == GradientDescent.name and saved is not None and saved.get("name") not in (name, *OPTIMIZERS):
+        name = None  # a rule registered by a plug-in, which no setting names: the file's (plain descent is the default)
     if name is not None:
         settings = {key: getattr(config, key) for key in getattr(UPDATE_RULES.get(name), "settings", ())}
         rule = rule_named(str(name), **settings)
+        rule.penalty = penalty_for(config)
         if saved is not None and dict(saved) != rule.as_dict():
             raise ValueError(f"the file's update rule {_described(saved)} is not the settings' {_described(rule.as_dict())}")
         return rule
@@ -164,7 +181,9 @@ def rule_for(config: object, saved: Mapping[str, object] | None = None) -> Updat
         return GradientDescent()
     if not isinstance(saved.get("name"), str):
         raise ValueError("the update rule has no name")
-    return rule_named(str(saved["name"]), **{k: v for k, v in saved.items() if k != "name"})
+    rule = rule_named(str(saved["name"]), **{k: v for k, v in saved.items() if k != "name"})
+    rule.penalty = penalty_for(config)
+    return rule
 
 
 def _described(rule: Mapping[str, object]) -> str:
@@ -184,6 +203,7 @@ def restore_state(into: State, source: State) -> None:
 
 
 register(GradientDescent)
+from mlp_gui.core import optimizers  # noqa: E402, F401  (registers momentum, nesterov, rmsprop and adam)
 
 
 def layer_updates(layers: Sequence[Layer], grads: Sequence[Layer], stepsize: float, *, rule: UpdateRule | None = None,

@@ -49,7 +49,7 @@ class ActionSpec:
     """One command: where it sits, what it says, which keys trigger it and which window method it calls."""
 
     key: str
-    menu: str  # "File", "Run", "View", "Help"
+    menu: str  # "File", "Edit", "Run", "View", "Help"
     text: str
     slot: str  # the window's method name
     keys: Keys = ()
@@ -70,11 +70,19 @@ SCALE_MODE = "heatmaps.scale_mode"  # where the window keeps the colour-scale mo
 _BEFORE_TABS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "File", "&Open run…", "open_run_dialog", (OPEN,), "Open a saved run (.npz)"),
     ActionSpec("save", "File", "&Save run…", "save_run_dialog", (SAVE,), "Save the run (.npz, no pickle)"),
+    ActionSpec("save_lesson", "File", "Save as &lesson…", "save_lesson_dialog", (),
+               "The run with a lesson: a title and text, the controls hidden or locked, questions on or off"),
     ActionSpec("export_csv", "File", "Export loss as &CSV…", "export_csv_dialog", (), "Every epoch's loss, full precision", True),
     ActionSpec("export_plot", "File", "Export loss &plot (PNG or SVG)…", "export_plot_dialog", (), "The loss plot as an image"),
+    ActionSpec("export_script", "File", "Export as P&ython script…", "export_script_dialog", (),
+               "The run as plain NumPy code laid out like the course notebook; running it checks the final loss to the last bit"),
+    ActionSpec("export_notebook", "File", "Export as &notebook…", "export_notebook_dialog", (),
+               "The run as a Jupyter notebook with the course notebook's cells"),
     ActionSpec("quit", "File", "&Quit", "quit", (QUIT,),
                "Quit, also mid-run (the training thread is stopped cleanly; asks first if epochs are saved nowhere)",
                separator_before=True),
+    ActionSpec("copy_command", "Edit", "Copy as &command", "copy_command", (),
+               "The 'mlp-gui train …' line of this run's settings, with its name (fingerprint), to the clipboard"),
     ActionSpec("start", "Run", "&Start / Pause / Resume", "start_or_pause", ("Ctrl+Return", "Ctrl+Enter"), "Start, pause or resume"),
     ActionSpec("stop", "Run", "S&top", "stop", ("Ctrl+.",), "End this run; Start then begins a new one"),
     ActionSpec("reset", "Run", "&Reset from seed", "reset", ("Ctrl+R",), "Re-initialise from the seed with the settings shown"),
@@ -84,12 +92,19 @@ _BEFORE_TABS: tuple[ActionSpec, ...] = (
                "Keep the current curve on the plot, faded and labelled", True),
     ActionSpec("sweep", "Run", "S&weep a setting…", "sweep_dialog", (), "Train one setting at several values and overlay the curves"),
     ActionSpec("defaults", "Run", "Restore &defaults (the notebook's settings)", "restore_defaults", (), "The course notebook's settings"),
+    ActionSpec("predict", "Run", "&Predict the next step", "predict_next_step", ("Ctrl+P",),
+               "Before each Step, answer a question about the coming update; the step shows whether you were right",
+               True, checkable=True),
+    ActionSpec("leave_lesson", "Run", "Lea&ve lesson", "leave_lesson", (), "Back to the full app: every control shown"),
     ActionSpec("fit", "View", "&Fit loss plot", "fit_plot", ("Ctrl+F",), "Show every curve again and follow the data"),
 )
 
 _AFTER_TABS: tuple[ActionSpec, ...] = (
     ActionSpec("show_updates", "View", "Show the &update ΔW (the update rule's step)", "set_show_updates", ("Ctrl+U",),
                "A third heatmap column: the change the next step applies (−stepsize·∂L/∂W for gradient descent)", True,
+               checkable=True),
+    ActionSpec("show_penalty", "View", "Show the &penalty term", "set_show_penalty", (),
+               "The loss plot draws λ₁·Σ|W| + (λ₂/2)·ΣW² beside the data loss (runs with L1 or L2 only)",
                checkable=True),
     ActionSpec("scale_matrix", "View", "Colour scale per &matrix", "set_scale_mode", (), "Each matrix its own scale",
                separator_before=True, arg="matrix", current=SCALE_MODE),
@@ -115,7 +130,7 @@ def action_specs() -> tuple[ActionSpec, ...]:
 
 
 ACTIONS = action_specs()  # as the app ships (the README's table)
-MENUS = ("File", "Run", "View", "Help")
+MENUS = ("File", "Edit", "Run", "View", "Help")
 
 
 def key_text(keys: Keys) -> str:

@@ -13,7 +13,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mlp_gui import __version__
-from mlp_gui.core.config import ConfigError, check_fits_in_memory
+from mlp_gui.core.config import CONTINUABLE, ConfigError, check_fits_in_memory
 from mlp_gui.core.run_checks import check_flags_match, earlier_version_note
 from mlp_gui.core.runfile import RunFileError
 from mlp_gui.core.safe_write import atomic_write
@@ -102,13 +102,14 @@ class Launcher:
         return self._apply_flags_to_opened_run(run)
 
     def _apply_flags_to_opened_run(self, run) -> bool:
-        """Flags given with RUN.npz continue it as ``train --resume`` does: epochs to add, a new stepsize (the others
-        were checked against the file before it was opened)."""
+        """Flags given with RUN.npz continue it as ``train --resume`` does: epochs to add, a new stepsize, the optimizer's
+        numbers, the penalty, the decay (the others were checked against the file before it was opened)."""
         explicit, window = self.options.explicit, self.window
         if "epochs" in explicit:
             window.session.set_plan(run.epochs + self.options.epochs)
-        if "stepsize" in explicit:  # the session tells every view that shows ΔW or the next value
-            window.continue_with_stepsize(self.options.config.stepsize)
+        changes = {name: getattr(self.options.config, name) for name in ("stepsize", *CONTINUABLE) if name in explicit}
+        if changes:  # the session tells every view that shows ΔW or the next value; the plot marks each change
+            window.settings.continue_with(changes)
         window.form.set_values(window.session.config, window.session.target_epoch)
         return True
 

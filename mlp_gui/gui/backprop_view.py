@@ -36,6 +36,7 @@ hidden are coalesced into one refresh of the newest, drawn when it is shown agai
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,7 +48,9 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from mlp_gui.core.color_scale import bar_ticks, colour_steps, follow_limit, format_cell, format_exponent, magnitudes, scale_exponent
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.explain import FORMULAS, BackpropStep, backprop_pass, input_symbol, subscript
+from mlp_gui.core.features import input_label
 from mlp_gui.core.model import ACTIVATIONS, HEADS
+from mlp_gui.core.step_text import stepsize_line, update_formula
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.heatmaps import MAX_TEXT_CELLS
@@ -116,6 +119,7 @@ class ArrayView:
         self._set_bar(1.0)
         layout.addItem(self.bar, row=row, col=col + 1)
         self.values = np.zeros((0, 0))
+        self.row_names: tuple[str, ...] = ()  # the inputs' names when they are features (x₀², …), not x₀, x₁…
         self.units = 0  # all the array's units, drawn or not
         self.limit = 0.0  # none yet: the first values choose it
         self.exponent: int | None = None
@@ -126,7 +130,8 @@ class ArrayView:
         rows, cols = self.values.shape
         if not (0 <= row < rows and 0 <= col < cols):
             return None
-        what = f"input {input_symbol(row)}" if self.name == "x" else f"unit {row}"
+        name = self.row_names[row] if row < len(self.row_names) else input_symbol(row)
+        what = f"input {name}" if self.name == "x" else f"unit {row}"
         return f"{self.name}[{row}, {col}] = {float(self.values[row, col])!r}   ({what}, sample {col})"
 
     def show(self, array: np.ndarray, formula: str, note: str = "") -> bool:
@@ -197,12 +202,12 @@ class BackpropView(Paced, QWidget):
     :meth:`set_run` at every run reset, :meth:`show_snapshot` for every new snapshot; :attr:`zs`, :attr:`acts`
     and :attr:`deltas` are the arrays' views per layer (:attr:`inputs` and :attr:`targets` show x and y),
     :attr:`step` the last :class:`~mlp_gui.core.explain.BackpropStep` drawn, :attr:`shown` its snapshot and
-    :attr:`refreshes` how many refreshes there have been. ``refresh_ms``: the least time between two refreshes
-    (tests may shorten or lengthen it).
+    :attr:`refreshes` how many refreshes there have been. ``refresh_ms``: the least time between two refreshes,
+    ``max_refresh_ms`` the largest however costly they are (tests may shorten or lengthen them).
     """
 
     def __init__(self, parent: QWidget | None = None, on_hover: Callable[[str], None] | None = None, *,
-                 refresh_ms: int = REFRESH_MS) -> None:
+                 refresh_ms: int = REFRESH_MS, max_refresh_ms: int = MAX_REFRESH_MS) -> None:
         super().__init__(parent)
         self._on_hover = on_hover or (lambda text: None)
         self.summary = QLabel("No run yet")
@@ -235,7 +240,7 @@ class BackpropView(Paced, QWidget):
         self.loss_text: pg.LabelItem | None = None
         self.step: BackpropStep | None = None
         self._built_for: TrainConfig | None = None
-        self._pacer = Pacer(self, self._refresh, self.view, min_interval_ms=refresh_ms, max_interval_ms=MAX_REFRESH_MS,
+        self._pacer = Pacer(self, self._refresh, self.view, min_interval_ms=refresh_ms, max_interval_ms=max_refresh_ms,
                             time_budget=TIME_BUDGET)
 
     @property
@@ -282,8 +287,8 @@ class BackpropView(Paced, QWidget):
 
     def _refresh(self, snap: Snapshot) -> None:
         assert self.config is not None
-        step = backprop_pass(self.config.model, snap.layers, self.x, self.y, self.config.stepsize, rule=snap.rule,
-                             state=snap.rule_state or None)
+        step = backprop_pass(self.config.model, snap.layers, self.x, self.y, snap.stepsize_at(self.config.stepsize),
+                             rule=snap.rule, state=snap.rule_state or None)
         if self._built_for != self.config or len(self.zs) != len(step.layers):
             self._build()
         self._draw(snap, step)
@@ -292,7 +297,12 @@ class BackpropView(Paced, QWidget):
     def _draw(self, snap: Snapshot, step: BackpropStep) -> None:
         config = self.config
         assert config is not None and self.inputs is not None and self.targets is not None and self.loss_text is not None
-        self.inputs.show(self.x, "a₀ = x   (the inputs)")
+        features = config.model.features
+        self.inputs.row_names = tuple(input_label(features, i) for i in range(len(features)))
+        if features:  # a₀ is what the first layer takes: the features of x
+            self.inputs.show(step.layers[0].a_prev, f"a₀ = the features of x: {', '.join(self.inputs.row_names)}")
+        else:
+            self.inputs.show(self.x, "a₀ = x   (the inputs)")
         for layer, z_view, a_view, d_view in zip(step.layers, self.zs, self.acts, self.deltas):
             text = formulas(config, layer.index)
             z_view.show(layer.z, text.z)
@@ -311,7 +321,8 @@ class BackpropView(Paced, QWidget):
         self.summary.setText(
             f"<b>Loss L = {loss}</b>&nbsp; at epoch {snap.epoch:,}, on {batch}, M = {m}{trained_on}"
             f"<br><span style='color:{quiet}'>{loss_formula(config)}.&nbsp; Rows are units, columns samples. "
-            "Forward: read the left side down; backward: read the right side up.</span>")
+            "Forward: read the left side down; backward: read the right side up.</span>"
+            f"<br><span style='color:{quiet}'>{html.escape(next_step_text(config, snap))}</span>")
 
     def _build(self) -> None:
         config = self.config
@@ -344,6 +355,13 @@ class BackpropView(Paced, QWidget):
             ci.layout.setRowStretchFactor(row, 2 if row in (1, last) else 3)
         rows = n_layers + 2
         self.view.setMinimumHeight(MIN_ROW_HEIGHT * rows if rows > 5 else 0)
+
+
+def next_step_text(config: TrainConfig, snap: Snapshot) -> str:
+    """The update the gradients then make, the run's own rule with its penalty and the stepsize at this epoch."""
+    rule = update_formula(snap.rule) or FORMULAS["update"].replace("_l", "")
+    name = "plain gradient descent" if snap.rule.name == "gd" else snap.rule.name
+    return f"Then the update ({name}, stepsize {stepsize_line(config.stepsize, snap.decay, snap.epoch)}): {rule}."
 
 
 def general_formula(template: str) -> str:

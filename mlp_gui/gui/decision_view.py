@@ -136,7 +136,7 @@ def value_name(config: TrainConfig, data: Dataset) -> str:
 
 def surface_kind(config: TrainConfig, data: Dataset) -> tuple[str, str]:
     """``(kind, message)``: kind is "plane", "classes" (more than 2, blended), "curve" or "message"."""
-    n_in, n_out = config.layers[0], config.layers[-1]
+    n_in, n_out = config.model.n_inputs, config.layers[-1]  # the raw inputs span the plane (features are made of them)
     layers = format_value("layers", config.layers)
     if n_in > 2:
         return "message", f"The surface needs 1 or 2 inputs: this network ({layers}) has {n_in}."
@@ -184,7 +184,7 @@ def activations_on(model: Model, layers: list[Layer], x: np.ndarray, out: list[n
             _, acts = kernel.forward(columns, x[:, i : i + step])
             for buffer, a in zip(out, acts[1:]):
                 buffer[:, i : i + step] = a
-    return [x, *out]
+    return [x if kernel.inputs is None else kernel.inputs(x), *out]  # the first layer's inputs: x or its features
 
 
 def sample_columns(n: int, limit: int = MAX_POINTS) -> np.ndarray:
@@ -328,6 +328,8 @@ class DecisionView(Paced, QWidget):
                 self.bar.setImageItem(self.image, insert_in=plot)  # in the plot's layout: as tall as its view box
                 self.bar.axis.setTickFont(tick_font)
                 self.bar.axis.setTextPen(palette.TEXT)
+                # values as they are (0.5, not 500 "x0.001"); before the label shows, or pyqtgraph 0.14 keeps the scale
+                self.bar.axis.enableAutoSIPrefix(False)
                 self.bar.axis.setLabel(title, **label_style)
             else:
                 self.image.setImage(np.full(self._grid_shape + (3,), 255, dtype=np.uint8), autoLevels=False)

@@ -12,9 +12,10 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage
 
-from mlp_gui.core.explain import input_symbol
+from mlp_gui.core.features import input_label
 from mlp_gui.core.model import Model
 from mlp_gui.core.trainer import Snapshot
+from mlp_gui.gui import palette
 
 MAX_NODES = 16  # units drawn per layer at most
 INPUT_FILL = QColor("#eeeeee")
@@ -69,13 +70,32 @@ def mixed_with_white(colour: QColor, share: float) -> QColor:
 
 
 def unit_name(model: Model, layer: int, unit: int) -> str:
-    """``input 0 (x₀)``, ``layer 1, unit 3 (tanh)``, ``output layer 3, unit 1 (softmax)``."""
+    """``input 0 (x₀)`` (``input 2 (x₀²)`` for a feature), ``layer 1, unit 3 (tanh)``, ``output layer 3, unit 1 (softmax)``."""
     last = len(model.sizes) - 1
     if layer == 0:
-        return f"input {unit} ({input_symbol(unit)})"
+        return f"input {unit} ({input_label(model.features, unit)})"
     if layer == last:
         return f"output layer {layer}, unit {unit} ({model.output})"
     return f"layer {layer}, unit {unit} ({model.activations[layer - 1]})"
+
+
+def inputs_detail(model: Model) -> str:
+    """The inputs column's second line: ``x₀, x₁`` (up to three named), their count, or ``4 features`` (each feature
+    is named beside its unit, :func:`side_labels`)."""
+    n = model.sizes[0]
+    if model.features:
+        return f"{n} feature{'s' if n > 1 else ''}"
+    return ", ".join(input_label((), i) for i in range(n)) if n <= 3 else f"{n:,}"
+
+
+def side_labels(columns: list[Column], features: dict[int, str]) -> dict[tuple[int, int], Run]:
+    """What is written left of a unit, by ``(layer, unit)``: each input's feature (``features``, its name), and the
+    number of each unit drawn of a layer cut to MAX_NODES (which units it shows)."""
+    out: dict[tuple[int, int], Run] = {(0, unit): (text, palette.TEXT) for unit, text in features.items()}
+    for column in columns:
+        if column.more:
+            out.update({(column.layer, int(unit)): (str(int(unit)), palette.MUTED) for unit in column.units})
+    return out
 
 
 def strongest_units(snap: Snapshot, layer: int, count: int = MAX_NODES) -> np.ndarray:
@@ -95,10 +115,15 @@ def strongest_units(snap: Snapshot, layer: int, count: int = MAX_NODES) -> np.nd
 def activation_levels(model: Model, layer: int, values: np.ndarray, bounds: list[tuple[float, float]]) -> np.ndarray:
     """``(lo, hi)`` per unit of ``layer`` (rows of ``values``) for its thumbnail's colours.
 
-    Inputs: their range on the grid (a ramp). Bounded functions their range: tanh -1..1, sigmoid and softmax
-    0..1 (white at 0.5). Unbounded ones (relu, linear, an identity output) ±the layer's largest |value|.
+    Inputs: their range on the grid (a ramp; a feature's own lowest to highest there). Bounded functions their
+    range: tanh -1..1, sigmoid and softmax 0..1 (white at 0.5). Unbounded ones (relu, linear, an identity output)
+    ±the layer's largest |value|.
     """
     n = values.shape[0]
+    if layer == 0 and model.features:
+        rows = values.reshape(n, -1)
+        lo, hi = rows.min(axis=1), rows.max(axis=1)
+        return np.column_stack([lo, np.where(hi > lo, hi, lo + 1.0)])
     if layer == 0:
         return np.array(bounds[:n], dtype=float)
     last = len(model.sizes) - 1

@@ -1,4 +1,4 @@
-"""File ▸ Open / Save run / Export: the dialogs, and what happens after a path is chosen.
+"""File ▸ Open / Save run / Export, and Edit ▸ Copy as command: the dialogs, and what happens after a path is chosen.
 
 A file that cannot be read is refused with a message naming it, and the
 current run stays; what reading left out (snapshots beyond the budget) is said
@@ -7,7 +7,8 @@ file holds exactly one state. Saving takes the lock ``mlp-gui train`` holds:
 while another process holds it the window says who and offers Save As…; a
 file someone else saved to since this window opened or saved it is never
 replaced without asking. A name typed without an extension gets the chosen
-filter's.
+filter's. Export as Python script / as notebook writes the session's run as code the way ``mlp-gui export`` writes a
+run file's (no save needed), the writing off the GUI thread.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from mlp_gui.core.export_checks import export_problem
+from mlp_gui.core.run_command import train_command
 from mlp_gui.core.run_lock import ChangedOnDiskError, FileStamp, LockedError
 from mlp_gui.core.runfile import RunFileError, SavedRun, load_run
 from mlp_gui.gui import exports, run_files, save_questions
@@ -29,6 +34,9 @@ from mlp_gui.progress import count
 RUN_FILTER = "Runs (*.npz)"
 IMAGE_FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
 CSV_FILTER = "CSV (*.csv)"
+#: File ▸ Export as Python script / as notebook: (dialog title, filter) by kind
+CODE_DIALOGS = {"script": ("Export as Python script", "Python script (*.py)"),
+                "notebook": ("Export as notebook", "Jupyter notebook (*.ipynb)")}
 
 
 def _suffixes(filters: str) -> list[str]:
@@ -63,6 +71,14 @@ class FileActions:
         self.stamp: FileStamp | None = None
         self._stamp_from = "opened"  # how the stamp was taken, for the question: "opened" or "saved"
         self._read: tuple[Path, FileStamp | None] | None = None  # the file last read, stamped before reading
+        self.fingerprint = ""  # the current run's name, as the window shows it
+        session.run_reset.connect(self._run_reset)
+        self.code_writer = exports.CodeWriter(parent)
+        self.code_writer.written.connect(show)
+        self.code_writer.failed.connect(lambda message: self.error("Cannot export", message))
+
+    def _run_reset(self, reset: object) -> None:
+        self.fingerprint = getattr(reset, "fingerprint", "")
 
     @property
     def run_path(self) -> Path | None:
@@ -85,6 +101,9 @@ class FileActions:
         """Save the current run (pausing it first if it is training; it can resume)."""
         def save() -> None:
             run = self.session.saved_run()
+            lessons = getattr(getattr(self.parent, "lessons", None), "mode", None)
+            if run is not None and getattr(lessons, "lesson", None) is not None:
+                run = replace(run, lesson=lessons.lesson)  # a lesson saved in lesson mode stays a lesson
             if run is not None:
                 mine = self._run_path is not None and _same_file(path, self._run_path)
                 self._save(path, run, since=self.stamp if mine else None)
@@ -161,6 +180,33 @@ class FileActions:
     def export_plot(self, path: Path) -> None:
         self._do(lambda: exports.write_plot_image(path, self.plot), path)
 
+    def export_code(self, path: Path, kind: str) -> None:
+        """Write the current run as a ``kind`` (script or notebook) to ``path`` (pausing it first if it is training); a
+        run that cannot be exported yet is said in one line."""
+        def export() -> None:
+            run = self.session.saved_run()
+            if run is None:
+                return
+            problem = export_problem(run)
+            if problem:
+                self.error("Cannot export", f"This run cannot be exported: {problem}")
+                return
+            self.show(f"Exporting the run to {path}…")
+            self.code_writer.start(path, run, kind)
+        self.session.pause_then(export)
+
+    def command_line(self) -> str:
+        """The ``mlp-gui train …`` line of the current run's settings and planned epochs (the epochs done, if more)."""
+        session = self.session
+        return train_command(session.config, max(session.target_epoch, session.epoch), fingerprint=self.fingerprint,
+                             stepsizes=session.stepsizes, changes=session.changes)
+
+    def copy_command(self) -> None:
+        """Edit ▸ Copy as command: :meth:`command_line` to the clipboard."""
+        line = self.command_line()
+        QGuiApplication.clipboard().setText(line)
+        self.show(f"Copied: {line}")
+
     @property
     def unsaved_epochs(self) -> bool:
         """Whether the run has epochs that are in no file."""
@@ -189,6 +235,14 @@ class FileActions:
         path = self._ask("Export loss plot", IMAGE_FILTERS, save=True, default="loss.png")
         if path is not None:
             self.export_plot(path)
+
+    def export_code_dialog(self, kind: str) -> None:
+        """File ▸ Export as Python script… (``script``) or as notebook… (``notebook``)."""
+        title, filters = CODE_DIALOGS[kind]
+        stem = self._run_path.stem if self._run_path is not None else "run"
+        path = self._ask(title, filters, save=True, default=stem + _suffixes(filters)[0])
+        if path is not None:
+            self.export_code(path, kind)
 
     def _ask(self, title: str, filters: str, *, save: bool, default: str = "", folder: Path | None = None) -> Path | None:
         start = str((folder or self.folder or Path.cwd()) / default)

@@ -1,41 +1,30 @@
 """Heatmaps of every layer's weights and their gradients, side by side, each with a colour bar.
 
-One row per layer: the weight matrix with its bias as a one-column strip to
-its right (after a blank gap column), then the same for the gradient, and
-(:meth:`HeatmapPanel.set_show_updates`) the change the next step applies,
-``ΔW`` and ``Δb`` (``−stepsize · ∂L/∂W`` for gradient descent). Colours come from a diverging map
-centred on zero; each scale is symmetric and follows the data at every update
-(gradients shrink by orders of magnitude) unless the scales are locked, and
-snaps to 1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten so the colour bars'
-ticks rarely move. Small matrices print their values in the cells; hovering
-any cell tells its row, column and exact value, and a left click reports it
-(:attr:`HeatmapPanel.cell_clicked`).
+One row per layer: the weight matrix with its bias as a one-column strip to its right (after a blank gap
+column), then the same for the gradient, and (:meth:`HeatmapPanel.set_show_updates`) the change the next
+step applies, ``ΔW`` and ``Δb`` (the update rule's, ``−stepsize · ∂L/∂W`` for gradient descent); the
+optimizer's state, exact zeros and an outlined cell are :mod:`mlp_gui.gui.heatmap_overlays`'. Colours come
+from a diverging map centred on zero; each scale is symmetric and follows the data at every update unless
+the scales are locked, and snaps to 1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten so the colour bars'
+ticks rarely move. Small matrices print their values in the cells; hovering any cell tells its row, column
+and exact value, and a left click reports it (:attr:`HeatmapPanel.cell_clicked`).
 
 Three colour-scale modes (:meth:`HeatmapPanel.set_scale_mode`):
 
 * ``matrix``: every matrix on its own scale (each shows its own pattern best).
-* ``shared``: one scale for all the gradients, one for all the updates, so an
-  early layer's small gradients show pale: vanishing gradients at a glance.
-  The weights keep their own scales. Cells still print each matrix's values
-  with its own power of ten in the title (``(×1e-6)``), so the pale matrix
-  also says how small it is.
-* ``log``: colour by ``sign(v)·log10(|v|/floor)``, with the top of the scale
-  the power of ten above the largest |value| and the floor LOG_DECADES below
-  it (smaller values are white); the colour bar is labelled in powers of ten.
-  Weights get one such scale per matrix; gradients and updates one per column,
-  as in ``shared``, so magnitudes compare across layers over six decades.
+* ``shared``: one scale for all the gradients, one for all the updates, so an early layer's small
+  gradients show pale: vanishing gradients at a glance. The weights keep their own scales; cells still
+  print each matrix's values with its own power of ten in the title (``(×1e-6)``).
+* ``log``: colour by ``sign(v)·log10(|v|/floor)``, the top of the scale the power of ten above the
+  largest |value| and the floor LOG_DECADES below it (smaller values are white), the bar in powers of
+  ten; one scale per weight matrix, one per column for gradients and updates, as in ``shared``.
 
-The scales and their short numbers (colour-bar ticks, cells' mantissas under a
-``(×1e-5)`` in the title) are :mod:`mlp_gui.core.color_scale`'s. An outlier, a
-largest |value| over OUTLIER_RATIO times the median one (a diverged bias of
-``-1e156``), leaves every other cell white: a second title line says
-``scale set by b3[1] = -1.0e156``, and the cells print each value on its own,
-since a shared power of ten would round all the others to ``0.00``.
+The scales and their short numbers are :mod:`mlp_gui.core.color_scale`'s. An outlier, a largest |value|
+over OUTLIER_RATIO times the median one (a diverged bias of ``-1e156``), leaves every other cell white: a
+second title line says ``scale set by b3[1] = -1.0e156``, and the cells print each value on its own.
 
-A :class:`~mlp_gui.gui.pacing.Pacer` redraws the panel from the latest
-snapshot — ten times a second at most, less often when a redraw costs more
-(large networks) — and the matrices whose colours and printed values have not
-changed are skipped, so the training thread keeps the GIL for training.
+A :class:`~mlp_gui.gui.pacing.Pacer` redraws the panel from the latest snapshot, ten times a second at most
+(less when a redraw costs more), skipping matrices whose colours and printed values did not change.
 """
 
 from __future__ import annotations
@@ -65,10 +54,12 @@ from mlp_gui.core.color_scale import (
     signed_log,
 )
 from mlp_gui.core.config import TrainConfig
-from mlp_gui.core.explain import input_symbol
+from mlp_gui.core.features import input_label
+from mlp_gui.core.one_weight import WeightRef
+from mlp_gui.core.step_text import update_clause, update_formula
 from mlp_gui.core.trainer import Snapshot
-from mlp_gui.core.update_rule import GradientDescent
 from mlp_gui.gui import palette
+from mlp_gui.gui.heatmap_overlays import Overlays
 from mlp_gui.gui.image_axes import TICK_FONT_PT, OverhangingTitle, columns_label, image_plot
 from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
 
@@ -114,6 +105,7 @@ class MatrixView:
         self._on_click = on_click
         self.step_of: tuple[str, str] | None = None  # an update's gradient names (∂L/∂W1, ∂L/∂b1)
         self.stepsize, self.formula = 0.0, ""  # formula: a rule other than gradient descent's, in words
+        self.features: tuple[str, ...] = ()  # the run's input features: W1's columns' names (x₀², …)
         self.plot, self.image, self.labels, self.bar = image_plot(layout, row, col, self._describe, on_hover, self.click_at)
         self.title_text = title
         self.plot.setTitle(title, size="9pt", color=palette.TEXT)
@@ -140,7 +132,7 @@ class MatrixView:
         if not 0 <= row < rows:
             return None
         if 0 <= col < cols:
-            source = f"input {input_symbol(col)}" if self.layer <= 1 else f"unit {col} of layer {self.layer - 1}"
+            source = f"input {input_label(self.features, col)}" if self.layer <= 1 else f"unit {col} of layer {self.layer - 1}"
             name, value, index, meaning = self.name, self.matrix[row, col], f"{row}, {col}", f"into unit {row} from {source}"
         elif col == cols + 1:
             name, value, index, meaning = self.bias_name, self.bias[row], f"{row}", f"bias of unit {row}"
@@ -304,13 +296,14 @@ class HeatmapPanel(Paced, QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._on_hover = on_hover or (lambda text: None)
+        self.overlays = Overlays(self, self._on_hover)  # the optimizer's state, exact zeros, an outlined cell
         self.weights: list[MatrixView] = []
         self.gradients: list[MatrixView] = []
         self.updates: list[MatrixView] = []  # ΔW | Δb per layer; empty while the column is hidden
         self.headers: list[pg.LabelItem] = []
         self.locked = False
         self.show_updates = False
-        self.stepsize, self.formula = DEFAULT_STEPSIZE, ""  # formula: the run's rule in words, "" for gradient descent
+        self.stepsize, self.formula = DEFAULT_STEPSIZE, ""  # formula: the update column's heading (ΔW = −η·…)
         self.scale_mode = "matrix"
         self._rebuild = False  # the columns changed: build the plots again at the next refresh
         self._rescale = False  # the scale mode changed: choose the scales from the data once, even if locked
@@ -361,6 +354,7 @@ class HeatmapPanel(Paced, QScrollArea):
 
     def bind(self, session) -> None:
         """Follow ``session``: the stepsize (ΔW), every snapshot, a new run and a viewed or halted state drawn at once."""
+        self.overlays.bind(session)  # first: a new run's features are known when it is drawn
         session.stepsize_changed.connect(self.set_stepsize)
         session.snapshot_ready.connect(self.show_snapshot)
         session.run_reset.connect(self._show_new_run)
@@ -390,8 +384,13 @@ class HeatmapPanel(Paced, QScrollArea):
         super().showEvent(event)
         self._pacer.catch_up()
 
+    def highlight(self, ref: WeightRef | None) -> None:
+        """Outline ``ref`` (a :class:`~mlp_gui.core.one_weight.WeightRef`; None: none) in every column, redraws too."""
+        self.overlays.set_highlight(ref)
+
     def _draw(self, snap: Snapshot) -> None:
-        if self._rebuild or self._layers_changed(snap):
+        rebuilt = self._rebuild or self._layers_changed(snap)
+        if rebuilt:
             self._build(snap)
         fixed = self.locked and not self._rescale
         self._rescale = False
@@ -400,13 +399,14 @@ class HeatmapPanel(Paced, QScrollArea):
             view.show(layer.W, layer.b, view.limit if fixed and view.scale == own else None, own)
         self._show_column(self.gradients, [(g.W, g.b) for g in snap.grads], fixed)
         if self.updates:
-            formula = "" if snap.rule.name == GradientDescent.name else snap.rule.formula
-            if formula != self.formula:
-                self.formula = formula
+            eta = snap.stepsize_at(self.stepsize)  # decayed by now, if the run decays it
+            if update_clause(snap.rule, eta) != self.formula:
+                self.formula = update_clause(snap.rule, eta)
                 self._set_headers()
             for view in self.updates:
-                view.stepsize, view.formula = self.stepsize, self.formula
+                view.stepsize, view.formula = eta, update_formula(snap.rule)
             self._show_column(self.updates, [(d.W, d.b) for d in snap.updates(self.stepsize)], fixed)
+        self.overlays.drawn(snap, rebuilt=rebuilt)
 
     def _show_column(self, views: list[MatrixView], arrays: list[tuple[np.ndarray, np.ndarray]], fixed: bool) -> None:
         """Draw gradients or updates on the scale mode's scales: each its own, or one for the whole column."""
@@ -470,5 +470,5 @@ class HeatmapPanel(Paced, QScrollArea):
                  ("their gradients" if wide else "gradients", "∂L/∂·" + shared),
                  ("updates", f"ΔW{shared}") if shared else ("update", self.formula or f"ΔW = −{self.stepsize:g}·∂L/∂W")]
         for label, (first, second) in zip(self.headers, lines):  # on two lines where one is too wide for its column
-            wrapped = f"<div align='center'>{first}<br>{second}</div>" if second else None
+            wrapped = f"<div align='center'>{first}<br>{second.replace('; ', '<br>')}</div>" if second else None
             label.setText(f"{first} {second}".strip(), size="9pt", color=palette.MUTED, wrapped=wrapped)

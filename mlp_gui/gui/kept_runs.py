@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
-from mlp_gui.core import stepsize_history
+from mlp_gui.core import setting_changes, stepsize_history
 from mlp_gui.core.config import TrainConfig, format_value
 from mlp_gui.gui import palette
 
@@ -41,13 +41,17 @@ class KeptRun:
 
 
 def label_for(config: TrainConfig, reference: TrainConfig | None, epochs_done: int, *,
-              stepsizes: stepsize_history.Rows = ()) -> str:
+              stepsizes: stepsize_history.Rows = (), changes: setting_changes.Rows = ()) -> str:
     """``stepsize=1`` style: the settings that differ from ``reference`` (or the main ones if none do); a stepsize
-    that changed midway (``stepsizes``, see :mod:`mlp_gui.core.stepsize_history`) as ``stepsize 0.1 → 2 at 2,000``."""
+    that changed midway (``stepsizes``, see :mod:`mlp_gui.core.stepsize_history`) as ``stepsize 0.1 → 2 at 2,000``,
+    other settings (``changes``, :mod:`mlp_gui.core.setting_changes`) as ``momentum 0.9 → 0.5 at 100``."""
     differs = config.differences(reference) if reference is not None else {}
     if not differs:
         differs = {"stepsize": format_value("stepsize", config.stepsize), "layers": format_value("layers", config.layers)}
-    parts = [f"{k.replace('_', ' ')}={v}" for k, v in differs.items() if not (k == "stepsize" and len(stepsizes) > 1)]
+    changed = {name for _, values in changes for name, _ in values} | ({"stepsize"} if len(stepsizes) > 1 else set())
+    parts = [f"{k.replace('_', ' ')}={v}" for k, v in differs.items() if k not in changed]
+    if changes:
+        parts.insert(0, setting_changes.describe(changes))
     if len(stepsizes) > 1:
         parts.insert(0, f"stepsize {stepsize_history.describe(stepsizes)}")
     return ", ".join(parts) + f" ({epochs_done:,} ep.)"

@@ -30,8 +30,9 @@ DIVERGED_COLOUR = palette.ERROR
 TEXT_COLOUR = palette.TEXT
 MUTED_COLOUR = palette.MUTED
 # Painting a pyqtgraph view holds the GIL, which the training thread needs: the curve redraws at most every
-# REDRAW_MS (15 times a second); the envelope takes every loss at once.
-REDRAW_MS = 66
+# REDRAW_MS (10 times a second: smooth to the eye, and a third less of the GIL than 15); the envelope takes every
+# loss at once.
+REDRAW_MS = 100
 MAX_POINTS = 16_384  # points drawn for the live curve at most (a few per pixel of a wide screen)
 LIVE_WIDTH, TEST_WIDTH = 2.5, 1.5  # pixels at a device pixel ratio of 1: bolder than a kept run
 LIVE_Z, TEST_Z = 5, 4  # the live run is drawn over its test loss, both over every kept run
@@ -80,6 +81,7 @@ class LossPlot(pg.PlotWidget):
         self.blowup = BlowupMark(item, DIVERGED_COLOUR, hint=BLOWUP_HINT)  # the live run's climb above the view
         self.show_blowups = False  # Fit shows blown-up curves in full; following ignores them from their climb
         self.test_curve: pg.PlotDataItem | None = None  # made (with its legend entry) once there is a test loss
+        self.extra_curves: list[pg.PlotDataItem] = []  # other curves the view fits too (the penalty: plot_penalty.py)
         self.kept_curves = PlottedRuns(item)
         item.disableAutoRange()
         item.hideButtons()  # pyqtgraph's "A" (auto-range) would fight the follow logic; Fit (menu, Ctrl+F) does it
@@ -187,7 +189,7 @@ class LossPlot(pg.PlotWidget):
         (None when there is nothing to show)."""
         ranges, ends = [], []
         cut = None if self.show_blowups else self.watch.climb_at
-        for curve in (self.curve, self.test_curve):
+        for curve in (self.curve, self.test_curve, *self.extra_curves):
             if curve is None or curve.yData is None or not len(curve.yData):
                 continue
             if curve is self.curve:

@@ -26,8 +26,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mlp_gui.core.config import TrainConfig
-from mlp_gui.core.explain import input_symbol
+from mlp_gui.core.features import input_label
 from mlp_gui.core.model import Model
+from mlp_gui.core.network import Kernel
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.decision_view import (
@@ -46,7 +47,9 @@ from mlp_gui.gui.diagram_parts import (
     Node,
     Run,
     activation_levels,
+    inputs_detail,
     mixed_with_white,
+    side_labels,
     strongest_units,
     thumbnails,
     unit_name,
@@ -89,6 +92,7 @@ class NetworkDiagram(Paced, QWidget):
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
         self.grid: np.ndarray | None = None  # the input plane's points (2 inputs), as in the decision view
+        self._grid_features: np.ndarray | None = None  # the network's inputs there, when it makes features of x
         self.bounds: list[tuple[float, float]] = []
         self.activations: list[np.ndarray] = []
         self.hovered: Node | None = None
@@ -133,17 +137,19 @@ class NetworkDiagram(Paced, QWidget):
         snap = reset.snapshot
         sizes = model.sizes
         self.grid, self.bounds, self.activations, self._buffers = None, [], [], None
-        if sizes[0] == 2:
+        self._grid_features = None
+        if model.n_inputs == 2:  # the raw inputs span the plane (features are made from them)
             self.bounds = plane_bounds(run_data(reset))
             self.grid = plane_grid(self.bounds)[2]
+            made = Kernel(model).inputs
+            self._grid_features = None if made is None else made(self.grid)
         self.columns, self.nodes, self._by_layer, self.edges = [], [], [], []
         self.hovered = None
         last = len(sizes) - 1
         for layer, n in enumerate(sizes):
             units = strongest_units(snap, layer)
             if layer == 0:
-                title = "inputs"
-                detail = ", ".join(input_symbol(i) for i in range(n)) if n <= 3 else f"{n:,}"
+                title, detail = "inputs", inputs_detail(model)
             elif layer == last:
                 title, detail = f"output (layer {layer})", f"{n:,} · {model.output}"
             else:
@@ -159,6 +165,14 @@ class NetworkDiagram(Paced, QWidget):
         """Draw ``snapshot`` at the next redraw (only the newest waiting one is drawn); ``now``: at once if visible."""
         if self.model is not None:
             self._pacer.request(snapshot, now=now)
+
+    @property
+    def input_labels(self) -> dict[int, str]:
+        """The feature drawn beside each input unit (``{0: "x₀²", ...}``) when the network makes features of its two
+        inputs; empty otherwise (the inputs column's heading names x₀, x₁)."""
+        if self.model is None or not self.model.features or not self._by_layer:
+            return {}
+        return {unit: input_label(self.model.features, unit) for unit in self._by_layer[0]}
 
     def node(self, layer: int, unit: int) -> Node | None:
         """The node drawn for ``unit`` of ``layer`` (None: the unit is among the ones left out)."""
@@ -346,6 +360,8 @@ class NetworkDiagram(Paced, QWidget):
     def _thumbnails(self, snap: Snapshot) -> None:
         """Every drawn unit's output over the grid, from one batched forward pass of every layer."""
         self.activations = activations_on(self.model, snap.layers, self.grid, self._buffers)
+        if self._grid_features is not None:  # the first layer's inputs are the features of the grid's points
+            self.activations[0] = self._grid_features
         self._buffers = self.activations[1:]
         side = int(round(np.sqrt(self.grid.shape[1])))
         for column in self.columns:
@@ -420,17 +436,13 @@ class NetworkDiagram(Paced, QWidget):
                                  f"… +{column.more:,} more")
         painter.setFont(self._small)
         small = QFontMetricsF(self._small)
-        if any(c.more for c in self.columns):  # which units a cut layer shows
-            painter.setPen(QColor(palette.MUTED))
-            for column in self.columns:
-                if column.more:
-                    for unit in column.units:
-                        rect = self._by_layer[column.layer][int(unit)].rect
-                        text = str(int(unit))
-                        width = small.horizontalAdvance(text) + 4
-                        box = QRectF(rect.left() - 3 - width, rect.center().y() - small.height() / 2, width, small.height())
-                        painter.fillRect(box, Qt.GlobalColor.white)  # over the edges, readable
-                        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        for (layer, unit), (text, colour) in side_labels(self.columns, self.input_labels).items():
+            rect = self._by_layer[layer][unit].rect
+            width = small.horizontalAdvance(text) + 4
+            box = QRectF(rect.left() - 3 - width, rect.center().y() - small.height() / 2, width, small.height())
+            painter.fillRect(box, Qt.GlobalColor.white)  # over the edges, readable
+            painter.setPen(QColor(colour))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         self._paint_caption(painter, small)
 
     def _wrap_caption(self) -> bool:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from mlp_gui.core import notebook
+from mlp_gui.core import notebook, setting_changes
 from mlp_gui.core.config import ConfigError, TrainConfig
 from mlp_gui.core.data import Dataset
 from mlp_gui.core.explain import fingerprint
@@ -29,6 +29,7 @@ from mlp_gui.core.one_weight import WeightHistory, WeightRef, weight_history
 from mlp_gui.core.run_state import RunMachine, RunState
 from mlp_gui.core.runfile import SavedRun, run_from_trainer
 from mlp_gui.core.settings import DEFAULT_EPOCHS
+from mlp_gui.core.sharpness_record import SharpnessRecord
 from mlp_gui.core.trainer import Snapshot, Trainer
 from mlp_gui.gui.run_worker import Delivery, Halted, TrainingWorker
 from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
@@ -54,6 +55,7 @@ class RunReset:
     fingerprint: str = ""  # a hash of the settings and the epoch-0 parameters: the same run shows the same name
     reproduces_notebook: bool = False  # its epoch-0 report is the course notebook's printout, checked character for character
     norms: NormRows | None = None  # the per-layer norms the trainer recorded so far (copies)
+    sharpness: SharpnessRecord | None = None  # λ_max at kept snapshots as an opened file cached it (None: none)
 
 
 class TrainingSession(QObject):
@@ -66,6 +68,8 @@ class TrainingSession(QObject):
     - ``stepsize_changed(float)``: the stepsize the next step uses changed (a new, reset or opened run with
       another one, :meth:`set_stepsize`, going back with a new one); emitted before that run's ``run_reset``.
       Every view that shows ΔW or the next value follows it.
+    - ``settings_changed(TrainConfig)``: the run goes on with other settings (:meth:`set_settings`: the optimizer's
+      numbers, the penalty, the decay); the rule made from them comes with the snapshot re-delivered just before.
     - ``state_changed(RunState)``; ``plan_changed(int)``: the planned epochs; ``failed(message)`` if training raised.
     - ``viewing(int | None)``: the kept epoch every view shows (:meth:`show_viewing`); None, the run as it is now
       (also after every state change).
@@ -79,6 +83,7 @@ class TrainingSession(QObject):
     state_changed = Signal(object)  # RunState
     plan_changed = Signal(int)
     stepsize_changed = Signal(float)
+    settings_changed = Signal(object)  # TrainConfig: the run goes on with other settings (set_settings)
     failed = Signal(str)
     guarded = Signal(object)  # GuardReport: the divergence guard stopped the run
     viewing = Signal(object)  # int | None: the kept epoch the views show; None: the present
@@ -105,6 +110,9 @@ class TrainingSession(QObject):
         #: where a new run on a CSV file gets its weights and data, read off the GUI thread (the window's form reads
         #: them): ``(layers, Dataset)``, a ConfigError, or None while still being read. Unset: the trainer reads the file.
         self.csv_data: Callable[[TrainConfig], object] | None = None
+        #: λ_max at the run's kept snapshots as far as computed (the Gradient flow tab's :meth:`set_sharpness`);
+        #: saved with the run
+        self.sharpness: SharpnessRecord | None = None
 
     # ------------------------------------------------------------ questions about the run
 
@@ -125,6 +133,11 @@ class TrainingSession(QObject):
     def stepsizes(self) -> tuple[tuple[int, float], ...]:
         """The run's stepsize history: (epoch, stepsize) rows, one per change (see core.stepsize_history)."""
         return self._trainer.stepsizes if self._trainer else ((0, self.config.stepsize),)
+
+    @property
+    def changes(self) -> setting_changes.Rows:
+        """The run's other settings changed midway: rows of :mod:`mlp_gui.core.setting_changes` (empty: none)."""
+        return self._trainer.changes if self._trainer else ()
 
     @property
     def stepsize(self) -> float:
@@ -175,7 +188,10 @@ class TrainingSession(QObject):
         """The current run as a file would hold it; None while the worker is using the trainer."""
         if self._trainer is None or self.state.busy:
             return None
-        return run_from_trainer(self._trainer)
+        run = run_from_trainer(self._trainer)
+        if self.sharpness is None or run.snapshots is None:
+            return run
+        return replace(run, sharpness=self.sharpness.upto(run.epochs).at(run.snapshots.epochs))
 
     # ------------------------------------------------------------ commands
 
@@ -187,7 +203,8 @@ class TrainingSession(QObject):
     def open_run(self, run: SavedRun, planned_epochs: int | None = None) -> None:
         """Replace the current run with a saved one (a diverged one is shown as it is; it cannot train)."""
         plan = run.epochs if planned_epochs is None else max(planned_epochs, run.epochs)
-        self._when_idle(lambda: self._install(run.frozen_trainer(max(plan - run.epochs, 0)), plan), stop=True)
+        self._when_idle(lambda: self._install(run.frozen_trainer(max(plan - run.epochs, 0)), plan, sharpness=run.sharpness),
+                        stop=True)
 
     def start(self) -> None:
         """Train to the planned epochs (continues a paused or finished run)."""
@@ -202,6 +219,10 @@ class TrainingSession(QObject):
                 self.set_plan(target)
             self._go(target)
 
+    def set_sharpness(self, record: SharpnessRecord | None) -> None:
+        """λ_max at the run's kept snapshots as computed so far (a run saved from now on keeps it)."""
+        self.sharpness = record
+
     def set_plan(self, epochs: int) -> None:
         """Plan ``epochs`` in total for the current run (the epochs field changed)."""
         if epochs != self.planned_epochs:
@@ -213,6 +234,23 @@ class TrainingSession(QObject):
         if self._trainer is not None and not self.state.busy:
             self._trainer.set_stepsize(stepsize)
             self._announce_stepsize()
+
+    def set_settings(self, **changes: object) -> None:
+        """Continue the current run with other settings (the stepsize, the optimizer's numbers, the penalty, the
+        decay; the history is kept); only while idle. Views get the new rule with the snapshot re-delivered here."""
+        if self._trainer is None or self.state.busy:
+            return
+        before = self._trainer.config
+        try:
+            self._trainer.set_settings(**changes)
+        except ConfigError as exc:
+            self.failed.emit(str(exc))
+            return
+        self._announce_stepsize()
+        if self._trainer.config.with_changes(stepsize=before.stepsize) != before:  # more than the stepsize changed
+            self._latest = self._trainer.snapshot()  # the rule made from the new settings, its state kept
+            self.snapshot_ready.emit(self._latest)
+            self.settings_changed.emit(self._trainer.config)
 
     def pause_then(self, action: Callable[[], None]) -> None:
         """Run ``action`` once the trainer is idle (pausing a running run first; it can resume)."""
@@ -242,6 +280,14 @@ class TrainingSession(QObject):
     def snapshot_epochs(self) -> list[int]:
         """The epochs the run kept snapshots at ([] while the worker trains: the list is changing then)."""
         return [] if self._trainer is None or self.state.busy else list(self._trainer.snapshots.epochs)
+
+    def kept_parameters(self) -> tuple[list[int], np.ndarray] | None:
+        """The kept snapshots' epochs and their flat parameters stacked, one row each (copies; None while training)."""
+        t = self._trainer
+        if t is None or self.state.busy:
+            return None
+        rows = np.stack(t.snapshots.rows) if t.snapshots.rows else np.empty((0, t.layout.size))
+        return list(t.snapshots.epochs), rows
 
     def weight_history(self, ref: WeightRef) -> WeightHistory | None:
         """One parameter's value at every kept snapshot and its gradient at up to 200 (None while the worker trains)."""
@@ -326,11 +372,14 @@ class TrainingSession(QObject):
         layers, data = found
         return Trainer.continued(config, layers=layers, data=data, capacity=plan)
 
-    def _install(self, trainer: Trainer, planned_epochs: int) -> None:
+    def _install(self, trainer: Trainer, planned_epochs: int, *, sharpness: SharpnessRecord | None = None) -> None:
         if trainer is not self._trainer:
             self._guard, self.guard_report = None, None
+            self.sharpness = sharpness  # a new run has none; an opened one what its file cached
         elif self.guard_report is None and self._guard is not None:
             self._guard = Guard(trainer)  # gone back: watch again from the good epoch
+        if trainer is self._trainer and self.sharpness is not None:
+            self.sharpness = self.sharpness.upto(trainer.epoch)  # gone back: later values were of the old path
         self._trainer = trainer
         self._latest = trainer.snapshot()
         self.epochs_per_second = 0.0
@@ -342,7 +391,8 @@ class TrainingSession(QObject):
         self.run_reset.emit(RunReset(trainer.config, planned_epochs, self._latest, trainer.x.copy(), trainer.y.copy(),
                                      trainer.loss_history.copy(), initial, trainer.data,
                                      {k: v.copy() for k, v in trainer.metrics.items()},
-                                     fingerprint(trainer.config, trainer.initial_layers), reproduces, trainer.norms.rows()))
+                                     fingerprint(trainer.config, trainer.initial_layers), reproduces, trainer.norms.rows(),
+                                     self.sharpness))
         self.snapshot_ready.emit(self._latest)
         self._machine.installed(trainer.diverged_at is not None)
 

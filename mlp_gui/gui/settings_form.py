@@ -230,6 +230,7 @@ class SettingsForm(QWidget):
         try:
             data = setting("data").from_text(self.edits["data"].text())
             current = {n: setting(n).from_text(self.edits[n].text()) for n in PROPOSED_NAMES}
+            current["features"] = setting("features").from_text(self.edits["features"].text())  # they fix the first size
         except ConfigError:
             return
         if self.edits["data"].text() == self._proposed_for:
@@ -254,12 +255,13 @@ class SettingsForm(QWidget):
 
     def _fit_layer_ends(self) -> None:
         """The data, its target or the output changed: fit the first and last layer sizes to the data."""
-        key = tuple(self.edits[n].text().strip() for n in ("data", "target", "output"))
+        key = tuple(self.edits[n].text().strip() for n in ("data", "target", "output", "features"))
         if key == self._fitted_for or "layers" in self._flags:  # the command line's sizes: checked, never rewritten
             return
         self._fitted_for = key
         try:
             data, output = setting("data").from_text(key[0]), setting("output").from_text(key[2])
+            features = setting("features").from_text(key[3])
             layers = setting("layers").from_text(self.edits["layers"].text())
         except ConfigError:
             return
@@ -267,7 +269,7 @@ class SettingsForm(QWidget):
         if data.endswith(".csv") and shape is None:
             self._fitted_for = None  # being read (or it will not do): fitted once it is read
             return
-        fitted = fit_ends(layers, data, output, shape)
+        fitted = fit_ends(layers, data, output, shape, features=features)
         if fitted != layers:
             text = setting("layers").format(fitted)
             with QSignalBlocker(self.edits["layers"]):
@@ -380,7 +382,7 @@ class SettingsForm(QWidget):
             self._waiting = Path(config.data).name
             return
         self.preview = _raised(found).preview
-        check_csv_layers(config.layers, CsvShape.of(found), config.output)
+        check_csv_layers(config.layers, CsvShape.of(found), config.output, features=config.features)
         if _raised(self.reads.prepared(config)) is None:  # the data the run will start from, read as it will be
             self._waiting = Path(config.data).name
 

@@ -31,6 +31,10 @@ EXAMPLES = {
     "stepsize": "0.01, 0.1, 1", "seed": "1, 2, 3", "batch_size": "5, 20, 50", "layers": "3,4,2; 3,4,4,2; 3,8,8,2",
     "epochs": "1000, 10000", "activation": "sigmoid, tanh, relu", "init": "notebook, xavier, he",
     "data": "xor, circles, spiral, gaussians", "noise": "0, 0.1, 0.3", "samples": "100, 400",
+    # issue 19: compare optimizers, their numbers, the penalty, the decay and the input features in one sweep
+    "optimizer": "gd, momentum, adam", "momentum": "0.5, 0.9, 0.99", "rho": "0.9, 0.99", "beta1": "0.8, 0.9, 0.99",
+    "beta2": "0.99, 0.999", "eps": "1e-8, 1e-4", "l1": "0, 0.001, 0.01", "l2": "0, 0.001, 0.01",
+    "decay_every": "100, 1000", "decay_factor": "0.5, 0.9", "features": "x1,x2; x1,x2,x1sq,x2sq,x1x2",
 }
 
 

@@ -1,8 +1,10 @@
 """One weight, explained: the panel a click on a heatmap cell opens under the Training tab's plots.
 
 It shows the parameter's value, its gradient as the sum of one term per sample (``δ_i·a_j``, drawn as
-bars: which samples pull it which way), the stepsize, and the value the next step gives it, which a
-Step 1 then shows exactly; beside them, the parameter's value and gradient over the run so far (at the
+bars: which samples pull it which way), and the next step written out with this parameter's own numbers for
+the run's optimizer (:mod:`mlp_gui.core.step_text`: the penalty's share, momentum's v, Adam's t, m, v and bias
+corrections, the stepsize at this epoch after any decay) down to the value it gives, which a Step 1 then shows
+exactly; beside them, the parameter's value and gradient over the run so far (at the
 kept snapshots when the panel opens, then at every delivery while it stays open). The numbers are
 :mod:`mlp_gui.core.one_weight`'s, from the snapshot the session delivers, redrawn by a :class:`Pacer`
 (at most about 15 times a second and only while shown) so a live run costs the window little.
@@ -17,10 +19,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.one_weight import WeightRef, WeightStep, weight_step
+from mlp_gui.core.schedule import NO_DECAY
+from mlp_gui.core.step_text import step_lines, stepsize_line, update_formula
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.core.update_rule import GradientDescent
 from mlp_gui.gui import palette
@@ -66,6 +70,8 @@ class WeightPanel(Paced, QFrame):
         self.ref: WeightRef | None = None
         self.step: WeightStep | None = None
         self.formula = ""  # the run's update rule in words; "" for gradient descent (the −η line)
+        self.rule = GradientDescent()  # the rule (with its penalty) and the decay of the snapshot drawn
+        self.decay = NO_DECAY
         self.config = TrainConfig()
         self.x = self.y = np.zeros((0, 0))
         self.epochs = np.zeros(0, dtype=np.int64)
@@ -87,9 +93,16 @@ class WeightPanel(Paced, QFrame):
         self.view = TimedLayoutWidget()
         self.view.setBackground("w")
         self._build_plots()
+        self.text.installEventFilter(self)  # a new palette: the quieter colour chosen again (eventFilter)
+        self.scroll = QScrollArea()  # an optimizer's step takes more lines than the panel is tall
+        self.scroll.setWidget(self.text)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setMinimumWidth(self.text.minimumWidth() + 16)
         left = QVBoxLayout()
         left.setContentsMargins(6, 4, 0, 4)
-        left.addWidget(self.text, 1)
+        left.addWidget(self.scroll, 1)
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
@@ -213,11 +226,12 @@ class WeightPanel(Paced, QFrame):
         super().hideEvent(event)
         self.escape.setEnabled(False)
 
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        """A new palette (a dark desktop): the quieter text's colour is chosen for the new background."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and self.step is not None:
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt naming
+        """The text got a new palette (a dark desktop): its quieter colour is chosen for the new background (the
+        text's own, once it has it: inside the scroll area it gets it after the panel)."""
+        if watched is self.text and event.type() == QEvent.Type.PaletteChange and self.step is not None:
             self.text.setText(self._html(self.step))
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------ drawing
 
@@ -237,9 +251,9 @@ class WeightPanel(Paced, QFrame):
     def _draw(self, snap: Snapshot) -> None:
         if self.ref is None or self.x.size == 0:
             return
-        step = weight_step(self.config.model, snap.layers, self.x, self.y, self.config.stepsize, self.ref, snap.epoch,
-                           rule=snap.rule, state=snap.rule_state or None)
-        self.step, self.formula = step, "" if snap.rule.name == GradientDescent.name else snap.rule.formula
+        step = weight_step(self.config.model, snap.layers, self.x, self.y, snap.stepsize_at(self.config.stepsize),
+                           self.ref, snap.epoch, rule=snap.rule, state=snap.rule_state or None)
+        self.step, self.formula, self.rule, self.decay = step, update_formula(snap.rule), snap.rule, snap.decay
         self._follow(step)
         self.text.setText(self._html(step))
         self._draw_terms(step)
@@ -278,7 +292,7 @@ class WeightPanel(Paced, QFrame):
         self.grad_plot.setTitle(f"∂L/∂{step.ref.name} over the run", color=palette.TEXT, size="9pt")
 
     def _html(self, step: WeightStep) -> str:
-        ref, eta, name = step.ref, step.stepsize, step.ref.name
+        ref, name = step.ref, step.ref.name
         term = f"{step.delta_name} · {step.input_name}" if step.input_name else step.delta_name
         batch = self.config.batch_size
         full = self.config.data == "notebook" or batch <= 0 or batch >= step.samples
@@ -288,16 +302,25 @@ class WeightPanel(Paced, QFrame):
         if diverged is not None and step.epoch == self.session.epoch:
             then = f"the step the run took: its loss became {self.session.snapshot.diverged_loss} at epoch {diverged:,}"
         quiet = palette.secondary_text_color(self.text).name()  # readable on a light or dark desktop
-        step_text = (f"{name} − η · ∂L/∂{name} = {step.value:.9g} − {eta:g} × ({step.gradient:.9g})" if not self.formula
-                     else f"{name} + Δ{name} = {step.value:.9g} + ({step.change:.9g}), by {html.escape(self.formula)}")
         return (
-            f"<b>{name}</b> at epoch {step.epoch:,}: {ref.meaning}<br>"
+            f"<b>{name}</b> at epoch {step.epoch:,}: {ref.meaning_with(self.config.model.features)}<br>"
             f"value: <b>{step.value!r}</b><br>"
             f"gradient: ∂L/∂{name} = Σ<sub>s</sub> {term} over {count(step.samples, 'sample')} = <b>{step.gradient:.9g}</b><br>"
             f"&nbsp;&nbsp;<span style='color:{quiet}'>{pulls(step.terms)}</span><br>"
-            f"next: {step_text}<br>"
+            f"{self._step_html(step, quiet)}<br>"
             f"&nbsp;&nbsp;= <b>{step.next_value!r}</b> <span style='color:{quiet}'>({then})</span>"
         )
+
+    def _step_html(self, step: WeightStep, quiet: str) -> str:
+        """The next step with this weight's numbers: the rule (and penalty) in symbols, η at this epoch, each line."""
+        lines = step_lines(self.rule, step.parts, step.ref.name, step.value) if step.parts is not None else []
+        if not lines:  # a step made without its terms: the change alone
+            lines = [f"{step.ref.name} + Δ = {step.value:.9g} + ({step.change:.9g})"]
+        head = f"next step, {self.rule.name}" if self.formula else "next"
+        eta = stepsize_line(self.config.stepsize, self.decay, step.epoch)
+        body = "<br>".join(f"&nbsp;&nbsp;{html.escape(line)}" for line in lines[:-1])
+        return (f"{head} <span style='color:{quiet}'>({html.escape(eta)})</span>:<br>" + (body + "<br>" if body else "")
+                + f"&nbsp;&nbsp;{html.escape(lines[-1])}")
 
 
 def pulls(terms: np.ndarray) -> str:

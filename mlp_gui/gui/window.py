@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from mlp_gui.core.config import Change, TrainConfig, change_needed
+from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.run_checks import earlier_version_note
 from mlp_gui.core.runfile import SavedRun
@@ -34,11 +34,14 @@ from mlp_gui.gui.going_back import GoingBack
 from mlp_gui.gui.gradient_flow import GradientFlowView
 from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.left_column import LeftColumn
+from mlp_gui.gui.lesson_wiring import LessonCommands, LessonWiring
 from mlp_gui.gui.loss_plot import LossPlot
 from mlp_gui.gui.network_diagram import NetworkDiagram
+from mlp_gui.gui.plot_penalty import PenaltyCurve
 from mlp_gui.gui.run_panel import RunPanel
 from mlp_gui.gui.run_worker import Delivery
 from mlp_gui.gui.session import RunReset, RunState, TrainingSession
+from mlp_gui.gui.settings_changes import SettingsChanges
 from mlp_gui.gui.settings_form import SettingsForm
 from mlp_gui.gui.timeline import Timeline
 from mlp_gui.gui.weight_panel import WeightPanel
@@ -46,7 +49,7 @@ from mlp_gui.gui.weight_panel import WeightPanel
 TITLE = "mlp-gui — watch backpropagation[*]"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(LessonCommands, QMainWindow):
     """mlp-gui's window."""
 
     #: the run stopped for good or reached its epochs: its final state
@@ -80,14 +83,16 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
         self.actions: dict[str, QAction] = build_actions(self, self.menus)
+        self.penalty_curve = PenaltyCurve(self.plot, self.session, self.actions["show_penalty"])
         self._connect()
+        self.lessons = LessonWiring(self)  # the predict panel, lesson mode, Save as lesson, editing a weight
         self.going_back = GoingBack(self)
         values = window_geometry.initial_values(config, explicit, epochs)
         self.form.mark_person_set(explicit or ())  # the command line's flags: no proposal replaces them
         self.form.set_values(remembered.config_of(values), values["epochs"])  # type: ignore[arg-type]
         if explicit and "data" in explicit:  # chosen on the command line (scripts get only their flags: explicit None)
             self.form.propose_for_data()
-        if self.form.valid:  # else the run is made once they are (a CSV file is read while the window shows)
+        if self.form.valid and not self._run_is_the_forms():  # else made once they are (a CSV file is read meanwhile)
             self.session.new_run(self.form.config(), self.form.epochs())
         self._fit_screen()
         window_geometry.restore(self, self.splitter)
@@ -138,6 +143,13 @@ class MainWindow(QMainWindow):
         self.tab_views.append(view)
         return view
 
+    def view(self, key: str) -> QWidget:
+        """The widget of the tab ``key`` of :data:`~mlp_gui.gui.tabs.TABS` (``"gradcheck"``, ``"notebook"``, ...)."""
+        keys = [tab.key for tab in tabs.TABS]
+        if key not in keys:
+            raise KeyError(f"no tab {key!r}: the tabs are {', '.join(keys)}")
+        return self.tabs.widget(keys.index(key))
+
     def _connect(self) -> None:
         s = self.session
         for view in (self.plot, self.timeline, self.heatmaps, self.weight_panel, self.backprop, self.decision,
@@ -157,13 +169,13 @@ class MainWindow(QMainWindow):
         self.explorer.sweeps.progressed.connect(lambda f: self.statusBar().showMessage(f"Sweep: {f:.0%}"))
         self.explorer.sweeps.finished.connect(lambda r: self.statusBar().showMessage(f"Sweep done: {len(r)} runs kept on the plot"))
         self.explorer.sweeps.failed.connect(lambda msg: self.show_note(msg, error=True))
-        self.tabs.currentChanged.connect(self._on_tab)
         self.plot.hover_text.connect(self._show_hover)
         self.heatmaps.cell_clicked.connect(self._explain_cell)
         self.plot.export_requested.connect(self.export_plot_dialog)
         self.form.validity_changed.connect(lambda _valid: self._refresh_controls())
-        self.form.changed.connect(self._settings_changed)
-        self.form.return_pressed.connect(self._settings_entered)
+        self.settings = SettingsChanges(self, refresh=self._refresh_controls)
+        self.form.changed.connect(self.settings.edited)
+        self.form.return_pressed.connect(self.settings.entered)
 
     # ------------------------------------------------------------ commands (the action table's slots)
 
@@ -188,7 +200,7 @@ class MainWindow(QMainWindow):
         config = self.form.config()
         if config is not None and (not self.files.unsaved_epochs or confirm.replace_run(self, self.session.epoch, "Reset")):
             same = self.session.has_run and config == self.session.config
-            if self._replace_run(config, self.form.epochs() or DEFAULT_EPOCHS) and same:
+            if self.settings.replace_run(config, self.form.epochs() or DEFAULT_EPOCHS) and same:
                 self.statusBar().showMessage(f"Reset: the same initial weights and data as before (seed {config.seed}); "
                                              "a new seed draws new ones")
 
@@ -221,6 +233,9 @@ class MainWindow(QMainWindow):
     def set_show_updates(self, shown: bool) -> None:
         self.heatmaps.set_show_updates(shown)
 
+    def set_show_penalty(self, shown: bool) -> None:
+        self.penalty_curve.set_shown(shown)
+
     def set_scale_mode(self, mode: str) -> None:
         self.heatmaps.set_scale_mode(mode)
         self.statusBar().showMessage({"matrix": "Colour scales: one per matrix", "shared": "Colour scales: shared across layers",
@@ -234,8 +249,9 @@ class MainWindow(QMainWindow):
         opening = not self.weight_panel.isVisible()
         self.weight_panel.explain(WeightRef(layer, row, None if kind.endswith("b") else col))
         if opening:  # room for it under the plots: about a third of the tab
-            height = self.training_split.height()
-            self.training_split.setSizes([height - height // 3, height // 3])
+            sizes = self.training_split.sizes()  # plots, weight panel, predict panel
+            height = sum(sizes)
+            self.training_split.setSizes([sizes[0] + sizes[1] - height // 3, height // 3, *sizes[2:]])
         self.statusBar().showMessage(f"Explaining {self.weight_panel.ref.name}: click another cell to switch, Esc closes")
 
     def open_run_dialog(self) -> None:
@@ -249,6 +265,15 @@ class MainWindow(QMainWindow):
 
     def export_plot_dialog(self) -> None:
         self.files.export_plot_dialog()
+
+    def export_script_dialog(self) -> None:
+        self.files.export_code_dialog("script")
+
+    def export_notebook_dialog(self) -> None:
+        self.files.export_code_dialog("notebook")
+
+    def copy_command(self) -> None:
+        self.files.copy_command()
 
     def show_shortcuts(self) -> None:
         help_dialogs.show_shortcuts(self)
@@ -277,6 +302,7 @@ class MainWindow(QMainWindow):
     def open_saved_run(self, run: SavedRun, path: Path | None = None) -> None:
         self._opening = (run, path)
         self.session.open_run(run, max(self.form.epochs() or 0, run.epochs))
+        self.lessons.opened(run)
         self.statusBar().showMessage(opened_message(run, path))
         self._show_title()
         note = earlier_version_note(run.config)  # the form marks the setting this version refuses for new runs
@@ -286,66 +312,19 @@ class MainWindow(QMainWindow):
     def _may_replace_run(self) -> bool:
         return not self.files.unsaved_epochs or confirm.replace_run(self, self.session.epoch, "Open")
 
-    # ------------------------------------------------------------ settings
-
-    def _settings_changed(self) -> None:
-        """An edit: before any training, apply valid settings at once (the heatmaps show the new initial weights)."""
-        if self.form.valid and self.session.epoch == 0 and not self.session.state.busy:
-            self._apply_settings(ask=False)
-        self._refresh_controls()
-
-    def _settings_entered(self) -> None:
-        """Return pressed in a field: apply it now (asking if that would replace trained epochs)."""
-        if not self.session.state.busy:
-            self._apply_settings(ask=True, start_anew=True)
+    # ------------------------------------------------------------ settings (core of it: gui/settings_changes.py)
 
     def _apply_settings(self, ask: bool, start_anew: bool = False) -> bool:
-        """Bring the run in line with the fields; False if the person chose to keep the run as it is.
-
-        ``start_anew``: when the person answers *Start a new run* to the stepsize question, the new run starts.
-        """
-        config, epochs = self.form.config(), self.form.epochs()
-        if config is None or epochs is None or not self.form.valid:
-            return False
-        self.session.set_plan(max(epochs, 0))
-        current = self.session.config
-        change = change_needed(current, config, diverged=self.session.state is RunState.DIVERGED)
-        if change == Change.NONE and self.session.has_run:
-            return True
-        if self.session.epoch == 0 or not ask:
-            return self._replace_run(config, epochs)
-        if change == Change.STEPSIZE:
-            finished = not self.session.can_continue(epochs)  # all its epochs done: continuing needs more first
-            answer = confirm.stepsize(self, self.session.epoch, config.stepsize, finished=finished)
-            if answer is None:
-                self.form.set_values(current, epochs)
-                return False
-            if answer and finished:  # the run keeps the stepsize it trained with
-                self.statusBar().showMessage(f"Raise Epochs above {self.session.epoch:,} to continue with stepsize {config.stepsize:g}")
-                return False
-            if answer:
-                self.continue_with_stepsize(config.stepsize)
-                return True
-            replaced = self._replace_run(config, epochs)
-            if replaced and start_anew:
-                self.session.start()
-            return replaced
-        if not confirm.new_run(self, self.session.epoch, set(config.differences(current))):
-            self.form.set_values(current, epochs)
-            return False
-        return self._replace_run(config, epochs)
+        return self.settings.apply(ask, start_anew)
 
     def continue_with_stepsize(self, stepsize: float) -> None:
-        """The run goes on with ``stepsize`` (its history kept, the change marked on the plot); views follow the session."""
-        if stepsize != self.session.stepsize:
-            self.session.set_stepsize(stepsize)
-            self.plot.mark_stepsize_change(self.session.epoch, stepsize)
-        self._refresh_controls()
+        """The run goes on with ``stepsize`` (its history kept, the change marked on the plot)."""
+        self.settings.continue_with_stepsize(stepsize)
 
-    def _replace_run(self, config: TrainConfig, epochs: int) -> bool:
-        """A new run from the seed with ``config``; False if it could not be made (its data would not do: the note says why)."""
-        self.session.new_run(config, epochs)
-        return self.session.config == config
+    def _run_is_the_forms(self) -> bool:
+        """Whether the session's run is already the one the fields describe (filling them made it: no second one)."""
+        s = self.session
+        return s.has_run and s.epoch == 0 and s.config == self.form.config() and s.planned_epochs == self.form.epochs()
 
     # ------------------------------------------------------------ remembered settings and geometry
 
@@ -444,10 +423,6 @@ class MainWindow(QMainWindow):
         if text:
             self.statusBar().showMessage(text)
 
-    def _on_tab(self, index: int) -> None:
-        if self.tabs.widget(index) is self.explorer.gradcheck and not self.session.state.busy:
-            self.explorer.gradcheck.check_now()
-
     # ------------------------------------------------------------ close
 
     def quit(self) -> None:
@@ -470,6 +445,7 @@ class MainWindow(QMainWindow):
         self._remember()
         self.form.shutdown()
         self.explorer.shutdown()
+        self.flow.shutdown()  # its sharpness thread
         for view in self.tab_views:
             if hasattr(view, "shutdown"):
                 view.shutdown()

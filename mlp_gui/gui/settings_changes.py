@@ -1,0 +1,119 @@
+"""Bringing the run in line with the settings form: a new run, or the run going on with other settings.
+
+Before any training, valid settings apply at once. Once a run has epochs behind it, a change the run can go on
+with (the stepsize, the optimizer's numbers, the penalty, the decay: :data:`~mlp_gui.core.config.CONTINUABLE`) is
+asked about: *Continue this run* keeps its history and marks the change on the loss plot ("momentum 0.8" at the
+epoch); anything else needs a new run from the seed, asked before trained epochs are thrown away. The loss plot's
+marks are drawn again from the run's own record whenever the run is replaced (a file opened, a run gone back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from mlp_gui.core import setting_changes
+from mlp_gui.core.config import Change, TrainConfig, change_needed, continuing_changes, format_value
+from mlp_gui.gui import confirm
+from mlp_gui.gui.session import RunState
+
+
+class SettingsChanges:
+    """The window's settings commands; ``window`` is the main window (its form, session, loss plot, status bar)."""
+
+    def __init__(self, window, *, refresh: Callable[[], None]) -> None:
+        self.window, self.session, self.form, self.plot = window, window.session, window.form, window.plot
+        self._refresh = refresh
+        self.session.run_reset.connect(lambda _reset: self.redraw_marks())  # after the plot's own reset
+
+    def edited(self) -> None:
+        """An edit: before any training, apply valid settings at once (the heatmaps show the new initial weights)."""
+        if self.form.valid and self.session.epoch == 0 and not self.session.state.busy:
+            self.apply(ask=False)
+        self._refresh()
+
+    def entered(self) -> None:
+        """Return pressed in a field: apply it now (asking if that would replace trained epochs)."""
+        if not self.session.state.busy:
+            self.apply(ask=True, start_anew=True)
+
+    def apply(self, ask: bool, start_anew: bool = False) -> bool:
+        """Bring the run in line with the fields; False if the person chose to keep the run as it is.
+
+        ``start_anew``: when the person answers *Start a new run* to the continue question, the new run starts.
+        """
+        config, epochs = self.form.config(), self.form.epochs()
+        if config is None or epochs is None or not self.form.valid:
+            return False
+        session = self.session
+        session.set_plan(max(epochs, 0))
+        current = session.config
+        change = change_needed(current, config, diverged=session.state is RunState.DIVERGED)
+        if change == Change.NONE and session.has_run:
+            return True
+        if session.epoch == 0 or not ask:
+            return self.replace_run(config, epochs)
+        if change in (Change.STEPSIZE, Change.CONTINUE):
+            return self._ask_to_continue(current, config, epochs, start_anew=start_anew)
+        if not confirm.new_run(self.window, session.epoch, set(config.differences(current))):
+            self.form.set_values(current, epochs)
+            return False
+        return self.replace_run(config, epochs)
+
+    def _ask_to_continue(self, current: TrainConfig, config: TrainConfig, epochs: int, *, start_anew: bool) -> bool:
+        """Continue the run with the settings that changed, start a new one, or neither (the fields go back)."""
+        session = self.session
+        finished = not session.can_continue(epochs)  # all its epochs done: continuing needs more first
+        changes = continuing_changes(current, config)
+        if set(changes) == {"stepsize"}:
+            answer = confirm.stepsize(self.window, session.epoch, config.stepsize, finished=finished)
+        else:
+            shown = {name: format_value(name, value) for name, value in changes.items()}
+            answer = confirm.settings_changed(self.window, session.epoch, shown, finished=finished)
+        if answer is None:
+            self.form.set_values(current, epochs)
+            return False
+        if answer and finished:  # the run keeps the settings it trained with
+            what = ", ".join(f"{name.replace('_', ' ')} {format_value(name, value)}" for name, value in changes.items())
+            self.window.statusBar().showMessage(f"Raise Epochs above {session.epoch:,} to continue with {what}")
+            return False
+        if answer:
+            self.continue_with(changes)
+            return True
+        replaced = self.replace_run(config, epochs)
+        if replaced and start_anew:
+            session.start()
+        return replaced
+
+    def continue_with(self, changes: Mapping[str, object]) -> None:
+        """The run goes on with ``changes`` (the stepsize and the settings of
+        :data:`~mlp_gui.core.config.CONTINUABLE`): its history kept, each change marked on the loss plot."""
+        if any(getattr(self.session.config, name) != value for name, value in changes.items()):
+            self.session.set_settings(**changes)
+            self.redraw_marks()
+        self._refresh()
+
+    def continue_with_stepsize(self, stepsize: float) -> None:
+        """The run goes on with ``stepsize`` (its history kept, the change marked on the plot)."""
+        self.continue_with({"stepsize": stepsize})
+
+    def replace_run(self, config: TrainConfig, epochs: int) -> bool:
+        """A new run from the seed with ``config``; False if it could not be made (its data would not do: the note says why)."""
+        self.session.new_run(config, epochs)
+        return self.session.config == config
+
+    def redraw_marks(self) -> None:
+        """The loss plot's dotted lines where the run's stepsize or other settings changed, from the run's record."""
+        plot_item = self.plot.getPlotItem()
+        for line in self.plot.stepsize_marks:
+            plot_item.removeItem(line)
+        self.plot.stepsize_marks.clear()
+        for at, stepsize in self.session.stepsizes[1:]:
+            self.plot.mark_stepsize_change(at, stepsize)
+        for at, text in setting_changes.marks(self.session.changes):
+            self.plot.mark_stepsize_change(at, 0.0)  # the same dotted line, labelled with the settings
+            line = self.plot.stepsize_marks[-1]
+            line.label.setFormat(text)
+            line.label.valueChanged()
+
+
+__all__ = ["SettingsChanges"]
