@@ -43,8 +43,9 @@ def test_formulas_name_the_rule_and_its_penalty():
     assert update_clause(GradientDescent(), 0.3) == "ΔW = −0.3·∂L/∂W"
     rule, _, _ = explained("momentum", l1=0.001)
     assert update_formula(rule) == "v ← μ·v + g;  ΔW = −stepsize · v;  g = ∂L/∂W + λ₁·sign(W)"
-    assert update_clause(rule, 0.05) == "ΔW = −0.05 · v; g = ∂L/∂W + λ₁·sign(W)"
+    assert update_clause(rule, 0.05) == "ΔW = −0.05 · v, with L1"  # short: it heads a column of heatmaps
     adam, _, _ = explained("adam")
+    assert update_clause(adam, 0.01) == "ΔW: adam step, η = 0.01"
     assert "m̂" not in update_formula(adam) and "m/(1−β₁ᵗ)" in update_formula(adam)
 
 

@@ -71,7 +71,7 @@ def test_the_update_column_is_the_optimizers_step_with_its_penalty_and_decayed_s
     updates = snap.updates(0.1)
     np.testing.assert_array_equal(panel.updates[1].matrix, updates[1].W)
     heading = panel.headers[2].text
-    assert "ΔW = −0.025 · v" in heading and "λ₂·W" in heading  # η × 0.5² at epoch 7
+    assert "ΔW = −0.025 · v, with L2" in heading  # η × 0.5² at epoch 7; the penalty named (its formula in the hover)
     assert "v ← μ·v + g" in hover_text(panel.updates[0], 0, 0) and "λ₂·W" in hover_text(panel.updates[0], 0, 0)
     plain = trained(7, decay_every=3, decay_factor=0.5)
     panel.show_snapshot(plain, now=True)

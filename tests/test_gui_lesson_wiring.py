@@ -231,3 +231,15 @@ def test_saving_in_lesson_mode_keeps_the_lesson(window, qtbot, tmp_path):
     window.save_run_to(again)
     qtbot.waitUntil(again.exists, timeout=TIMEOUT_MS)
     assert load_run(again).lesson == lesson
+
+
+def test_a_single_click_on_a_weight_explains_it_and_opens_no_editor(window, qtbot):
+    """One click (its press passed on to the heatmaps' parents too) is not a double-click."""
+    stepped(window, qtbot, 5)
+    qtbot.waitUntil(lambda: len(window.heatmaps.weights) > 1, timeout=TIMEOUT_MS)
+    viewport = window.heatmaps.view.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=cell_point(window, 2, 0, 1))
+    qtbot.waitUntil(lambda: window.weight_panel.isVisible(), timeout=TIMEOUT_MS)
+    dialog = window.findChild(WeightEditDialog)
+    assert dialog is None or not dialog.isVisible()
+    assert window.weight_panel.ref == WeightRef(2, 0, 1)

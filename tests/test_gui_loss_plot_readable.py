@@ -176,11 +176,11 @@ def test_kept_colours_are_far_apart_on_white():
 
 def test_the_epoch_axis_says_what_an_epoch_is(qtbot):
     plot = shown(qtbot, LossPlot(), 420, 600)
-    assert "one gradient-descent update each" in plot.epoch_axis_title
+    assert "one update each" in plot.epoch_axis_title
     plot.set_updates_per_epoch(13)
     assert "13 mini-batch updates each" in plot.epoch_axis_title
     plot.set_updates_per_epoch(1)
-    assert "one gradient-descent update each" in plot.epoch_axis_title
+    assert "one update each" in plot.epoch_axis_title
 
 
 @pytest.mark.parametrize(("data", "batch", "samples", "updates"),

@@ -136,3 +136,14 @@ def test_what_follows_a_change_kept_label_copied_command_and_the_sharpness_limit
     kept = window.explorer.keep_current_run()
     assert "momentum 0.9 → 0.5 at 20" in kept.label
     assert "momentum 0.9 → 0.5 at 20" in window.files.command_line()
+
+
+def test_a_bad_value_entered_says_why_in_the_status_bar_too(window, qtbot):
+    """The field's own message may be scrolled out of view under More settings: Enter puts it in the status bar."""
+    from PySide6.QtCore import Qt
+
+    edit = window.form.edits["beta1"]
+    edit.setText("1")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("beta1 must be at least 0 and below 1") and message.endswith("got 1")

@@ -24,7 +24,7 @@ def test_the_epoch_axis_says_how_many_mini_batch_updates_an_epoch_is(window, qtb
     assert window.session.config.batch_size == 16 and samples > 16
     assert f"{math.ceil(samples / 16):,} mini-batch updates each" in window.plot.epoch_axis_title
     configure(window, qtbot, batch_size="all")
-    assert "one gradient-descent update each" in window.plot.epoch_axis_title
+    assert "one update each" in window.plot.epoch_axis_title
 
 
 def report(kind: str, epoch: int, stopped_at: int, loss: float = 50.0, start: float = 0.7) -> GuardReport:

@@ -15,6 +15,8 @@ from mlp_gui.core.schedule import StepDecay
 from mlp_gui.core.step_terms import StepTerms
 from mlp_gui.core.update_rule import GradientDescent, UpdateRule
 
+HEADING_CHARS = 24  # a longer ΔW formula is named, not written, in a column heading
+
 
 def n(value: float) -> str:
     """A number of the formulas: nine significant digits."""
@@ -44,14 +46,19 @@ def update_formula(rule: UpdateRule) -> str:
 
 
 def update_clause(rule: UpdateRule, stepsize: float) -> str:
-    """The short ΔW part of :func:`update_formula` with the stepsize's number, for a heading: ``ΔW = −0.01 · v``
-    (and ``g = ∂L/∂W + λ₂·W`` after a ``;`` with a penalty)."""
+    """A column heading's ΔW, short enough to sit over a heatmap: ``ΔW = −0.01 · v``, or for a longer formula (Adam's)
+    ``ΔW: adam step, η = 0.01``; with a penalty, which one (``, with L2``: the whole formula is in the hover)."""
     if is_plain(rule):
         return f"ΔW = −{stepsize:g}·∂L/∂W"
     formula = update_formula(rule)
     clause = next((part.strip() for part in formula.split(";") if part.strip().startswith("ΔW")), formula)
-    rest = [part.strip() for part in formula.split(";") if part.strip().startswith("g =")]
-    return "; ".join([clause.replace("stepsize", f"{stepsize:g}")] + rest)
+    clause = clause.replace("stepsize", f"{stepsize:g}")
+    if len(clause) > HEADING_CHARS:
+        clause = f"ΔW: {rule.name} step, η = {stepsize:g}"
+    penalty = rule.penalty
+    if penalty is None:
+        return clause
+    return clause + ", with " + " and ".join(name for name, on in (("L1", penalty.l1), ("L2", penalty.l2)) if on)
 
 
 def stepsize_line(stepsize: float, decay: StepDecay, epoch: int) -> str:

@@ -12,6 +12,7 @@ The panel calls :meth:`Overlays.drawn` after every draw, saying whether it made 
 
 from __future__ import annotations
 
+import html
 import weakref
 
 import numpy as np
@@ -88,7 +89,7 @@ class Overlays:
         ci = self.panel.ci
         if self.zeros and self.legend is None:
             self.legend = OverhangingTitle("")
-            self.legend.setText(LEGEND, size=f"{TICK_FONT_PT}pt", color=palette.MUTED)
+            self.legend.setText(html.escape(LEGEND), size=f"{TICK_FONT_PT}pt", color=palette.MUTED)
             ci.addItem(self.legend, row=n_layers + 1, col=0, colspan=2 * len(self.panel.headers))
         elif not self.zeros and self.legend is not None:
             if self.legend in ci.items:

@@ -64,6 +64,7 @@ class SlicePlot(pg.PlotWidget):
         plot.addItem(self.image)
         self.bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get(COLOUR_MAP), interactive=False, width=12)
         self.bar.setImageItem(self.image, insert_in=plot)
+        self.bar.axis.enableAutoSIPrefix(False)  # its ticks are the losses themselves: no "(x0.001)" beside them
         self.bar.axis.setLabel("loss (log colours)", color=palette.TEXT)
         self.bar.axis.setTextPen(palette.TEXT)
         self.bar.axis.setPen(palette.TEXT)

@@ -154,9 +154,9 @@ def updates_per_epoch(config: TrainConfig, samples: int) -> int:
 
 
 def epoch_axis_label(updates: int) -> str:
-    """The epoch axis's title: what one epoch is, in gradient-descent updates."""
+    """The epoch axis's title: what one epoch is, in updates of the parameters."""
     if updates <= 1:
-        return "epoch  (one gradient-descent update each)"
+        return "epoch  (one update each)"
     return f"epoch  ({updates:,} mini-batch updates each)"
 
 

@@ -32,7 +32,11 @@ class SettingsChanges:
         self._refresh()
 
     def entered(self) -> None:
-        """Return pressed in a field: apply it now (asking if that would replace trained epochs)."""
+        """Return pressed in a field: apply it now (asking if that would replace trained epochs); a field in error
+        says why in the status bar too (its own line may be scrolled out of view)."""
+        problem = next(iter(self.form.errors.values()), None) if not self.form.valid else None
+        if problem:
+            self.window.statusBar().showMessage(problem)
         if not self.session.state.busy:
             self.apply(ask=True, start_anew=True)
 

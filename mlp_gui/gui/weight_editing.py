@@ -92,7 +92,7 @@ class WeightEditing(QObject):
         self._viewport = window.heatmaps.view.viewport()
         self._viewport.installEventFilter(self)
         window.diagram.installEventFilter(self)  # double-click an edge: its weight
-        self._pressed: tuple[WeightRef, QPointF, float] | None = None  # a press on a W cell: (cell, where, when)
+        self._pressed: tuple[WeightRef, QPointF, float, int] | None = None  # a press on a W cell: (cell, where, when, its stamp)
         window.session.run_reset.connect(self._on_run_reset)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
@@ -112,7 +112,9 @@ class WeightEditing(QObject):
                 return True
             return False
         if self._pressed is not None and watched is not self._viewport:
-            ref, at, when = self._pressed
+            ref, at, when, stamp = self._pressed
+            if event.timestamp() == stamp:  # the first press itself, passed on to the view's parents: not a second one
+                return False
             near = (event.globalPosition() - at).manhattanLength() <= QApplication.startDragDistance()
             if near and time.monotonic() - when <= QApplication.doubleClickInterval() / 1000:
                 self._forget()
@@ -127,8 +129,11 @@ class WeightEditing(QObject):
                 return True
             ref = self.cell_at(self.window.heatmaps.view.mapToScene(event.position().toPoint()))
             self._forget()
+            if ref is not None and kind == QEvent.Type.MouseButtonDblClick:  # a double-click with no press seen first
+                self.ask(ref)
+                return True
             if ref is not None:
-                self._pressed = (ref, event.globalPosition(), time.monotonic())
+                self._pressed = (ref, event.globalPosition(), time.monotonic(), event.timestamp())
                 QApplication.instance().installEventFilter(self)
                 QTimer.singleShot(QApplication.doubleClickInterval() + 50, self._forget)
         return False

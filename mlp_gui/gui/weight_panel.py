@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePol
 
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.one_weight import WeightRef, WeightStep, weight_step
+from mlp_gui.core.predict_texts import pulls
 from mlp_gui.core.schedule import NO_DECAY
 from mlp_gui.core.step_text import step_lines, stepsize_line, update_formula
 from mlp_gui.core.trainer import Snapshot
@@ -322,13 +323,3 @@ class WeightPanel(Paced, QFrame):
         return (f"{head} <span style='color:{quiet}'>({html.escape(eta)})</span>:<br>" + (body + "<br>" if body else "")
                 + f"&nbsp;&nbsp;{html.escape(lines[-1])}")
 
-
-def pulls(terms: np.ndarray) -> str:
-    """Which way the samples pull: how many each way, and the one that pulls hardest with its share of the sum."""
-    if terms.size == 0:
-        return "no samples"
-    down, up = int(np.sum(terms > 0)), int(np.sum(terms < 0))  # a positive term lowers the weight
-    hardest = int(np.argmax(np.abs(terms)))
-    total = float(np.sum(np.abs(terms)))
-    share = f", {abs(terms[hardest]) / total:.0%} of all pulling" if total > 0 else ""
-    return f"{count(down, 'sample')} push{'es' if down == 1 else ''} it down, {up:,} up; hardest: sample {hardest}{share}"
