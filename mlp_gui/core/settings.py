@@ -247,7 +247,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("l2", "L2 λ₂", 0.0, parse_float, opt.check_l2,
             "L2 penalty: the objective gains (λ₂/2)·ΣW² over the weights (not the biases).", "L2",
             since_files=False, advanced=True),
-    Setting("decay_every", "Decay every", 0, parse_int, opt.check_decay_every,
+    Setting("decay_every", "Decay every (epochs)", 0, parse_int, opt.check_decay_every,
             "Stepsize decay: multiply the stepsize by the decay factor every N epochs (0: never).",
             since_files=False, advanced=True),
     Setting("decay_factor", "Decay factor", 1.0, parse_float, opt.check_decay_factor,
