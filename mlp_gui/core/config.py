@@ -16,7 +16,7 @@ from mlp_gui.core import platform
 from mlp_gui.core.data import GENERATED, inputs_outputs
 from mlp_gui.core.features import RAW, feature_names
 from mlp_gui.core.model import Model
-from mlp_gui.core.parse import ConfigError, json_depth, parse_float, parse_int, parse_sizes
+from mlp_gui.core.parse import ConfigError, parse_float, parse_int, parse_sizes, strict_json
 from mlp_gui.core.plural import count
 from mlp_gui.core.settings import BY_NAME, DEFAULT_EPOCHS, MAX_SEED, RUN_SETTINGS, check_layers
 
@@ -194,25 +194,8 @@ def _json_object(text: str) -> dict:
     """A flat JSON object, refusing duplicated keys, huge or deeply nested text with one clear line."""
     if len(text) > MAX_JSON_CHARS:
         raise ConfigError(f"config is {len(text):,} characters long; a run's settings take a few hundred")
-
-    def no_duplicates(pairs: list) -> dict:
-        seen: dict = {}
-        for key, value in pairs:
-            if key in seen:
-                raise ConfigError(f"config names {key!r} twice")
-            seen[key] = value
-        return seen
-
-    if json_depth(text) > MAX_JSON_DEPTH:
-        raise ConfigError("config is nested too deeply to be a run's settings")
-    try:
-        data = json.loads(text, object_pairs_hook=no_duplicates)
-    except RecursionError:
-        raise ConfigError("config is nested too deeply to be a run's settings") from None
-    except (TypeError, ValueError) as exc:
-        if isinstance(exc, ConfigError):
-            raise
-        raise ConfigError(f"config is not valid JSON: {exc}") from None
+    data = strict_json(text, what="config", error=ConfigError, max_depth=MAX_JSON_DEPTH,
+                       too_deep="config is nested too deeply to be a run's settings")
     if not isinstance(data, dict):
         raise ConfigError("config is not a JSON object")
     return data

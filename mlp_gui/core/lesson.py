@@ -17,12 +17,14 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mlp_gui.core.parse import strict_json
 from mlp_gui.core.settings import SETTINGS
 
 MAX_TITLE = 200
 MAX_TEXT = 5_000
 MAX_JSON_CHARS = 64_000  # the longest text escaped as \\uXXXX, and every control named twice over
 MAX_NAMES = 200
+MAX_DEPTH = 8  # a lesson nests two deep (lists of names in an object)
 RUN_BUTTONS = ("start", "step", "reset", "stop", "sweep", "keep")
 TAB_KEYS = ("training", "gradcheck", "notebook", "backprop", "surface", "flow", "landscape")
 FIELDS = ("title", "text", "hidden", "locked", "questions")
@@ -116,25 +118,8 @@ class Lesson:
 
 
 def _json_object(text: str) -> object:
-    def no_duplicates(pairs: list) -> dict:
-        seen: dict = {}
-        for key, value in pairs:
-            if key in seen:
-                raise LessonError(f"the lesson names {key[:40]!r} twice")
-            seen[key] = value
-        return seen
-
-    def no_constant(name: str) -> None:
-        raise LessonError(f"the lesson holds {name}, which is not JSON")
-
-    try:
-        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
-    except RecursionError:
-        raise LessonError("the lesson is nested too deeply") from None
-    except LessonError:
-        raise
-    except ValueError as exc:
-        raise LessonError(f"the lesson is not valid JSON: {exc}") from None
+    return strict_json(text, what="the lesson", error=LessonError, max_depth=MAX_DEPTH,
+                       too_deep="the lesson is nested too deeply", constants=False)
 
 
 def _kind(value: object) -> str:

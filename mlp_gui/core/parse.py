@@ -7,6 +7,7 @@ becoming ``inf``. Every message starts with the setting's name.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -102,3 +103,32 @@ def json_depth(text: str) -> int:
         elif char in "]}":
             depth -= 1
     return deepest
+
+
+def strict_json(text: str, *, what: str, error: type[ValueError], max_depth: int, too_deep: str,
+                constants: bool = True) -> object:
+    """Untrusted JSON text, parsed with one line for each way it can be wrong, raised as ``error(line)``: nested
+    deeper than ``max_depth`` (``too_deep`` says so; checked before parsing), a key named twice, NaN or Infinity
+    (refused unless ``constants``), or not JSON at all. ``what`` names the text in the lines (``config``)."""
+    if json_depth(text) > max_depth:
+        raise error(too_deep)
+
+    def no_duplicates(pairs: list) -> dict:
+        seen: dict = {}
+        for key, value in pairs:
+            if key in seen:
+                raise error(f"{what} names {key[:40]!r} twice")
+            seen[key] = value
+        return seen
+
+    def no_constant(name: str) -> None:
+        raise error(f"{what} holds {name}, which is not JSON")
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=None if constants else no_constant)
+    except RecursionError:
+        raise error(too_deep) from None
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, error):
+            raise
+        raise error(f"{what} is not valid JSON: {exc}") from None
