@@ -161,3 +161,14 @@ def test_with_an_l2_penalty_lambda_max_is_that_of_the_penalised_loss():
     got = TrainedCurvature(trainer.config.model, trainer.x, trainer.y, l2=lam).top(theta, 1).values[0]
     assert got == pytest.approx(expected, rel=1e-6)
     assert got > data.top(theta, 1).values[0]
+
+
+def test_the_limit_steps_where_the_momentum_changed():
+    from mlp_gui.core.sharpness_record import limit_steps
+
+    x, y = limit_steps(((0, 0.1),), end=300, rule="momentum", momentum=0.5, momenta=((0, 0.9), (100, 0.5)))
+    assert x.tolist() == [0, 100, 100, 300]
+    assert y.tolist() == pytest.approx([2 * 1.9 / 0.1] * 2 + [2 * 1.5 / 0.1] * 2)
+    x, y = limit_steps(((0, 0.1), (200, 0.05)), end=300, rule="momentum", momentum=0.5, momenta=((0, 0.9), (100, 0.5)))
+    assert x.tolist() == [0, 100, 100, 200, 200, 300]
+    assert y.tolist() == pytest.approx([38, 38, 30, 30, 60, 60])

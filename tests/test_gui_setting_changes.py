@@ -133,6 +133,8 @@ def test_what_follows_a_change_kept_label_copied_command_and_the_sharpness_limit
     window.session.set_settings(momentum=0.5)
     qtbot.waitUntil(lambda: window.session.config.momentum == 0.5, timeout=TIMEOUT_MS)
     assert sharpness.limit[1][-1] == pytest.approx(2 * 1.5 / 0.02)
+    assert sharpness.limit[1][0] == pytest.approx(2 * 1.9 / 0.02)  # a step at the change, not one line for the run
+    assert sharpness.limit[0].tolist() == [0, 20, 20, 20]
     kept = window.explorer.keep_current_run()
     assert "momentum 0.9 → 0.5 at 20" in kept.label
     assert "momentum 0.9 → 0.5 at 20" in window.files.command_line()

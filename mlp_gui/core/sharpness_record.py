@@ -116,18 +116,25 @@ def rule_kind(rule: object, config: object = None) -> tuple[str, float]:
 
 
 def limit_steps(stepsizes: Sequence[tuple[int, float]], *, end: int, rule: str = "gd", momentum: float = 0.0,
-                decay: StepDecay = NO_DECAY) -> tuple[np.ndarray, np.ndarray]:
-    """The limit over epochs 0..``end`` as a step curve ``(x, y)``: flat while a stepsize was in force, a vertical
-    jump where it changed. ``stepsizes``: ``(epoch, stepsize)`` rows, the first at epoch 0; ``decay``: the run's
-    stepsize decay (each row's stepsize times ``F^⌊t/N⌋``; at most MAX_STEPS jumps, log-spaced beyond). Empty if
-    the rule has no such limit."""
+                decay: StepDecay = NO_DECAY, momenta: Sequence[tuple[int, float]] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """The limit over epochs 0..``end`` as a step curve ``(x, y)``: flat while a stepsize (and a momentum) was in
+    force, a vertical jump where one changed. ``stepsizes``: ``(epoch, stepsize)`` rows, the first at epoch 0;
+    ``momenta``: ``(epoch, μ)`` rows where the momentum changed midway (before the first: ``momentum``); ``decay``:
+    the run's stepsize decay (each row's stepsize times ``F^⌊t/N⌋``; at most MAX_STEPS jumps, log-spaced beyond).
+    Empty if the rule has no such limit."""
     xs: list[float] = []
     ys: list[float] = []
-    rows = sorted((int(e), float(s)) for e, s in stepsizes)
-    for i, (start, stepsize) in enumerate(rows):
-        stop = rows[i + 1][0] if i + 1 < len(rows) else max(end, start)
+    steps = sorted((int(e), float(s)) for e, s in stepsizes)
+    if not steps:
+        return np.zeros(0), np.zeros(0)
+    mus = sorted((int(e), float(m)) for e, m in momenta)
+    starts = sorted({e for e, _ in steps} | {e for e, _ in mus if e >= steps[0][0]})
+    for i, start in enumerate(starts):
+        stop = starts[i + 1] if i + 1 < len(starts) else max(end, start)
+        stepsize = next(s for e, s in reversed(steps) if e <= start)
+        mu = next((m for e, m in reversed(mus) if e <= start), momentum)
         for a, b in _pieces(start, stop, decay):
-            limit = stability_limit(decay.at(stepsize, a), rule=rule, momentum=momentum)
+            limit = stability_limit(decay.at(stepsize, a), rule=rule, momentum=mu)
             if limit is None:
                 return np.zeros(0), np.zeros(0)
             xs += [a, b]

@@ -30,7 +30,8 @@ from mlp_gui.gui.sharpness_worker import SharpnessJobs, SharpnessResult
 from mlp_gui.progress import count
 
 EXPLAINED = ("Sharpness (dots): λ_max, the largest eigenvalue of the loss's Hessian (Lanczos), at each kept "
-             "snapshot. Steps of size η are stable only while λ_max stays below the dashed limit.")
+             "snapshot. For gradient descent and momentum, steps of size η are stable only while λ_max stays below the "
+             "dashed limit.")
 WAITING = "Computed when the run pauses or finishes."
 EDGE = 0.01  # λ_max within this share of the limit is at it (the edge of stability), beyond it above
 
@@ -184,7 +185,9 @@ class SharpnessPlot(QWidget):
 
     def _set_limit(self, rows, *, end: int) -> None:
         kind, momentum = self.kind
-        self.limit = limit_steps(rows, end=max(end, 1), rule=kind, momentum=momentum, decay=self.decay)
+        changes = getattr(self.session, "changes", ()) or ()  # a momentum changed midway steps the limit there
+        momenta = [(epoch, value) for epoch, values in changes for name, value in values if name == "momentum"]
+        self.limit = limit_steps(rows, end=max(end, 1), rule=kind, momentum=momentum, decay=self.decay, momenta=momenta)
         formula = limit_formula(kind, momentum)
         x, y = self.limit
         name, _, mu = (formula or "").partition(", ")
