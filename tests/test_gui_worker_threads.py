@@ -47,3 +47,26 @@ def test_a_worker_busy_past_the_wait_is_kept_alive_until_it_ends():
     result = subprocess.run([sys.executable, "-c", BUSY_WORKER], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["still", "busy", "worker", "finished"], result.stdout
+
+
+def test_a_job_says_once_how_it_ended(caplog):
+    from mlp_gui.core.hessian import CancelledError
+    from mlp_gui.gui.worker_threads import run_job
+
+    def ended(compute, **options):
+        heard: list = []
+        run_job(compute, what="the slice", done=lambda r: heard.append(("done", r)), failed=lambda line: heard.append(
+            ("failed", line)), cancelled=lambda: heard.append(("cancelled",)), **options)
+        return heard
+
+    def raising(exc):
+        def compute():
+            raise exc
+        return compute
+
+    assert ended(lambda: 41) == [("done", 41)]
+    assert ended(raising(CancelledError("stop"))) == [("cancelled",)]
+    assert ended(raising(KeyError("k")), expected=(KeyError,)) == [("failed", "'k'")]
+    assert ended(raising(MemoryError()), memory="lower the grid") == [("failed", "lower the grid")]
+    assert ended(raising(ZeroDivisionError("x"))) == [("failed", "computing the slice failed: ZeroDivisionError: x")]
+    assert any(record.exc_info for record in caplog.records)  # the traceback is logged

@@ -9,7 +9,6 @@ stops at the core's next progress call. Failures are logged with their traceback
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,9 +29,13 @@ from mlp_gui.core.landscape import (
 )
 from mlp_gui.core.runfile import SavedRun
 from mlp_gui.gui.landscape_scale import SliceDrawing
-from mlp_gui.gui.worker_threads import StoppableWorker, end_worker_thread, start_worker_thread
-
-log = logging.getLogger(__name__)
+from mlp_gui.gui.worker_threads import (
+    StoppableWorker,
+    end_thread_of_gone_owner,
+    end_worker_thread,
+    run_job,
+    start_worker_thread,
+)
 
 PROGRESS_S = 0.05  # at most twenty progress reports a second
 
@@ -118,29 +121,14 @@ class _Worker(StoppableWorker):
                 self.progressed.emit(job, done, total)
             return True
 
-        try:
+        def computed() -> Result:
             if not progress(0, 1):
                 raise CancelledError("cancelled before it began")
-            result = compute(job, progress)
-        except CancelledError:
-            self.cancelled.emit(job)
-        except LandscapeError as exc:
-            self.failed.emit(job, str(exc))
-        except MemoryError:
-            self.failed.emit(job, f"not enough memory for {job.ask.what}: lower the grid")
-        except Exception as exc:  # noqa: BLE001 - the view must hear of any failure, not lose the thread
-            log.exception("computing %s failed", job.ask.what)
-            self.failed.emit(job, f"computing {job.ask.what} failed: {type(exc).__name__}: {exc}")
-        else:
-            self.done.emit(job, result)
+            return compute(job, progress)
 
-
-def _end_thread(thread: QThread, request_stop, *_) -> None:
-    """End ``thread`` whose owner is being destroyed (nothing to do if Qt already deleted it, at exit)."""
-    try:
-        end_worker_thread(thread, request_stop, 3000)
-    except RuntimeError:
-        pass
+        run_job(computed, what=job.ask.what, done=partial(self.done.emit, job), failed=partial(self.failed.emit, job),
+                cancelled=partial(self.cancelled.emit, job), expected=(LandscapeError,),
+                memory=f"not enough memory for {job.ask.what}: lower the grid")
 
 
 class LandscapeJobs(QObject):
@@ -207,7 +195,7 @@ class LandscapeJobs(QObject):
         self._worker.failed.connect(self._on_failed)
         self._worker.cancelled.connect(self._on_cancelled)
         # freed without shutdown (a view dropped mid-job): end the thread first, or Qt aborts on a running QThread
-        self.destroyed.connect(partial(_end_thread, self._thread, self._worker.request_stop))
+        self.destroyed.connect(partial(end_thread_of_gone_owner, self._thread, self._worker.request_stop))
 
     def _ended(self, job: Job) -> bool:
         """Whether ``job`` is the current one (then it is over); an older job's end is not reported."""

@@ -8,7 +8,6 @@ one arrives as ``finished(SharpnessResult)``. Failures are logged with their tra
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,9 +19,13 @@ from mlp_gui.core.blas_threads import blas_threads
 from mlp_gui.core.hessian import CancelledError
 from mlp_gui.core.runfile import SavedRun
 from mlp_gui.core.sharpness_record import Key, SharpnessRecord, TrainedCurvature, compute_record
-from mlp_gui.gui.worker_threads import StoppableWorker, end_worker_thread, start_worker_thread
-
-log = logging.getLogger(__name__)
+from mlp_gui.gui.worker_threads import (
+    StoppableWorker,
+    end_thread_of_gone_owner,
+    end_worker_thread,
+    run_job,
+    start_worker_thread,
+)
 
 
 @dataclass(eq=False)
@@ -67,26 +70,12 @@ class _Worker(StoppableWorker):
         def progress(_done: int, _total: int) -> bool:
             return not (job.cancel.is_set() or self.stopping)
 
-        try:
+        def computed() -> SharpnessResult:
             if not progress(0, 1):
-                return
-            result = compute(job, progress)
-        except CancelledError:
-            return
-        except MemoryError:
-            self.failed.emit(job, "not enough memory to compute λ_max")
-        except Exception as exc:  # noqa: BLE001 - the view must hear of any failure, not lose the thread
-            log.exception("computing λ_max failed")
-            self.failed.emit(job, f"computing λ_max failed: {type(exc).__name__}: {exc}")
-        else:
-            self.done.emit(job, result)
+                raise CancelledError("cancelled before it began")
+            return compute(job, progress)
 
-
-def _end_thread(thread: QThread, request_stop, *_) -> None:
-    try:
-        end_worker_thread(thread, request_stop, 3000)
-    except RuntimeError:
-        pass
+        run_job(computed, what="λ_max", done=partial(self.done.emit, job), failed=partial(self.failed.emit, job))
 
 
 class SharpnessJobs(QObject):
@@ -120,7 +109,7 @@ class SharpnessJobs(QObject):
             self._run.connect(self._worker.run)
             self._worker.done.connect(self._on_done)
             self._worker.failed.connect(self._on_failed)
-            self.destroyed.connect(partial(_end_thread, self._thread, self._worker.request_stop))
+            self.destroyed.connect(partial(end_thread_of_gone_owner, self._thread, self._worker.request_stop))
         self._run.emit(self.current)
         return True
 

@@ -10,11 +10,14 @@ running' and aborts.
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread
+
+from mlp_gui.core.hessian import CancelledError
 
 _thread_owners: weakref.WeakSet = weakref.WeakSet()
 _lingering: set[tuple[QThread, Callable[[], None]]] = set()  # threads asked to end that had not yet (see below)
@@ -86,3 +89,36 @@ def _stop_threads_at_exit() -> None:
             thread.wait(5000)
         except RuntimeError:
             pass
+
+
+log = logging.getLogger(__name__)
+
+
+def run_job(compute: Callable[[], object], *, what: str, done: Callable[[object], None],
+            failed: Callable[[str], None], cancelled: Callable[[], None] = lambda: None,
+            expected: tuple[type[Exception], ...] = (), memory: str = "") -> None:
+    """Run ``compute()`` on a worker thread and say how it ended, once: ``done(result)``; ``cancelled()`` (it raised
+    CancelledError); ``failed(line)``: an ``expected`` error's own message, ``memory`` for a MemoryError, or any other
+    error named in one line (its traceback logged): the view hears of every failure and the thread lives on."""
+    try:
+        result = compute()
+    except CancelledError:
+        cancelled()
+    except expected as exc:
+        failed(str(exc))
+    except MemoryError:
+        failed(memory or f"not enough memory for {what}")
+    except Exception as exc:  # noqa: BLE001 - the view must hear of any failure, not lose the thread
+        log.exception("computing %s failed", what)
+        failed(f"computing {what} failed: {type(exc).__name__}: {exc}")
+    else:
+        done(result)
+
+
+def end_thread_of_gone_owner(thread: QThread, request_stop: Callable[[], None], *_: object) -> None:
+    """End ``thread`` whose owner is being destroyed (connect it to the owner's ``destroyed``); nothing to do if Qt
+    already deleted the thread (at exit)."""
+    try:
+        end_worker_thread(thread, request_stop, 3000)
+    except RuntimeError:
+        pass
