@@ -243,3 +243,18 @@ def test_a_single_click_on_a_weight_explains_it_and_opens_no_editor(window, qtbo
     dialog = window.findChild(WeightEditDialog)
     assert dialog is None or not dialog.isVisible()
     assert window.weight_panel.ref == WeightRef(2, 0, 1)
+
+
+def test_a_digit_answers_wherever_the_focus_is_but_stays_in_a_settings_field(window, qtbot):
+    """A lesson opens with the focus anywhere: 1–4 answer from the whole window; typed into a field they stay there."""
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    panel = window.findChild(PredictPanel)
+    qtbot.waitUntil(lambda: panel.question is not None, timeout=TIMEOUT_MS)
+    field = window.form.edits["seed"]
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_1)
+    assert field.text().endswith("1") and window.session.epoch == 0  # typed, not answered
+    window.tabs.setFocus()  # the focus outside the panel, not in a text field
+    with qtbot.waitSignal(panel.answered, timeout=TIMEOUT_MS):
+        qtbot.keyClick(window.tabs, Qt.Key.Key_1 + panel.question.answer)
+    assert window.session.epoch == 1

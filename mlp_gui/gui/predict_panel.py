@@ -102,7 +102,9 @@ class PredictPanel(QFrame):
 
     def _shortcut(self, key: str, slot: Callable[[], None]) -> None:
         shortcut = QShortcut(QKeySequence(key), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # typing 1 in a settings field stays there
+        # anywhere in the window (a lesson opens with the focus elsewhere); a text field still takes the digits typed
+        # into it (it claims them before any shortcut), and a hidden panel's shortcuts are off
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(slot)
 
     def _lay_out(self, close: QToolButton) -> None:
