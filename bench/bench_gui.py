@@ -133,7 +133,7 @@ def headless_chunk(config: TrainConfig) -> int:
         return 2000
     if config.layers == (784, 256, 256, 10):
         return 4
-    trainer, n = Trainer(config), 16
+    trainer, n = Trainer.new(config), 16
     while True:
         t0 = time.perf_counter()
         trainer.step(n)
@@ -145,7 +145,7 @@ def headless_chunk(config: TrainConfig) -> int:
 
 def headless_rate(config: TrainConfig, seconds: float) -> tuple[float, float]:
     """Epochs/s of a bare Trainer, and other processes' CPU meanwhile."""
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     chunk = headless_chunk(config)
     with CpuMeter() as cpu:
         end = time.perf_counter() + seconds

@@ -34,7 +34,7 @@ from mlp_gui.core.landscape import Trajectory, compute_slice  # noqa: E402
 
 def trajectory(config: TrainConfig, chunks: int, epochs: int) -> Trajectory:
     """A run stepped in chunks (so it keeps snapshots), as the CLI's driver does."""
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     for _ in range(chunks):
         trainer.step(epochs)
     return Trajectory.of_trainer(trainer)

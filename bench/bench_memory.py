@@ -33,7 +33,7 @@ CASES = [
 
 def measured_peak(config: TrainConfig, capacity: int, epochs: int) -> int:
     tracemalloc.start()
-    trainer = Trainer(config, capacity=capacity)
+    trainer = Trainer.new(config, capacity=capacity)
     trainer.step(epochs)
     with tempfile.TemporaryDirectory() as folder:
         save_run(Path(folder) / "run.npz", run_from_trainer(trainer))

@@ -54,9 +54,9 @@ def notebook_rate(epochs: int) -> float:
 def trainer_rate(epochs: int, **settings) -> float:
     """Epochs per second of ``Trainer.step`` in chunks of 2000, as the CLI and the worker call it."""
     try:
-        trainer = Trainer(TrainConfig(**settings), capacity=epochs)
+        trainer = Trainer.new(TrainConfig(**settings), capacity=epochs)
     except TypeError:  # a baseline from before the settings schema (epochs were part of the config)
-        trainer = Trainer(TrainConfig(epochs=epochs, **settings))
+        trainer = Trainer.new(TrainConfig(epochs=epochs, **settings))
     start = time.perf_counter()
     while trainer.epoch < epochs:
         trainer.step(min(2000, epochs - trainer.epoch))
@@ -138,7 +138,7 @@ def side_by_side(rounds: int, contenders: dict) -> dict[str, list[float]]:
 def memory_growth(epochs: int) -> tuple[int, int]:
     """Peak bytes allocated by a run of ``epochs`` and what its loss history alone takes."""
     tracemalloc.start()
-    trainer = Trainer(TrainConfig(), capacity=epochs)
+    trainer = Trainer.new(TrainConfig(), capacity=epochs)
     while trainer.epoch < epochs:
         trainer.step(min(20_000, epochs - trainer.epoch))
     peak = tracemalloc.get_traced_memory()[1]

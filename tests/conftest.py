@@ -111,7 +111,7 @@ def notebook_trained():
     """
     from mlp_gui.core import TrainConfig, Trainer
 
-    trainer = Trainer(TrainConfig(), capacity=100_000)
+    trainer = Trainer.new(TrainConfig(), capacity=100_000)
     for _ in range(50):
         trainer.step(2_000)
     return trainer

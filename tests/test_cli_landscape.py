@@ -36,7 +36,7 @@ def landscape(capsys, *argv: str, through_cli: bool = False) -> tuple[int, str, 
 
 @pytest.fixture(scope="module")
 def run_file(tmp_path_factory):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     for _ in range(20):
         trainer.step(100)
     path = tmp_path_factory.mktemp("runs") / "run.npz"
@@ -118,7 +118,7 @@ def test_the_output_replaces_an_old_one_whole(run_file, tmp_path, capsys):
 @pytest.fixture(scope="module")
 def blown_up_run_file(tmp_path_factory):
     """Ten epochs of stepsize 1000: a loss of 1e59, whose curvature float64 cannot resolve."""
-    trainer = Trainer(TrainConfig(stepsize=1000))
+    trainer = Trainer.new(TrainConfig(stepsize=1000))
     trainer.step(10)
     path = tmp_path_factory.mktemp("runs") / "blown_up.npz"
     save_run(path, run_from_trainer(trainer))

@@ -13,7 +13,7 @@ from mlp_gui.core.runfile import run_from_trainer, save_run
     dict(data="sine", layers=(1, 8, 1), output="sigmoid", loss="cross-entropy"),
 ], ids=["notebook", "sine"])
 def test_an_earlier_versions_cross_entropy_run_is_refused_not_continued(tmp_path, capsys, settings):
-    trainer = Trainer(TrainConfig(**settings))  # the trainer trusts its caller, as the earlier versions' settings did
+    trainer = Trainer.new(TrainConfig(**settings))  # the trainer trusts its caller, as the earlier versions' settings did
     trainer.step(50)
     path = save_run(tmp_path / "earlier.npz", run_from_trainer(trainer))
     before = path.read_bytes()

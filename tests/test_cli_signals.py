@@ -36,7 +36,7 @@ def test_a_signal_saves_exactly_one_state(tmp_path, signum, code):
     run = load_run(path)
     loss, _ = loss_and_grads(run.config.model, run.layers, run.x, run.y)
     assert loss == run.loss[-1]  # the saved parameters are the ones whose loss ends the history
-    straight = Trainer(TrainConfig())
+    straight = Trainer.new(TrainConfig())
     straight.step(run.epochs)
     np.testing.assert_array_equal(run.loss, straight.loss_history)
 
@@ -50,7 +50,7 @@ def test_resuming_an_interrupted_run_is_bit_identical(tmp_path):
     result = subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--resume", str(path), "--epochs", "500"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    straight = Trainer(TrainConfig())
+    straight = Trainer.new(TrainConfig())
     straight.step(first + 500)
     np.testing.assert_array_equal(load_run(path).loss, straight.loss_history)
 

@@ -76,7 +76,7 @@ def test_the_command_line_and_sweeps_refuse_it_too():
 def earlier_file(tmp_path):
     """A run an earlier version let train: cross-entropy on the notebook's randn targets (its loss went below 0)."""
     config = TrainConfig(output="sigmoid", loss="cross-entropy")
-    trainer = Trainer(config)  # the trainer trusts its caller, as the earlier versions' settings did
+    trainer = Trainer.new(config)  # the trainer trusts its caller, as the earlier versions' settings did
     trainer.step(200)
     return save_run(tmp_path / "earlier.npz", run_from_trainer(trainer)), config
 

@@ -31,7 +31,7 @@ def test_the_weights_and_data_read_are_the_trainers_own(tmp_path):
     config = TrainConfig(data=str(path), layers=(3, 5, 1), output="sigmoid", loss="cross-entropy", seed=3,
                          standardize="yes")
     layers, data = weights_and_data(config)
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     for (w, b), (tw, tb) in zip(layers, trainer.initial_layers):
         np.testing.assert_array_equal(w, tw)
         np.testing.assert_array_equal(b, tb)

@@ -39,7 +39,7 @@ def test_layers_must_match_the_data_naming_both_numbers():
 def test_xor_is_learned_to_100_percent_by_a_small_tanh_net():
     cfg = TrainConfig(data="xor", noise=0.0, layers=(2, 8, 8, 1), activation="tanh", output="sigmoid", loss="cross-entropy",
                       init="xavier", batch_size=0, stepsize=1.0, seed=3)
-    trainer = Trainer(cfg.validated())
+    trainer = Trainer.new(cfg.validated())
     trainer.step(6000)
     assert trainer.metrics["accuracy"][-1] == 1.0
     assert trainer.metrics["test_accuracy"][-1] >= 0.9
@@ -55,9 +55,9 @@ def test_mini_batches_are_drawn_from_the_seed_and_the_epoch():
 
 def test_a_mini_batch_run_resumes_bit_for_bit_from_its_file(tmp_path):
     cfg = TrainConfig(data="spiral", batch_size=16, samples=120, **CLASSIFIER).validated()
-    straight = Trainer(cfg)
+    straight = Trainer.new(cfg)
     straight.step(60)
-    half = Trainer(cfg)
+    half = Trainer.new(cfg)
     half.step(25)
     resumed = load_run(save_run(tmp_path / "r.npz", run_from_trainer(half))).trainer(35)
     resumed.step(35)
@@ -76,7 +76,7 @@ def _csv(tmp_path, text: str, name: str = "data.csv"):
 def test_your_own_csv_with_string_classes(tmp_path):
     rows = "\n".join(f"{i % 7},{(i * 3) % 5},{'cat' if i % 2 else 'dog'}" for i in range(40))
     cfg = TrainConfig(data=_csv(tmp_path, "a,b,animal\n" + rows + "\n"), batch_size=0, **CLASSIFIER)
-    trainer = Trainer(cfg.validated())
+    trainer = Trainer.new(cfg.validated())
     assert trainer.data.classes == 2 and trainer.x.shape == (2, 32) and trainer.data.x_test.shape == (2, 8)
     trainer.step(10)
     assert np.isfinite(trainer.loss)
@@ -96,7 +96,7 @@ def test_your_own_csv_with_string_classes(tmp_path):
 def test_bad_csv_files_get_one_line_naming_row_and_column(tmp_path, text, fragment):
     cfg = TrainConfig(data=_csv(tmp_path, text), **CLASSIFIER)
     with pytest.raises(ConfigError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
-        Trainer(cfg)
+        Trainer.new(cfg)
 
 
 def test_a_huge_csv_is_refused_before_it_is_all_read(tmp_path, monkeypatch):
@@ -112,7 +112,7 @@ def test_a_huge_csv_is_refused_before_it_is_all_read(tmp_path, monkeypatch):
 
     monkeypatch.setattr(csv_data, "_bounded_lines", counting)
     with pytest.raises(ConfigError, match="more than 300 cells"):
-        Trainer(TrainConfig(data=path, **CLASSIFIER))
+        Trainer.new(TrainConfig(data=path, **CLASSIFIER))
     assert len(read) < 200  # it stopped at the limit, not at the end of the file
 
 
@@ -134,7 +134,7 @@ def test_csv_target_columns_standardising_and_preview(tmp_path):
     rows = "\n".join(f"{'cat' if i % 2 else 'dog'},{i % 7},{(i * 3) % 5 + 100}" for i in range(40))
     path = _csv(tmp_path, "animal,a,b\n" + rows + "\n")
     cfg = TrainConfig(data=path, target="animal", standardize="yes", batch_size=0, **CLASSIFIER)
-    trainer = Trainer(cfg.validated())
+    trainer = Trainer.new(cfg.validated())
     assert trainer.data.classes == 2
     np.testing.assert_allclose(trainer.x.mean(axis=1), 0, atol=1e-12)
     np.testing.assert_allclose(trainer.x.std(axis=1), 1, atol=1e-12)
@@ -142,6 +142,6 @@ def test_csv_target_columns_standardising_and_preview(tmp_path):
     assert "40 rows" in text and "animal (target)" in text and "a (input)" in text and "cat 20" in text and "dog 20" in text
     numeric = _csv(tmp_path, "a,b,c\n" + "\n".join(f"{i},{i % 3},{i * 0.5}" for i in range(30)) + "\n", "numeric.csv")
     two = TrainConfig(data=numeric, target="2,c", layers=(1, 4, 2), batch_size=0)
-    assert Trainer(two.validated()).y.shape[0] == 2  # two numeric targets: two outputs to fit
+    assert Trainer.new(two.validated()).y.shape[0] == 2  # two numeric targets: two outputs to fit
     with pytest.raises(ConfigError, match="no column 'colour' to be the target; the columns are animal, a, b"):
-        Trainer(TrainConfig(data=path, target="colour", **CLASSIFIER))
+        Trainer.new(TrainConfig(data=path, target="colour", **CLASSIFIER))

@@ -28,7 +28,7 @@ def proposed_config(data: str, keep: frozenset[str] = frozenset(), **person) -> 
 
 
 def trained(config: TrainConfig) -> Trainer:
-    trainer = Trainer(config, capacity=VERIFIED_EPOCHS)
+    trainer = Trainer.new(config, capacity=VERIFIED_EPOCHS)
     trainer.step(VERIFIED_EPOCHS)
     assert trainer.diverged_at is None, config
     return trainer
@@ -159,7 +159,7 @@ def test_proposals_include_epochs_and_noise():
 
 
 def _test_curve(config: TrainConfig, epochs: int) -> dict[str, np.ndarray]:
-    trainer = Trainer(config, capacity=epochs)
+    trainer = Trainer.new(config, capacity=epochs)
     trainer.step(epochs)
     return trainer.metrics
 

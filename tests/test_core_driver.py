@@ -8,37 +8,37 @@ from mlp_gui.core.stacked import StackedTrainer
 
 
 def test_drives_to_the_target_exactly():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     reports = []
     assert drive(trainer, 5000, on_chunk=reports.append) is Halt.DONE
     assert trainer.epoch == 5000 and len(trainer.loss_history) == 5001
     assert reports[-1].epoch == 5000 and reports[-1].done == 5000 and reports[-1].target == 5000
     assert [r.epoch for r in reports] == sorted(r.epoch for r in reports)
-    straight = Trainer(TrainConfig())
+    straight = Trainer.new(TrainConfig())
     straight.step(5000)
     np.testing.assert_array_equal(trainer.loss_history, straight.loss_history)
 
 
 def test_a_stop_lands_between_epochs_and_the_state_is_consistent():
     """The epoch counter, parameters and history agree after a stop: the saved run is one state."""
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     calls = []
     halt = drive(trainer, 10**9, lambda: len(calls) >= 3, calls.append)
     assert halt is Halt.STOPPED
     assert trainer.epoch == calls[-1].epoch and len(trainer.loss_history) == trainer.epoch + 1
-    again = Trainer(TrainConfig())
+    again = Trainer.new(TrainConfig())
     again.step(trainer.epoch)
     np.testing.assert_array_equal(trainer.params[0], again.params[0])
 
 
 def test_divergence_halts():
-    trainer = Trainer(TrainConfig(stepsize=1000))
+    trainer = Trainer.new(TrainConfig(stepsize=1000))
     assert drive(trainer, 100_000) is Halt.DIVERGED
     assert trainer.epoch + 1 == trainer.diverged_at < 100_000  # it keeps the last finite epoch's parameters
 
 
 def test_nothing_to_do():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(10)
     assert drive(trainer, 5) is Halt.DONE and trainer.epoch == 10
 
@@ -68,6 +68,6 @@ def test_the_guard_is_asked_after_every_chunk_with_the_drivers_stop():
     def stop() -> bool:
         return len(given) >= 3
 
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     assert drive(trainer, 10**9, stop, guard=Recorder()) is Halt.STOPPED
     assert given == [stop, stop, stop]

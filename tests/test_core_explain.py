@@ -8,7 +8,7 @@ from mlp_gui.core.explain import backprop_pass, fingerprint
 
 def test_the_laid_out_step_is_the_step_the_trainer_takes():
     cfg = TrainConfig(layers=(3, 5, 4, 2), activation="tanh,relu", stepsize=0.3)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     trainer.step(7)
     step = backprop_pass(cfg.model, trainer.layers, trainer.x, trainer.y, cfg.stepsize)
     assert step.loss == trainer.loss
@@ -25,8 +25,8 @@ def test_the_laid_out_step_is_the_step_the_trainer_takes():
 
 
 def test_fingerprints_tell_runs_apart_and_survive_a_save():
-    a, b = Trainer(TrainConfig()), Trainer(TrainConfig(seed=1))
+    a, b = Trainer.new(TrainConfig()), Trainer.new(TrainConfig(seed=1))
     fa = fingerprint(a.config, a.initial_layers)
-    assert len(fa) == 12 and fa == fingerprint(TrainConfig(), Trainer(TrainConfig()).initial_layers)
+    assert len(fa) == 12 and fa == fingerprint(TrainConfig(), Trainer.new(TrainConfig()).initial_layers)
     assert fa != fingerprint(b.config, b.initial_layers)
     assert fa != fingerprint(a.config.with_changes(stepsize=0.2), a.initial_layers)

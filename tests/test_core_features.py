@@ -72,7 +72,7 @@ def test_a_permutation_is_a_transform_and_trains_like_the_raw_inputs_swapped():
     raw = XOR.with_changes(features="x1,x2", layers=(2, 6, 1))
     swapped = raw.with_changes(features="x2,x1")
     assert swapped.model.features == ("x2", "x1")
-    a = Trainer(raw)
+    a = Trainer.new(raw)
     layers = [Layer(W.copy(), b.copy()) for W, b in a.layers]
     layers[0] = Layer(layers[0].W[:, ::-1].copy(), layers[0].b)  # the same network, its two inputs' columns swapped
     b = Trainer.continued(swapped, layers=layers, data=a.data)
@@ -106,7 +106,7 @@ def _reference(config: TrainConfig, epochs: int) -> tuple[list[float], list[np.n
 
 
 def test_training_on_features_is_numpy_written_out():
-    trainer = Trainer(XOR)
+    trainer = Trainer.new(XOR)
     assert trainer.x.shape[0] == 2  # the trainer keeps the raw inputs
     trainer.step(30)
     losses, params = _reference(XOR, 30)
@@ -117,7 +117,7 @@ def test_training_on_features_is_numpy_written_out():
 
 
 def test_the_traces_first_activation_is_the_features_and_the_gradients_check():
-    trainer = Trainer(XOR)
+    trainer = Trainer.new(XOR)
     trainer.step(5)
     made = np.vstack([FORMULAS[n](trainer.x) for n in XOR.features.split(",")])
     traced = Kernel(XOR.model).trace(trainer.layers, trainer.x, trainer.y)
@@ -130,7 +130,7 @@ def test_the_traces_first_activation_is_the_features_and_the_gradients_check():
 
 
 def test_the_decision_surface_evaluates_the_features_of_the_plane():
-    trainer = Trainer(XOR)
+    trainer = Trainer.new(XOR)
     trainer.step(10)
     grid = np.random.default_rng(3).uniform(-1, 1, size=(2, 40))
     made = np.vstack([FORMULAS[n](grid) for n in XOR.features.split(",")])
@@ -186,7 +186,7 @@ def test_a_csv_of_two_inputs_trains_on_its_features(tmp_path, capsys):
     rows = np.random.default_rng(5).normal(size=(30, 3))
     path.write_text("a,b,t\n" + "\n".join(",".join(f"{v:.4f}" for v in row) for row in rows) + "\n")
     config = TrainConfig(data=str(path), layers=(3, 4, 1), features="x1,x2,x1x2", activation="tanh").validated()
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     assert trainer.x.shape[0] == 2
     trainer.step(3)
     assert np.isfinite(trainer.loss_history).all()
@@ -194,6 +194,6 @@ def test_a_csv_of_two_inputs_trains_on_its_features(tmp_path, capsys):
 
 def test_every_feature_at_once_trains():
     config = XOR.with_changes(features=ALL, layers=(7, 6, 1)).validated()
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     trainer.step(300)
     assert trainer.metrics["accuracy"][-1] >= 0.9

@@ -14,7 +14,7 @@ XOR = TrainConfig(data="xor", layers=(5, 6, 1), activation="tanh", output="sigmo
 
 
 def test_a_run_file_keeps_the_raw_inputs_and_the_features(tmp_path):
-    trainer = Trainer(XOR)
+    trainer = Trainer.new(XOR)
     trainer.step(100)
     path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
     saved = load_run(path)
@@ -25,9 +25,9 @@ def test_a_run_file_keeps_the_raw_inputs_and_the_features(tmp_path):
 
 
 def test_resume_of_100_and_50_epochs_is_150(tmp_path):
-    whole = Trainer(XOR)
+    whole = Trainer.new(XOR)
     whole.step(150)
-    first = Trainer(XOR)
+    first = Trainer.new(XOR)
     first.step(100)
     path = save_run(tmp_path / "run.npz", run_from_trainer(first))
     resumed = Trainer.resume(load_run(path), extra_epochs=50)
@@ -39,7 +39,7 @@ def test_resume_of_100_and_50_epochs_is_150(tmp_path):
 
 
 def test_the_landscape_at_the_runs_parameters_is_the_runs_loss():
-    trainer = Trainer(XOR)
+    trainer = Trainer.new(XOR)
     trainer.step(40)
     theta = XOR.model.layout.pack(trainer.layers)
     losses = line_losses(XOR.model, trainer.x, trainer.y, theta, theta, np.array([0.0, 1.0]))
@@ -61,6 +61,6 @@ def test_a_sweep_of_features_gives_each_run_its_first_layer():
         ("x1,x2", (2, 6, 1)), ("x1sq,x2sq,x1x2", (3, 6, 1)), ("sinx1,sinx2,x1,x2", (4, 6, 1))]
     results = run_sweep(runs, lambda: False, lambda fraction: None)
     for result in results:
-        alone = Trainer(result.run.config)
+        alone = Trainer.new(result.run.config)
         alone.step(20)
         np.testing.assert_array_equal(result.losses, alone.loss_history)

@@ -86,7 +86,7 @@ def test_weight_mask_marks_the_weights_only():
 
 
 def test_layer_slices_are_what_the_norms_use():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(10)
     layout = trainer.config.model.layout
     assert layout.layer_starts == tuple(NormRecord.for_sizes(trainer.config.layers).starts.tolist())
@@ -114,5 +114,5 @@ def test_bad_buffers_and_layers_are_refused_with_a_reason():
 def test_the_layout_is_made_once_per_shape_and_known_to_the_model():
     assert FlatLayout.of([3, 4, 2]) is FlatLayout.of((3, 4, 2)) == FlatLayout((3, 4, 2))
     assert TrainConfig().model.layout is FlatLayout.of((3, 4, 4, 2))
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     assert FlatLayout.for_layers(trainer.layers) is trainer.config.model.layout

@@ -13,7 +13,7 @@ from mlp_gui.core.gradcheck import gradient_check, relative_error
     ids=["notebook", "deeper", "deepest"],
 )
 def test_backprop_matches_finite_differences(cfg):
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     results = gradient_check(trainer.params, trainer.x, trainer.y)
     assert [r.name for r in results] == trainer.names
     for r in results:
@@ -23,13 +23,13 @@ def test_backprop_matches_finite_differences(cfg):
 
 
 def test_after_some_training_still_agrees():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(5000)
     assert max(r.rel_error for r in gradient_check(trainer.params, trainer.x, trainer.y)) < 1e-6
 
 
 def test_a_wrong_backprop_is_caught(monkeypatch):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     real = gradcheck.backprop_grads
 
     def off_by_a_factor(model, layers, x, y):
@@ -45,7 +45,7 @@ def test_a_wrong_backprop_is_caught(monkeypatch):
 
 
 def test_large_arrays_are_sampled_including_the_largest_gradient():
-    trainer = Trainer(TrainConfig(layers=(40, 30, 2), batch_size=3))
+    trainer = Trainer.new(TrainConfig(layers=(40, 30, 2), batch_size=3))
     results = gradient_check(trainer.params, trainer.x, trainer.y, max_entries=16)
     w1 = results[0]
     assert w1.total == 1200 and w1.checked == 16
@@ -55,7 +55,7 @@ def test_large_arrays_are_sampled_including_the_largest_gradient():
 
 
 def test_parameters_are_not_modified():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     before = [p.copy() for p in trainer.params]
     gradient_check(trainer.params, trainer.x, trainer.y)
     for a, b in zip(before, trainer.params):

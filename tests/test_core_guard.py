@@ -19,7 +19,7 @@ def patient_trials(monkeypatch):
 
 
 def test_stepsize_1000_is_caught_with_a_layer_and_a_stable_suggestion():
-    trainer = Trainer(TrainConfig(stepsize=1000))
+    trainer = Trainer.new(TrainConfig(stepsize=1000))
     guard = Guard(trainer)
     assert drive(trainer, 100_000, guard=guard) in (Halt.DIVERGED, Halt.GUARDED)
     report = guard.report
@@ -34,11 +34,11 @@ def test_stepsize_1000_is_caught_with_a_layer_and_a_stable_suggestion():
 
 def test_a_finite_blow_up_is_stopped_before_nan():
     """stepsize 3 climbs to ~1e300 over many epochs before it overflows: the guard stops it long before."""
-    unguarded = Trainer(TrainConfig(stepsize=3))
+    unguarded = Trainer.new(TrainConfig(stepsize=3))
     assert drive(unguarded, 1_000_000) is Halt.DIVERGED  # left alone, it does overflow
     climb = unguarded.loss_history[: unguarded.diverged_at]
     assert np.isfinite(climb).all() and climb.max() > 1e300 and unguarded.diverged_at > 100  # finite, for many epochs
-    trainer = Trainer(TrainConfig(stepsize=3))
+    trainer = Trainer.new(TrainConfig(stepsize=3))
     guard = Guard(trainer)
     assert drive(trainer, 1_000_000, guard=guard) is Halt.GUARDED  # stopped by the guard, not by the overflow
     assert guard.report is not None and trainer.diverged_at is None
@@ -47,7 +47,7 @@ def test_a_finite_blow_up_is_stopped_before_nan():
 
 
 def test_going_back_is_exact():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(300)
     state = trainer.state()
     trainer.step(200)
@@ -59,7 +59,7 @@ def test_going_back_is_exact():
 
 
 def test_a_healthy_run_is_never_stopped():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     guard = Guard(trainer)
     assert drive(trainer, 30_000, guard=guard) is Halt.DONE and guard.report is None
 
@@ -67,7 +67,7 @@ def test_a_healthy_run_is_never_stopped():
 def test_the_curvature_estimate_matches_a_quadratic():
     """For the notebook's identity output and no hidden layer the loss is quadratic: 1/λ is known exactly."""
     cfg = TrainConfig(layers=(3, 1), batch_size=20)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     x = trainer.x
     hessian = x @ x.T / x.shape[1]  # d²L/dW² for L = (1/M) Σ ½ (W x + b − y)², W only; with the bias:
     aug = np.vstack([x, np.ones((1, x.shape[1]))])
@@ -143,7 +143,7 @@ def test_leaping_far_above_the_start_and_staying_there_trips(chunk):
     ],
 )
 def test_converging_runs_train_every_epoch(settings, epochs):
-    trainer = Trainer(TrainConfig(**settings))
+    trainer = Trainer.new(TrainConfig(**settings))
     guard = Guard(trainer)
     assert drive(trainer, epochs, guard=guard) is Halt.DONE and guard.report is None
     assert trainer.epoch == epochs and trainer.loss < 1e-6 * trainer.loss_history[0]
@@ -152,17 +152,17 @@ def test_converging_runs_train_every_epoch(settings, epochs):
 def test_the_suggestion_was_tried_and_trains_and_the_real_run_is_untouched():
     """sine 1,16,16,1 tanh at stepsize 5: 1/λ_max there (about 1) trips the guard too; it halves until a trial trains."""
     config = TrainConfig(data="sine", layers=(1, 16, 16, 1), activation="tanh", stepsize=5)
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     guard = Guard(trainer)
     assert drive(trainer, 1000, guard=guard) in (Halt.GUARDED, Halt.DIVERGED)
     report = guard.report
     tried = report.suggestion.tried
     assert report.good_epoch == 0 and report.suggested_stepsize == tried[-1] and len(tried) >= 2 and tried[-1] < tried[0] < 5
     assert f"a stepsize of {tried[-1]:g} trained 500 epochs from epoch {report.good_epoch}" in report.line(5)
-    straight = Trainer(config)
+    straight = Trainer.new(config)
     straight.step(trainer.epoch)
     np.testing.assert_array_equal(trainer.loss_history, straight.loss_history[: trainer.epoch + 1])  # trials ran apart
-    assert Guard(Trainer(config.with_changes(stepsize=tried[0]))).trial(tried[0]) is False  # the first candidate fails
+    assert Guard(Trainer.new(config.with_changes(stepsize=tried[0]))).trial(tried[0]) is False  # the first candidate fails
     guard.go_back(report.suggested_stepsize)
     again = Guard(trainer)
     assert drive(trainer, report.good_epoch + 1000, guard=again) is Halt.DONE and again.report is None
@@ -170,7 +170,7 @@ def test_the_suggestion_was_tried_and_trains_and_the_real_run_is_untouched():
 
 def test_when_no_stepsize_trains_the_report_says_so(monkeypatch):
     monkeypatch.setattr(guard_module, "HALVINGS", 0)  # only the first candidate, which diverges here
-    trainer = Trainer(TrainConfig(data="sine", layers=(1, 16, 16, 1), activation="tanh", stepsize=5))
+    trainer = Trainer.new(TrainConfig(data="sine", layers=(1, 16, 16, 1), activation="tanh", stepsize=5))
     guard = Guard(trainer)
     drive(trainer, 1000, guard=guard)
     report = guard.report
@@ -190,7 +190,7 @@ def test_the_report_line_says_what_happened():
 
 def test_a_stop_cuts_the_trials_short_and_the_report_says_so():
     """The window's Stop (or Ctrl+C) during the trials ends them at once; the report does not pretend."""
-    trainer = Trainer(TrainConfig(data="sine", layers=(1, 8, 1), activation="tanh", stepsize=5))
+    trainer = Trainer.new(TrainConfig(data="sine", layers=(1, 8, 1), activation="tanh", stepsize=5))
     guard = Guard(trainer)
     trainer.step(3)
     report = guard.check(lambda: True)  # the stop was asked for while the guard tripped
@@ -201,7 +201,7 @@ def test_a_stop_cuts_the_trials_short_and_the_report_says_so():
 
 def test_a_trial_far_into_a_run_does_not_copy_its_history(monkeypatch):
     """Past EXACT_TRIALS epochs a trial starts its own epoch count (the same parameters, other mini-batches)."""
-    trainer = Trainer(TrainConfig(data="sine", layers=(1, 8, 1), activation="tanh", stepsize=0.05, batch_size=0))
+    trainer = Trainer.new(TrainConfig(data="sine", layers=(1, 8, 1), activation="tanh", stepsize=0.05, batch_size=0))
     trainer.step(300)
     guard = Guard(trainer)
     monkeypatch.setattr(guard_module, "EXACT_TRIALS", 100)

@@ -77,13 +77,13 @@ def test_the_suggestion_uses_lambda_max_shows_two_over_it_and_trains(slow_climb)
 
 
 def test_a_stop_interrupts_the_curvature_estimate():
-    trainer = Trainer(TrainConfig(data="sine", layers=(1, 16, 16, 1), activation="tanh"))
+    trainer = Trainer.new(TrainConfig(data="sine", layers=(1, 16, 16, 1), activation="tanh"))
     asked = []
     with pytest.raises(CancelledError):
         stable_stepsize(trainer.config.model, trainer.layers, trainer.x, trainer.y,
                         should_stop=lambda: asked.append(1) or len(asked) > 2)
     assert len(asked) == 3  # asked as it went, and it stopped at the first yes
-    blowing_up = Trainer(trainer.config.with_changes(stepsize=5))
+    blowing_up = Trainer.new(trainer.config.with_changes(stepsize=5))
     guard = Guard(blowing_up)
     blowing_up.step(3)
     report = guard.check(lambda: True)  # Stop while the guard trips: not even the curvature is estimated

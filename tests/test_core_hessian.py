@@ -30,7 +30,7 @@ def exact_hessian(model: Model, theta: np.ndarray, x: np.ndarray, y: np.ndarray)
 
 
 def notebook_point(epochs: int) -> tuple[Model, np.ndarray, np.ndarray, np.ndarray]:
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(epochs)
     model = trainer.config.model
     return model, model.layout.pack(trainer.layers), trainer.x, trainer.y
@@ -68,7 +68,7 @@ def test_eigenvectors_are_the_exact_hessians(name):
 
 
 def test_a_blown_up_run_has_its_exact_lambda_max_or_none_at_all():
-    trainer = Trainer(TrainConfig(stepsize=1000))
+    trainer = Trainer.new(TrainConfig(stepsize=1000))
     model = trainer.config.model
     for epochs, known in ((1, True), (5, True), (10, False)):  # θ ~ 1e2, 1e14, 1e29: ε must shrink, then cannot do
         trainer.step(epochs - trainer.epoch)

@@ -46,7 +46,7 @@ def plain_loss(model: Model, theta: np.ndarray, x: np.ndarray, y: np.ndarray) ->
 
 def trained(chunks: int = 30, epochs: int = 100) -> Trainer:
     """The notebook's run stepped in chunks, as the driver does, so it keeps snapshots along the way."""
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     for _ in range(chunks):
         trainer.step(epochs)
     return trainer

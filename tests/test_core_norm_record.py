@@ -29,7 +29,7 @@ def test_a_billion_epochs_stay_within_a_few_megabytes():
 
 
 def test_norms_equal_numpys_norms_of_the_snapshot_arrays():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     for _ in range(30):
         trainer.step(256)  # chunk ends (where snapshots are taken) on the grid
     rows, store = trainer.norms.rows(), trainer.snapshots
@@ -47,7 +47,7 @@ def test_norms_equal_numpys_norms_of_the_snapshot_arrays():
 
 
 def test_every_epoch_is_recorded_in_a_short_run_and_the_grid_in_a_long_one():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(2 * POINTS_PER_OCTAVE)
     assert trainer.norms.rows().epochs.tolist() == list(range(2 * POINTS_PER_OCTAVE + 1))
     trainer.step(100_000 - trainer.epoch)
@@ -57,7 +57,7 @@ def test_every_epoch_is_recorded_in_a_short_run_and_the_grid_in_a_long_one():
 
 
 def test_mini_batch_runs_record_on_the_same_grid():
-    trainer = Trainer(TrainConfig(data="gaussians", layers=(2, 6, 2), batch_size=16, samples=64, output="softmax",
+    trainer = Trainer.new(TrainConfig(data="gaussians", layers=(2, 6, 2), batch_size=16, samples=64, output="softmax",
                                   loss="cross-entropy", init="xavier"))
     trainer.step(1500)
     rows = trainer.norms.rows()
@@ -66,9 +66,9 @@ def test_mini_batch_runs_record_on_the_same_grid():
 
 
 def test_going_back_and_continuing_retraces_the_rows_bit_for_bit():
-    straight = Trainer(TrainConfig())
+    straight = Trainer.new(TrainConfig())
     straight.step(5000)
-    again = Trainer(TrainConfig())
+    again = Trainer.new(TrainConfig())
     again.step(3000)
     again.back_to_snapshot(again.snapshots.latest_at_or_before(1500))
     assert again.norms.last_epoch <= 1500
@@ -80,7 +80,7 @@ def test_going_back_and_continuing_retraces_the_rows_bit_for_bit():
 
 
 def test_a_diverged_run_records_no_row_past_its_last_finite_epoch():
-    trainer = Trainer(TrainConfig(stepsize=1000.0))
+    trainer = Trainer.new(TrainConfig(stepsize=1000.0))
     trainer.step(500)
     assert trainer.diverged_at is not None
     rows = trainer.norms.rows()
@@ -88,7 +88,7 @@ def test_a_diverged_run_records_no_row_past_its_last_finite_epoch():
 
 
 def test_a_new_stepsize_restates_the_update_of_the_epoch_it_applies_to():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(10)
     trainer.set_stepsize(0.5)
     rows = trainer.norms.rows()
@@ -97,7 +97,7 @@ def test_a_new_stepsize_restates_the_update_of_the_epoch_it_applies_to():
 
 
 def test_the_window_copy_follows_the_trainer_by_extension():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     copy = NormRecord.for_sizes(trainer.config.layers)
     copy.extend(trainer.norms.rows())
     for _ in range(5):
@@ -109,7 +109,7 @@ def test_the_window_copy_follows_the_trainer_by_extension():
 
 
 def test_run_files_keep_the_norms_and_continue_them(tmp_path):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(2560)
     path = save_run(tmp_path / "r.npz", run_from_trainer(trainer))
     with np.load(path) as f:
@@ -126,7 +126,7 @@ def test_run_files_keep_the_norms_and_continue_them(tmp_path):
 
 
 def test_a_file_from_before_the_norms_opens_and_records_from_where_it_is(tmp_path):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(64)
     path = save_run(tmp_path / "r.npz", run_from_trainer(trainer))
     with np.load(path) as f:
@@ -151,7 +151,7 @@ def test_a_file_from_before_the_norms_opens_and_records_from_where_it_is(tmp_pat
     ],
 )
 def test_hostile_norm_arrays_are_refused_in_one_line(tmp_path, replace, fragment):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(64)
     path = save_run(tmp_path / "r.npz", run_from_trainer(trainer))
     with np.load(path) as f:
@@ -164,7 +164,7 @@ def test_hostile_norm_arrays_are_refused_in_one_line(tmp_path, replace, fragment
 
 
 def test_only_some_of_the_norm_arrays_is_refused(tmp_path):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(8)
     path = save_run(tmp_path / "r.npz", run_from_trainer(trainer))
     with np.load(path) as f:
@@ -175,7 +175,7 @@ def test_only_some_of_the_norm_arrays_is_refused(tmp_path):
 
 
 def test_layout_views_of_a_row_match_the_record_layer_bounds():
-    trainer = Trainer(TrainConfig(layers=(3, 5, 4, 2)))
+    trainer = Trainer.new(TrainConfig(layers=(3, 5, 4, 2)))
     row = np.arange(trainer.layout.size, dtype=float)
     for (lo, hi), layer in zip(trainer.norms.bounds, trainer.layout.views(row)):
         assert np.concatenate([layer.W.ravel(), layer.b]).tolist() == row[lo:hi].tolist()
@@ -187,7 +187,7 @@ def test_a_huge_declared_norm_array_is_refused_before_reading(tmp_path, member, 
     import tracemalloc
     import zipfile
 
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(10)
     good = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
     bad = tmp_path / "huge.npz"

@@ -7,7 +7,7 @@ from tests import notebook_data as nb
 
 
 def test_initial_report_is_the_notebooks_text():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     assert notebook.initial_report(trainer.loss, trainer.flat_grads) == nb.INITIAL_REPORT
 
 
@@ -38,7 +38,7 @@ def test_training_report_matches_the_notebooks_second_run_line_by_line(notebook_
 
 
 def test_deeper_networks_name_every_layer():
-    trainer = Trainer(TrainConfig(layers=(2, 3, 3, 3, 1)))
+    trainer = Trainer.new(TrainConfig(layers=(2, 3, 3, 3, 1)))
     text = notebook.initial_report(trainer.loss, trainer.flat_grads)
     assert [line.split(":")[0] for line in text.splitlines() if "_gradient:" in line] == [
         "w1_gradient", "b1_gradient", "w2_gradient", "b2_gradient",
@@ -48,7 +48,7 @@ def test_deeper_networks_name_every_layer():
 
 def test_the_shipped_printout_is_the_notebooks_and_only_the_default_run_reproduces_it():
     assert notebook.printed_report() == nb.INITIAL_REPORT
-    default = Trainer(TrainConfig())
+    default = Trainer.new(TrainConfig())
     assert notebook.reproduces_notebook(default.loss, default.flat_grads)
-    other = Trainer(TrainConfig(seed=1))
+    other = Trainer.new(TrainConfig(seed=1))
     assert not notebook.reproduces_notebook(other.loss, other.flat_grads)

@@ -8,14 +8,14 @@ from mlp_gui.core import TrainConfig, Trainer, notebook
 def test_adam_with_l2_prints_the_notebooks_format(capsys):
     assert main(["train", "--notebook", "--no-progress", "--optimizer", "adam", "--l2", "0.01", "--epochs", "12"]) == 0
     out = capsys.readouterr().out
-    trainer = Trainer(TrainConfig(optimizer="adam", l2=0.01))
+    trainer = Trainer.new(TrainConfig(optimizer="adam", l2=0.01))
     expected = notebook.initial_report(trainer.loss, trainer.flat_grads)
     trainer.step(12)
     expected += notebook.training_report(trainer.loss_history, 12)
     assert out == expected
     assert out.startswith("Question 1: Loss of the forward Pass: ") and "w1_gradient: [[" in out
     assert "Loss after 3 epochs: " in out and out.endswith(f"Loss after 12 epochs: {float(trainer.loss_history[12])} \n\n")
-    plain = Trainer(TrainConfig())
+    plain = Trainer.new(TrainConfig())
     plain.step(12)
     assert f"Loss after 12 epochs: {float(plain.loss_history[12])} " not in out  # Adam's run, not plain descent's
 
@@ -26,7 +26,7 @@ def test_the_window_pane_prints_the_same_for_adam(window, qtbot):
     qtbot.waitUntil(lambda: window.session.config == config, timeout=20_000)
     window.session.step(3)
     pane = window.view("notebook")
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     expected = notebook.initial_report(trainer.loss, trainer.flat_grads)
     trainer.step(3)
     qtbot.waitUntil(lambda: "Loss after 3 epochs" in pane.text.toPlainText(), timeout=20_000)

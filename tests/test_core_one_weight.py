@@ -9,7 +9,7 @@ from mlp_gui.core.one_weight import WeightRef, weight_history, weight_step
 
 @pytest.mark.parametrize("ref", [WeightRef(1, 2, 0), WeightRef(2, 3, 1), WeightRef(3, 1, 2), WeightRef(2, 0), WeightRef(3, 1)])
 def test_per_sample_terms_sum_to_the_kernels_gradient_and_the_next_value_is_the_steps(ref):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(250)
     step = weight_step(trainer.config.model, trainer.layers, trainer.x, trainer.y, 0.1, ref, trainer.epoch)
     assert step.samples == 5 and step.value == ref.of(trainer.layers)
@@ -20,7 +20,7 @@ def test_per_sample_terms_sum_to_the_kernels_gradient_and_the_next_value_is_the_
 
 
 def test_mini_batch_data_sets_sum_over_the_whole_training_set():
-    trainer = Trainer(TrainConfig(data="xor", layers=(2, 5, 1), samples=200, batch_size=32, output="sigmoid",
+    trainer = Trainer.new(TrainConfig(data="xor", layers=(2, 5, 1), samples=200, batch_size=32, output="sigmoid",
                                   loss="cross-entropy", init="xavier", activation="tanh"))
     trainer.step(3)
     ref = WeightRef(1, 4, 1)
@@ -30,7 +30,7 @@ def test_mini_batch_data_sets_sum_over_the_whole_training_set():
 
 
 def test_the_history_reads_every_snapshot_and_recomputes_some_gradients():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     for _ in range(40):
         trainer.step(50)
     ref = WeightRef(2, 1, 3)

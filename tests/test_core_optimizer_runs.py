@@ -30,9 +30,9 @@ def _same(a: Trainer, b: Trainer) -> None:
 @pytest.mark.parametrize("settings", [ADAM, MOMENTUM], ids=["adam", "momentum"])
 def test_resume_100_then_200_is_300_bit_for_bit(settings, tmp_path):
     cfg = TrainConfig(**settings)
-    straight = Trainer(cfg)
+    straight = Trainer.new(cfg)
     straight.step(300)
-    first = Trainer(cfg)
+    first = Trainer.new(cfg)
     first.step(100)
     path = save_run(tmp_path / "r.npz", run_from_trainer(first))
     with np.load(path) as f:
@@ -49,9 +49,9 @@ def test_resume_100_then_200_is_300_bit_for_bit(settings, tmp_path):
 @pytest.mark.parametrize("settings", [ADAM, MOMENTUM], ids=["adam", "momentum"])
 def test_from_epoch_goes_back_exactly(settings, tmp_path):
     cfg = TrainConfig(**settings)
-    straight = Trainer(cfg)
+    straight = Trainer.new(cfg)
     straight.step(2300)
-    first = Trainer(cfg)
+    first = Trainer.new(cfg)
     for _ in range(4):
         first.step(500)
     path = save_run(tmp_path / "r.npz", run_from_trainer(first))
@@ -66,7 +66,7 @@ def test_from_epoch_goes_back_exactly(settings, tmp_path):
 
 
 def test_going_back_in_the_trainer_retraces_adam_exactly():
-    trainer = Trainer(TrainConfig(**ADAM))
+    trainer = Trainer.new(TrainConfig(**ADAM))
     trainer.step(40)
     state = trainer.state()
     trainer.step(260)
@@ -82,7 +82,7 @@ def test_going_back_in_the_trainer_retraces_adam_exactly():
 
 def test_settings_changed_midway_continue_the_run_and_are_recorded():
     cfg = TrainConfig(**ADAM)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     trainer.step(100)
     state = trainer.state()
     trainer.set_settings(beta1=0.5, l2=0.01, stepsize=0.02)
@@ -94,9 +94,9 @@ def test_settings_changed_midway_continue_the_run_and_are_recorded():
     assert setting_changes.marks(trainer.changes) == [(100, "beta1 0.5, l2 0.01")]
     trainer.step(50)
     # the same as a run that had those settings from epoch 100 on
-    other = Trainer(cfg)
+    other = Trainer.new(cfg)
     other.step(100)
-    other.rule = Trainer(cfg.with_changes(beta1=0.5, l2=0.01)).rule
+    other.rule = Trainer.new(cfg.with_changes(beta1=0.5, l2=0.01)).rule
     other.config = other.config.with_changes(beta1=0.5, l2=0.01, stepsize=0.02)
     other.step(50)
     np.testing.assert_array_equal(trainer.loss_history, other.loss_history, strict=True)
@@ -132,7 +132,7 @@ def test_an_optimizer_sweep_stacks_and_each_run_is_its_own_trainer_bit_for_bit()
     while not stacked.done:
         stacked.step(70)
     for k, cfg in enumerate(configs):
-        alone = Trainer(cfg)
+        alone = Trainer.new(cfg)
         alone.step(epochs[k])
         np.testing.assert_array_equal(stacked.loss_history(k), alone.loss_history, strict=True)
         for a, b in zip(stacked.run_state(k)[0], alone.layers):
@@ -146,7 +146,7 @@ def test_the_sweep_dialog_can_sweep_the_optimizer_and_its_numbers(name, text):
     runs = sweep_runs(TrainConfig(stepsize=0.01), 200, name, text)
     results = run_sweep(runs, lambda: False, lambda p: None)
     for run, result in zip(runs, results):
-        alone = Trainer(run.config)
+        alone = Trainer.new(run.config)
         alone.step(200)
         np.testing.assert_array_equal(result.losses, alone.loss_history, strict=True)
 
@@ -176,14 +176,14 @@ def test_json_reports_the_penalty_beside_the_data_loss(capsys):
                  "--decay-every", "100", "--decay-factor", "0.5", "--epochs", "300", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     cfg = TrainConfig(optimizer="adam", stepsize=0.01, l1=0.001, l2=0.01, decay_every=100, decay_factor=0.5)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     trainer.step(300)
     assert summary["penalty"] == trainer.penalty > 0 and summary["final_loss"] == trainer.loss
     assert summary["settings"]["optimizer"] == "adam" and summary["settings"]["decay_every"] == 100
 
 
 def test_an_older_file_opens_as_gd_without_penalty(tmp_path):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(20)
     path = save_run(tmp_path / "r.npz", run_from_trainer(trainer))
     with np.load(path) as f:
@@ -197,7 +197,7 @@ def test_an_older_file_opens_as_gd_without_penalty(tmp_path):
 
 
 def test_setting_changes_as_a_run_file_keeps_them_round_trip_and_are_checked():
-    trainer = Trainer(TrainConfig(**ADAM))
+    trainer = Trainer.new(TrainConfig(**ADAM))
     trainer.step(50)
     trainer.set_settings(l2=0.01, decay_every=30)
     trainer.step(50)
@@ -220,7 +220,7 @@ def test_setting_changes_as_a_run_file_keeps_them_round_trip_and_are_checked():
 
 
 def test_going_back_before_a_change_and_going_on_with_the_new_settings_is_a_change_there():
-    trainer = Trainer(TrainConfig(**MOMENTUM))
+    trainer = Trainer.new(TrainConfig(**MOMENTUM))
     trainer.step(64)  # a snapshot at 64 (a chunk's end on the doubling schedule)
     trainer.step(36)
     trainer.set_settings(momentum=0.5)
@@ -232,7 +232,7 @@ def test_going_back_before_a_change_and_going_on_with_the_new_settings_is_a_chan
     trainer.set_settings(momentum=0.8)  # back to the start's value: no change left
     assert trainer.changes == ()
     trainer.step(136)
-    straight = Trainer(TrainConfig(**MOMENTUM))
+    straight = Trainer.new(TrainConfig(**MOMENTUM))
     straight.step(200)
     np.testing.assert_array_equal(trainer.loss_history, straight.loss_history, strict=True)
 
@@ -242,7 +242,7 @@ def test_going_back_before_a_change_and_going_on_with_the_new_settings_is_a_chan
 def test_norm_rows_taken_from_the_step_the_loop_takes_are_the_rules_own_numbers(settings):
     """In one long chunk a row's update norm comes from the next step the loop takes; stepping one epoch at a time
     every row is computed by the rule itself: the same numbers to the bit."""
-    long, short = Trainer(TrainConfig(**settings)), Trainer(TrainConfig(**settings))
+    long, short = Trainer.new(TrainConfig(**settings)), Trainer.new(TrainConfig(**settings))
     long.step(600)
     for _ in range(600):
         short.step(1)

@@ -82,7 +82,7 @@ CASES = [(o, p, d) for o in STEPSIZES for p in PENALTIES for d in DECAYS]
 @pytest.mark.parametrize("optimizer, penalty, decay", CASES)
 def test_every_optimizer_penalty_and_decay_trains_as_the_issues_formulas(optimizer, penalty, decay):
     cfg = _config(optimizer, penalty, decay)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     for n in (1, 99, 200):  # chunks: the state and the decay carry across
         trainer.step(n)
     losses, params = _reference(cfg)
@@ -133,7 +133,7 @@ def _torch_run(cfg: TrainConfig, epochs: int = EPOCHS):
 def test_every_optimizer_penalty_and_decay_is_torch_optims(optimizer, penalty, decay):
     cfg = _config(optimizer, penalty, decay)
     losses, params = _torch_run(cfg)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     trainer.step(EPOCHS)
     np.testing.assert_allclose(trainer.loss_history, losses, rtol=1e-10, atol=0)
     _same_parameters(trainer.params, params)
@@ -142,7 +142,7 @@ def test_every_optimizer_penalty_and_decay_is_torch_optims(optimizer, penalty, d
 @pytest.mark.parametrize("beta1", [0.3, 0.0])
 def test_adam_with_a_small_beta1_takes_lerps_other_form_and_is_still_the_formula(beta1):
     cfg = _config("adam", "both", "on").with_changes(beta1=beta1, stepsize=0.003)  # (larger: sign descent, chaotic)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     trainer.step(EPOCHS)
     losses, params = _reference(cfg)
     np.testing.assert_allclose(trainer.loss_history, losses, rtol=1e-10, atol=0)
@@ -153,12 +153,12 @@ def test_gd_without_penalty_or_decay_is_the_notebooks_rule_with_nothing_added():
     rule = rule_for(TrainConfig())
     assert isinstance(rule, GradientDescent) and rule.penalty is None
     assert rule_for(TrainConfig(l2=0.0, l1=0.0, decay_every=10)).penalty is None  # a factor of 1: no decay either
-    assert not Trainer(TrainConfig(decay_every=10)).decay.active
+    assert not Trainer.new(TrainConfig(decay_every=10)).decay.active
 
 
 def test_the_penalty_is_on_the_weights_only_and_its_value_is_the_formula():
     cfg = TrainConfig(l1=0.01, l2=0.1)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     trainer.step(5)
     weights = [layer.W for layer in trainer.layers]
     expected = 0.01 * sum(np.abs(W).sum() for W in weights) + 0.05 * sum((W * W).sum() for W in weights)
@@ -172,13 +172,13 @@ def test_the_penalty_is_on_the_weights_only_and_its_value_is_the_formula():
         np.testing.assert_array_equal(mine.b, g.b)  # never the biases
         np.testing.assert_allclose(mine.W, g.W + 0.01 * np.sign(layer.W) + 0.1 * layer.W, rtol=1e-15)
     assert penalty.gradient(np.zeros(layout.size), np.zeros(layout.size)).tolist() == [0.0] * layout.size  # sign(0) = 0
-    assert Trainer(TrainConfig()).penalty == 0.0
+    assert Trainer.new(TrainConfig()).penalty == 0.0
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam", "rmsprop"])
 def test_the_views_next_step_is_the_step_the_run_takes_with_penalty_and_decay(optimizer):
     cfg = _config(optimizer, "both", "on")
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     trainer.step(220)  # past two decays: the step after epoch 220 uses η·0.7²
     snap = trainer.snapshot()
     assert snap.stepsize_at(cfg.stepsize) == cfg.stepsize * 0.7**2
@@ -195,7 +195,7 @@ def test_the_views_next_step_is_the_step_the_run_takes_with_penalty_and_decay(op
 
 def test_a_gradient_descent_norm_with_a_penalty_is_the_total_steps():
     cfg = TrainConfig(l2=0.5)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     trainer.step(3)
     snap = trainer.snapshot()
     expected = [np.sqrt(sum((u * u).sum() for u in layer)) for layer in snap.updates(cfg.stepsize)]
@@ -205,7 +205,7 @@ def test_a_gradient_descent_norm_with_a_penalty_is_the_total_steps():
 
 
 def test_the_decay_is_torchs_steplr_and_counts_from_epoch_zero_after_a_stepsize_change():
-    trainer = Trainer(TrainConfig(stepsize=0.2, decay_every=3, decay_factor=0.5))
+    trainer = Trainer.new(TrainConfig(stepsize=0.2, decay_every=3, decay_factor=0.5))
     assert [trainer.stepsize_at(t) for t in range(7)] == [0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.05]
     trainer.step(4)
     trainer.set_stepsize(0.4)
@@ -219,7 +219,7 @@ def test_mini_batches_step_every_batch_with_the_epochs_decayed_stepsize():
 
     cfg = TrainConfig(data="xor", layers=(2, 5, 1), samples=64, batch_size=16, optimizer="adam", stepsize=0.02,
                       l2=1e-3, decay_every=10, decay_factor=0.5).validated()
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     trainer.step(40)
     layers, data = initialize_data(cfg)
     params = [a.copy() for layer in layers for a in layer]
@@ -243,7 +243,7 @@ def test_one_weights_step_terms_are_the_runs_next_step_to_the_last_digit(optimiz
     from mlp_gui.core.step_terms import step_terms
 
     cfg = _config(optimizer, "both", "on")
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     trainer.step(120)
     layout = cfg.model.layout
     index = layout.index(2, 1, 3)  # W2[1, 3]

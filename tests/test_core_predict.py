@@ -121,7 +121,7 @@ def test_every_answer_is_what_the_step_then_does():
 
 
 def test_the_same_run_and_epoch_ask_the_same_question():
-    trainer = Trainer(TrainConfig(data="spiral", layers=(2, 6, 2), output="softmax", loss="cross-entropy", batch_size=16,
+    trainer = Trainer.new(TrainConfig(data="spiral", layers=(2, 6, 2), output="softmax", loss="cross-entropy", batch_size=16,
                                   samples=80))
     trainer.step(4)
     snap = trainer.snapshot()
@@ -139,7 +139,7 @@ def _epochs(trainer, n):
 
 
 def test_a_diverged_run_asks_nothing_and_a_huge_step_makes_the_loss_rise():
-    trainer = Trainer(TrainConfig(stepsize=1000.0))
+    trainer = Trainer.new(TrainConfig(stepsize=1000.0))
     q = draw_question(trainer.config, trainer.snapshot(), trainer.x, trainer.y, kinds=("loss",))
     trainer.step(1)
     assert q.options[q.answer] is False and not trainer.loss_history[-1] < trainer.loss_history[0]
@@ -152,7 +152,7 @@ def test_a_diverged_run_asks_nothing_and_a_huge_step_makes_the_loss_rise():
 
 
 def test_the_explanations_carry_the_deciding_numbers():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(3)
     snap = trainer.snapshot()
     sign = draw_question(trainer.config, snap, trainer.x, trainer.y, kinds=("sign",))
@@ -168,7 +168,7 @@ def test_the_explanations_carry_the_deciding_numbers():
 
 
 def test_a_minibatch_epoch_is_explained_as_its_steps():
-    trainer = Trainer(TrainConfig(data="xor", layers=(2, 4, 1), output="sigmoid", loss="cross-entropy", batch_size=8,
+    trainer = Trainer.new(TrainConfig(data="xor", layers=(2, 4, 1), output="sigmoid", loss="cross-entropy", batch_size=8,
                                   samples=64, stepsize=0.5))
     q = draw_question(trainer.config, trainer.snapshot(), trainer.x, trainer.y, kinds=("sign",))
     assert "an epoch here takes 7 mini-batch steps" in q.explanation  # 51 training samples in batches of 8

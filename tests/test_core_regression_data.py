@@ -119,7 +119,7 @@ def test_the_proposal_trains_to_a_low_test_loss(name, test_loss):
     0.005 its noise's own; 0.013 there), and smoothly: at stepsize 0.15 to 0.3 it leaps 3-11x now and then (the edge of
     stability), which the guard would take for divergence."""
     cfg, epochs = proposed(name)
-    trainer = Trainer(cfg, capacity=epochs)
+    trainer = Trainer.new(cfg, capacity=epochs)
     trainer.step(epochs)
     assert trainer.diverged_at is None
     test = trainer.metrics["test_loss"]

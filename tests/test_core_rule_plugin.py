@@ -69,7 +69,7 @@ def test_it_trains_as_an_independent_loop_computes_it(heavy_ball):
         trainer.step(n)
     cfg = trainer.config
     kernel, layout = Kernel(cfg.model), cfg.model.layout
-    theta, v = layout.pack(Trainer(cfg).layers), np.zeros(layout.size)
+    theta, v = layout.pack(Trainer.new(cfg).layers), np.zeros(layout.size)
     traced = kernel.trace(layout.views(theta), trainer.x, trainer.y)
     losses = [traced.loss]
     for _ in range(200):
@@ -209,7 +209,7 @@ def test_a_trainer_refuses_a_state_that_is_not_its_rules(heavy_ball):
     saved = run_from_trainer(trainer)
     with pytest.raises(ValueError, match="the test-heavy-ball update keeps velocity, steps, not none"):
         Trainer.continued(saved.config, layers=saved.layers, data=saved.dataset(), rule=HeavyBall(), rule_state={})
-    plain = run_from_trainer(Trainer(TrainConfig()))
+    plain = run_from_trainer(Trainer.new(TrainConfig()))
     with pytest.raises(ValueError, match=r"keeps velocity, steps, not none \(the snapshot of epoch 0\)"):
         Trainer.continued(saved.config, layers=saved.layers, data=saved.dataset(), history=plain.history(),
                           rule=HeavyBall())
@@ -220,7 +220,7 @@ def test_snapshots_beyond_the_budget_are_left_out_with_their_states(heavy_ball, 
     """A file with more snapshots than the rule's budget keeps is read within it, each kept row with its own state,
     whether the states come after the epochs in the file (rows skipped as they stream past) or before (read whole)."""
     cfg = TrainConfig(layers=(784, 256, 256, 10))
-    trainer = Trainer(cfg)  # gradient descent: twice the snapshots heavy-ball's budget holds
+    trainer = Trainer.new(cfg)  # gradient descent: twice the snapshots heavy-ball's budget holds
     for _ in range(40):
         trainer.step(1)
     with np.load(save_run(tmp_path / "gd.npz", run_from_trainer(trainer))) as f:
@@ -288,7 +288,7 @@ def test_a_bad_rule_or_state_in_a_file_is_one_line(heavy_ball, tmp_path, change,
 
 
 def test_gradient_descent_keeps_no_state_and_older_files_open_as_it(tmp_path):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(20)
     assert trainer.rule.name == "gd" and trainer.rule_state == {} and trainer.snapshots.states[-1] == {}
     path = save_run(tmp_path / "r.npz", run_from_trainer(trainer))
@@ -300,6 +300,6 @@ def test_gradient_descent_keeps_no_state_and_older_files_open_as_it(tmp_path):
     assert run.rule.name == "gd" and run.rule_state == {}
     resumed = run.trainer(10)
     resumed.step(10)
-    straight = Trainer(TrainConfig())
+    straight = Trainer.new(TrainConfig())
     straight.step(30)
     _same(resumed, straight)

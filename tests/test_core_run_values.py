@@ -22,7 +22,7 @@ XOR = TrainConfig(data="xor", layers=(2, 4, 1), activation="tanh", output="sigmo
 
 @pytest.fixture(scope="module")
 def xor_file(tmp_path_factory):
-    trainer = Trainer(XOR)
+    trainer = Trainer.new(XOR)
     trainer.step(600)  # past 512 epochs: the norm record has its log grid
     return save_run(tmp_path_factory.mktemp("runs") / "xor.npz", run_from_trainer(trainer))
 
@@ -85,7 +85,7 @@ def test_a_run_without_samples_is_refused(xor_file, tmp_path):
 
 def test_a_trainer_refuses_data_without_training_samples():
     with pytest.raises(ConfigError, match="no samples to train on"):
-        Trainer(XOR.with_changes(samples=4, test_fraction="0.9"))
+        Trainer.new(XOR.with_changes(samples=4, test_fraction="0.9"))
 
 
 # ---------------------------------------------------------------- item 9: no widening

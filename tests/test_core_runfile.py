@@ -15,7 +15,7 @@ from mlp_gui.core.flat_layout import flatten
 
 @pytest.fixture
 def trained() -> Trainer:
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(500)
     return trainer
 
@@ -119,14 +119,14 @@ def test_truncated_foreign_and_missing_files(tmp_path, trained):
 
 
 def test_a_diverged_run_continues_from_its_last_finite_epoch(tmp_path):
-    trainer = Trainer(TrainConfig(stepsize=1000))
+    trainer = Trainer.new(TrainConfig(stepsize=1000))
     trainer.step(1000)
     run = load_run(save_run(tmp_path / "div.npz", run_from_trainer(trainer)))
     assert run.diverged_at == trainer.diverged_at and not np.isfinite(run.loss[-1]) and run.continuable
     resumed = run.with_config(run.config.with_changes(stepsize=0.1)).trainer(10)
     assert resumed.epoch == trainer.diverged_at - 1 and resumed.diverged_at is None
     resumed.step(10)
-    straight = Trainer(TrainConfig(stepsize=1000))
+    straight = Trainer.new(TrainConfig(stepsize=1000))
     straight.step(trainer.diverged_at - 1)
     straight.set_stepsize(0.1)
     straight.step(10)

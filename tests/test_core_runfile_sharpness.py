@@ -24,7 +24,7 @@ from mlp_gui.core.update_rule import rule_named
 
 
 def _run(config=None, chunks=6, epochs=300):
-    trainer = Trainer(config or TrainConfig())
+    trainer = Trainer.new(config or TrainConfig())
     for _ in range(chunks):
         trainer.step(epochs)
     return run_from_trainer(trainer)
@@ -146,7 +146,7 @@ def test_the_limit_follows_the_stepsize_decay():
 
 def test_with_an_l2_penalty_lambda_max_is_that_of_the_penalised_loss():
     lam = 0.05
-    trainer = Trainer(TrainConfig(layers=(3, 4, 2)))
+    trainer = Trainer.new(TrainConfig(layers=(3, 4, 2)))
     trainer.step(200)
     theta = trainer.config.model.layout.pack(trainer.layers)
     data = Curvature(trainer.config.model, trainer.x, trainer.y)

@@ -13,7 +13,7 @@ START = TrainConfig(optimizer="momentum", momentum=0.9, stepsize=0.02)
 
 def _changed_run(epochs: int = 300) -> Trainer:
     """100 epochs with momentum 0.9, then momentum 0.5 (the notebook's data)."""
-    trainer = Trainer(START)
+    trainer = Trainer.new(START)
     trainer.step(100)
     trainer.set_settings(momentum=0.5)
     trainer.step(epochs - 100)
@@ -34,7 +34,7 @@ def test_the_run_file_keeps_the_change_and_its_rule(tmp_path):
 
 
 def test_an_unchanged_run_writes_no_setting_changes(tmp_path):
-    trainer = Trainer(START)
+    trainer = Trainer.new(START)
     trainer.step(20)
     path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
     with np.load(path) as data:
@@ -68,7 +68,7 @@ def test_going_back_before_or_after_the_change_replays_the_run_bit_for_bit(tmp_p
 
 def test_a_penalty_switched_on_midway_resumes_bit_for_bit(tmp_path):
     def run(epochs: int) -> Trainer:
-        trainer = Trainer(TrainConfig(optimizer="adam", stepsize=0.01))
+        trainer = Trainer.new(TrainConfig(optimizer="adam", stepsize=0.01))
         trainer.step(50)
         trainer.set_settings(l2=0.01, beta1=0.8)
         trainer.step(epochs - 50)

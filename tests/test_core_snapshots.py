@@ -37,9 +37,9 @@ def test_the_last_epoch_offered_is_kept_until_a_newer_one_takes_its_place():
 
 
 def test_a_paused_run_can_continue_from_its_last_epoch_exactly():
-    straight = Trainer(TrainConfig())
+    straight = Trainer.new(TrainConfig())
     straight.step(5090)
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(5000)
     trainer.step(30)  # a short chunk: off the schedule (every 50 epochs now), kept anyway
     assert trainer.snapshots.epochs[-1] == 5030
@@ -52,19 +52,19 @@ def test_a_paused_run_can_continue_from_its_last_epoch_exactly():
 
 
 def test_a_trainer_keeps_epoch_0_and_snapshots_as_it_trains():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     for _ in range(20):
         trainer.step(500)
     epochs = trainer.snapshots.epochs
     assert epochs[0] == 0 and epochs[-1] == 10_000 and len(epochs) > 5
     first = trainer.snapshots.rows[0]
-    np.testing.assert_array_equal(first[:12], Trainer(TrainConfig()).layers[0].W.ravel())
+    np.testing.assert_array_equal(first[:12], Trainer.new(TrainConfig()).layers[0].W.ravel())
 
 
 def test_from_epoch_continues_bit_for_bit(tmp_path):
-    straight = Trainer(TrainConfig())
+    straight = Trainer.new(TrainConfig())
     straight.step(6000)
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     for _ in range(8):
         trainer.step(500)
     path = save_run(tmp_path / "r.npz", run_from_trainer(trainer))
@@ -78,7 +78,7 @@ def test_from_epoch_continues_bit_for_bit(tmp_path):
 
 
 def test_hostile_snapshots_are_refused(tmp_path):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(300)
     path = save_run(tmp_path / "r.npz", run_from_trainer(trainer))
     with np.load(path) as data:

@@ -16,7 +16,7 @@ def test_each_run_matches_its_own_trainer_bit_for_bit():
         for k, new in enumerate(stacked.step(700)):
             chunks[k].append(new)
     for k, cfg in enumerate(configs):
-        alone = Trainer(cfg)
+        alone = Trainer.new(cfg)
         alone.step(epochs[k])
         np.testing.assert_array_equal(stacked.loss_history(k), alone.loss_history)
         np.testing.assert_array_equal(np.concatenate(chunks[k]), alone.loss_history[1:])

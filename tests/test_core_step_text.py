@@ -12,7 +12,7 @@ from mlp_gui.core.update_rule import GradientDescent
 
 
 def explained(optimizer: str, **settings):
-    trainer = Trainer(TrainConfig(optimizer=optimizer, stepsize=0.1, **settings))
+    trainer = Trainer.new(TrainConfig(optimizer=optimizer, stepsize=0.1, **settings))
     trainer.step(9)
     snap = trainer.snapshot()
     ref = WeightRef(2, 1, 3)

@@ -9,7 +9,7 @@ from mlp_gui.core.stepsize_history import describe
 
 def _changed_run() -> Trainer:
     """1,000 epochs at 0.1, then 1,000 at 0.3 (the notebook's data; snapshots every few epochs)."""
-    trainer = Trainer(TrainConfig(stepsize=0.1))
+    trainer = Trainer.new(TrainConfig(stepsize=0.1))
     trainer.step(1000)
     trainer.set_stepsize(0.3)
     trainer.step(1000)
@@ -24,7 +24,7 @@ def test_the_run_file_keeps_the_stepsize_each_epoch_used(tmp_path):
 
 
 def test_an_unchanged_run_writes_no_history(tmp_path):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(50)
     path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
     with np.load(path) as data:
@@ -60,7 +60,7 @@ def test_resuming_the_saved_run_continues_at_its_last_stepsize(tmp_path):
 
 
 def test_setting_the_same_stepsize_again_or_back_records_no_change():
-    trainer = Trainer(TrainConfig(stepsize=0.1))
+    trainer = Trainer.new(TrainConfig(stepsize=0.1))
     trainer.step(10)
     trainer.set_stepsize(0.1)
     assert trainer.stepsizes == ((0, 0.1),)
@@ -89,7 +89,7 @@ def test_a_bad_history_in_a_file_is_refused_in_one_line(tmp_path, rows, fragment
 
 def test_the_command_lines_resume_with_another_stepsize_records_it(tmp_path):
     """``train --resume run.npz --stepsize 0.3``: the file says 0.1 up to the run's end, 0.3 after."""
-    trainer = Trainer(TrainConfig(stepsize=0.1))
+    trainer = Trainer.new(TrainConfig(stepsize=0.1))
     trainer.step(1000)
     run = load_run(save_run(tmp_path / "a.npz", run_from_trainer(trainer)))
     go_on = run.with_config(run.config.with_changes(stepsize=0.3)).trainer(extra_epochs=1000)

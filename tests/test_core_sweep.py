@@ -51,7 +51,7 @@ def test_each_swept_run_matches_its_own_trainer(text):
     results = run_sweep(runs, lambda: False, fractions.append)
     assert fractions and fractions[-1] == pytest.approx(1.0, abs=0.01)
     for result, run in zip(results, runs):
-        alone = Trainer(run.config)
+        alone = Trainer.new(run.config)
         alone.step(run.epochs)
         np.testing.assert_array_equal(result.losses, alone.loss_history)
         assert result.diverged_at == alone.diverged_at

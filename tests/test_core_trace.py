@@ -53,7 +53,7 @@ def test_the_trace_is_the_composed_pass_bit_for_bit(activation, head):
                                       {"layers": (2, 16, 16, 2), "batch_size": 9, "activation": "relu", "init": "he"}])
 def test_the_trace_gives_the_trainers_own_gradients(settings):
     """The hot loop writes its gradients in place into the flat buffer; the trace allocates: the same bits."""
-    trainer = Trainer(TrainConfig(**settings))
+    trainer = Trainer.new(TrainConfig(**settings))
     trainer.step(123)
     traced = Kernel(trainer.config.model).trace(trainer.layers, trainer.x, trainer.y)
     assert float(traced.loss) == trainer.loss
@@ -77,7 +77,7 @@ def test_a_pass_that_blows_up_gives_inf_or_nan_and_never_an_error_or_a_warning()
 
 
 def test_the_trace_keeps_new_arrays_and_leaves_the_parameters_alone():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     before = [a.copy() for a in trainer.params]
     traced = Kernel(trainer.config.model).trace(trainer.layers, trainer.x, trainer.y)
     assert not any(np.shares_memory(g, p) for layer in traced.grads for g in layer for p in trainer.params + trainer.flat_grads)

@@ -16,14 +16,14 @@ def trained(notebook_trained) -> Trainer:
 
 
 def test_initial_loss_is_the_notebooks():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     assert trainer.epoch == 0
     assert trainer.loss == nb.INITIAL_LOSS
     assert trainer.loss_history.tolist() == [nb.INITIAL_LOSS]
 
 
 def test_initial_gradients_match_the_printout():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     printed = nb.printed_gradients()
     assert len(printed) == 6
     for grad, expected in zip(trainer.flat_grads, printed):
@@ -36,7 +36,7 @@ def test_initial_gradients_agree_with_the_reference_to_1e12():
     cfg = TrainConfig()
     layers, x, y = initialize(cfg)
     loss, grads = loss_and_grads(cfg.model, layers, x, y)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     for a, b in zip(trainer.flat_grads, flatten(grads)):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=0)
     assert loss == nb.INITIAL_LOSS
@@ -56,7 +56,7 @@ def test_initialisation_draws_in_the_notebooks_order():
 def test_global_random_state_is_left_alone():
     np.random.seed(7)
     before = np.random.get_state()[1].copy()
-    Trainer(TrainConfig())
+    Trainer.new(TrainConfig())
     np.testing.assert_array_equal(np.random.get_state()[1], before)
 
 
@@ -82,7 +82,7 @@ def test_second_100000_epochs_match_the_printed_cell(notebook_continued):
 
 def test_step_matches_the_reference_bit_for_bit():
     cfg = TrainConfig(layers=(3, 5, 4, 3, 2), batch_size=6, seed=3, stepsize=0.5)
-    trainer = Trainer(cfg)
+    trainer = Trainer.new(cfg)
     layers, x, y = initialize(cfg)
     params = flatten(layers)
     loss, grads = loss_and_grads(cfg.model, layers, x, y)
@@ -98,7 +98,7 @@ def test_step_matches_the_reference_bit_for_bit():
 
 
 def test_chunked_steps_equal_one_long_step():
-    one, many = Trainer(TrainConfig(), capacity=1000), Trainer(TrainConfig(), capacity=1000)
+    one, many = Trainer.new(TrainConfig(), capacity=1000), Trainer.new(TrainConfig(), capacity=1000)
     one.step(1000)
     chunks = [many.step(n) for n in (1, 10, 89, 400, 500)]
     np.testing.assert_array_equal(np.concatenate(chunks), one.loss_history[1:])
@@ -106,19 +106,19 @@ def test_chunked_steps_equal_one_long_step():
 
 
 def test_history_grows_past_the_planned_epochs():
-    trainer = Trainer(TrainConfig(), capacity=5)
+    trainer = Trainer.new(TrainConfig(), capacity=5)
     trainer.step(5)
     trainer.step(1000)
     assert trainer.epoch == 1005 and len(trainer.loss_history) == 1006
 
 
 def test_zero_and_negative_step_do_nothing():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     assert trainer.step(0).size == 0 and trainer.step(-3).size == 0 and trainer.epoch == 0
 
 
 def test_snapshot_is_a_copy():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     snap = trainer.snapshot()
     trainer.step(10)
     assert snap.epoch == 0 and snap.loss == nb.INITIAL_LOSS
@@ -129,7 +129,7 @@ def test_snapshot_is_a_copy():
 
 
 def test_divergence_stops_at_the_first_non_finite_loss():
-    trainer = Trainer(TrainConfig(stepsize=1000))
+    trainer = Trainer.new(TrainConfig(stepsize=1000))
     losses = trainer.step(1000)
     assert trainer.diverged_at is not None
     assert trainer.diverged_at == len(losses) and trainer.epoch == trainer.diverged_at - 1
@@ -141,10 +141,10 @@ def test_divergence_stops_at_the_first_non_finite_loss():
 
 def test_a_diverged_run_keeps_its_last_finite_parameters_exactly():
     """Replayed from the chunk's start, bit for bit: continuing it with a smaller stepsize is a real option."""
-    diverged = Trainer(TrainConfig(stepsize=1000))
+    diverged = Trainer.new(TrainConfig(stepsize=1000))
     diverged.step(5)  # a chunk boundary before the divergence
     diverged.step(1000)
-    last_finite = Trainer(TrainConfig(stepsize=1000))
+    last_finite = Trainer.new(TrainConfig(stepsize=1000))
     last_finite.step(diverged.epoch)
     for a, b in zip(diverged.params + diverged.flat_grads, last_finite.params + last_finite.flat_grads):
         np.testing.assert_array_equal(a, b)
@@ -152,7 +152,7 @@ def test_a_diverged_run_keeps_its_last_finite_parameters_exactly():
 
 
 def test_two_layer_network_without_hidden_layers():
-    trainer = Trainer(TrainConfig(layers=(3, 2)))
+    trainer = Trainer.new(TrainConfig(layers=(3, 2)))
     layers, x, y = initialize(trainer.config)
     assert trainer.loss == loss_and_grads(trainer.config.model, layers, x, y)[0]
     trainer.step(100)
@@ -160,7 +160,7 @@ def test_two_layer_network_without_hidden_layers():
 
 
 def test_memory_is_parameters_plus_history():
-    trainer = Trainer(TrainConfig(), capacity=10_000)
+    trainer = Trainer.new(TrainConfig(), capacity=10_000)
     owned = trainer._theta.nbytes + trainer._grad.nbytes + trainer._update.nbytes + trainer._history.nbytes
     assert trainer._history.nbytes == 8 * 10_001
     trainer.step(10_000)
@@ -168,9 +168,9 @@ def test_memory_is_parameters_plus_history():
 
 
 def test_saved_run_continues_identically():
-    straight = Trainer(TrainConfig())
+    straight = Trainer.new(TrainConfig())
     straight.step(300)
-    half = Trainer(TrainConfig())
+    half = Trainer.new(TrainConfig())
     half.step(150)
     resumed = SavedRun.trainer(run_from_trainer(half), extra_epochs=150)
     resumed.step(150)
@@ -179,7 +179,7 @@ def test_saved_run_continues_identically():
 
 def test_parameters_are_views_of_one_flat_buffer():
     """The update is one vector operation because every W and b is a view into one buffer."""
-    trainer = Trainer(TrainConfig(layers=(3, 5, 4, 2)))
+    trainer = Trainer.new(TrainConfig(layers=(3, 5, 4, 2)))
     for layer in trainer.layers:
         assert np.shares_memory(layer.W, trainer._theta) and np.shares_memory(layer.b, trainer._theta)
     trainer._theta[...] = 7.0
@@ -187,7 +187,7 @@ def test_parameters_are_views_of_one_flat_buffer():
 
 
 def test_set_stepsize_applies_from_the_next_epoch():
-    a, b = Trainer(TrainConfig()), Trainer(TrainConfig(stepsize=0.5))
+    a, b = Trainer.new(TrainConfig()), Trainer.new(TrainConfig(stepsize=0.5))
     a.step(10)
     a.set_stepsize(0.5)
     a.step(10)
@@ -198,7 +198,7 @@ def test_set_stepsize_applies_from_the_next_epoch():
 
 def test_a_snapshot_tells_the_views_the_next_step_as_they_computed_it():
     """Snapshot.updates and update_norms: what the heatmaps' ΔW (−η·g) and gradient flow's |η|·‖g‖ were, to the bit."""
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(30)
     snap = trainer.snapshot()
     for change, grad in zip(snap.updates(0.37), snap.grads):
@@ -209,7 +209,7 @@ def test_a_snapshot_tells_the_views_the_next_step_as_they_computed_it():
 
 
 def test_the_initial_snapshot_is_epoch_0_recomputed():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     at_start = trainer.initial_snapshot()
     trainer.step(25)
     again = trainer.initial_snapshot()

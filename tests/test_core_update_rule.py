@@ -129,7 +129,7 @@ def test_a_bad_state_is_named_in_one_line(toy_rules):
 
 
 def test_a_rule_registered_from_a_test_explains_the_next_step_by_name(toy_rules):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(40)
     model, eta = trainer.config.model, 0.1
     sign = rule_named("sign")
@@ -146,7 +146,7 @@ def test_a_rule_registered_from_a_test_explains_the_next_step_by_name(toy_rules)
 
 
 def test_the_next_step_of_a_rule_with_state_starts_from_that_state(toy_rules):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     layout, ball = trainer.config.model.layout, rule_named("heavy-ball", momentum=0.5)
     state = ball.new_state(layout.size)
     state["velocity"][:] = 1.0

@@ -13,7 +13,7 @@ SPIRAL = TrainConfig(data="spiral", layers=[2, 6, 2], activation="tanh", output=
 
 
 def stepped(config: TrainConfig, epochs: int) -> Trainer:
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     for _ in range(epochs):  # one epoch a chunk: a snapshot is offered at every epoch
         trainer.step(1)
     return trainer

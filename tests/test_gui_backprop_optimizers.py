@@ -22,7 +22,7 @@ def view(qtbot):
      ["adam", "η = 0.1 × 0.5^⌊7/3⌋", "m ← β₁m + (1−β₁)g", "g = ∂L/∂W + λ₂·W"]),
 ])
 def test_the_update_is_the_runs_own(view, qtbot, settings, words):
-    trainer = Trainer(TrainConfig(stepsize=0.1, **settings))
+    trainer = Trainer.new(TrainConfig(stepsize=0.1, **settings))
     trainer.step(7)
     view.set_run(reset_of(trainer))
     qtbot.waitUntil(lambda: view.refreshes == 1, timeout=5000)

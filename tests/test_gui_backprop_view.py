@@ -49,7 +49,7 @@ def counted(monkeypatch):
       "init": "he"}, 20),  # 100 hidden units: the first 64 rows drawn
 ])
 def test_the_arrays_drawn_are_the_kernels(view, qtbot, settings, epochs):
-    trainer = Trainer(TrainConfig(**settings))
+    trainer = Trainer.new(TrainConfig(**settings))
     trainer.step(epochs)
     view.set_run(reset_of(trainer))
     qtbot.waitUntil(lambda: view.refreshes == 1, timeout=5000)
@@ -73,7 +73,7 @@ def test_the_arrays_drawn_are_the_kernels(view, qtbot, settings, epochs):
 
 
 def test_formulas_name_the_activations_and_the_loss(view, qtbot):
-    trainer = Trainer(TrainConfig(layers=(3, 8, 8, 2), activation="tanh,relu"))
+    trainer = Trainer.new(TrainConfig(layers=(3, 8, 8, 2), activation="tanh,relu"))
     view.set_run(reset_of(trainer))
     qtbot.waitUntil(lambda: view.refreshes == 1, timeout=5000)
 
@@ -92,7 +92,7 @@ def test_formulas_name_the_activations_and_the_loss(view, qtbot):
 def test_refreshes_are_coalesced(qtbot, counted):
     # long enough to see a refresh wait its turn, and exactly that however loaded the machine
     view = shown(qtbot, BackpropView(refresh_ms=1000, max_refresh_ms=1000), 900, 650)
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     view.set_run(reset_of(trainer))
     snaps = []
     for _ in range(20):  # as fast as the session can send them
@@ -110,7 +110,7 @@ def test_refreshes_are_coalesced(qtbot, counted):
 
 
 def test_refreshes_only_while_visible(view, qtbot, counted):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     view.set_run(reset_of(trainer))
     qtbot.waitUntil(lambda: view.refreshes == 1, timeout=5000)
     view.hide()
@@ -127,7 +127,7 @@ def test_refreshes_only_while_visible(view, qtbot, counted):
 def test_a_hidden_view_draws_a_new_run_when_shown(qtbot, counted):
     view = shown(qtbot, BackpropView(), 900, 650, exposed=False)
     view.hide()
-    view.set_run(reset_of(Trainer(TrainConfig())))
+    view.set_run(reset_of(Trainer.new(TrainConfig())))
     assert view.refreshes == 0 and counted == []
     view.show()
     qtbot.waitUntil(lambda: view.refreshes == 1, timeout=5000)
@@ -135,7 +135,7 @@ def test_a_hidden_view_draws_a_new_run_when_shown(qtbot, counted):
 
 
 def test_a_deep_network_scrolls(view, qtbot):
-    view.set_run(reset_of(Trainer(TrainConfig(layers=(3, 4, 4, 4, 4, 4, 4, 2)))))
+    view.set_run(reset_of(Trainer.new(TrainConfig(layers=(3, 4, 4, 4, 4, 4, 4, 2)))))
     qtbot.waitUntil(lambda: view.refreshes == 1, timeout=5000)
     assert len(view.deltas) == 7
     assert view.view.minimumHeight() >= 9 * 140
@@ -145,7 +145,7 @@ def test_the_summary_is_readable_on_a_dark_desktop(view, qtbot):
     """The quieter line (the loss's formula, how to read the view) was grey on a dark palette's grey."""
     from tests.contrast_checks import dark_desktop, low_contrast
 
-    view.set_run(reset_of(Trainer(TrainConfig())))
+    view.set_run(reset_of(Trainer.new(TrainConfig())))
     qtbot.waitUntil(lambda: view.refreshes == 1, timeout=5000)
     with dark_desktop():
         assert "Rows are units" in view.summary.text() and low_contrast(view.summary) == []

@@ -120,7 +120,7 @@ def test_a_file_is_read_once_per_settings_that_shape_it(window, qtbot, tmp_path,
     assert (len(described), len(prepared)) == (1, 1)
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    headless = Trainer(window.session.config)  # the run started from what was read: the trainer's own numbers
+    headless = Trainer.new(window.session.config)  # the run started from what was read: the trainer's own numbers
     headless.step(50)
     np.testing.assert_array_equal(window.session.loss_history(), headless.loss_history)
     set_settings(window, qtbot, seed="7")  # a new seed splits the rows anew: the run's data is read again

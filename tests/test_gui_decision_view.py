@@ -46,7 +46,7 @@ def filled(scatter) -> list[bool]:
 
 @pytest.mark.parametrize("config, output_row", [(SPIRAL, 1), (XOR, 0)], ids=["softmax: 2nd output", "sigmoid: its output"])
 def test_the_surface_is_the_networks_output_on_the_grid(view, config, output_row):
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     view.set_run(reset_of(trainer))
     trainer.step(300)
     snap = trainer.snapshot()
@@ -66,7 +66,7 @@ def test_the_surface_is_the_networks_output_on_the_grid(view, config, output_row
 
 
 def test_training_points_are_filled_and_test_points_hollow_in_their_class_colour(view):
-    trainer = Trainer(XOR)
+    trainer = Trainer.new(XOR)
     data = trainer.data
     view.set_run(reset_of(trainer))
     train, test = view.train_points, view.test_points
@@ -84,7 +84,7 @@ def test_training_points_are_filled_and_test_points_hollow_in_their_class_colour
 
 
 def test_one_input_shows_the_fitted_curve_and_the_points(view):
-    trainer = Trainer(SINE)
+    trainer = Trainer.new(SINE)
     view.set_run(reset_of(trainer))
     trainer.step(500)
     snap = trainer.snapshot()
@@ -101,20 +101,20 @@ def test_one_input_shows_the_fitted_curve_and_the_points(view):
 
 
 def test_the_notebooks_data_shows_a_message_not_an_empty_plot(view, qtbot):
-    view.set_run(reset_of(Trainer(TrainConfig())))
+    view.set_run(reset_of(Trainer.new(TrainConfig())))
     qtbot.waitUntil(view.message.isVisible, timeout=2000)
     assert not view.plot_widget.isVisible()
     assert "needs 1 or 2 inputs" in view.message.text() and "has 3" in view.message.text()
-    view.show_snapshot(Trainer(TrainConfig()).snapshot(), now=True)
+    view.show_snapshot(Trainer.new(TrainConfig()).snapshot(), now=True)
     assert view.redraws == 0
     # and back to a picture for the next run
-    view.set_run(reset_of(Trainer(XOR)))
+    view.set_run(reset_of(Trainer.new(XOR)))
     qtbot.waitUntil(view.plot_widget.isVisible, timeout=2000)
     assert not view.message.isVisible() and view.redraws == 1
 
 
 def test_many_snapshots_are_coalesced_into_a_few_redraws_of_the_newest(view, qtbot):
-    trainer = Trainer(SPIRAL)
+    trainer = Trainer.new(SPIRAL)
     view.set_run(reset_of(trainer))
     drawn = view.redraws
     snaps = []
@@ -129,7 +129,7 @@ def test_many_snapshots_are_coalesced_into_a_few_redraws_of_the_newest(view, qtb
 
 
 def test_redraws_come_at_most_five_times_a_second_while_snapshots_stream_in(view, qtbot):
-    trainer = Trainer(SPIRAL)
+    trainer = Trainer.new(SPIRAL)
     view.set_run(reset_of(trainer))
     drawn = view.redraws
     sent = []
@@ -158,7 +158,7 @@ def test_a_hidden_view_does_not_redraw_and_catches_up_when_shown(qtbot):
     view.resize(620, 650)
     view.show()
     qtbot.waitExposed(view)
-    trainer = Trainer(XOR)
+    trainer = Trainer.new(XOR)
     view.set_run(reset_of(trainer))
     first = view.shown
     view.hide()  # another tab in front
@@ -177,7 +177,7 @@ def test_a_hidden_view_does_not_redraw_and_catches_up_when_shown(qtbot):
 def test_a_run_reset_while_hidden_is_drawn_when_shown(qtbot):
     view = DecisionView()
     qtbot.addWidget(view)
-    trainer = Trainer(XOR)
+    trainer = Trainer.new(XOR)
     view.set_run(reset_of(trainer))
     assert view.shown is None
     view.resize(620, 650)
@@ -186,7 +186,7 @@ def test_a_run_reset_while_hidden_is_drawn_when_shown(qtbot):
 
 
 def test_regression_on_two_inputs_colours_the_predicted_value(view):
-    trainer = Trainer(TrainConfig(layers=(2, 4, 1), data="notebook", batch_size=8))
+    trainer = Trainer.new(TrainConfig(layers=(2, 4, 1), data="notebook", batch_size=8))
     view.set_run(reset_of(trainer))
     assert view.kind == "plane"
     y = trainer.data.y[0]
@@ -204,6 +204,6 @@ def test_regression_on_two_inputs_colours_the_predicted_value(view):
 ], ids=["sigmoid", "softmax", "identity"])
 def test_the_colour_bar_names_what_is_drawn(view, qtbot, config, label):
     """A linear output on classes draws values that are no probabilities (they leave 0…1): the bar said P(class 1)."""
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     view.set_run(reset_of(trainer))
     assert view.bar.axis.labelText == label

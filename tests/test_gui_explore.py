@@ -37,7 +37,7 @@ def test_save_then_reopen_and_resume(window, qtbot, tmp_path):
     set_settings(window, qtbot, epochs=600)  # resume the opened run
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    straight = Trainer(TrainConfig())
+    straight = Trainer.new(TrainConfig())
     straight.step(600)
     np.testing.assert_array_equal(window.session.loss_history(), straight.loss_history)
 
@@ -110,7 +110,7 @@ def test_sweep_overlays_one_curve_per_value(window, qtbot):
     assert len(kept) == 3 and len(window.plot.extra_keys()) == 3
     for run, value in zip(kept, ("0.01", "0.1", "1")):
         assert run.label.startswith(f"stepsize={value}")
-    alone = Trainer(runs[2].config)
+    alone = Trainer.new(runs[2].config)
     alone.step(2000)
     np.testing.assert_array_equal(kept[2].losses, alone.loss_history)  # short runs are kept exactly
 

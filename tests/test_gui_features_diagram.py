@@ -21,7 +21,7 @@ def diagram(qtbot):
 
 
 def test_input_units_are_named_by_their_features(diagram):
-    trainer = Trainer(FEATURED)
+    trainer = Trainer.new(FEATURED)
     diagram.set_run(reset_of(trainer))
     assert diagram.columns[0].detail == "4 features"
     assert diagram.input_labels == {0: "x₀²", 1: "x₁²", 2: "x₀x₁", 3: "sin x₁"}
@@ -30,7 +30,7 @@ def test_input_units_are_named_by_their_features(diagram):
 
 
 def test_thumbnails_are_the_features_and_the_units_over_the_plane(diagram):
-    trainer = Trainer(FEATURED)
+    trainer = Trainer.new(FEATURED)
     reset = reset_of(trainer)
     trainer.step(50)
     diagram.set_run(reset)
@@ -50,7 +50,7 @@ def test_thumbnails_are_the_features_and_the_units_over_the_plane(diagram):
 
 
 def test_without_features_the_inputs_column_names_x0_and_x1(diagram):
-    diagram.set_run(reset_of(Trainer(SPIRAL)))
+    diagram.set_run(reset_of(Trainer.new(SPIRAL)))
     assert diagram.columns[0].detail == "x₀, x₁" and diagram.input_labels == {}
     assert diagram.node(0, 1).name == "input 1 (x₁)"
 
@@ -58,7 +58,7 @@ def test_without_features_the_inputs_column_names_x0_and_x1(diagram):
 @pytest.mark.parametrize("data", ["plane", "bumps"])
 def test_the_regression_sets_show_the_predicted_value_over_the_plane(qtbot, data):
     view = shown(qtbot, DecisionView(), 620, 650)
-    trainer = Trainer(TrainConfig(data=data, layers=(2, 8, 1), activation="tanh", init="xavier", batch_size=0, stepsize=0.1))
+    trainer = Trainer.new(TrainConfig(data=data, layers=(2, 8, 1), activation="tanh", init="xavier", batch_size=0, stepsize=0.1))
     reset = reset_of(trainer)
     trainer.step(100)
     view.set_run(reset)

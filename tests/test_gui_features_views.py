@@ -14,7 +14,7 @@ from tests.test_gui_features_diagram import FEATURED
 
 def test_the_surface_is_over_the_raw_inputs_plane(qtbot):
     view = shown(qtbot, DecisionView(), 620, 650)
-    trainer = Trainer(FEATURED)
+    trainer = Trainer.new(FEATURED)
     reset = reset_of(trainer)
     trainer.step(50)
     view.set_run(reset)
@@ -24,7 +24,7 @@ def test_the_surface_is_over_the_raw_inputs_plane(qtbot):
 
 
 def test_the_first_activations_on_the_grid_are_the_features():
-    trainer = Trainer(FEATURED)
+    trainer = Trainer.new(FEATURED)
     grid = np.random.default_rng(0).uniform(-1, 1, size=(2, 30))
     acts = activations_on(FEATURED.model, trainer.layers, grid)
     a, b = grid
@@ -36,7 +36,7 @@ def test_the_colour_bar_of_a_regression_shows_the_values_themselves(qtbot):
     from mlp_gui.core import TrainConfig
 
     view = shown(qtbot, DecisionView(), 620, 650)
-    trainer = Trainer(TrainConfig(data="bumps", layers=(2, 8, 1), activation="tanh", init="xavier", batch_size=0))
+    trainer = Trainer.new(TrainConfig(data="bumps", layers=(2, 8, 1), activation="tanh", init="xavier", batch_size=0))
     view.set_run(reset_of(trainer))
     view.show_snapshot(trainer.snapshot(), now=True)
     assert view.bar.axis.autoSIPrefixScale == 1.0
@@ -49,7 +49,7 @@ def test_the_backprop_tabs_first_activation_is_the_features_named(qtbot):
     from tests.test_gui_backprop_view import reset_of as backprop_reset
 
     view = shown(qtbot, BackpropView(max_refresh_ms=backprop_view.REFRESH_MS), 900, 650)
-    trainer = Trainer(FEATURED)
+    trainer = Trainer.new(FEATURED)
     trainer.step(20)
     view.set_run(backprop_reset(trainer))
     qtbot.waitUntil(lambda: view.refreshes == 1, timeout=5000)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def run():
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(110)
     return run_from_trainer(trainer)
 
@@ -199,7 +199,7 @@ def changed_elsewhere(path: Path) -> bytes:
 
 def test_save_never_silently_replaces_a_file_changed_on_disk_since_it_was_opened(window, qtbot, tmp_path, monkeypatch):
     path = tmp_path / "r.npz"
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(10)
     save_run(path, run_from_trainer(trainer))
     assert window.open_run_from(path)
@@ -252,7 +252,7 @@ def test_a_file_gone_since_it_was_opened_is_saved_again_without_a_question(windo
 def test_what_opening_left_out_is_said_in_the_status_bar(window, qtbot, tmp_path):
     """A file with more snapshots than a run of its size keeps opens with what fits, and the status bar says so."""
     path = tmp_path / "many.npz"
-    trainer = Trainer(TrainConfig(layers=(1, 4096, 1), data="sine"))  # 12,289 parameters: the budget holds 682
+    trainer = Trainer.new(TrainConfig(layers=(1, 4096, 1), data="sine"))  # 12,289 parameters: the budget holds 682
     trainer.step(1)
     save_run(path, run_from_trainer(trainer))
     with np.load(path) as data:

@@ -67,7 +67,7 @@ def _gated_check(monkeypatch) -> threading.Event:
 
 
 def test_default_net_agrees_and_shows_green(qtbot, panel):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     _load(panel, trainer)
     results = _check(qtbot, panel)
     assert [r.name for r in results] == ["W1", "b1", "W2", "b2", "W3", "b3"]
@@ -84,7 +84,7 @@ def test_default_net_agrees_and_shows_green(qtbot, panel):
 
 
 def test_entries_show_backprop_beside_finite_differences(qtbot, panel):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     _load(panel, trainer)
     _check(qtbot, panel)
     panel.summary.selectRow(0)  # W1
@@ -108,7 +108,7 @@ def test_a_wrong_gradient_shows_red_and_is_selected(qtbot, panel, monkeypatch):
         return grads
 
     monkeypatch.setattr(gradcheck, "backprop_grads", w2_one_percent_off)
-    _load(panel, Trainer(TrainConfig()))
+    _load(panel, Trainer.new(TrainConfig()))
     results = _check(qtbot, panel)
     assert results[2].rel_error == pytest.approx(0.01 / 1.01, rel=1e-3)
     assert _row_fill(panel, 2) == RATINGS["red"][0]
@@ -149,7 +149,7 @@ def test_tiny_gradients_near_a_minimum_are_explained(qtbot, panel):
 def test_large_net_is_checked_off_the_gui_thread(qtbot, panel):
     """784-256-256-10, batch 128: sampled entries, ~1.5 s, while the GUI thread keeps handling events."""
     cfg = TrainConfig(layers=(784, 256, 256, 10), batch_size=128)
-    _load(panel, Trainer(cfg))
+    _load(panel, Trainer.new(cfg))
     ticks_while_busy = []
     timer = QTimer()
     timer.setInterval(20)
@@ -177,7 +177,7 @@ def test_the_check_runs_on_the_panels_worker_thread(qtbot, panel, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(panel_module, "gradient_check", recording)
-    _load(panel, Trainer(TrainConfig()))
+    _load(panel, Trainer.new(TrainConfig()))
     _check(qtbot, panel)
     _check(qtbot, panel)
     assert len(seen) == 2
@@ -191,7 +191,7 @@ def test_a_failing_check_shows_one_line_and_logs_the_traceback(qtbot, panel, mon
         raise ValueError("shapes (4,3) and (2,5) not aligned\nsecond line of the message")
 
     monkeypatch.setattr(panel_module, "gradient_check", broken)
-    _load(panel, Trainer(TrainConfig()))
+    _load(panel, Trainer.new(TrainConfig()))
     with caplog.at_level(logging.ERROR, logger=panel_module.__name__), \
             qtbot.assertNotEmitted(panel.check_finished), \
             qtbot.waitSignal(panel.check_failed, timeout=TIMEOUT_MS) as blocker:
@@ -211,7 +211,7 @@ def test_a_failing_check_shows_one_line_and_logs_the_traceback(qtbot, panel, mon
 
 
 def test_results_say_when_the_run_has_moved_on(qtbot, panel):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     _load(panel, trainer)
     _check(qtbot, panel)
     checked = panel.status.text()
@@ -229,7 +229,7 @@ def test_results_say_when_the_run_has_moved_on(qtbot, panel):
 
 
 def test_auto_check_when_a_run_halts(qtbot, panel):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     _load(panel, trainer)
     with qtbot.assertNotEmitted(panel.check_started):
         panel.run_halted()  # auto-check is off by default
@@ -244,7 +244,7 @@ def test_auto_check_when_a_run_halts(qtbot, panel):
 
 def test_asking_while_busy_checks_again_afterwards(qtbot, panel, monkeypatch):
     gate = _gated_check(monkeypatch)
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     _load(panel, trainer)
     finished, started = [], []
     panel.check_finished.connect(finished.append)
@@ -267,10 +267,10 @@ def test_nothing_to_check_yet(qtbot, panel):
 
 
 def test_a_new_run_clears_old_results(qtbot, panel):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     _load(panel, trainer)
     _check(qtbot, panel)
-    other = Trainer(TrainConfig(seed=7))
+    other = Trainer.new(TrainConfig(seed=7))
     _load(panel, other)
     assert panel.summary.rowCount() == 0 and panel.results == []
     assert panel.status.text() == READY_TEXT
@@ -278,11 +278,11 @@ def test_a_new_run_clears_old_results(qtbot, panel):
 
 def test_results_of_the_previous_run_are_ignored(qtbot, panel, monkeypatch):
     gate = _gated_check(monkeypatch)
-    _load(panel, Trainer(TrainConfig()))
+    _load(panel, Trainer.new(TrainConfig()))
     finished = []
     panel.check_finished.connect(finished.append)
     assert panel.check_now()
-    _load(panel, Trainer(TrainConfig(seed=7)))  # a new run while the old one is being checked
+    _load(panel, Trainer.new(TrainConfig(seed=7)))  # a new run while the old one is being checked
     gate.set()
     qtbot.waitUntil(lambda: not panel.busy, timeout=TIMEOUT_MS)
     assert finished == [] and panel.results == [] and panel.summary.rowCount() == 0
@@ -300,7 +300,7 @@ def test_set_model_is_passed_to_the_check(qtbot, panel, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(panel_module, "gradient_check", recording)
-    _load(panel, Trainer(TrainConfig()))
+    _load(panel, Trainer.new(TrainConfig()))
     _check(qtbot, panel)
     model = Model((3, 4, 4, 2), activations=("tanh",), output="sigmoid", loss="cross-entropy")
     panel.set_model(model)
@@ -310,7 +310,7 @@ def test_set_model_is_passed_to_the_check(qtbot, panel, monkeypatch):
 
 
 def test_shutdown_ends_the_thread_and_later_checks_do_not_crash(qtbot, panel):
-    _load(panel, Trainer(TrainConfig()))
+    _load(panel, Trainer.new(TrainConfig()))
     _check(qtbot, panel)
     assert panel.thread_running
     assert panel.shutdown(TIMEOUT_MS)
@@ -322,7 +322,7 @@ def test_shutdown_ends_the_thread_and_later_checks_do_not_crash(qtbot, panel):
 
 
 def test_shutdown_while_checking_leaves_the_panel_idle(qtbot, panel):
-    _load(panel, Trainer(TrainConfig()))
+    _load(panel, Trainer.new(TrainConfig()))
     finished = []
     panel.check_finished.connect(finished.append)
     assert panel.check_now()
@@ -367,7 +367,7 @@ def test_every_text_is_readable_on_a_dark_desktop(qtbot, panel, monkeypatch):
             raise ValueError("no")
 
         monkeypatch.setattr(panel_module, "gradient_check", broken)
-        _load(panel, Trainer(TrainConfig()))
+        _load(panel, Trainer.new(TrainConfig()))
         with qtbot.waitSignal(panel.check_failed, timeout=TIMEOUT_MS):
             assert panel.check_now()
         assert "failed" in panel.status.text() and low_contrast(panel.status) == []  # the red line, lightened

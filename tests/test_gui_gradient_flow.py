@@ -16,7 +16,7 @@ def _reset(trainer):
 
 
 def test_the_measures_are_numpys_norms_of_the_snapshot():
-    trainer = Trainer(TrainConfig(layers=(3, 5, 4, 2), stepsize=0.3))
+    trainer = Trainer.new(TrainConfig(layers=(3, 5, 4, 2), stepsize=0.3))
     trainer.step(50)
     snap = trainer.snapshot()
     got = GradientFlowView.measures(snap, 0.3)
@@ -29,7 +29,7 @@ def test_the_measures_are_numpys_norms_of_the_snapshot():
 
 def test_one_curve_per_layer_follows_the_recorded_rows_and_ends_at_the_newest_epoch(qtbot):
     view = shown(qtbot, GradientFlowView(), 600, 400)
-    trainer = Trainer(TrainConfig(layers=(3, 6, 6, 6, 2)))
+    trainer = Trainer.new(TrainConfig(layers=(3, 6, 6, 6, 2)))
     view.set_run(_reset(trainer))
     for _ in range(5):
         last = trainer.epoch
@@ -52,7 +52,7 @@ def test_one_curve_per_layer_follows_the_recorded_rows_and_ends_at_the_newest_ep
 def test_a_hidden_view_waits_and_catches_up_when_shown(qtbot):
     view = GradientFlowView()
     qtbot.addWidget(view)
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     view.set_run(_reset(trainer))
     trainer.step(100)
     view.add_rows(trainer.norms.rows(after=0))
@@ -65,7 +65,7 @@ def test_a_hidden_view_waits_and_catches_up_when_shown(qtbot):
 
 def test_the_timeline_epoch_is_marked(qtbot):
     view = shown(qtbot, GradientFlowView(), 600, 400)
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(1000)
     view.set_run(_reset(trainer))
     view.mark_viewed(256)

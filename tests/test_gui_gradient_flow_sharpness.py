@@ -58,7 +58,7 @@ def test_a_stepsize_that_diverges_shows_lambda_max_above_the_line(qtbot, window)
 
 def test_an_opened_files_cache_is_drawn_at_once(qtbot):
     plot = shown(qtbot, SharpnessPlot(), 600, 300)
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     for _ in range(4):
         trainer.step(500)
     cached = SharpnessRecord.of(trainer.snapshots.epochs, [2.0, 3.0, 5.0, 8.0, 9.0])
@@ -72,7 +72,7 @@ def test_an_opened_files_cache_is_drawn_at_once(qtbot):
 def test_a_run_opened_in_the_window_shows_its_files_cache(qtbot, window):
     if "sharpness" not in {f.name for f in dataclasses.fields(session_module.RunReset)}:
         pytest.skip("the session does not pass an opened file's cache on yet (RunReset.sharpness)")
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     for _ in range(3):
         trainer.step(400)
     cached = SharpnessRecord.of(trainer.snapshots.epochs, [2.0, 4.0, 6.0, 7.0])
@@ -101,7 +101,7 @@ def test_a_saved_run_keeps_what_the_tab_computed(qtbot, window, tmp_path):
 
 
 def _cached_reset(config, epochs, values):
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     return types.SimpleNamespace(config=config, snapshot=trainer.snapshot(), sharpness=SharpnessRecord.of(epochs, values))
 
 
@@ -125,7 +125,7 @@ def test_with_momentum_the_line_is_two_one_plus_mu_over_eta(qtbot):
 
 def test_rows_past_the_epoch_the_guard_went_back_to_are_dropped(qtbot):
     view = shown(qtbot, GradientFlowView(), 600, 400)
-    trainer = Trainer(TrainConfig(stepsize=1000))
+    trainer = Trainer.new(TrainConfig(stepsize=1000))
     view.set_run(types.SimpleNamespace(config=trainer.config, snapshot=trainer.snapshot(), norms=trainer.norms.rows()))
     early = trainer.state()
     trainer.step(40)  # delivered while training: rows up to epoch 40

@@ -21,7 +21,7 @@ def panel(qtbot):
 
 
 def trained(epochs: int = 30, **settings):
-    trainer = Trainer(TrainConfig(**settings))
+    trainer = Trainer.new(TrainConfig(**settings))
     trainer.step(epochs)
     return trainer.snapshot()
 

@@ -28,7 +28,7 @@ def panel(qtbot):
 def window_sized_panel(qtbot):
     """The default run's panel at the size it has beside the loss plot in a 1280x800 window."""
     panel = shown(qtbot, HeatmapPanel(), 573, 723)
-    panel.show_snapshot(Trainer(TrainConfig()).snapshot(), now=True)
+    panel.show_snapshot(Trainer.new(TrainConfig()).snapshot(), now=True)
     wait_for_layout(qtbot, panel)
     return panel
 
@@ -65,7 +65,7 @@ def painted_cell_points(panel, view) -> float | None:
 
 
 def test_scales_are_symmetric_nice_and_centred_on_zero(panel):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(5000)
     panel.show_snapshot(trainer.snapshot(), now=True)
     for view, array in zip(panel.gradients, [g.W for g in trainer.grads]):
@@ -77,7 +77,7 @@ def test_scales_are_symmetric_nice_and_centred_on_zero(panel):
 
 
 def test_unchanged_values_are_not_redrawn(panel):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     snap = trainer.snapshot()
     panel.show_snapshot(snap, now=True)
     view = panel.weights[0]
@@ -87,7 +87,7 @@ def test_unchanged_values_are_not_redrawn(panel):
 
 
 def test_a_hidden_panel_catches_up_when_shown(panel, qtbot):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     panel.show_snapshot(trainer.snapshot(), now=True)
     panel.hide()
     trainer.step(100)
@@ -98,7 +98,7 @@ def test_a_hidden_panel_catches_up_when_shown(panel, qtbot):
 
 
 def test_deep_network_scrolls_instead_of_squeezing(panel):
-    trainer = Trainer(TrainConfig(layers=(3, 4, 4, 4, 4, 4, 4, 2)))
+    trainer = Trainer.new(TrainConfig(layers=(3, 4, 4, 4, 4, 4, 4, 2)))
     panel.show_snapshot(trainer.snapshot(), now=True)
     assert len(panel.weights) == 7
     assert panel.view.minimumHeight() >= 7 * 150
@@ -118,7 +118,7 @@ def test_row_and_column_ticks_number_the_cells():
 ])
 def test_every_colour_bar_draws_its_limits(panel, qtbot, matrix, bias, title, major):
     """pyqtgraph drops a tick label wider than its axis: the launch's ∂L/∂W1 bar showed only "0"."""
-    panel.show_snapshot(Trainer(TrainConfig()).snapshot(), now=True)
+    panel.show_snapshot(Trainer.new(TrainConfig()).snapshot(), now=True)
     view = panel.gradients[0]
     if matrix is not None:
         view.show(matrix, bias, None)
@@ -131,7 +131,7 @@ def test_every_colour_bar_draws_its_limits(panel, qtbot, matrix, bias, title, ma
 
 def test_every_default_colour_bar_draws_three_labels(window_sized_panel, qtbot):
     """Seed 7 at launch: ∂L/∂W1 and ∂L/∂W2 (scales 1.5e-5 and 1.5e-3) showed only "0"."""
-    window_sized_panel.show_snapshot(Trainer(TrainConfig(seed=7)).snapshot(), now=True)
+    window_sized_panel.show_snapshot(Trainer.new(TrainConfig(seed=7)).snapshot(), now=True)
     views = window_sized_panel.weights + window_sized_panel.gradients
 
     def all_drawn() -> bool:
@@ -157,7 +157,7 @@ def test_tiny_gradients_print_mantissas_with_the_exponent_in_the_title(window_si
 def test_gradients_after_long_training_print_their_values(panel, qtbot):
     """Stepsize 1 after 100,000 epochs: ∂L/∂W2 and ∂L/∂W3 (about 1e-16, ``-6.6e-17``) printed nothing.
     20,000 epochs bring them to 1e-13, as long to write."""
-    trainer = Trainer(TrainConfig(stepsize=1.0), capacity=20_001)
+    trainer = Trainer.new(TrainConfig(stepsize=1.0), capacity=20_001)
     trainer.step(20_000)
     panel.show_snapshot(trainer.snapshot(), now=True)
     wait_for_layout(qtbot, panel)
@@ -188,7 +188,7 @@ def test_an_outlier_that_sets_the_scale_is_named(window_sized_panel):
 
 def test_a_large_gradient_matrix_names_what_sets_its_scale(panel):
     """784→256→256→10: the output biases' gradients dwarf ∂L/∂W3's weights a billionfold."""
-    trainer = Trainer(TrainConfig(layers=(784, 256, 256, 10)))
+    trainer = Trainer.new(TrainConfig(layers=(784, 256, 256, 10)))
     trainer.step(20)
     panel.show_snapshot(trainer.snapshot(), now=True)
     view = panel.gradients[2]
@@ -208,7 +208,7 @@ def test_long_titles_do_not_squeeze_the_other_column(window_sized_panel):
 
 
 def trained_snapshot(epochs: int = 300, **settings):
-    trainer = Trainer(TrainConfig(**settings))
+    trainer = Trainer.new(TrainConfig(**settings))
     trainer.step(epochs)
     return trainer.snapshot()
 

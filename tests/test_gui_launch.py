@@ -160,13 +160,13 @@ def test_a_signal_in_the_terminal_closes_the_window_cleanly(signum, code):
 
 def test_flags_continue_an_opened_run_and_a_different_network_is_refused(tmp_path):
     """``mlp-gui run.npz --epochs 200`` adds 200 epochs to the saved 300, bit for bit as one straight run of 500."""
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(300)
     path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
     shot = tmp_path / "shot.png"
     result = launch_reporting(str(path), "--epochs", "200", "--run", "--exit-when-done", "--screenshot", str(shot))
     assert result.returncode == 0, result.stderr
-    straight = Trainer(TrainConfig())
+    straight = Trainer.new(TrainConfig())
     straight.step(500)
     state = last_state(result.stdout)
     assert (state["state"], state["epoch"], state["loss"]) == ("FINISHED", "500", repr(straight.loss)), state
@@ -181,7 +181,7 @@ def test_a_stepsize_given_with_an_opened_run_is_the_one_every_view_uses(window, 
     """``mlp-gui run.npz --stepsize 0.5`` trains at 0.5: ΔW, the weight panel's next value and the update ratio use it too."""
     from mlp_gui.gui.app import Launcher
 
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(300)
     path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
     window.actions["show_updates"].setChecked(True)

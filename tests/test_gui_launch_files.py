@@ -41,7 +41,7 @@ def run_window_with(options: str, timeout: int = 90) -> subprocess.CompletedProc
 
 @pytest.fixture(scope="module")
 def run_file(tmp_path_factory):
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     trainer.step(200)
     return save_run(tmp_path_factory.mktemp("runs") / "run.npz", run_from_trainer(trainer))
 
@@ -67,7 +67,7 @@ def test_an_opened_runs_notes_are_printed(window, tmp_path, capsys):
     """A run an earlier version let train cross-entropy on the notebook's randn targets: it opens, and says so."""
     from mlp_gui.gui.app import Launcher
 
-    trainer = Trainer(TrainConfig(output="sigmoid", loss="cross-entropy"))  # as the earlier versions' settings allowed
+    trainer = Trainer.new(TrainConfig(output="sigmoid", loss="cross-entropy"))  # as the earlier versions' settings allowed
     trainer.step(50)
     path = save_run(tmp_path / "earlier.npz", run_from_trainer(trainer))
     assert Launcher(window, LaunchOptions(run_file=path)).open_file()

@@ -26,7 +26,7 @@ def diagram(qtbot):
 
 
 def trained(config: TrainConfig, epochs: int) -> tuple[Trainer, object]:
-    trainer = Trainer(config)
+    trainer = Trainer.new(config)
     reset = reset_of(trainer)
     trainer.step(epochs)
     return trainer, reset
@@ -77,7 +77,7 @@ def test_edge_colour_is_the_weights_sign_and_width_its_size_within_the_layer(dia
 
 
 def test_wide_layers_draw_at_most_16_units_with_a_marker_and_few_edges(diagram):
-    trainer = Trainer(WIDE)
+    trainer = Trainer.new(WIDE)
     diagram.set_run(reset_of(trainer))
     diagram.grab()
     assert [len(c.units) for c in diagram.columns] == [MAX_NODES, MAX_NODES, MAX_NODES, 10]
@@ -151,7 +151,7 @@ def test_one_input_draws_units_without_thumbnails(diagram, qtbot):
 
 
 def test_redraws_are_coalesced_and_wait_while_hidden(diagram, qtbot):
-    trainer = Trainer(SPIRAL)
+    trainer = Trainer.new(SPIRAL)
     diagram.set_run(reset_of(trainer))
     snaps = []
     for _ in range(50):

@@ -26,7 +26,7 @@ def test_the_penalty_curve_is_the_penalty_at_each_kept_snapshot(window, qtbot):
     action.setChecked(True)
     curve = window.penalty_curve
     qtbot.waitUntil(lambda: curve.curve is not None and curve.epochs[-1] == 60, timeout=TIMEOUT_MS)
-    trainer = Trainer(L2)
+    trainer = Trainer.new(L2)
     trainer.step(60)
     penalty = penalty_for(L2)
     assert curve.epochs == trainer.snapshots.epochs
@@ -47,7 +47,7 @@ def test_a_penalty_changed_midway_is_drawn_with_the_lambdas_of_each_epoch(window
     wait_state(window, qtbot, RunState.PAUSED, RunState.READY)
     window.actions["show_penalty"].setChecked(True)
     curve = window.penalty_curve
-    trainer = Trainer(L2)
+    trainer = Trainer.new(L2)
     trainer.step(40)
     trainer.set_settings(l2=0.1, l1=0.001)
     trainer.step(40)

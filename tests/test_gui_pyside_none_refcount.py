@@ -64,10 +64,10 @@ def test_live_plot_and_heatmap_updates_keep_none_alive(qtbot):
         qtbot.addWidget(widget)
         widget.resize(400, 500)
         widget.show()
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     plot.reset(trainer.loss_history.copy())
     losses = np.geomspace(1.0, 1e-6, 210 * 50)
-    snapshots = [trainer.snapshot(), Trainer(TrainConfig(seed=1)).snapshot()]
+    snapshots = [trainer.snapshot(), Trainer.new(TrainConfig(seed=1)).snapshot()]
 
     def updates(start: int, count: int) -> None:
         for i in range(start, start + count):

@@ -16,7 +16,7 @@ def test_cell_text_keeps_four_pixels_from_the_row_axis(qtbot, width, updates):
     panel = HeatmapPanel(on_hover=print)
     panel.set_show_updates(updates)
     shown(qtbot, panel, width, 800)
-    panel.show_snapshot(Trainer(TrainConfig()).snapshot(), now=True)
+    panel.show_snapshot(Trainer.new(TrainConfig()).snapshot(), now=True)
     views = panel.weights + panel.gradients
     qtbot.waitUntil(lambda: panel.grab() is not None and any(v.labels.drawn_rects for v in views), timeout=TIMEOUT_MS)
     gaps = []

@@ -24,7 +24,7 @@ VIEWS = {"heatmaps": lambda: HeatmapPanel(on_hover=print), "backprop": lambda: B
 
 def with_a_run(widget):
     """``widget`` showing a fresh default run, so its plots and axes exist."""
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     if isinstance(widget, HeatmapPanel):
         widget.show_snapshot(trainer.snapshot(), now=True)
     else:

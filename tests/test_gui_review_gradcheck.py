@@ -30,7 +30,7 @@ def test_entry_relative_errors_are_per_entry_and_zero_for_zero():
 
 def test_the_worst_single_entry_shows_its_own_relative_error(qtbot, panel, monkeypatch):
     real = gradcheck.backprop_grads
-    trainer = Trainer(TrainConfig())
+    trainer = Trainer.new(TrainConfig())
     smallest = int(np.argmin(np.abs(trainer.flat_grads[2])))  # W2's smallest gradient, 1e-4 relative off
     row, col = np.unravel_index(smallest, trainer.flat_grads[2].shape)
 

@@ -12,7 +12,7 @@ from tests.gui_helpers import TIMEOUT_MS, shown
 def test_hover_axis_and_weight_panel_say_the_same_source(qtbot):
     said = []
     panel = shown(qtbot, HeatmapPanel(on_hover=said.append), 1280, 800)
-    panel.show_snapshot(Trainer(TrainConfig()).snapshot(), now=True)
+    panel.show_snapshot(Trainer.new(TrainConfig()).snapshot(), now=True)
     w2 = panel.weights[1]
     qtbot.waitUntil(lambda: w2.plot.vb.width() > 50, timeout=TIMEOUT_MS)
     where = w2.plot.vb.mapViewToScene(QPointF(3.5, 2.5))  # the cell of W2[2, 3]

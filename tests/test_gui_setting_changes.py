@@ -42,7 +42,7 @@ def _mark_labels(window) -> list[str]:
 
 def _expected_updates() -> list:
     """ΔW of the step after epoch 100 once the momentum is 0.5, computed by the core alone."""
-    trainer = Trainer(START)
+    trainer = Trainer.new(START)
     trainer.step(100)
     trainer.set_settings(momentum=0.5)
     return trainer.snapshot().updates(trainer.stepsize)
@@ -99,7 +99,7 @@ def test_a_finished_run_asks_for_more_epochs_first(window, qtbot, monkeypatch):
 def test_an_opened_run_shows_its_changes_and_a_flag_continues_it(window, qtbot, tmp_path):
     from mlp_gui.gui.app import Launcher
 
-    trainer = Trainer(START)
+    trainer = Trainer.new(START)
     trainer.step(100)
     trainer.set_settings(momentum=0.5, stepsize=0.01)
     trainer.step(50)

@@ -39,7 +39,7 @@ def test_ctrl_return_trains_and_the_plot_shows_the_trainers_losses(window, qtbot
     with qtbot.waitSignal(window.session.delivered, timeout=TIMEOUT_MS):
         press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    headless = Trainer(cfg)
+    headless = Trainer.new(cfg)
     headless.step(3000)
     x, y = window.plot.curve_data()
     np.testing.assert_array_equal(x, np.arange(3001))
@@ -90,7 +90,7 @@ def test_step_one_then_ten(window, qtbot):
     qtbot.waitUntil(lambda: window.session.epoch == 1 and not window.session.state.busy, timeout=TIMEOUT_MS)
     qtbot.mouseClick(window.run_panel.step10_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.session.epoch == 11 and not window.session.state.busy, timeout=TIMEOUT_MS)
-    headless = Trainer(TrainConfig())
+    headless = Trainer.new(TrainConfig())
     headless.step(11)
     np.testing.assert_array_equal(window.plot.curve_data()[1], headless.loss_history)
 
@@ -162,7 +162,7 @@ def test_more_epochs_extend_the_finished_run(window, qtbot):
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
     assert window.session.epoch == 300
-    headless = Trainer(TrainConfig())
+    headless = Trainer.new(TrainConfig())
     headless.step(300)
     np.testing.assert_array_equal(window.plot.curve_data()[1], headless.loss_history)
 
@@ -282,7 +282,7 @@ def test_model_choices_from_the_form_train_the_same_as_headless(window, qtbot):
     assert cfg.model.activations == ("tanh", "relu") and cfg.model.output == "softmax" and window.session.guard_enabled
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    headless = Trainer(cfg)
+    headless = Trainer.new(cfg)
     headless.step(300)
     np.testing.assert_array_equal(window.session.loss_history(), headless.loss_history)
     assert window.session.guard_report is None and (headless.loss_history > 0).all()
@@ -306,7 +306,7 @@ def test_a_data_set_run_shows_its_test_loss_and_accuracy(window, qtbot):
     assert cfg.data == "spiral"
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    headless = Trainer(cfg)
+    headless = Trainer.new(cfg)
     headless.step(200)
     np.testing.assert_array_equal(window.session.loss_history(), headless.loss_history)
     assert window.plot.test_curve is not None and window.plot.test_envelope.count == 201
@@ -377,7 +377,7 @@ def test_start_a_new_run_in_the_stepsize_question_starts_it(window, qtbot, monke
     set_settings(window, qtbot, stepsize="0.2")  # Return in the field asks
     qtbot.waitUntil(lambda: window.session.config.stepsize == 0.2 and window.session.epoch == 30
                     and window.session.state is RunState.FINISHED, timeout=10_000)
-    headless = Trainer(TrainConfig(stepsize=0.2))
+    headless = Trainer.new(TrainConfig(stepsize=0.2))
     headless.step(30)
     np.testing.assert_array_equal(window.session.loss_history(), headless.loss_history)  # a new run, from the seed
 

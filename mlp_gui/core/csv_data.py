@@ -95,7 +95,7 @@ def load_csv(config: TrainConfig, rng: np.random.RandomState, progress: Progress
 def weights_and_data(config: TrainConfig, progress: Progress | None = None) -> tuple[Params, Dataset]:
     """The weights and the data a new run of ``config`` on a CSV file starts from, drawn as the trainer draws them
     (:func:`mlp_gui.core.trainer.initialize_data`): one ``RandomState(seed)``, the weights first, then the split of
-    the file's rows. ``Trainer(config, layers=..., data=...)`` with them is ``Trainer(config)``, the file read here
+    the file's rows. ``Trainer.continued(config, layers=..., data=...)`` with them is ``Trainer.new(config)``, the file read here
     (off a window's GUI thread, with ``progress``)."""
     rng = np.random.RandomState(config.seed)
     layers = config.model.init_weights(rng)

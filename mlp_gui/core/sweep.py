@@ -91,7 +91,7 @@ def run_sweep(runs: list[SweepRun], should_stop: Callable[[], bool], on_progress
         return [SweepResult(r, trainer.loss_history(k).copy(), trainer.diverged_at[k]) for k, r in enumerate(runs)]
     results, total, done = [], sum(r.epochs for r in runs) or 1, 0
     for run in runs:
-        trainer = Trainer(run.config, capacity=run.epochs)
+        trainer = Trainer.new(run.config, capacity=run.epochs)
         drive(trainer, run.epochs, should_stop, lambda p, before=done: on_progress((before + p.epoch) / total))
         done += run.epochs
         results.append(SweepResult(run, trainer.loss_history.copy(), trainer.diverged_at))

@@ -77,20 +77,21 @@ class Trainer(FlatOrder, SettingsChanges, ParameterEdits):
 
     Parameters, gradients and each array of the rule's state are flat buffers in one order (``layout``), the first
     two with per-layer ``(W, b)`` views, so an update is a few vector operations whatever the depth.
-    Make one with :meth:`new` (or ``Trainer(config)``), :meth:`resume` or :meth:`continued`.
+    Make one with :meth:`new`, :meth:`resume` or :meth:`continued` (``Trainer(...)`` itself is refused).
     """
 
-    def __init__(self, config: TrainConfig, *, capacity: int = 0, rule: UpdateRule | None = None) -> None:
-        """A new run from the seed: the same as :meth:`new`."""
-        layers, data = initialize_data(config)
-        self._set_up(config, layers, data, rule=rule or rule_for(config), rule_state=None)
-        self._set_up_history(None, initial=None, capacity=capacity)
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("make a Trainer with Trainer.new(config), Trainer.resume(saved) or Trainer.continued(...)")
 
     @classmethod
     def new(cls, config: TrainConfig, *, capacity: int = 0, rule: UpdateRule | None = None) -> Trainer:
         """A new run from the seed. ``capacity`` reserves room for that many epochs of history up front (it grows
         as needed); ``rule``: the update rule, when not the one the settings name (:func:`rule_for`)."""
-        return cls(config, capacity=capacity, rule=rule)
+        layers, data = initialize_data(config)
+        trainer = cls.__new__(cls)
+        trainer._set_up(config, layers, data, rule=rule or rule_for(config), rule_state=None)
+        trainer._set_up_history(None, initial=None, capacity=capacity)
+        return trainer
 
     @classmethod
     def resume(cls, saved: SavedRun, *, extra_epochs: int = 0, frozen: bool = False) -> Trainer:

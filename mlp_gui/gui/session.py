@@ -363,7 +363,7 @@ class TrainingSession(QObject):
     def _new_trainer(self, config: TrainConfig, plan: int) -> Trainer:
         """A new run from the seed; on a CSV file, from the weights and data :attr:`csv_data` read (the same numbers)."""
         if self.csv_data is None or not config.data.lower().endswith(".csv"):
-            return Trainer(config, capacity=plan)
+            return Trainer.new(config, capacity=plan)
         found = self.csv_data(config)
         if found is None:
             raise ConfigError(f"data {Path(config.data).name} is still being read: the run is made once it has been", "data")
