@@ -320,7 +320,7 @@ def test_going_back_in_time_and_continuing_from_there(window, qtbot):
     epoch = timeline.epochs[index]
     timeline.slider.setValue(index)
     assert window.heatmaps.shown.epoch == epoch and window.plot.viewed_line.isVisible()
-    straight = __import__("mlp_gui.core", fromlist=["Trainer"]).Trainer(TrainConfig())
+    straight = __import__("mlp_gui.core", fromlist=["Trainer"]).Trainer.new(TrainConfig())
     straight.step(6000)
     assert window.heatmaps.shown.loss == straight.loss_history[epoch]
     qtbot.mouseClick(timeline.button, Qt.MouseButton.LeftButton)
