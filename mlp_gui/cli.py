@@ -20,6 +20,8 @@ from mlp_gui.core.guard_rule import DEFAULT_FACTOR, LEAP, STAY_EPOCHS, STAY_SHAR
 from mlp_gui.core.safe_write import TargetError, check_target
 from mlp_gui.core.settings import DEFAULT_EPOCHS
 from mlp_gui.exits import EXIT_USAGE
+from mlp_gui.qt_options import HELP as QT_OPTIONS_HELP
+from mlp_gui.qt_options import QtOptionError, split_qt_options
 
 #: --epochs in the window and in ``train``: the one flag whose meaning differs between a new run and a continued one
 WINDOW_EPOCHS_HELP = (f"epochs to train in total, counted from epoch 0: the Epochs field (default {DEFAULT_EPOCHS}). With RUN.npz: "
@@ -48,6 +50,7 @@ def build_window_parser() -> argparse.ArgumentParser:
         "loss, weights and gradients change live. To train without a window see 'mlp-gui train --help'; "
         "for the loss landscape around a saved run, 'mlp-gui landscape --help'; to write a saved run as NumPy code, "
         "'mlp-gui export --help'.",
+        epilog=QT_OPTIONS_HELP,
     )
     parser.add_argument("--version", action="version", version=f"mlp-gui {__version__}")
     parser.add_argument("run_file", nargs="?", type=Path, metavar="RUN.npz",
@@ -120,10 +123,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mlp_gui.export_command import build_export_parser, run_export
 
         return run_export(build_export_parser().parse_args(argv[1:]))
-    return _open_window(build_window_parser().parse_args(argv))
+    try:  # Qt's own options (-style Fusion, -platform offscreen, -reverse) go to Qt; the rest is ours
+        line = split_qt_options(argv)
+    except QtOptionError as exc:
+        print(f"mlp-gui: error: {exc} (see mlp-gui --help)", file=sys.stderr)
+        return EXIT_USAGE
+    return _open_window(build_window_parser().parse_args(line.ours), qt_args=line.qt,
+                        qt_platform=line.value("platform"))
 
 
-def _open_window(args: argparse.Namespace) -> int:
+def _open_window(args: argparse.Namespace, *, qt_args: Sequence[str] = (), qt_platform: str | None = None) -> int:
     from mlp_gui.launch import LaunchOptions
 
     config, epochs, explicit = config_from_args(args)
@@ -136,7 +145,7 @@ def _open_window(args: argparse.Namespace) -> int:
         flag = "--screenshot " if isinstance(exc, TargetError) else ""
         print(f"mlp-gui: error: {flag}{exc}", file=sys.stderr)
         return EXIT_USAGE
-    problem = _display_problem()
+    problem = None if qt_platform else _display_problem()  # -platform names where the window goes
     if problem:
         print(f"mlp-gui: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -147,7 +156,7 @@ def _open_window(args: argparse.Namespace) -> int:
     )
     from mlp_gui.gui.app import run_window
 
-    return run_window(options)
+    return run_window(options, qt_args=qt_args)
 
 
 def _display_problem() -> str | None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyqtgraph as pg
 from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyleFactory
 
 from mlp_gui import __version__
 from mlp_gui.core.config import CONTINUABLE, ConfigError, check_fits_in_memory
@@ -39,9 +40,10 @@ def app_icon() -> QIcon:
     return icon
 
 
-def application() -> QApplication:
-    """The QApplication, created once with the app's name and icon."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+def application(qt_args: Sequence[str] = ()) -> QApplication:
+    """The QApplication, created once with the app's name and icon; ``qt_args``: Qt's own options from the command
+    line (``-style Fusion``), read by Qt when it is created."""
+    app = QApplication.instance() or QApplication([*sys.argv[:1], *qt_args])
     app.setApplicationName("mlp-gui")
     app.setOrganizationName("mlp-gui")
     app.setApplicationVersion(__version__)
@@ -62,6 +64,16 @@ def collect_between_events(app: QApplication) -> None:
     """
     if getattr(app, "garbage_collector", None) is None:
         app.garbage_collector = GarbageCollector(interval=1.0)
+
+
+def unknown_style(qt_args: Sequence[str]) -> str | None:
+    """Why ``-style NAME`` among ``qt_args`` cannot be had here (Qt would only warn and ignore it), or None."""
+    names = [qt_args[i + 1] for i, word in enumerate(qt_args[:-1]) if word == "-style"]
+    available = QStyleFactory.keys()
+    for name in names:
+        if name.lower() not in (key.lower() for key in available):
+            return f"-style {name}: no such style here; this Qt has {', '.join(available)}"
+    return None
 
 
 class Launcher:
@@ -184,9 +196,14 @@ class Launcher:
             self.window.close()
 
 
-def run_window(options: LaunchOptions) -> int:
-    """Show the window and run the event loop; the process's exit code."""
-    app = application()
+def run_window(options: LaunchOptions, *, qt_args: Sequence[str] = ()) -> int:
+    """Show the window and run the event loop; the process's exit code. ``qt_args``: Qt's own options (``-style
+    Fusion``, ``-reverse``) for the QApplication; a style this Qt does not have is refused in one line."""
+    problem = unknown_style(qt_args)
+    if problem:
+        print(f"mlp-gui: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    app = application(qt_args)
     explicit = None if options.unattended else options.explicit  # a script gets the notebook's defaults + its flags
     window = MainWindow(options.config, explicit=explicit, epochs=options.epochs)
     launcher = Launcher(window, options)

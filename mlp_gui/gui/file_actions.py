@@ -6,8 +6,9 @@ in the status bar. A save pauses a running run first (it can resume) so the
 file holds exactly one state. Saving takes the lock ``mlp-gui train`` holds:
 while another process holds it the window says who and offers Save As…; a
 file someone else saved to since this window opened or saved it is never
-replaced without asking. A name typed without an extension gets the chosen
-filter's. Export as Python script / as notebook writes the session's run as code the way ``mlp-gui export`` writes a
+replaced without asking. Save run offers the file the run was opened from or
+last saved to. A name typed without an extension gets the chosen filter's.
+Export as Python script / as notebook writes the session's run as code the way ``mlp-gui export`` writes a
 run file's (no save needed), the writing off the GUI thread.
 """
 
@@ -215,8 +216,14 @@ class FileActions:
     # ------------------------------------------------------------ dialogs
 
     def save_run_dialog(self, *, beside: Path | None = None) -> None:
-        """Ask where to save; ``beside``: a file that could not be saved to (the dialog offers a name next to it)."""
-        folder, name = (beside.parent, f"{beside.stem}-copy{beside.suffix}") if beside else (self.folder, "run.npz")
+        """Ask where to save, offering the file the run was opened from or saved to (else ``run.npz``); ``beside``: a
+        file that could not be saved to (the dialog offers a name next to it)."""
+        if beside is not None:
+            folder, name = beside.parent, f"{beside.stem}-copy{beside.suffix}"
+        elif self._run_path is not None:  # saving back goes through the same lock and changed-on-disk check
+            folder, name = self._run_path.parent, self._run_path.name
+        else:
+            folder, name = self.folder, "run.npz"
         path = self._ask("Save run", RUN_FILTER, save=True, default=name, folder=folder)
         if path is not None:
             self.save_run_to(path)

@@ -255,7 +255,7 @@ class LessonMode(QObject):
         """The run buttons and the Start command as the run's state calls for (what the window does after a change)."""
         w, s = self.window, self.window.session
         w.run_panel.show_state(s.state, settings_valid=w.form.valid, can_continue=s.can_continue(w.form.epochs()),
-                               guarded=s.guard_stopped)
+                               guarded=s.guard_stopped, trained=s.epoch > 0)
         w.actions["start"].setEnabled(w.run_panel.start_button.isEnabled())
         if w.form.config() is not None:  # the rows the data calls for (a hidden row was shown back above)
             w.form.set_values(w.form.config(), w.form.epochs())

@@ -338,10 +338,18 @@ class LossPlot(pg.PlotWidget):
         """A grey line at the epoch the views show (going back in time); None removes it."""
         self.lines.mark_viewed(epoch)
 
-    def mark_stepsize_change(self, epoch: int, stepsize: float) -> None:
-        """A thin dotted line labelled "stepsize 0.5" where the run went on with another stepsize (reset clears it)."""
-        self.lines.mark_stepsize_change(epoch, stepsize)
+    def mark(self, epoch: int, text: str) -> pg.InfiniteLine:
+        """A thin dotted line at ``epoch`` labelled ``text`` where the run went on changed: another stepsize, other
+        settings, a weight typed in (a new run clears them all); the line, to :meth:`unmark` it."""
+        line = self.lines.mark(epoch, text)
         self._place_marks()
+        return line
+
+    def unmark(self, line: pg.InfiniteLine) -> None:
+        self.lines.unmark(line)
+
+    def mark_stepsize_change(self, epoch: int, stepsize: float) -> pg.InfiniteLine:
+        return self.mark(epoch, f"stepsize {stepsize:g}")
 
     def curve_data(self) -> tuple[np.ndarray, np.ndarray]:
         """What the live curve shows now (epochs, losses), unsmoothed; a redraw still waiting is done first."""

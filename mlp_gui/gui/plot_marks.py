@@ -73,10 +73,9 @@ def place_line_label(line: pg.InfiniteLine, text: str, *, below_px: float = 0.0,
     shown, anchor = fit_beside(label, text, x_px, width)
     label.anchors = [(anchor, 0.0), (anchor, 0.0)]
     label.orthoPos = min(at, 1.0 - (below_px + GAP_PX) / height)
-    if label.format != shown:
-        label.setFormat(shown)  # also places it
-    else:
-        label.updatePosition()
+    if label.toPlainText() != shown:
+        label.setText(shown)  # what shows, perhaps wrapped; its format stays the mark's own text
+    label.updatePosition()
 
 
 class BlowupMark:
@@ -133,7 +132,8 @@ class BlowupMark:
 
 class EpochLines:
     """The vertical lines at epochs of the live run: where it diverged or the guard stopped it (red, dashed), the
-    epoch the views show (grey, dotted) and where it went on with another stepsize (dotted, "stepsize 0.5")."""
+    epoch the views show (grey, dotted) and where it went on changed (thin, dotted, with a text: "stepsize 0.5",
+    "momentum 0.9", a weight typed in)."""
 
     def __init__(self, plot_item: pg.PlotItem, *, diverged_colour: str, muted_colour: str) -> None:
         self.plot_item = plot_item
@@ -150,7 +150,7 @@ class EpochLines:
         self.stepsize_marks: list[pg.InfiniteLine] = []
 
     def clear(self) -> None:
-        """A new run: no divergence, no stepsize change."""
+        """A new run: no divergence, no change marked."""
         self.divergence.setVisible(False)
         for line in self.stepsize_marks:
             self.plot_item.removeItem(line)
@@ -172,15 +172,23 @@ class EpochLines:
         if epoch is not None:
             self.viewed.setValue(epoch)
 
-    def mark_stepsize_change(self, epoch: int, stepsize: float) -> None:
+    def mark(self, epoch: int, text: str) -> pg.InfiniteLine:
+        """A thin dotted line at ``epoch`` labelled ``text``; the line, to :meth:`unmark` it."""
         line = pg.InfiniteLine(
             pos=epoch, angle=90, movable=False, pen=pg.mkPen(self.muted_colour, width=1, style=Qt.PenStyle.DotLine),
-            label=f"stepsize {stepsize:g}",
+            label=text,
             labelOpts={"position": 0.97, "color": self.muted_colour, "anchors": [(0, 0), (0, 0)]},
         )
         line.setZValue(-50)
         self.plot_item.addItem(line, ignoreBounds=True)
         self.stepsize_marks.append(line)
+        return line
+
+    def unmark(self, line: pg.InfiniteLine) -> None:
+        """Remove a line :meth:`mark` drew (one a new run cleared already is left alone)."""
+        if line in self.stepsize_marks:
+            self.stepsize_marks.remove(line)
+            self.plot_item.removeItem(line)
 
     def place_labels(self, below_px: float) -> None:
         """The divergence and stepsize labels inside the view, stacked down from ``below_px`` under its top edge."""

@@ -131,16 +131,20 @@ class RunPanel(QWidget):
         self.note_text = ""  # the note under the controls, as plain text
         self._will_finish = True  # a time left makes sense (not diverged or stopped)
 
-    def show_state(self, state: RunState, *, settings_valid: bool, can_continue: bool, guarded: bool = False) -> None:
+    def show_state(self, state: RunState, *, settings_valid: bool, can_continue: bool, guarded: bool = False,
+                   trained: bool = False) -> None:
         """Enable what makes sense in ``state`` and label Start accordingly.
 
         ``guarded``: the divergence guard stopped the run (it is paused, but nobody paused it): Start says
         *Continue…* and asks what to do. A diverged run cannot go on: Start begins a new one from the seed.
+        ``trained``: the run has epochs already (an opened run file, a run gone back in time): Start says *Resume*,
+        as it did for that run before it was saved, since it continues from them.
         """
         self._will_finish = state not in (RunState.DIVERGED, RunState.STOPPED, RunState.STOPPING) and not guarded
         running = state is RunState.RUNNING
         anew = state in (RunState.STOPPED, RunState.DIVERGED)
-        labels = {RunState.RUNNING: "Pause", RunState.PAUSED: "Continue…" if guarded else "Resume"}
+        labels = {RunState.RUNNING: "Pause", RunState.PAUSED: "Continue…" if guarded else "Resume",
+                  RunState.READY: "Resume" if trained else "Start"}
         self.start_button.setText("Start new run" if anew else labels.get(state, "Start"))
         self.start_button.setToolTip(START_TIPS.get("guarded" if guarded and state is RunState.PAUSED else state, START_TIPS[None]))
         startable = settings_valid and (can_continue or anew)

@@ -15,7 +15,7 @@ def state_line(state: RunState, session, guard_line: str) -> str | None:
         RunState.PAUSED: guard_line if s.guard_stopped else f"Paused at epoch {s.epoch:,}",
         RunState.STOPPED: f"Stopped at epoch {s.epoch:,}",
         RunState.FINISHED: f"Finished: {count(s.epoch, 'epoch')}, loss {s.loss:.6g}",
-        RunState.READY: "Ready: press Start (Ctrl+Return)",
+        RunState.READY: f"Ready at epoch {s.epoch:,}: press Resume (Ctrl+Return)" if s.epoch else "Ready: press Start (Ctrl+Return)",
     }
     return lines.get(state)
 

@@ -23,6 +23,7 @@ class SettingsChanges:
     def __init__(self, window, *, refresh: Callable[[], None]) -> None:
         self.window, self.session, self.form, self.plot = window, window.session, window.form, window.plot
         self._refresh = refresh
+        self._marks: list = []  # the loss plot's marks of the stepsize and settings changes (not of typed-in weights)
         self.session.run_reset.connect(lambda _reset: self.redraw_marks())  # after the plot's own reset
 
     def edited(self) -> None:
@@ -106,18 +107,12 @@ class SettingsChanges:
         return self.session.config == config
 
     def redraw_marks(self) -> None:
-        """The loss plot's dotted lines where the run's stepsize or other settings changed, from the run's record."""
-        plot_item = self.plot.getPlotItem()
-        for line in self.plot.stepsize_marks:
-            plot_item.removeItem(line)
-        self.plot.stepsize_marks.clear()
-        for at, stepsize in self.session.stepsizes[1:]:
-            self.plot.mark_stepsize_change(at, stepsize)
-        for at, text in setting_changes.marks(self.session.changes):
-            self.plot.mark_stepsize_change(at, 0.0)  # the same dotted line, labelled with the settings
-            line = self.plot.stepsize_marks[-1]
-            line.label.setFormat(text)
-            line.label.valueChanged()
+        """The loss plot's dotted lines where the run's stepsize or other settings changed, from the run's record
+        (the marks of typed-in weights are weight editing's own and stay)."""
+        for line in self._marks:
+            self.plot.unmark(line)
+        self._marks = [self.plot.mark_stepsize_change(at, stepsize) for at, stepsize in self.session.stepsizes[1:]]
+        self._marks += [self.plot.mark(at, text) for at, text in setting_changes.marks(self.session.changes)]
 
 
 __all__ = ["SettingsChanges"]

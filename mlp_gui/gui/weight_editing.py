@@ -227,14 +227,9 @@ class WeightEditing(QObject):
     def _show(self, edits: Edits) -> None:
         plot = self.window.plot
         for line in self._marks:  # marks of edits shown before (a new run's reset has cleared them already)
-            if line in plot.stepsize_marks:
-                plot.stepsize_marks.remove(line)
-                plot.lines.plot_item.removeItem(line)
-        self.edits, self._marks = edits, []
-        for edit in edits:
-            plot.mark_stepsize_change(edit.epoch, 0.0)  # a stepsize change's mark, labelled with the edit
-            self._marks.append(plot.stepsize_marks[-1])
-            self._marks[-1].label.setFormat(edit.text)
+            plot.unmark(line)
+        self.edits = edits
+        self._marks = [plot.mark(edit.epoch, edit.text) for edit in edits]  # as a stepsize change is marked
         if edits:
             self.window.run_panel.show_identity(
                 f"{self._fingerprint} · edited ({count(len(edits), 'weight')} typed in)", False)

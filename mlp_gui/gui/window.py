@@ -24,7 +24,7 @@ from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.run_checks import earlier_version_note
 from mlp_gui.core.runfile import SavedRun
 from mlp_gui.core.settings import DEFAULT_EPOCHS
-from mlp_gui.gui import confirm, help_dialogs, remembered, run_status, tabs, window_geometry
+from mlp_gui.gui import confirm, help_dialogs, quit_question, remembered, run_status, tabs, window_geometry
 from mlp_gui.gui.actions import MENUS, build_actions
 from mlp_gui.gui.backprop_view import BackpropView
 from mlp_gui.gui.decision_view import DecisionView
@@ -393,7 +393,7 @@ class MainWindow(LessonCommands, QMainWindow):
         state = self.session.state
         can_continue = self.session.can_continue(self.form.epochs())
         self.run_panel.show_state(state, settings_valid=self.form.valid, can_continue=can_continue,
-                                  guarded=self.session.guard_stopped)
+                                  guarded=self.session.guard_stopped, trained=self.session.epoch > 0)
         self.form.setEnabled(not state.busy)
         self.actions["start"].setEnabled(self.run_panel.start_button.isEnabled())
 
@@ -426,10 +426,12 @@ class MainWindow(LessonCommands, QMainWindow):
     # ------------------------------------------------------------ close
 
     def quit(self) -> None:
-        """Ctrl+Q: close the window, asking first if that throws away unsaved epochs (as Open and Reset ask)."""
-        if not self.files.unsaved_epochs or confirm.quit_unsaved(self, self.session.epoch):
-            self._asked_to_close = True
-            self.close()
+        """Ctrl+Q: close the window, asking first if that throws away unsaved epochs (the run paused meanwhile)."""
+        quit_question.ask_then_quit(self, close=self._close_asked)
+
+    def _close_asked(self) -> None:
+        self._asked_to_close = True  # asked already (or nothing to lose): closeEvent does not ask again
+        self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
         """Stop the training thread before the window goes (bounded wait, never a hang).
@@ -438,9 +440,9 @@ class MainWindow(LessonCommands, QMainWindow):
         closed by the program (a signal, an unattended run's end) it does not.
         """
         asked, self._asked_to_close = self._asked_to_close, False
-        if (event.spontaneous() and not asked and self.files.unsaved_epochs
-                and not confirm.quit_unsaved(self, self.session.epoch)):
+        if event.spontaneous() and not asked and self.files.unsaved_epochs:
             event.ignore()
+            QTimer.singleShot(0, self.quit)  # asked as Ctrl+Q asks, once the run is paused
             return
         self._remember()
         self.form.shutdown()
