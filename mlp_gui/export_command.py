@@ -10,17 +10,18 @@ line naming it, nothing written. A target that exists is replaced, as ``mlp-gui 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from mlp_gui.cli_args import Parser
+from mlp_gui.command_checks import run_reporting, same_file, target_problem
 from mlp_gui.core.export_checks import ExportError, data_plan, export_problem
 from mlp_gui.core.export_files import Exported, write_export
 from mlp_gui.core.runfile import RunFileError, SavedRun, load_run
-from mlp_gui.core.safe_write import TargetError, check_target
-from mlp_gui.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from mlp_gui.core.safe_write import TargetError
+from mlp_gui.exits import EXIT_FAILED, EXIT_OK
 
 PROG = "mlp-gui export"
 
@@ -57,23 +58,15 @@ def main(argv: Sequence[str]) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``mlp-gui export`` with parsed arguments; returns the exit code."""
-    try:
-        return _export(args)
-    except (UsageError, RunFileError, ExportError, TargetError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-    except MemoryError:
-        print(f"{PROG}: error: out of memory (the run's data needs more than this process may use)", file=sys.stderr)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return EXIT_USAGE
+    return run_reporting(PROG, partial(_export, args), expected=(UsageError, RunFileError, ExportError, TargetError),
+                         memory="the run's data needs more than this process may use")
 
 
 def _targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
     targets = [(kind, path) for kind, path in (("script", args.script), ("notebook", args.notebook)) if path is not None]
     if not targets:
         raise UsageError("say what to write: --script RUN.py, --notebook RUN.ipynb, or both")
-    if len(targets) == 2 and _same(args.script, args.notebook):
+    if len(targets) == 2 and same_file(args.script, args.notebook):
         raise UsageError(f"--script and --notebook both name {args.script}: give each its own file")
     return targets
 
@@ -113,21 +106,9 @@ def _sentence(run: SavedRun, written: list[Exported]) -> str:
 def _check_out(out: Path, flag: str, run_file: Path) -> None:
     """Before reading the run: ``out`` can be written (a regular file or none, in a folder we may write) and is not the
     run file."""
-    if out.is_dir():
-        raise UsageError(f"{flag} {out}: is a folder; give a file name")
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{flag} {out}: folder {folder} does not exist")
-    if _same(out, run_file):
-        raise UsageError(f"{flag} {out} is the run file itself: writing there would replace the run")
-    try:
-        check_target(out)
-    except TargetError as exc:
-        raise UsageError(f"{flag} {exc}") from None
-
-
-def _same(a: Path, b: Path) -> bool:
-    return os.path.realpath(a) == os.path.realpath(b)
+    problem = target_problem(out, flag, run_file=run_file)
+    if problem:
+        raise UsageError(problem)
 
 
 __all__ = ["build_export_parser", "main", "run_export"]

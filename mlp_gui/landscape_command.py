@@ -15,16 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from mlp_gui.cli_args import Parser
-from mlp_gui.core.blas_threads import blas_threads
+from mlp_gui.command_checks import run_reporting, target_problem
 from mlp_gui.core.landscape import (
     DEFAULT_GRID,
     LINE_FROM,
@@ -36,12 +36,11 @@ from mlp_gui.core.landscape import (
     Line,
     Slice,
     Trajectory,
-    compute_line,
-    compute_slice,
 )
+from mlp_gui.core.landscape_asks import LineAsk, SliceAsk, compute_ask
 from mlp_gui.core.runfile import RunFileError, load_run
-from mlp_gui.core.safe_write import TargetError, atomic_write, check_target
-from mlp_gui.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from mlp_gui.core.safe_write import TargetError, atomic_write
+from mlp_gui.exits import EXIT_FAILED, EXIT_OK
 
 PROG = "mlp-gui landscape"
 SLICE_ONLY = ("plane", "span", "at", "seed")  # flags that shape a slice and mean nothing for --line
@@ -146,16 +145,8 @@ def main(argv: Sequence[str]) -> int:
 
 def run_landscape(args: argparse.Namespace) -> int:
     """Run ``mlp-gui landscape`` with parsed arguments; returns the exit code."""
-    try:
-        return _landscape(args)
-    except (UsageError, RunFileError, TargetError, LandscapeError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-    except MemoryError:
-        print(f"{PROG}: error: out of memory (the run's network and data need more than this process may use)", file=sys.stderr)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return EXIT_USAGE
+    return run_reporting(PROG, partial(_landscape, args), expected=(UsageError, RunFileError, TargetError, LandscapeError),
+                         memory="the run's network and data need more than this process may use")
 
 
 def _landscape(args: argparse.Namespace) -> int:
@@ -166,18 +157,17 @@ def _landscape(args: argparse.Namespace) -> int:
             raise UsageError(f"{', '.join(given)} shape{'s' if len(given) == 1 else ''} a slice, not the --line: leave {them} out")
     if args.seed is not None and args.plane != "random":
         raise UsageError("--seed chooses the random directions: give it with --plane random")
-    _check_out(args.out, args.run_file)
+    problem = target_problem(args.out, "--out", like="slice.npz", run_file=args.run_file)
+    if problem:
+        raise UsageError(problem)
     run = load_run(args.run_file)
     for note in run.notes:
         print(f"{PROG}: {note}", file=sys.stderr)
     trajectory = Trajectory.of_run(run)
+    ask = LineAsk(*args.line, grid=args.grid) if args.line is not None else SliceAsk(
+        args.plane or "pca", args.grid, args.span, args.seed or 0, at=args.at, with_sharpness=True)
     began = time.perf_counter()
-    with blas_threads(1):
-        if args.line is not None:
-            result: Slice | Line = compute_line(trajectory, *args.line, grid=args.grid)
-        else:
-            result = compute_slice(trajectory, args.plane or "pca", grid=args.grid, span=args.span, at=args.at,
-                                   seed=args.seed or 0, with_sharpness=True)
+    result = compute_ask(trajectory, ask)
     seconds = time.perf_counter() - began
     arrays = result.arrays()
     try:
@@ -190,21 +180,6 @@ def _landscape(args: argparse.Namespace) -> int:
         print(json.dumps(summary))
     print(f"{PROG}: {_sentence(result, summary)}; written to {args.out}", file=sys.stderr if args.json else sys.stdout)
     return EXIT_OK
-
-
-def _check_out(out: Path, run_file: Path) -> None:
-    """Before computing: ``--out`` can be written (a regular file or none, in a folder we may write) and is not the run."""
-    if out.is_dir():
-        raise UsageError(f"--out {out}: is a folder; give a file name like slice.npz")
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"--out {out}: folder {folder} does not exist")
-    if os.path.realpath(out) == os.path.realpath(run_file):
-        raise UsageError(f"--out {out} is the run file itself: writing there would replace the run")
-    try:
-        check_target(out)
-    except TargetError as exc:
-        raise UsageError(f"--out {exc}") from None
 
 
 def _slice_summary(s: Slice, trajectory: Trajectory, seconds: float) -> dict:

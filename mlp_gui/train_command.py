@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from mlp_gui.cli_args import config_from_args
+from mlp_gui.command_checks import target_problem
 from mlp_gui.core import notebook
 from mlp_gui.core.config import CONTINUABLE, ConfigError, TrainConfig, check_fits_in_memory, format_value
 from mlp_gui.core.driver import Halt, drive
@@ -41,7 +42,7 @@ from mlp_gui.core.runfile import (
     run_from_trainer,
     save_run,
 )
-from mlp_gui.core.safe_write import TargetError, check_target
+from mlp_gui.core.safe_write import TargetError
 from mlp_gui.core.settings import RUN_SETTINGS
 from mlp_gui.core.trainer import Trainer
 from mlp_gui.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
@@ -296,15 +297,9 @@ def _diverged_note(run: SavedRun, resumed: TrainConfig, given: frozenset[str]) -
 
 def _check_writable(path: Path, flag: str) -> None:
     """Before training: the run can be saved there (a regular file or none, in a folder we may write)."""
-    if path.is_dir():
-        raise UsageError(f"{flag} {path}: is a folder; give a file name like run.npz")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{flag} {path}: folder {folder} does not exist")
-    try:
-        check_target(path)
-    except TargetError as exc:
-        raise UsageError(f"{flag} {exc}") from None
+    problem = target_problem(path, flag, like="run.npz")
+    if problem:
+        raise UsageError(problem)
 
 
 def _save(trainer: Trainer, path: Path | None) -> Path | None | bool:

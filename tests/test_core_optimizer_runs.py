@@ -12,19 +12,10 @@ from mlp_gui.core import ConfigError, TrainConfig, Trainer, load_run, run_from_t
 from mlp_gui.core.config import Change, change_needed, continuing_changes
 from mlp_gui.core.stacked import StackedTrainer, can_stack
 from mlp_gui.core.sweep import run_sweep, sweep_runs
+from tests.run_checks import assert_same_run
 
 ADAM = dict(optimizer="adam", stepsize=0.01, l2=1e-3, decay_every=150, decay_factor=0.5)
 MOMENTUM = dict(optimizer="momentum", stepsize=0.1, momentum=0.8, l1=1e-4)
-
-
-def _same(a: Trainer, b: Trainer) -> None:
-    np.testing.assert_array_equal(a.loss_history, b.loss_history, strict=True)
-    for x, y in zip(a.params + a.flat_grads, b.params + b.flat_grads):
-        np.testing.assert_array_equal(x, y, strict=True)
-    assert a.rule_state.keys() == b.rule_state.keys()
-    for name in a.rule_state:
-        np.testing.assert_array_equal(a.rule_state[name], b.rule_state[name], strict=True)
-    np.testing.assert_array_equal(a.norms.rows().update, b.norms.rows().update, strict=True)
 
 
 @pytest.mark.parametrize("settings", [ADAM, MOMENTUM], ids=["adam", "momentum"])
@@ -41,7 +32,7 @@ def test_resume_100_then_200_is_300_bit_for_bit(settings, tmp_path):
             assert int(f["rule_state_step"]) == 100 and f["snapshot_state_step"].tolist() == f["snapshot_epochs"].tolist()
     resumed = load_run(path).trainer(200)
     resumed.step(200)
-    _same(resumed, straight)
+    assert_same_run(resumed, straight)
     assert main(["train", "--resume", str(path), "--epochs", "200"]) == 0  # the command line: 100 + 200
     np.testing.assert_array_equal(load_run(path).loss, straight.loss_history, strict=True)
 
@@ -59,7 +50,7 @@ def test_from_epoch_goes_back_exactly(settings, tmp_path):
     assert 0 < at <= 1200
     again = back.trainer(2300 - at)
     again.step(2300 - at)
-    _same(again, straight)
+    assert_same_run(again, straight)
     assert main(["train", "--resume", str(path), "--from-epoch", "1200", "--epochs", "10", "--save",
                  str(tmp_path / "b.npz")]) == 0
     np.testing.assert_array_equal(load_run(tmp_path / "b.npz").loss, straight.loss_history[: at + 11], strict=True)

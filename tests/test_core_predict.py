@@ -7,28 +7,16 @@ import pytest
 from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.network import Kernel
 from mlp_gui.core.predict import KINDS, NEGLIGIBLE, Score, draw_question, next_step, question_rng
-from mlp_gui.core.update_rule import UpdateRule
+from tests import toy_rules
 
 HEADS = [("identity", "mse"), ("sigmoid", "mse"), ("softmax", "mse"), ("sigmoid", "cross-entropy"),
          ("softmax", "cross-entropy")]
 
 
-class HeavyBall(UpdateRule):
+class HeavyBall(toy_rules.HeavyBall):
     """v ← μ·v + g, θ ← θ − η·v: a rule with state, known only to this test (its sign can go against the gradient)."""
 
     name = "test-predict-heavy-ball"
-    formula = "v ← μ·v + ∂L/∂W;  ΔW = −stepsize · v"
-    state_names = ("velocity",)
-    settings = ("momentum",)
-
-    def __init__(self, momentum: float = 0.9) -> None:
-        self.momentum = momentum
-
-    def step(self, theta, grad, state, stepsize, out):
-        v = state["velocity"]
-        np.multiply(v, self.momentum, out=v)
-        np.add(v, grad, out=v)
-        return np.multiply(v, stepsize, out=out)
 
 
 def random_config(rng: np.random.Generator) -> TrainConfig:

@@ -13,29 +13,18 @@ from mlp_gui.core.driver import drive
 from mlp_gui.core.guard import Guard
 from mlp_gui.core.network import Kernel
 from mlp_gui.core.run_specs import snapshot_capacity
-from mlp_gui.core.update_rule import UPDATE_RULES, UpdateRule, register
+from mlp_gui.core.update_rule import UPDATE_RULES, register
+from tests import toy_rules
+from tests.run_checks import assert_same_run
 
 XOR = dict(data="xor", layers=(2, 5, 1), samples=64, batch_size=16, output="sigmoid", loss="cross-entropy", init="xavier")
 
 
-class HeavyBall(UpdateRule):
+class HeavyBall(toy_rules.HeavyBall):
     """v ← μ·v + g, θ ← θ − η·v, counting its steps: a rule with state, known only to this test."""
 
     name = "test-heavy-ball"
-    formula = "v ← μ·v + ∂L/∂W;  ΔW = −stepsize · v"
-    state_names = ("velocity",)
     counter_names = ("steps",)
-    settings = ("momentum",)
-
-    def __init__(self, momentum: float = 0.9) -> None:
-        self.momentum = momentum
-
-    def step(self, theta, grad, state, stepsize, out):
-        v = state["velocity"]
-        np.multiply(v, self.momentum, out=v)
-        np.add(v, grad, out=v)
-        state["steps"] += 1
-        return np.multiply(v, stepsize, out=out)
 
 
 @pytest.fixture
@@ -51,16 +40,8 @@ def _new(config=None, momentum=0.5):
 
 
 def _same(a: Trainer, b: Trainer) -> None:
-    """The two runs are one run, bit for bit: history, parameters, gradients, the rule's state, norms."""
-    np.testing.assert_array_equal(a.loss_history, b.loss_history, strict=True)
-    for x, y in zip(a.params + a.flat_grads, b.params + b.flat_grads):
-        np.testing.assert_array_equal(x, y, strict=True)
-    assert a.rule_state.keys() == b.rule_state.keys()
-    for name in a.rule_state:
-        np.testing.assert_array_equal(a.rule_state[name], b.rule_state[name], strict=True)
-    np.testing.assert_array_equal(a.norms.rows().update, b.norms.rows().update, strict=True)
-    for k in a.metrics:
-        np.testing.assert_array_equal(a.metrics[k], b.metrics[k], strict=True)
+    """The two runs are one run, bit for bit: history, parameters, gradients, the rule's state, norms, metrics."""
+    assert_same_run(a, b, metrics=True)
 
 
 def test_it_trains_as_an_independent_loop_computes_it(heavy_ball):

@@ -15,6 +15,7 @@ from mlp_gui.core.update_rule import (
     register,
     rule_named,
 )
+from tests import toy_rules
 
 
 class SignDescent(UpdateRule):
@@ -26,23 +27,11 @@ class SignDescent(UpdateRule):
         return np.multiply(np.sign(grad), stepsize, out=out)
 
 
-class HeavyBall(UpdateRule):
+class HeavyBall(toy_rules.HeavyBall):
     """v ← μv + g, θ ← θ − η·v, and a count of the steps: a toy rule with state, known only to this test."""
 
     name = "heavy-ball"
-    state_names = ("velocity",)
     counter_names = ("t",)
-    settings = ("momentum",)
-
-    def __init__(self, momentum: float = 0.9) -> None:
-        self.momentum = momentum
-
-    def step(self, theta, grad, state, stepsize, out):
-        v = state["velocity"]
-        np.multiply(v, self.momentum, out=v)
-        np.add(v, grad, out=v)
-        state["t"] += 1
-        return np.multiply(v, stepsize, out=out)
 
 
 @pytest.fixture

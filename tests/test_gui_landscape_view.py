@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt, QThread, QTimer
 from PySide6.QtWidgets import QLabel
 
+import mlp_gui.core.landscape_asks as asks_module
 import mlp_gui.gui.landscape_worker as worker_module
 from mlp_gui.core import TrainConfig
 from mlp_gui.core.blas_threads import blas_threads
@@ -67,7 +68,7 @@ def gate_slices(monkeypatch) -> tuple[threading.Event, threading.Event, list]:
     """Hold the worker at the core's first progress call until the returned gate is set; ``reached`` says it got there,
     ``threads`` the thread each slice ran on. The computation and its cancelling are the core's own."""
     gate, reached, threads = threading.Event(), threading.Event(), []
-    real = worker_module.compute_slice
+    real = asks_module.compute_slice
 
     def held_slice(trajectory, plane, *, progress, **kwargs):
         threads.append(QThread.currentThread())
@@ -79,7 +80,7 @@ def gate_slices(monkeypatch) -> tuple[threading.Event, threading.Event, list]:
 
         return real(trajectory, plane, progress=held, **kwargs)
 
-    monkeypatch.setattr(worker_module, "compute_slice", held_slice)
+    monkeypatch.setattr(asks_module, "compute_slice", held_slice)
     return gate, reached, threads
 
 
@@ -183,7 +184,7 @@ def test_failures_say_one_line_and_unexpected_ones_are_logged_with_their_traceba
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(worker_module, "compute_slice", broken)
+    monkeypatch.setattr(asks_module, "compute_slice", broken)
     caplog.set_level(logging.ERROR, logger=worker_module.__name__)
     with qtbot.waitSignal(view.failed, timeout=TIMEOUT_MS) as failed:
         view.compute()

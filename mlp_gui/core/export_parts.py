@@ -66,6 +66,15 @@ OUTPUT_CODE: dict[str, list[str]] = {
     ],
 }
 
+#: the squared loss of a sigmoid or softmax output (the identity's is the notebook's own text), and a blank line
+_SQUARED_LOSS = [
+    "def loss(self, pred, y):",
+    "    # squared loss function: L = (1/M) Σ ½(ŷ − y)²",
+    "    M = y.shape[1]",
+    "    return (1.0 / M) * np.sum(np.sum(0.5 * (pred - y)**2, axis=0))",
+    "",
+]
+
 #: ``loss`` and ``dloss`` (δ_L = ∂L/∂z_L) for each (output, loss); the first line names the arguments ``loss`` takes
 HEAD_CODE: dict[tuple[str, str], list[str]] = {
     ("identity", "mse"): [
@@ -80,22 +89,14 @@ HEAD_CODE: dict[tuple[str, str], list[str]] = {
         "    return (pred - y) / M",
     ],
     ("sigmoid", "mse"): [
-        "def loss(self, pred, y):",
-        "    # squared loss function: L = (1/M) Σ ½(ŷ − y)²",
-        "    M = y.shape[1]",
-        "    return (1.0 / M) * np.sum(np.sum(0.5 * (pred - y)**2, axis=0))",
-        "",
+        *_SQUARED_LOSS,
         "def dloss(self, pred, y):",
         "    # δ = ∂L/∂z = (ŷ − y) · σ′(z) / M, with σ′(z) = ŷ(1 − ŷ)",
         "    M = y.shape[1]",
         "    return (pred - y) * (pred * (1 - pred)) / M",
     ],
     ("softmax", "mse"): [
-        "def loss(self, pred, y):",
-        "    # squared loss function: L = (1/M) Σ ½(ŷ − y)²",
-        "    M = y.shape[1]",
-        "    return (1.0 / M) * np.sum(np.sum(0.5 * (pred - y)**2, axis=0))",
-        "",
+        *_SQUARED_LOSS,
         "def dloss(self, pred, y):",
         "    # δ = J_softmax · (ŷ − y)/M: softmax's Jacobian applied to the error, ŷ ⊙ (e − Σ_k e_k ŷ_k)",
         "    M = y.shape[1]",

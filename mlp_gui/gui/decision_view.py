@@ -64,6 +64,14 @@ def end_colours() -> tuple[QColor, QColor]:
     return cmap.map(0.1, mode="qcolor"), cmap.map(0.9, mode="qcolor")
 
 
+def follow_runs_and_snapshots(view, session) -> None:
+    """``bind`` of a view that draws runs and snapshots: follow ``session`` (a
+    :class:`~mlp_gui.gui.session.TrainingSession`), each new run (``view.set_run``) and every snapshot
+    (``view.show_snapshot``)."""
+    session.run_reset.connect(view.set_run)
+    session.snapshot_ready.connect(view.show_snapshot)
+
+
 def run_data(reset) -> Dataset:
     """The run's data set; a run from a file older than data sets has only ``x`` and ``y``."""
     data = getattr(reset, "data", None)
@@ -252,10 +260,7 @@ class DecisionView(Paced, QWidget):
 
     # ------------------------------------------------------------ what the window calls
 
-    def bind(self, session) -> None:
-        """Follow ``session`` (a :class:`~mlp_gui.gui.session.TrainingSession`): each new run and every snapshot."""
-        session.run_reset.connect(self.set_run)
-        session.snapshot_ready.connect(self.show_snapshot)
+    bind = follow_runs_and_snapshots
 
     def set_run(self, reset) -> None:
         """Start over for a new, reset or opened run, and draw its snapshot (when visible; else once shown)."""

@@ -36,6 +36,7 @@ from mlp_gui.gui.decision_view import (
     activations_on,
     colour_table,
     end_colours,
+    follow_runs_and_snapshots,
     plane_bounds,
     plane_grid,
     run_data,
@@ -124,10 +125,7 @@ class NetworkDiagram(Paced, QWidget):
         """The caption under the diagram as painted, one text per line: broken between words to fit the width."""
         return ["".join(text for text, _ in line) for line in self._caption]
 
-    def bind(self, session) -> None:
-        """Follow ``session`` (a :class:`~mlp_gui.gui.session.TrainingSession`): each new run and every snapshot."""
-        session.run_reset.connect(self.set_run)
-        session.snapshot_ready.connect(self.show_snapshot)
+    bind = follow_runs_and_snapshots
 
     def set_run(self, reset) -> None:
         """Start over for a new, reset or opened run, and draw its snapshot (when visible; else once shown)."""

@@ -13,19 +13,13 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from mlp_gui.core.blas_threads import blas_threads
 from mlp_gui.core.hessian import CancelledError
 from mlp_gui.core.runfile import SavedRun
 from mlp_gui.core.sharpness_record import Key, SharpnessRecord, TrainedCurvature, compute_record
-from mlp_gui.gui.worker_threads import (
-    StoppableWorker,
-    end_thread_of_gone_owner,
-    end_worker_thread,
-    run_job,
-    start_worker_thread,
-)
+from mlp_gui.gui.worker_threads import JobRunner, StoppableWorker, run_job
 
 
 @dataclass(eq=False)
@@ -78,40 +72,16 @@ class _Worker(StoppableWorker):
         run_job(computed, what="λ_max", done=partial(self.done.emit, job), failed=partial(self.failed.emit, job))
 
 
-class SharpnessJobs(QObject):
+class SharpnessJobs(JobRunner):
     """One job at a time on the sharpness thread; a new one cancels the one under way. ``finished(SharpnessResult)``
     and ``failed(line)`` on the GUI thread, for the current job only."""
 
-    finished = Signal(object)
-    failed = Signal(str)
-    _run = Signal(object)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.current: SharpnessJob | None = None
-        self._thread: QThread | None = None
-        self._worker: _Worker | None = None
-        self._shut_down = False
-
-    @property
-    def busy(self) -> bool:
-        return self.current is not None
+    thread_name = "mlp-gui sharpness"
+    worker_type = _Worker
 
     def start(self, run: SavedRun, *, known: dict[Key, float], trusted: dict[int, float]) -> bool:
         """Compute λ_max at ``run``'s snapshots (cancelling the job under way); False once shut down."""
-        if self._shut_down:
-            return False
-        self.cancel()
-        self.current = SharpnessJob(run, dict(known), dict(trusted))
-        if self._thread is None:
-            self._worker = _Worker()
-            self._thread = start_worker_thread(self, self._worker, "mlp-gui sharpness")
-            self._run.connect(self._worker.run)
-            self._worker.done.connect(self._on_done)
-            self._worker.failed.connect(self._on_failed)
-            self.destroyed.connect(partial(end_thread_of_gone_owner, self._thread, self._worker.request_stop))
-        self._run.emit(self.current)
-        return True
+        return self._submit(SharpnessJob(run, dict(known), dict(trusted)))
 
     def cancel(self) -> dict[Key, float]:
         """Stop the job under way (nothing is reported of it); the values it had found so far."""
@@ -120,23 +90,3 @@ class SharpnessJobs(QObject):
             return {}
         job.cancel.set()
         return dict(job.found)
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Cancel and end the thread (window close, quit, exit); True if it ended within ``timeout_ms``."""
-        self._shut_down = True
-        self.cancel()
-        if self._thread is None:
-            return True
-        return end_worker_thread(self._thread, self._worker.request_stop, timeout_ms)
-
-    @Slot(object, object)
-    def _on_done(self, job: SharpnessJob, result: SharpnessResult) -> None:
-        if job is self.current:
-            self.current = None
-            self.finished.emit(result)
-
-    @Slot(object, str)
-    def _on_failed(self, job: SharpnessJob, line: str) -> None:
-        if job is self.current:
-            self.current = None
-            self.failed.emit(line)

@@ -1,8 +1,9 @@
 """Worker QThreads, started and ended the same way for every object that owns one.
 
-The training session, the sweep runner, the gradient check and the CSV reads
-each move a worker onto a thread of its own; each must end it on window close,
-on application quit, and at interpreter exit if a script never closed its
+The training session, the sweep runner, the gradient check, the CSV reads and
+the :class:`JobRunner` s (the Landscape and sharpness computations) each move a
+worker onto a thread of its own; each must end it on window close, on
+application quit, and at interpreter exit if a script never closed its
 window — otherwise Qt prints 'QThread: Destroyed while thread is still
 running' and aborts.
 """
@@ -14,8 +15,9 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from mlp_gui.core.hessian import CancelledError
 
@@ -122,3 +124,83 @@ def end_thread_of_gone_owner(thread: QThread, request_stop: Callable[[], None], 
         end_worker_thread(thread, request_stop, 3000)
     except RuntimeError:
         pass
+
+
+class JobRunner(QObject):
+    """One job at a time on a worker thread of its own (started at the first job); a new job cancels the one under
+    way. ``finished(result)`` and ``failed(line)`` on the GUI thread, for the current job only (the worker's
+    ``done(job, result)`` and ``failed(job, line)``). A subclass names the thread and its worker's type, connects the
+    worker's other signals in :meth:`_wire`, and stops the current job in :meth:`cancel`.
+    """
+
+    finished = Signal(object)
+    failed = Signal(str)
+    _run = Signal(object)  # the job, queued to the worker
+    thread_name = "mlp-gui jobs"
+    worker_type: type[StoppableWorker] = StoppableWorker  # a subclass with a ``run(job)`` slot
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.current: object | None = None
+        self._thread: QThread | None = None
+        self._worker: StoppableWorker | None = None
+        self._shut_down = False
+
+    @property
+    def busy(self) -> bool:
+        return self.current is not None
+
+    @property
+    def thread_running(self) -> bool:
+        return self._thread is not None and self._thread.isRunning()
+
+    def cancel(self) -> object:
+        """Stop the job under way."""
+        raise NotImplementedError
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Cancel and end the thread (window close, quit, exit); True if it ended within ``timeout_ms``."""
+        self._shut_down = True
+        self.cancel()
+        self.current = None
+        if self._thread is None:
+            return True
+        return end_worker_thread(self._thread, self._worker.request_stop, timeout_ms)
+
+    def _wire(self, worker: StoppableWorker) -> None:
+        """Connect ``worker``'s signals other than ``done`` and ``failed`` to this runner's slots."""
+
+    def _submit(self, job: object) -> bool:
+        """Cancel the job under way and hand ``job`` to the worker as the current one; False once shut down."""
+        if self._shut_down:
+            return False
+        self.cancel()
+        self.current = job
+        if self._thread is None:
+            self._worker = worker = self.worker_type()
+            self._thread = start_worker_thread(self, worker, self.thread_name)
+            self._run.connect(worker.run)
+            worker.done.connect(self._on_done)
+            worker.failed.connect(self._on_failed)
+            self._wire(worker)
+            # freed without shutdown (a view dropped mid-job): end the thread first, or Qt aborts on a running QThread
+            self.destroyed.connect(partial(end_thread_of_gone_owner, self._thread, worker.request_stop))
+        self._run.emit(job)
+        return True
+
+    def _ended(self, job: object) -> bool:
+        """Whether ``job`` is the current one (then it is over); an older job's end is not reported."""
+        if job is not self.current:
+            return False
+        self.current = None
+        return True
+
+    @Slot(object, object)
+    def _on_done(self, job: object, result: object) -> None:
+        if self._ended(job):
+            self.finished.emit(result)
+
+    @Slot(object, str)
+    def _on_failed(self, job: object, line: str) -> None:
+        if self._ended(job):
+            self.failed.emit(line)
