@@ -7,7 +7,7 @@ import pytest
 
 from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.one_weight import WeightRef, weight_step
-from mlp_gui.core.step_text import step_lines, stepsize_line, update_clause, update_formula
+from mlp_gui.core.step_text import step_lines, stepsize_line, update_clause, update_formula, update_heading
 from mlp_gui.core.update_rule import GradientDescent
 
 
@@ -47,6 +47,19 @@ def test_formulas_name_the_rule_and_its_penalty():
     adam, _, _ = explained("adam")
     assert update_clause(adam, 0.01) == "ΔW: adam step, η = 0.01"
     assert "m̂" not in update_formula(adam) and "m/(1−β₁ᵗ)" in update_formula(adam)
+
+
+def test_the_update_heading_shortens_in_steps_and_keeps_the_rule_the_stepsize_and_the_penalty():
+    adam, _, _ = explained("adam", l1=0.001)
+    forms = update_heading(adam, 0.01)
+    assert forms[0] == ("update ΔW: adam step, η = 0.01, with L1",)
+    assert ("ΔW: adam step, η = 0.01", "with L1") in forms  # the rule and η on one line, the penalty on the next
+    assert forms[-2:] == (("adam, η = 0.01", "with L1"), ("adam, L1", "η = 0.01"))  # the narrowest keep η too
+    assert all(len(form) <= 2 for form in forms)
+    assert update_heading(GradientDescent(), 0.3) == (("update ΔW = −0.3·∂L/∂W",), ("update", "ΔW = −0.3·∂L/∂W"),
+                                                     ("ΔW =", "−0.3·∂L/∂W"))
+    momentum, _, _ = explained("momentum", l2=0.01, l1=0.001)
+    assert update_heading(momentum, 0.05)[-2:] == (("ΔW = −0.05 · v", "with L1 and L2"), ("momentum, L1 and L2", "η = 0.05"))
 
 
 def test_the_stepsize_line_says_the_decay():

@@ -42,7 +42,7 @@ def test_adams_m_and_root_v_are_columns_beside_the_weights(panel):
     w1 = snap.layers[0].W
     np.testing.assert_array_equal(m_views[0].matrix, flat_m[start:start + w1.size].reshape(w1.shape))
     np.testing.assert_array_equal(v_views[0].matrix, np.sqrt(flat_v[start:start + w1.size]).reshape(w1.shape))
-    headers = " ".join(h.text for h in state.headers)
+    headers = " ".join(h.full_text for h in state.headers)  # shown whole, or shortened with this on hover
     assert "Adam's m" in headers and "Adam's √v" in headers and "like every other layer" in state.note
     assert hover_text(m_views[0], 1, 0).startswith(f"m_W1[1, 0] = {float(m_views[0].matrix[1, 0])!r}")
     state.set_shown(False)
@@ -60,7 +60,7 @@ def test_momentum_shows_its_velocity_and_plain_descent_says_it_keeps_none(panel)
     np.testing.assert_array_equal(velocity[2].bias, snap.rule_state["velocity"][-b3.size:])  # b3: the last parameters
     panel.show_snapshot(trained(), now=True)  # gd: a note instead of heatmaps
     assert state.views == [] and "plain gradient descent remembers nothing" in state.note
-    assert state.headers[0].text == "optimizer state: none"
+    assert state.headers[0].full_text == "optimizer state: none"
 
 
 def test_the_update_column_is_the_optimizers_step_with_its_penalty_and_decayed_stepsize(panel):
@@ -70,12 +70,12 @@ def test_the_update_column_is_the_optimizers_step_with_its_penalty_and_decayed_s
     panel.show_snapshot(snap, now=True)
     updates = snap.updates(0.1)
     np.testing.assert_array_equal(panel.updates[1].matrix, updates[1].W)
-    heading = panel.headers[2].text
+    heading = panel.headers[2].full_text
     assert "ΔW = −0.025 · v, with L2" in heading  # η × 0.5² at epoch 7; the penalty named (its formula in the hover)
     assert "v ← μ·v + g" in hover_text(panel.updates[0], 0, 0) and "λ₂·W" in hover_text(panel.updates[0], 0, 0)
     plain = trained(7, decay_every=3, decay_factor=0.5)
     panel.show_snapshot(plain, now=True)
-    assert "ΔW = −0.025·∂L/∂W" in panel.headers[2].text
+    assert "ΔW = −0.025·∂L/∂W" in panel.headers[2].full_text
     assert "= −0.025 × ∂L/∂W1[0, 0]" in hover_text(panel.updates[0], 0, 0)
 
 
@@ -91,7 +91,7 @@ def test_exact_zeros_are_hatched_and_a_legend_says_so(panel):
     hatch = panel.weights[1].zero_hatch
     assert hatch.zeros == 2 and panel.overlays.zeros == 2
     assert hatch.mask[0, 1] and hatch.mask[3, 2] and not hatch.mask[0, 0]
-    assert "weights at 0: exactly" in panel.overlays.legend.text
+    assert "weights at 0: exactly" in panel.overlays.legend.full_text
     image = panel.grab().toImage()  # painted: the hatch lines make the zero cell not a plain white one
     assert not image.isNull()
     panel.show_snapshot(snap, now=True)
@@ -134,7 +134,7 @@ def test_the_view_menu_switches_the_state_columns_on(window, qtbot):
     action.trigger()
     state = window.heatmaps.overlays.state
     qtbot.waitUntil(lambda: len(state.views) == 1, timeout=TIMEOUT_MS)
-    assert "velocity v" in state.headers[0].text
+    assert "velocity v" in state.headers[0].full_text
     action.trigger()
     assert state.views == []
 
@@ -151,6 +151,6 @@ def test_weights_an_l1_penalty_holds_at_zero_are_hatched_too(panel):
     assert sum(int(m.sum()) for m in expected) >= 3  # L1 is making the net sparse
     for view, mask in zip(panel.weights, expected):
         np.testing.assert_array_equal(view.zero_hatch.mask, mask)
-    assert "held there by L1" in panel.overlays.legend.text
+    assert "held there by L1" in panel.overlays.legend.full_text
     panel.show_snapshot(trained(1500, **config), now=True)  # no penalty: nothing held
     assert panel.overlays.zeros == 0

@@ -15,6 +15,7 @@ from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.image_axes import CellPlot, index_ticks
 from tests.gui_helpers import shown
 from tests.hover_checks import Hover, hover_text
+from tests.image_axes_checks import label_lines, overlaps
 
 LEGIBLE_POINTS = 7.0  # cell text smaller than this is a blur at 96 dpi
 
@@ -342,3 +343,19 @@ def test_the_hover_read_out_follows_new_values_under_a_resting_mouse(qtbot):
     panel.weights[0].image.hoverEvent(Hover(0, 0, exit=True))
     panel.show_snapshot(trained_snapshot(10), now=True)
     assert said[-1] == ""  # the mouse left: nothing more is said
+
+
+def test_outlier_notes_of_neighbouring_columns_never_overlap(qtbot):
+    """In a narrow panel (1024x700 with the update column shown) a note takes two short lines under its title
+    rather than run over the next column's."""
+    panel = shown(qtbot, HeatmapPanel(), 420, 600)
+    panel.set_show_updates(True)
+    panel.show_snapshot(Trainer.new(TrainConfig()).snapshot(), now=True)
+    wait_for_layout(qtbot, panel)
+    weights = np.array([[-5.4e5, -1.1e6, -1.2e5, -8.6e4], [-1.1e3, -2.3e3, -2.5e2, -1.8e2]])
+    for view in (panel.weights[2], panel.gradients[2], panel.updates[2]):
+        assert view.show(weights, np.array([3.0e153, -1.04e156]), None)
+    wait_for_layout(qtbot, panel)
+    titles = [label_lines(v.plot.titleLabel) for v in (panel.weights[2], panel.gradients[2], panel.updates[2])]
+    assert any(text == "scale set by" for text, _ in titles[0])  # the narrow form: the note on two lines
+    assert overlaps([line for lines in titles for line in lines]) == []

@@ -92,7 +92,7 @@ def test_the_heatmaps_update_column_is_the_rules_delta(qtbot, momentum):
     shown_change = [a for view in panel.updates for a in (view.matrix, view.bias)]
     np.testing.assert_array_equal(trainer.layout.pack(snap.layers) + np.concatenate([a.ravel() for a in shown_change]),
                                   after)  # the parameters the run's next step gives, to the bit
-    heading = panel.headers[2].text  # the rule's ΔW with the stepsize's number; the whole formula in the hover
+    heading = panel.headers[2].full_text  # the rule's ΔW with the stepsize's number; the whole formula in the hover
     assert "ΔW = −0.3 · v" in heading and "−0.3·∂L/∂W" not in heading
     text = hover_text(panel.updates[0], 2, 0)
     assert text.startswith(f"ΔW1[2, 0] = {float(expected[0].W[2, 0])!r}   (by {HalfMomentum.formula})") and "×" not in text
@@ -104,7 +104,7 @@ def test_for_gradient_descent_the_update_column_stays_minus_stepsize_times_the_g
     for view, grad in zip(panel.updates, snap.grads):
         np.testing.assert_array_equal(view.matrix, -STEPSIZE * grad.W, strict=True)
         np.testing.assert_array_equal(view.bias, -STEPSIZE * grad.b, strict=True)
-    assert "ΔW = −0.3·∂L/∂W" in panel.headers[2].text
+    assert "ΔW = −0.3·∂L/∂W" in panel.headers[2].full_text
     assert hover_text(panel.updates[0], 2, 0).startswith(f"ΔW1[2, 0] = {float(-STEPSIZE * snap.grads[0].W[2, 0])!r} = −0.3 ×")
 
 

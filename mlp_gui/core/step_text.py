@@ -4,7 +4,8 @@
 calculator: the penalty's share of the gradient, the rule's state before and after (momentum's v, RMSprop's s,
 Adam's m, v, t and bias corrections) and the change, each with the numbers the run's own step computes.
 :func:`update_formula` is the rule in symbols (with the penalty's gradient when there is one); "" for the
-notebook's plain gradient descent, whose views write ``−stepsize · ∂L/∂W``.
+notebook's plain gradient descent, whose views write ``−stepsize · ∂L/∂W``. :func:`update_heading` is the heatmaps'
+update column's heading in forms from the whole to the narrowest.
 """
 
 from __future__ import annotations
@@ -55,10 +56,35 @@ def update_clause(rule: UpdateRule, stepsize: float) -> str:
     clause = clause.replace("stepsize", f"{stepsize:g}")
     if len(clause) > HEADING_CHARS:
         clause = f"ΔW: {rule.name} step, η = {stepsize:g}"
+    penalty = penalty_words(rule)
+    return f"{clause}, {penalty}" if penalty else clause
+
+
+def penalty_words(rule: UpdateRule) -> str:
+    """``with L1``, ``with L1 and L2``, or "" without a penalty: a heading's name for the penalty."""
     penalty = rule.penalty
     if penalty is None:
-        return clause
-    return clause + ", with " + " and ".join(name for name, on in (("L1", penalty.l1), ("L2", penalty.l2)) if on)
+        return ""
+    return "with " + " and ".join(name for name, on in (("L1", penalty.l1), ("L2", penalty.l2)) if on)
+
+
+def update_heading(rule: UpdateRule, stepsize: float) -> tuple[tuple[str, ...], ...]:
+    """The update column's heading in forms from the whole to the shortest, each a tuple of lines: ``update`` and
+    :func:`update_clause` on one line, then on two, then the rule (``ΔW: adam step, η = 0.01``) over the penalty
+    (``with L1``), then shorter words for the rule (``adam, η = 0.01``), at last ``adam, L1`` over ``η = 0.01``. A
+    narrow column shows the first that fits."""
+    clause, penalty = update_clause(rule, stepsize), penalty_words(rule)
+    forms: list[tuple[str, ...]] = [(f"update {clause}",), ("update", clause)]
+    rule_part = clause.removesuffix(f", {penalty}") if penalty else clause
+    short = rule_part.replace(f"ΔW: {rule.name} step,", f"{rule.name},")
+    for part in dict.fromkeys((rule_part, short.replace(f"{rule.name},", f"ΔW: {rule.name},"), short)):
+        forms.append((part, penalty) if penalty else ("update", part))
+    eta = f"η = {stepsize:g}"  # the narrowest: the rule's name (and penalty's) over the stepsize, both kept
+    if is_plain(rule):
+        forms.append(("ΔW =", clause.removeprefix("ΔW = ")))
+    else:
+        forms.append((f"{rule.name}, {penalty.removeprefix('with ')}" if penalty else rule.name, eta))
+    return tuple(dict.fromkeys(forms))
 
 
 def stepsize_line(stepsize: float, decay: StepDecay, epoch: int) -> str:
@@ -131,4 +157,5 @@ def adam_lines(rule: UpdateRule, terms: StepTerms, name: str, value: float, g: s
     ]
 
 
-__all__ = ["is_plain", "step_lines", "stepsize_line", "unhatted", "update_clause", "update_formula"]
+__all__ = ["is_plain", "penalty_words", "step_lines", "stepsize_line", "unhatted", "update_clause", "update_formula",
+           "update_heading"]

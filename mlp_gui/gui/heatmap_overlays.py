@@ -2,8 +2,8 @@
 
 - the optimizer's state as more columns (:mod:`mlp_gui.gui.state_heatmaps`), switched from View ▸ Show the
   optimizer's state, an action the panel puts in its window's View menu itself (after Show the update ΔW);
-- exact zeros of the weights hatched (:mod:`mlp_gui.gui.zero_marks`), with a one-line legend under the weights
-  while there are any;
+- exact zeros of the weights hatched (:mod:`mlp_gui.gui.zero_marks`), with a legend under the weights (in as few
+  lines as fit) while there are any;
 - one parameter outlined in every column (:mod:`mlp_gui.gui.cell_highlight`; the Predict panel's);
 - the run's input features (``x₀²``, ``sin x₁``) as the names of W1's columns in the hover text.
 
@@ -12,7 +12,6 @@ The panel calls :meth:`Overlays.drawn` after every draw, saying whether it made 
 
 from __future__ import annotations
 
-import html
 import weakref
 
 import numpy as np
@@ -20,9 +19,9 @@ from PySide6.QtGui import QAction
 
 from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.trainer_state import Snapshot
-from mlp_gui.gui import palette
 from mlp_gui.gui.cell_highlight import CellHighlight
-from mlp_gui.gui.image_axes import TICK_FONT_PT, OverhangingTitle
+from mlp_gui.gui.heatmap_headings import FittedHeading, wrapped_forms
+from mlp_gui.gui.image_axes import TICK_FONT_PT
 from mlp_gui.gui.state_heatmaps import StateColumns
 from mlp_gui.gui.zero_marks import LEGEND, held_by_l1, mark_zeros
 
@@ -41,7 +40,7 @@ class Overlays:
         self.highlight = CellHighlight()
         self.features: tuple[str, ...] = ()
         self.zeros = 0
-        self.legend: OverhangingTitle | None = None
+        self.legend: FittedHeading | None = None
         self.action: QAction | None = None
 
     @property
@@ -88,9 +87,9 @@ class Overlays:
     def _show_legend(self, n_layers: int) -> None:
         ci = self.panel.ci
         if self.zeros and self.legend is None:
-            self.legend = OverhangingTitle("")
-            self.legend.setText(html.escape(LEGEND), size=f"{TICK_FONT_PT}pt", color=palette.MUTED)
+            self.legend = FittedHeading()  # in as few lines as fit under the columns
             ci.addItem(self.legend, row=n_layers + 1, col=0, colspan=2 * len(self.panel.headers))
+            self.legend.set_forms(wrapped_forms(LEGEND), tip=LEGEND, size_pt=TICK_FONT_PT)
         elif not self.zeros and self.legend is not None:
             if self.legend in ci.items:
                 ci.removeItem(self.legend)

@@ -59,14 +59,16 @@ from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.step_text import update_clause, update_formula
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
+from mlp_gui.gui.heatmap_headings import FittedHeading, column_forms
 from mlp_gui.gui.heatmap_overlays import Overlays
-from mlp_gui.gui.image_axes import TICK_FONT_PT, OverhangingTitle, columns_label, image_plot
+from mlp_gui.gui.image_axes import TICK_FONT_PT, columns_label, image_plot
 from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
 
 MAX_TEXT_CELLS = 8  # print values in cells when a matrix has at most this many rows and columns
 REFRESH_MS = 100  # at most ten redraws a second
 MAX_REFRESH_MS = 1000  # at least one a second, however large the network
 TIME_BUDGET = 0.04  # share of wall time the heatmaps may take (a redraw costing 10 ms runs every 250 ms)
+READABLE_CELLS = 60  # pixels of cells per row at least: below that the panel scrolls
 MIN_ROW_HEIGHT = 170  # pixels per layer before the panel scrolls (deep networks)
 OUTLIER_RATIO = 1e3  # the largest |value| above this many times the typical one "sets the scale" (and says so)
 SAMPLE_SIZE = 4096  # values of a large matrix whose median stands for its typical magnitude
@@ -238,9 +240,13 @@ class MatrixView:
         factor = "" if exponent is None else f"({format_exponent(exponent)})"
         text = f"{self.title}&nbsp; {factor}" if factor else self.title
         wrapped = f"<div align='center'>{self.title}<br>{factor}</div>" if factor else None  # a narrow plot
-        if note:
-            text = f"<div align='center'>{text}<br><span style='font-size:{TICK_FONT_PT}pt; color:{palette.ERROR}'>{note}</span></div>"
-            wrapped = None
+        if note:  # narrow: "scale set by" / "W1[0, 1] = -1.2" on lines of their own, not over the next column
+            red = f"<span style='font-size:{TICK_FONT_PT}pt; color:{palette.ERROR}'>{{}}</span>"
+            left, _, value = note.partition(" = ")
+            prefix = "outlier:" if left.startswith("outlier:") else "scale set by"
+            lines = (prefix, f"{left[len(prefix):].strip()} = {value}")
+            text = f"<div align='center'>{text}<br>{red.format(note)}</div>"
+            wrapped = f"<div align='center'>{self.title}<br>{'<br>'.join(red.format(line) for line in lines)}</div>"
         self.title_text = text
         self.plot.setTitle(text, size="9pt", color=palette.TEXT, wrapped=wrapped)
 
@@ -294,16 +300,17 @@ class HeatmapPanel(Paced, QScrollArea):
         self.setWidget(self.view)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._on_hover = on_hover or (lambda text: None)
         self.overlays = Overlays(self, self._on_hover)  # the optimizer's state, exact zeros, an outlined cell
         self.weights: list[MatrixView] = []
         self.gradients: list[MatrixView] = []
         self.updates: list[MatrixView] = []  # ΔW | Δb per layer; empty while the column is hidden
-        self.headers: list[pg.LabelItem] = []
+        self.headers: list[FittedHeading] = []
         self.locked = False
         self.show_updates = False
         self.stepsize, self.formula = DEFAULT_STEPSIZE, ""  # formula: the update column's heading (ΔW = −η·…)
+        self.rule, self.eta = None, DEFAULT_STEPSIZE  # the drawn snapshot's rule and (decayed) stepsize: the heading's
         self.scale_mode = "matrix"
         self._rebuild = False  # the columns changed: build the plots again at the next refresh
         self._rescale = False  # the scale mode changed: choose the scales from the data once, even if locked
@@ -401,12 +408,19 @@ class HeatmapPanel(Paced, QScrollArea):
         if self.updates:
             eta = snap.stepsize_at(self.stepsize)  # decayed by now, if the run decays it
             if update_clause(snap.rule, eta) != self.formula:
-                self.formula = update_clause(snap.rule, eta)
+                self.formula, self.rule, self.eta = update_clause(snap.rule, eta), snap.rule, eta
                 self._set_headers()
             for view in self.updates:
                 view.stepsize, view.formula = eta, update_formula(snap.rule)
             self._show_column(self.updates, [(d.W, d.b) for d in snap.updates(self.stepsize)], fixed)
         self.overlays.drawn(snap, rebuilt=rebuilt)
+        self._keep_readable(len(snap.layers))
+
+    def _keep_readable(self, n_layers: int) -> None:
+        """Never squeeze the columns below their texts, nor the rows below READABLE_CELLS px of cells: scroll instead."""
+        hint = self.ci.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        deep = MIN_ROW_HEIGHT * n_layers if n_layers > 4 else 0
+        self.view.setMinimumSize(math.ceil(hint.width()), max(deep, math.ceil(hint.height()) + READABLE_CELLS * n_layers))
 
     def _show_column(self, views: list[MatrixView], arrays: list[tuple[np.ndarray, np.ndarray]], fixed: bool) -> None:
         """Draw gradients or updates on the scale mode's scales: each its own, or one for the whole column."""
@@ -434,12 +448,11 @@ class HeatmapPanel(Paced, QScrollArea):
         self.weights, self.gradients, self.updates = [], [], []
         columns = 3 if self.show_updates else 2
         self.headers = []
-        for c in range(columns):  # headings may be wider than their column: they overhang rather than widen it
-            label = OverhangingTitle("")
+        for c in range(columns):  # headings fit their column (shorter forms, elided at worst) and never widen it
+            label = FittedHeading()
             self.ci.addItem(label, row=0, col=2 * c, colspan=2)
             self.headers.append(label)
         self._set_headers()
-        n_layers = len(snap.layers)
         click = self.cell_clicked.emit
         for i, layer in enumerate(snap.layers):
             n = i + 1
@@ -460,15 +473,10 @@ class HeatmapPanel(Paced, QScrollArea):
                 view.plot.getAxis("left").setLabel("")
         for col in range(2 * columns):
             self.ci.layout.setColumnStretchFactor(col, 1 - col % 2)
-        self.view.setMinimumHeight(MIN_ROW_HEIGHT * n_layers if n_layers > 4 else 0)
 
     def _set_headers(self) -> None:
-        """The columns' headings, saying which share a scale."""
-        shared = {"shared": " (shared)", "log": " (log, shared)"}.get(self.scale_mode, "")
-        wide = not self.show_updates  # two columns have room for the longer words
-        lines = [("weights and biases", "(log scales)" if self.scale_mode == "log" else ""),
-                 ("their gradients" if wide else "gradients", "∂L/∂·" + shared),
-                 ("updates", f"ΔW{shared}") if shared else ("update", self.formula or f"ΔW = −{self.stepsize:g}·∂L/∂W")]
-        for label, (first, second) in zip(self.headers, lines):  # on two lines where one is too wide for its column
-            wrapped = f"<div align='center'>{first}<br>{second.replace('; ', '<br>')}</div>" if second else None
-            label.setText(f"{first} {second}".strip(), size="9pt", color=palette.MUTED, wrapped=wrapped)
+        """The columns' headings, saying which share a scale (:mod:`mlp_gui.gui.heatmap_headings`)."""
+        eta = self.stepsize if self.rule is None else self.eta
+        forms = column_forms(scale_mode=self.scale_mode, updates=self.show_updates, rule=self.rule, stepsize=eta)
+        for label, (form, tip) in zip(self.headers, forms):
+            label.set_forms(form, tip=tip)

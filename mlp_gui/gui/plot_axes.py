@@ -1,6 +1,7 @@
 """The loss plot's axes and grid: epochs labelled compactly (20k, 1.5M), the loss in powers of ten in one style
 (10⁰, 10⁻⁵) with as many labelled decades as room allows, light grid lines, and the epoch axis's title, which says
-how many gradient-descent updates an epoch is, and the loss axis's, which names the loss. :func:`set_up_axes` gives a plot item all of them.
+how many gradient-descent updates an epoch is (shorter in a narrow plot), and the loss axis's, which names the loss.
+:func:`set_up_axes` gives a plot item all of them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QRectF
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from mlp_gui.core.config import TrainConfig
@@ -45,11 +46,40 @@ def decade_step(decade_px: float, min_px: float) -> int:
     return next((step for step in DECADE_STEPS if step * decade_px >= min_px), DECADE_STEPS[-1])
 
 
+def epoch_title_forms(title: str) -> tuple[str, ...]:
+    """The epoch axis's title from the whole to the shortest (``epoch  (23 mini-batch updates each)``, ``epoch  (23
+    updates each)``, ``epoch  (23 updates)``, ``epoch``), for a narrow plot."""
+    shorter = title.replace(" mini-batch updates each)", " updates each)")
+    forms = (title, shorter, shorter.replace(" updates each)", " updates)"), title.split("  (", 1)[0])
+    return tuple(dict.fromkeys(form for form in forms if form))
+
+
 class EpochAxis(pg.AxisItem):
-    """A bottom axis that labels epochs compactly (20k, 1.5M) instead of 20000, 1500000."""
+    """A bottom axis that labels epochs compactly (20k, 1.5M) instead of 20000, 1500000, and whose title takes the
+    first of :func:`epoch_title_forms` that fits its width (the whole title then in its tooltip)."""
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph naming
         return [format_epoch(v * scale) for v in values]
+
+    @property
+    def shown_title(self) -> str:
+        """The title as drawn: the whole one, or a shorter form where the plot is too narrow for it."""
+        forms = epoch_title_forms(self.labelText) if self.labelText else ("",)
+        if self.width() <= 0:
+            return forms[0]
+        metrics = QFontMetricsF(self.label.font())
+        fits = [metrics.horizontalAdvance(" ".join(form.split())) <= self.width() - 2 for form in forms]  # as drawn
+        return next((form for form, fit in zip(forms, fits) if fit), forms[-1])
+
+    def labelString(self) -> str:  # noqa: N802 - pyqtgraph naming
+        shown = self.shown_title
+        self.label.setToolTip(self.labelText if shown != self.labelText else "")
+        return super().labelString().replace(f">{self.labelText} ", f">{shown} ", 1)
+
+    def resizeEvent(self, ev=None) -> None:  # noqa: N802 - Qt naming
+        if self.label is not None and self.labelText and self.label.toPlainText().split() != self.shown_title.split():
+            self.label.setHtml(self.labelString())  # the title's form for the new width, then placed centred
+        super().resizeEvent(ev)
 
 
 class LossAxis(pg.AxisItem):

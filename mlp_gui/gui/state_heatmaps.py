@@ -10,7 +10,6 @@ note that says so. The numbers are the snapshot's own :attr:`~mlp_gui.core.train
 
 from __future__ import annotations
 
-import textwrap
 import weakref
 from dataclasses import dataclass
 
@@ -19,10 +18,9 @@ import numpy as np
 from mlp_gui.core.color_scale import follow_limit, log_top, peak_magnitude
 from mlp_gui.core.flat_layout import FlatLayout
 from mlp_gui.core.trainer_state import Snapshot
-from mlp_gui.gui import palette
-from mlp_gui.gui.image_axes import TICK_FONT_PT, OverhangingTitle
+from mlp_gui.gui.heatmap_headings import FittedHeading, wrapped_forms
+from mlp_gui.gui.image_axes import TICK_FONT_PT
 
-WRAP = 22  # characters per line of the note under the columns, per column
 
 @dataclass(frozen=True)
 class StateArray:
@@ -50,6 +48,7 @@ NOTES = {  # under the columns: what the state does to the step (no combining ac
     "adam": "the step is η·m/√v (both bias-corrected): each weight's mean gradient over its own typical size. "
             "A layer with tiny gradients has a tiny √v too, so it steps about η, like every other layer",
 }
+NO_STATE_FORMS = (("optimizer state: none",), ("optimizer state:", "none"), ("no optimizer", "state"))
 NO_STATE = ("optimizer state: none", "plain gradient descent remembers nothing between steps (momentum's velocity, "
             "RMSprop's s, Adam's m and v show here)")
 
@@ -76,9 +75,9 @@ class StateColumns:
         self.shown = False
         self.columns: tuple[StateArray, ...] = ()
         self.views: list[list] = []
-        self.headers: list[OverhangingTitle] = []
+        self.headers: list[FittedHeading] = []
         self.note = ""  # under the columns: what the state does to the step (for plain descent: that it has none)
-        self.note_label: OverhangingTitle | None = None
+        self.note_label: FittedHeading | None = None
         self._built_at = -1  # the first layout column they were built at (-1: not built)
 
 
@@ -122,13 +121,14 @@ class StateColumns:
         rows = len(snap.layers) + 1  # under the last layer
         if not columns:
             plain = snap.rule.name == "gd"
-            self.headers = [self._header(first, NO_STATE[0], "")]
+            self.headers = [self._header(first, NO_STATE_FORMS, NO_STATE[1])]
             self._explain(NO_STATE[1] if plain else f"the {snap.rule.name} update keeps no state drawn here", rows, first, 2)
             return
         self._explain(NOTES.get(snap.rule.name, ""), rows, first, 2 * len(columns))
         for k, column in enumerate(columns):
             col = first + 2 * k
-            self.headers.append(self._header(col, column.heading, column.note))
+            forms = ((f"{column.heading}: {column.note}",), (column.heading, column.note), (column.symbol, column.note))
+            self.headers.append(self._header(col, forms, NOTES.get(snap.rule.name, "")))
             views = []
             for i in range(len(snap.layers)):
                 n = i + 1
@@ -141,22 +141,21 @@ class StateColumns:
             ci.layout.setColumnStretchFactor(col, 1)
             ci.layout.setColumnStretchFactor(col + 1, 0)
 
-    def _header(self, col: int, first: str, second: str) -> OverhangingTitle:
-        label = OverhangingTitle("")
+    def _header(self, col: int, forms: tuple[tuple[str, ...], ...], tip: str) -> FittedHeading:
+        """A heading over layout columns ``col`` and ``col + 1``: the first of ``forms`` that fits, ``tip`` on hover."""
+        label = FittedHeading()
         self.panel.ci.addItem(label, row=0, col=col, colspan=2)
-        label.setText(f"{first}: {second}" if second else first, size="9pt", color=palette.MUTED,
-                      wrapped=f"<div align='center'>{first}<br>{second}</div>" if second else None)
+        label.set_forms(forms, tip=tip)
         return label
 
     def _explain(self, text: str, row: int, col: int, span: int) -> None:
-        """``text`` under the columns, in lines of about WRAP characters per column pair."""
+        """``text`` under the columns, in as few lines as fit their width."""
         self.note = text
         if not text:
             return
-        self.note_label = OverhangingTitle("")
-        lines = "<br>".join(textwrap.wrap(text, WRAP * max(1, span // 2)))
-        self.note_label.setText(lines, size=f"{TICK_FONT_PT}pt", color=palette.MUTED)
+        self.note_label = FittedHeading()
         self.panel.ci.addItem(self.note_label, row=row, col=col, colspan=span)
+        self.note_label.set_forms(wrapped_forms(text), tip=text, size_pt=TICK_FONT_PT)
 
     def _show_column(self, views: list, arrays: list[tuple[np.ndarray, np.ndarray]]) -> None:
         """Each its own scale in the ``matrix`` mode, one for the column in ``shared`` and ``log`` (as the gradients)."""

@@ -1,0 +1,131 @@
+"""At 1024x700 (the smallest supported window) and 1280x800 every heatmap column heading and the loss plot's epoch
+axis title fit on screen: each line of text no wider than its item and inside the part of the view that shows (the
+update column's "ΔW: adam step, η = 0.01, with L1" lost its end, the gradients' heading ran into it)."""
+
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFontMetricsF
+
+from mlp_gui.core import TrainConfig
+from mlp_gui.core.run_state import RunState
+from mlp_gui.gui.heatmap_overlays import STATE_TEXT
+from tests.gui_helpers import TIMEOUT_MS, press_start, wait_state
+from tests.image_axes_checks import label_lines, text_lines
+
+CIRCLES = dict(data="circles", layers=(2, 8, 8, 1), activation="tanh", output="sigmoid", loss="cross-entropy",
+               init="xavier", batch_size=0)
+RUNS = {"gd": TrainConfig(**CIRCLES, stepsize=0.1), "adam+L1": TrainConfig(**CIRCLES, optimizer="adam", l1=0.001, stepsize=0.01)}
+
+
+def sized(window, qtbot, width: int, height: int) -> None:
+    window.showNormal()
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (width, height), timeout=TIMEOUT_MS)
+
+
+def start(window, qtbot, config: TrainConfig, *, state: bool = False) -> list:
+    """A new run of ``config`` with the update column (and ``state``: the optimizer's state) shown; its headings."""
+    window.session.new_run(config, 100)
+    qtbot.waitUntil(lambda: window.session.config == config, timeout=TIMEOUT_MS)
+    window.actions["show_updates"].setChecked(True)
+    if state:
+        (action,) = [a for a in window.menus["View"].actions() if a.text() == STATE_TEXT]
+        action.setChecked(True)
+    heatmaps = window.heatmaps
+    overlays = heatmaps.overlays.state
+    qtbot.waitUntil(lambda: len(heatmaps.headers) == 3 and heatmaps.rule is not None
+                    and (not state or bool(overlays.headers)), timeout=TIMEOUT_MS)
+    return heatmaps.headers + overlays.headers
+
+
+def notes(window, qtbot) -> list:
+    """The texts under the columns: the state's note and the zero marks' legend (after a while an L1 run has some)."""
+    window.session.new_run(window.session.config, 1500)
+    press_start(window, qtbot)
+    wait_state(window, qtbot, RunState.FINISHED)
+    overlays = window.heatmaps.overlays
+    qtbot.waitUntil(lambda: overlays.state.note_label is not None and overlays.legend is not None, timeout=TIMEOUT_MS)
+    return [overlays.state.note_label, overlays.legend]
+
+
+def visible_scene_rect(heatmaps) -> QRectF:
+    """The part of the heatmaps' scene the scroll area shows."""
+    view = heatmaps.view
+    shown = heatmaps.viewport().rect().translated(-view.pos())  # the viewport in the view's own coordinates
+    return view.mapToScene(shown.intersected(view.rect())).boundingRect()
+
+
+def assert_fits(headings, visible: QRectF) -> None:
+    for heading in headings:
+        lines = label_lines(heading)
+        assert lines, heading.full_text
+        metrics = QFontMetricsF(heading.line_font())
+        room = heading.sceneBoundingRect()
+        for text, rect in lines:
+            assert metrics.horizontalAdvance(text) <= heading.width(), (text, heading.width(), heading.full_text)
+            assert room.left() - 1 <= rect.left() and rect.right() <= room.right() + 1, (text, rect, room)
+            assert visible.left() - 1 <= rect.left() and rect.right() <= visible.right() + 1, (text, rect, visible)
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1280, 800)])
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_every_heatmap_heading_fits_over_its_column(window, qtbot, size, run):
+    sized(window, qtbot, *size)
+    headings = start(window, qtbot, RUNS[run])
+    qtbot.waitUntil(lambda: all(label_lines(h) for h in headings), timeout=TIMEOUT_MS)
+    assert_fits(headings, visible_scene_rect(window.heatmaps))
+    shown = " ".join(" ".join(h.lines) for h in headings)
+    needed = ("adam", "η = 0.01", "with L1") if run == "adam+L1" else ("ΔW = −0.1·∂L/∂W",)
+    assert all(words in shown for words in needed), shown  # what matters is said, not elided
+    assert "…" not in shown, shown
+    update = headings[2]
+    assert update.full_text in update.toolTip() and ("λ₁·sign(W)" in update.toolTip()) == (run == "adam+L1")
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1280, 800)])
+def test_the_state_columns_headings_fit_their_columns_too(window, qtbot, size):
+    sized(window, qtbot, *size)
+    headings = start(window, qtbot, RUNS["adam+L1"], state=True)
+    qtbot.waitUntil(lambda: all(label_lines(h) for h in headings), timeout=TIMEOUT_MS)
+    everywhere = QRectF(-1e6, -1e6, 2e6, 2e6)
+    texts = headings + notes(window, qtbot)
+    qtbot.waitUntil(lambda: all(label_lines(t) for t in texts), timeout=TIMEOUT_MS)
+    assert_fits(texts, visible_scene_rect(window.heatmaps) if size == (1280, 800) else everywhere)
+    for text in texts:
+        assert text.full_text in text.toolTip()  # a shortened text says it all on hover
+        assert "…" not in " ".join(text.lines), text.lines
+    assert "η = 0.01" in " ".join(headings[2].lines) and "L1" in " ".join(headings[2].lines)
+
+
+@pytest.mark.parametrize("batch", [0, 7])
+def test_the_epoch_axis_title_fits_at_1024x700(window, qtbot, batch):
+    sized(window, qtbot, 1024, 700)
+    config = TrainConfig(**{**CIRCLES, "batch_size": batch})
+    window.session.new_run(config, 100)
+    qtbot.waitUntil(lambda: window.session.config == config, timeout=TIMEOUT_MS)
+    plot = window.plot
+    axis = plot.getPlotItem().getAxis("bottom")
+    qtbot.waitUntil(lambda: bool(text_lines(axis.label)), timeout=TIMEOUT_MS)
+    shown = plot.mapToScene(plot.viewport().rect()).boundingRect()
+    metrics = QFontMetricsF(axis.label.font())
+    for text, rect in text_lines(axis.label):
+        assert metrics.horizontalAdvance(text) <= axis.width(), (text, axis.width())
+        assert shown.left() - 1 <= rect.left() and rect.right() <= shown.right() + 1, (text, rect, shown)
+    drawn, whole = axis.label.toPlainText().split(), plot.epoch_axis_title
+    assert drawn == whole.split() or axis.label.toolTip() == whole, (drawn, whole)  # shortened: whole on hover
+    assert drawn[0] == "epoch" and ("mini-batch" in whole) == (batch == 7)
+
+
+def test_the_state_columns_can_all_be_reached_at_1024x700(window, qtbot):
+    """Five columns do not fit 1024 px side by side: the panel keeps them readable and scrolls to the last."""
+    sized(window, qtbot, 1024, 700)
+    headings = start(window, qtbot, RUNS["adam+L1"], state=True)
+    qtbot.waitUntil(lambda: all(label_lines(h) for h in headings), timeout=TIMEOUT_MS)
+    panel = window.heatmaps
+    content = QRectF(0, 0, panel.view.width(), panel.view.height())
+    assert_fits(headings, content)  # every heading whole, inside what the panel scrolls over
+    right = max(h.sceneBoundingRect().right() for h in headings)
+    assert right > panel.viewport().width()  # this size really is too narrow for them...
+    bar = panel.horizontalScrollBar()
+    qtbot.waitUntil(bar.isVisible, timeout=TIMEOUT_MS)
+    assert bar.maximum() >= right - panel.viewport().width() - 2  # ...and the last is reachable
