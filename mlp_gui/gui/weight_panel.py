@@ -93,7 +93,7 @@ class WeightPanel(Paced, QFrame):
         close.clicked.connect(self.close_panel)
         self.view = TimedLayoutWidget()
         self.view.setBackground("w")
-        self._build_plots()
+        self._plots_built = False  # built when first shown: most sessions never open the panel
         self.text.installEventFilter(self)  # a new palette: the quieter colour chosen again (eventFilter)
         self.scroll = QScrollArea()  # an optimizer's step takes more lines than the panel is tall
         self.scroll.setWidget(self.text)
@@ -121,6 +121,9 @@ class WeightPanel(Paced, QFrame):
         self.escape.activated.connect(self.close_panel)
 
     def _build_plots(self) -> None:
+        if self._plots_built:
+            return
+        self._plots_built = True
         ci = self.view.ci
         self.terms_plot = ci.addPlot(row=0, col=0, rowspan=2)
         self.value_plot = ci.addPlot(row=0, col=1, axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")})
@@ -219,6 +222,7 @@ class WeightPanel(Paced, QFrame):
         self.closed.emit()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        self._build_plots()
         super().showEvent(event)
         self.escape.setEnabled(True)
         self._pacer.catch_up()
@@ -250,6 +254,7 @@ class WeightPanel(Paced, QFrame):
         return self.ref, self.config
 
     def _draw(self, snap: Snapshot) -> None:
+        self._build_plots()
         if self.ref is None or self.x.size == 0:
             return
         step = weight_step(self.config.model, snap.layers, self.x, self.y, snap.stepsize_at(self.config.stepsize),
