@@ -16,6 +16,7 @@ import numpy as np
 from mlp_gui.core.flat_layout import FlatLayout
 from mlp_gui.core.network import quiet_float
 from mlp_gui.core.norm_record import NormRecord, on_grid
+from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.snapshots import SnapshotStore
 from mlp_gui.core.update_rule import State
 from mlp_gui.core.weight_edits import Edits, WeightEdit, parse_ref
@@ -39,15 +40,12 @@ class ParameterEdits:
         """Set ``name[index]`` (``"W2", (1, 3)`` or ``"b2", (1,)``) to ``value`` at the current epoch: the run
         branches there. ValueError in one line for a parameter the network does not have, a value that is not a finite
         number, or a diverged run."""
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{value!r} is not a number") from None
-        if not math.isfinite(value):
-            raise ValueError(f"{value} is not a finite number")
-        if self.diverged_at is not None:
-            raise ValueError("the run diverged: go back to an earlier epoch before editing a weight")
-        ref = parse_ref(name, index)
+        value = self._editable(value)
+        return self.edit_weight(parse_ref(name, index), value)
+
+    def edit_weight(self, ref: WeightRef, value: float) -> WeightEdit:
+        """:meth:`edit_parameter` for the parameter ``ref`` names (the same checks, the same ValueError lines)."""
+        value = self._editable(value)
         try:
             i = self.layout.index(ref.layer, ref.row, ref.col)
         except IndexError as exc:
@@ -66,6 +64,18 @@ class ParameterEdits:
         edit = WeightEdit(self.epoch, ref, old, value)
         self.weight_edits = (*self.weight_edits, edit)
         return edit
+
+    def _editable(self, value: object) -> float:
+        """``value`` as a float; ValueError in one line if it is no finite number or the run diverged."""
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{value!r} is not a number") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not a finite number")
+        if self.diverged_at is not None:
+            raise ValueError("the run diverged: go back to an earlier epoch before editing a weight")
+        return value
 
 
 __all__ = ["ParameterEdits"]

@@ -31,6 +31,7 @@ from mlp_gui.core.runfile import SavedRun, run_from_trainer
 from mlp_gui.core.settings import DEFAULT_EPOCHS
 from mlp_gui.core.sharpness_record import SharpnessRecord
 from mlp_gui.core.trainer import Snapshot, Trainer
+from mlp_gui.core.weight_edits import Edits, WeightEdit
 from mlp_gui.gui.run_worker import Delivery, Halted, TrainingWorker
 from mlp_gui.gui.worker_threads import end_worker_thread, start_worker_thread
 
@@ -56,6 +57,7 @@ class RunReset:
     reproduces_notebook: bool = False  # its epoch-0 report is the course notebook's printout, checked character for character
     norms: NormRows | None = None  # the per-layer norms the trainer recorded so far (copies)
     sharpness: SharpnessRecord | None = None  # λ_max at kept snapshots as an opened file cached it (None: none)
+    weight_edits: Edits = ()  # the weights typed in so far (core/weight_edits.py), an edit just made last
 
 
 class TrainingSession(QObject):
@@ -252,6 +254,22 @@ class TrainingSession(QObject):
             self.snapshot_ready.emit(self._latest)
             self.settings_changed.emit(self._trainer.config)
 
+    def edit_parameter(self, *, ref: WeightRef, value: float) -> WeightEdit | None:
+        """Set the weight or bias ``ref`` to ``value`` at the current epoch: the run branches there (the trainer's
+        :meth:`~mlp_gui.core.trainer_edits.ParameterEdits.edit_weight`, on the live trainer and its data); only while
+        idle (None otherwise). ValueError in one line for a parameter the network lacks, a value that is no finite
+        number, or a diverged run. Views start over from the run reset that follows, which carries the edit."""
+        trainer = self._trainer
+        if trainer is None or self.state.busy:
+            return None
+        kept = list(trainer.snapshots.epochs)  # the snapshots λ_max may be known at (the edit replaces the last)
+        edit = trainer.edit_weight(ref, value)
+        self._guard, self.guard_report = None, None  # the guard watches the edited run afresh, as a new one
+        if self.sharpness is not None:  # λ at the edit's epoch and after was the old parameters'
+            self.sharpness = self.sharpness.upto(edit.epoch - 1).at(kept)
+        self._install(trainer, max(self.planned_epochs, trainer.epoch))
+        return edit
+
     def pause_then(self, action: Callable[[], None]) -> None:
         """Run ``action`` once the trainer is idle (pausing a running run first; it can resume)."""
         self._when_idle(action, stop=False)
@@ -392,7 +410,7 @@ class TrainingSession(QObject):
                                      trainer.loss_history.copy(), initial, trainer.data,
                                      {k: v.copy() for k, v in trainer.metrics.items()},
                                      fingerprint(trainer.config, trainer.initial_layers), reproduces, trainer.norms.rows(),
-                                     self.sharpness))
+                                     self.sharpness, trainer.weight_edits))
         self.snapshot_ready.emit(self._latest)
         self._machine.installed(trainer.diverged_at is not None)
 

@@ -1,17 +1,16 @@
 """Edit a weight (issue 21 §3): double-click a weight or bias cell of the W heatmaps (or an edge of the network
 diagram), type a new value, and the run branches there.
 
-Only while the run is idle. The edit is the trainer's (:meth:`~mlp_gui.core.trainer_edits.ParameterEdits.edit_parameter`)
-made on the run as a file would hold it, which the session then holds instead (as opening that file would), so the
-history, the snapshots and a later save keep it exactly. The loss plot marks each edit (``W2[1, 3] 0.12 → 0.5 at
-2,000``) and the run's name says it was edited.
+Only while the run is idle. The session makes the edit on its live trainer (:meth:`TrainingSession.edit_parameter`,
+the trainer's :meth:`~mlp_gui.core.trainer_edits.ParameterEdits.edit_weight`: no copy of the run or its data), so the
+history, the snapshots and a later save keep it exactly; the run reset it makes carries the run's edits. The loss
+plot marks each edit (``W2[1, 3] 0.12 → 0.5 at 2,000``) and the run's name says it was edited.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, Q
 from mlp_gui.core import weight_edits
 from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.plural import count
-from mlp_gui.core.runfile import run_from_trainer
 from mlp_gui.core.weight_edits import Edits, WeightEdit
 from mlp_gui.gui import palette
 
@@ -86,6 +84,7 @@ class WeightEditing(QObject):
         self.window = window
         self.edits: Edits = ()  # the current run's edits (as the session holds it)
         self._incoming: Edits | None = None  # the edits of the run the next run reset installs, when known
+        self._editing = False  # True while the session makes an edit (its run reset is the edited run's)
         self._fingerprint = ""  # the run the edits belong to
         self._marks: list = []  # the loss plot's marks of them
         self.dialog: WeightEditDialog | None = None
@@ -179,24 +178,24 @@ class WeightEditing(QObject):
     def apply(self, ref: WeightRef, value: float) -> WeightEdit | None:
         """Set ``ref`` to ``value`` at the run's current epoch; None (and a note saying why) if it cannot be."""
         w, s = self.window, self.window.session
-        run = s.saved_run() if s.has_run else None
-        if run is None:
+        if not s.has_run or s.state.busy:
             w.show_note("Pause the run to edit a weight: it is edited only while the run is idle", error=True)
             return None
-        if run.diverged_at is not None:
+        if s.diverged_at is not None:
             w.show_note("The run diverged: go back to an earlier epoch before editing a weight", error=True)
             return None
-        trainer = run.trainer()
+        path = w.files.run_path
+        self._editing = True  # the run reset the edit makes carries the run's edits
         try:
-            edit = trainer.edit_parameter(f"{'b' if ref.is_bias else 'W'}{ref.layer}",
-                                          (ref.row,) if ref.is_bias else (ref.row, ref.col), value)
+            edit = s.edit_parameter(ref=ref, value=value)
         except ValueError as exc:
             w.show_note(f"Cannot edit {ref.name}: {exc}", error=True)
             return None
-        sharp = run.sharpness.upto(edit.epoch - 1) if run.sharpness is not None else None  # λ there was the old one's
-        path = w.files.run_path
-        self._incoming = trainer.weight_edits
-        s.open_run(replace(run_from_trainer(trainer), sharpness=sharp, lesson=run.lesson), s.planned_epochs)
+        finally:
+            self._editing = False
+        if edit is None:  # cannot happen while idle; said rather than crash
+            w.show_note("Pause the run to edit a weight: it is edited only while the run is idle", error=True)
+            return None
         if path is not None:
             w.files.run_path = path  # still that file's run, with an edit the file does not hold yet
             w.files.saved()  # the window's title names the file again (marked unsaved)
@@ -214,7 +213,9 @@ class WeightEditing(QObject):
     def _on_run_reset(self, reset) -> None:
         """A new, opened or edited run, or the same run gone back: mark its edits and say it was edited."""
         incoming, self._incoming = self._incoming, None
-        if incoming is not None:
+        if self._editing:  # an edit just made: the session's run holds it, and the reset says so
+            edits = reset.weight_edits
+        elif incoming is not None:
             edits = incoming
         elif reset.fingerprint != self._fingerprint:  # another run (its file, if opened, says more in opened())
             edits = ()
