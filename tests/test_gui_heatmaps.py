@@ -15,7 +15,7 @@ from mlp_gui.gui.heatmaps import HeatmapPanel
 from mlp_gui.gui.image_axes import CellPlot, index_ticks
 from tests.gui_helpers import shown
 from tests.hover_checks import Hover, hover_text
-from tests.image_axes_checks import label_lines, overlaps
+from tests.image_axes_checks import label_lines, overlaps, plot_texts
 
 LEGIBLE_POINTS = 7.0  # cell text smaller than this is a blur at 96 dpi
 
@@ -359,3 +359,7 @@ def test_outlier_notes_of_neighbouring_columns_never_overlap(qtbot):
     titles = [label_lines(v.plot.titleLabel) for v in (panel.weights[2], panel.gradients[2], panel.updates[2])]
     assert any(text == "scale set by" for text, _ in titles[0])  # the narrow form: the note on two lines
     assert overlaps([line for lines in titles for line in lines]) == []
+    for view in (panel.weights[2], panel.gradients[2], panel.updates[2]):  # the note stays above the cells and ticks
+        cells = view.plot.vb.sceneBoundingRect()
+        assert all(rect.bottom() <= cells.top() + 1 for _, rect in label_lines(view.plot.titleLabel)), view.name
+        assert overlaps(plot_texts(view.plot, view.bar)) == [], view.name

@@ -43,7 +43,6 @@ from mlp_gui.core.color_scale import (
     colour_steps,
     follow_limit,
     format_cell,
-    format_exponent,
     format_short,
     log_bar_ticks,
     log_top,
@@ -62,6 +61,7 @@ from mlp_gui.gui import palette
 from mlp_gui.gui.heatmap_headings import FittedHeading, column_forms
 from mlp_gui.gui.heatmap_overlays import Overlays
 from mlp_gui.gui.image_axes import TICK_FONT_PT, columns_label, image_plot
+from mlp_gui.gui.matrix_titles import reserve_title_rows, title_forms
 from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
 
 MAX_TEXT_CELLS = 8  # print values in cells when a matrix has at most this many rows and columns
@@ -69,6 +69,7 @@ REFRESH_MS = 100  # at most ten redraws a second
 MAX_REFRESH_MS = 1000  # at least one a second, however large the network
 TIME_BUDGET = 0.04  # share of wall time the heatmaps may take (a redraw costing 10 ms runs every 250 ms)
 READABLE_CELLS = 60  # pixels of cells per row at least: below that the panel scrolls
+CELLS_WIDTH = 36  # pixels of cells across a matrix at least, with the optimizer's state shown (the panel scrolls)
 MIN_ROW_HEIGHT = 170  # pixels per layer before the panel scrolls (deep networks)
 OUTLIER_RATIO = 1e3  # the largest |value| above this many times the typical one "sets the scale" (and says so)
 SAMPLE_SIZE = 4096  # values of a large matrix whose median stands for its typical magnitude
@@ -237,18 +238,10 @@ class MatrixView:
         if (exponent, note) == (self.exponent, self.note):
             return
         self.exponent, self.note = exponent, note
-        factor = "" if exponent is None else f"({format_exponent(exponent)})"
-        text = f"{self.title}&nbsp; {factor}" if factor else self.title
-        wrapped = f"<div align='center'>{self.title}<br>{factor}</div>" if factor else None  # a narrow plot
-        if note:  # narrow: "scale set by" / "W1[0, 1] = -1.2" on lines of their own, not over the next column
-            red = f"<span style='font-size:{TICK_FONT_PT}pt; color:{palette.ERROR}'>{{}}</span>"
-            left, _, value = note.partition(" = ")
-            prefix = "outlier:" if left.startswith("outlier:") else "scale set by"
-            lines = (prefix, f"{left[len(prefix):].strip()} = {value}")
-            text = f"<div align='center'>{text}<br>{red.format(note)}</div>"
-            wrapped = f"<div align='center'>{self.title}<br>{'<br>'.join(red.format(line) for line in lines)}</div>"
+        text, wrapped = title_forms(self.title, exponent, note)
         self.title_text = text
         self.plot.setTitle(text, size="9pt", color=palette.TEXT, wrapped=wrapped)
+        reserve_title_rows(self.plot, self.bar, note=bool(note))
 
     def _set_axes(self, rows: int, cols: int) -> None:
         self.plot.set_cells(rows, cols, span=cols + 2, extra=[(cols + 1.5, "b")])
@@ -417,10 +410,14 @@ class HeatmapPanel(Paced, QScrollArea):
         self._keep_readable(len(snap.layers))
 
     def _keep_readable(self, n_layers: int) -> None:
-        """Never squeeze the columns below their texts, nor the rows below READABLE_CELLS px of cells: scroll instead."""
+        """Never squeeze the columns below their texts and CELLS_WIDTH px of cells, nor the rows below READABLE_CELLS px
+        of cells: scroll instead."""
         hint = self.ci.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
         deep = MIN_ROW_HEIGHT * n_layers if n_layers > 4 else 0
-        self.view.setMinimumSize(math.ceil(hint.width()), max(deep, math.ceil(hint.height()) + READABLE_CELLS * n_layers))
+        matrices = self.ci.layout.columnCount() // 2  # each column: a matrix and its colour bar
+        wide = matrices > 3  # the optimizer's state beside W, ∂L/∂W and ΔW: scroll sideways rather than squeeze
+        self.view.setMinimumSize(math.ceil(hint.width()) + CELLS_WIDTH * matrices if wide else 0,
+                                 max(deep, math.ceil(hint.height()) + READABLE_CELLS * n_layers))
 
     def _show_column(self, views: list[MatrixView], arrays: list[tuple[np.ndarray, np.ndarray]], fixed: bool) -> None:
         """Draw gradients or updates on the scale mode's scales: each its own, or one for the whole column."""

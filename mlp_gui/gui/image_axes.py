@@ -162,6 +162,16 @@ class OverhangingTitle(pg.LabelItem):
             self.item.setTextWidth(self.item.document().idealWidth())  # what "align=center" centres within
             super().resizeEvent(None)
 
+    def needed_height(self) -> float:
+        """The height its taller form takes (pyqtgraph gives a title row 30 px, whatever its lines)."""
+        heights = []
+        for text in filter(None, (self.one_line, self.wrapped)):
+            document = self.item.document().clone()
+            document.setTextWidth(-1)
+            document.setHtml(f"<span style='font-size:{self.opts.get('size', '9pt')}'>{text}</span>")
+            heights.append(document.size().height())
+        return max(heights, default=0.0)
+
     def _fitting(self) -> str:
         if self.wrapped is None or self.width() <= 0:
             return self.one_line
