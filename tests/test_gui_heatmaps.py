@@ -363,3 +363,28 @@ def test_outlier_notes_of_neighbouring_columns_never_overlap(qtbot):
         cells = view.plot.vb.sceneBoundingRect()
         assert all(rect.bottom() <= cells.top() + 1 for _, rect in label_lines(view.plot.titleLabel)), view.name
         assert overlaps(plot_texts(view.plot, view.bar)) == [], view.name
+
+
+@pytest.mark.parametrize("width", [300, 420, 573])
+def test_cell_values_share_one_size_and_never_run_together(qtbot, width):
+    """Narrow cells (1024x700 with the update column) print every value of a matrix in one size, with a gap to the
+    next, or none of them: '3.803.512.00' read as one number, and a small '-4.98' beside a large '5.39' as two kinds."""
+    panel = shown(qtbot, HeatmapPanel(), width, 600)
+    panel.set_show_updates(width < 573)
+    trainer = Trainer.new(TrainConfig(stepsize=1.0))
+    trainer.step(3000)
+    panel.show_snapshot(trainer.snapshot(), now=True)
+    wait_for_layout(qtbot, panel)
+    panel.grab()
+    printed = [v for v in panel.weights + panel.gradients + panel.updates if v.labels.drawn_rects]
+    assert printed or width < 573
+    for view in printed:
+        rows: dict[float, list] = {}
+        for rect in view.labels.drawn_rects:
+            rows.setdefault(round(rect.center().y()), []).append(rect)
+        for rects in rows.values():
+            rects.sort(key=lambda r: r.left())
+            gaps = [b.left() - a.right() for a, b in zip(rects, rects[1:])]
+            assert min(gaps, default=99) >= 2, (view.name, gaps)
+        heights = {round(r.height(), 1) for r in view.labels.drawn_rects}
+        assert len(heights) == 1, (view.name, heights)  # one font size

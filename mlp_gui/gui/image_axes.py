@@ -258,19 +258,19 @@ class HoverImage(pg.ImageItem):
 
 
 class CellLabels(QGraphicsItem):
-    """Every cell's value as text, drawn in one paint call, each in the largest font that fits its cell.
+    """Every cell's value as text, drawn in one paint call, all in one font: the largest in which the widest value
+    fits its cell with GAP_PX to spare, so neighbours never run together (``3.803.51``) and a row never mixes sizes.
 
     One item instead of a TextItem per cell: relaying out dozens of text
     items ten times a second cost the training thread a tenth of its speed.
     The font shrinks with the cells (down to MIN_POINTS); below that the
-    values are left to the hover text. Each text gets its own size (up to
-    MAX_POINTS), so one long ``-8.2e-3`` no longer shrinks a whole matrix of
-    ``0.68``s. :attr:`drawn_points` is the smallest size the last paint used
-    (None: nothing drawn).
+    values are left to the hover text. :attr:`drawn_points` is the size the
+    last paint used (None: nothing drawn).
     """
 
     DARK, LIGHT = QColor("#111111"), QColor("#ffffff")
     MAX_POINTS, MIN_POINTS = 8.0, 5.5
+    GAP_PX = 2.0  # between the widest value and its cell's edges, both sides together
 
     def __init__(self) -> None:
         super().__init__()
@@ -280,8 +280,8 @@ class CellLabels(QGraphicsItem):
         self.extent = QRectF()
         self.drawn_points: float | None = None
         self.drawn_rects: list[QRectF] = []  # each text's box as last painted, in the view's pixels
-        self._widths: list[float] = []  # each text's width in pixels at 10 pt
-        self._widest = 1.0
+        self._widest = 1.0  # the widest value's width in pixels at 10 pt
+        self._widest_at: dict[float, float] = {}  # measured in each font size tried
 
     def set_cells(self, cells: list[tuple[float, float, str, bool]], extent: QRectF) -> None:
         if cells == self.cells and extent == self.extent:
@@ -289,18 +289,31 @@ class CellLabels(QGraphicsItem):
         self.prepareGeometryChange()
         self.cells, self.extent = cells, extent
         metrics = QFontMetricsF(self.font)
-        self._widths = [max(metrics.horizontalAdvance(text), 1.0) for _, _, text, _ in cells]
-        self._widest = max(self._widths, default=1.0)
+        self._widest = max((max(metrics.horizontalAdvance(text), 1.0) for _, _, text, _ in cells), default=1.0)
+        self._widest_at = {}
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt naming
         return self.extent
 
-    def fitting_points(self, cell_width_px: float, cell_height_px: float, text_width: float | None = None) -> float | None:
-        """The font size that fits the widest value (or one ``text_width`` wide at 10 pt) in a cell this big,
-        or None if even the smallest does not."""
-        points = min(self.MAX_POINTS, 10.0 * 0.92 * cell_width_px / (text_width or self._widest), 0.45 * cell_height_px)
-        return points if points >= self.MIN_POINTS else None
+    def fitting_points(self, cell_width_px: float, cell_height_px: float) -> float | None:
+        """The font size (a quarter point) in which the widest value, measured in that font, fits a cell this big
+        with GAP_PX to spare; None if even MIN_POINTS does not (small fonts are wider than 10 pt scaled down)."""
+        room = cell_width_px - self.GAP_PX
+        points = math.floor(4 * min(self.MAX_POINTS, 10.0 * room / self._widest, 0.45 * cell_height_px)) / 4
+        while points >= self.MIN_POINTS:
+            if self._widest_in(points) <= room:
+                return points
+            points -= 0.25
+        return None
+
+    def _widest_in(self, points: float) -> float:
+        if points not in self._widest_at:
+            font = QFont(self.font)
+            font.setPointSizeF(points)
+            metrics = QFontMetricsF(font)
+            self._widest_at[points] = max((metrics.horizontalAdvance(text) for _, _, text, _ in self.cells), default=0.0)
+        return self._widest_at[points]
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         to_device = painter.transform()
@@ -313,14 +326,10 @@ class CellLabels(QGraphicsItem):
         painter.save()
         painter.setTransform(QTransform())
         font = QFont(self.font)
-        current = 0.0
+        font.setPointSizeF(smallest)
+        painter.setFont(font)
         box = QRectF(-60, -15, 120, 30)
-        for (x, y, text, light), width in zip(self.cells, self._widths):
-            points = math.floor(4 * (self.fitting_points(cell_width, cell_height, width) or smallest)) / 4
-            if points != current:
-                current = points
-                font.setPointSizeF(points)
-                painter.setFont(font)
+        for x, y, text, light in self.cells:
             centre = to_device.map(QPointF(x, y))
             painter.setPen(self.LIGHT if light else self.DARK)
             drawn = painter.drawText(box.translated(centre), Qt.AlignmentFlag.AlignCenter, text)
