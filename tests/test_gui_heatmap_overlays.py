@@ -146,7 +146,7 @@ def test_weights_an_l1_penalty_holds_at_zero_are_hatched_too(panel):
                   stepsize=1.0, batch_size=0, init="xavier")
     snap = trained(1500, l1=0.001, **config)
     panel.show_snapshot(snap, now=True)
-    expected = [(np.abs(g.W) < 0.001) & (np.abs(w.W) <= np.abs(u.W))
+    expected = [(np.abs(g.W) < 0.001) & (np.abs(w.W) <= np.abs(u.W)) & (np.abs(w.W) <= 0.01 * np.abs(w.W).max())
                 for w, g, u in zip(snap.layers, snap.grads, snap.updates(panel.stepsize))]
     assert sum(int(m.sum()) for m in expected) >= 3  # L1 is making the net sparse
     for view, mask in zip(panel.weights, expected):
@@ -154,3 +154,15 @@ def test_weights_an_l1_penalty_holds_at_zero_are_hatched_too(panel):
     assert "held there by L1" in panel.overlays.legend.full_text
     panel.show_snapshot(trained(1500, **config), now=True)  # no penalty: nothing held
     assert panel.overlays.zeros == 0
+
+
+def test_an_adaptive_rules_first_step_does_not_hatch_large_weights(panel):
+    """Adam's first step is about η whatever the gradient: at η = 1 every weight of the fresh network was 'within one
+    step of 0', and 0.88 was hatched as held at zero by L1. Only weights near zero are."""
+    config = dict(data="circles", layers=(2, 8, 8, 1), activation="tanh", output="sigmoid", loss="cross-entropy",
+                  stepsize=1.0, batch_size=0, init="xavier", optimizer="adam", l1=0.001)
+    snap = trained(0, **config)
+    panel.show_snapshot(snap, now=True)
+    for view, layer in zip(panel.weights, snap.layers):
+        hatched = np.abs(layer.W)[view.zero_hatch.mask]
+        assert hatched.size == 0 or hatched.max() <= 0.01 * np.abs(layer.W).max(), (view.name, hatched.max())

@@ -76,12 +76,19 @@ class ZeroHatch(QGraphicsItem):
         painter.drawLines(lines)
 
 
+NEAR_ZERO = 0.01  # of the matrix's largest |w|: a weight this small is white on its colour scale
+
+
 def held_by_l1(weights: np.ndarray, gradient: np.ndarray, update: np.ndarray, l1: float) -> np.ndarray:
     """The weights an L1 penalty ``l1`` holds at zero: the data gradient's pull ``|∂L/∂w|`` is below λ₁ (so at the
-    penalised optimum the weight is 0) and the weight is within its next step ``|Δw|`` of 0."""
+    penalised optimum the weight is 0), the weight is within its next step ``|Δw|`` of 0, and it is near zero
+    (NEAR_ZERO of the matrix's largest): an adaptive rule's step is about η whatever the gradient, so at η = 1 the
+    step alone would take in weights of 0.9."""
     if l1 <= 0:
         return np.zeros(np.shape(weights), dtype=bool)
-    return (np.abs(gradient) < l1) & (np.abs(weights) <= np.abs(update))
+    size = np.abs(weights)
+    small = size <= NEAR_ZERO * (size.max() if size.size else 0.0)
+    return (np.abs(gradient) < l1) & (size <= np.abs(update)) & small
 
 
 def mark_zeros(view, held: np.ndarray | None = None) -> int:
