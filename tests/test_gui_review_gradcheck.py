@@ -67,3 +67,19 @@ def test_the_notebook_printout_says_how_far_it_agrees_with_the_course(qtbot):
     for words in ("digit for digit", "training cell twice", "after the first 100,000 epochs", "1e-11 relative",
                   "summation order"):
         assert words in text
+
+
+def test_the_notebook_printout_claims_the_notebooks_digits_only_for_the_notebooks_run(window, qtbot):
+    """Circles (2,8,2, tanh, softmax) is not the notebook's run: the pane must not say its numbers are the
+    notebook's digit for digit; the notebook's own settings say so again."""
+    from mlp_gui.core import TrainConfig
+    from tests.gui_helpers import TIMEOUT_MS
+
+    pane = window.view("notebook")
+    qtbot.waitUntil(lambda: "digit for digit" in pane.agreement.text(), timeout=TIMEOUT_MS)  # the defaults: the notebook's
+    circles = TrainConfig(data="circles", layers=(2, 8, 2), activation="tanh", output="softmax", loss="cross-entropy")
+    window.session.new_run(circles, 100)
+    qtbot.waitUntil(lambda: window.session.config == circles, timeout=TIMEOUT_MS)
+    assert "digit for digit" not in pane.agreement.text() and "not that one" in pane.agreement.text()
+    window.session.new_run(TrainConfig(), 100)
+    qtbot.waitUntil(lambda: "digit for digit" in pane.agreement.text(), timeout=TIMEOUT_MS)

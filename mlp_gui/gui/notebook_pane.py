@@ -25,6 +25,12 @@ AGREEMENT = (
     "1e-11 relative. Its own code, replayed here, gives this app's numbers exactly: the difference is NumPy's "
     "summation order on the course's machine."
 )
+#: for any other run: the same printout, with nothing of the notebook's to compare it with
+OWN_RUN = (
+    "The course notebook trained only its own 3-4-4-2 network on one random batch (seed 12345): this run is not that "
+    "one, so these lines are in the notebook's format but there are no printed numbers of the notebook's to compare "
+    "them with. Choose the notebook data with the default settings to see the notebook's own numbers."
+)
 
 
 class NotebookPane(QWidget):
@@ -40,7 +46,8 @@ class NotebookPane(QWidget):
         self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy the whole printout to the clipboard")
         self.copy_button.clicked.connect(self.copy)
-        caption = QLabel("What the course notebook prints for these settings (cells 10 and 13), as the run passes each printed epoch.")
+        caption = QLabel("What the course notebook's code prints for these settings (cells 10 and 13), as the run passes each "
+                         "printed epoch.")
         caption.setWordWrap(True)
         self.agreement = QLabel(AGREEMENT)
         self.agreement.setWordWrap(True)
@@ -66,7 +73,9 @@ class NotebookPane(QWidget):
         session.state_changed.connect(self.on_state)
 
     def on_run_reset(self, reset) -> None:
-        """A new, reset or opened run (a :class:`~mlp_gui.gui.session.RunReset`): printed from its epoch 0."""
+        """A new, reset or opened run (a :class:`~mlp_gui.gui.session.RunReset`): printed from its epoch 0; the note
+        says whether these are the notebook's own numbers."""
+        self.agreement.setText(AGREEMENT if getattr(reset, "reproduces_notebook", False) else OWN_RUN)
         self.reset(reset.initial, reset.history, reset.snapshot)
 
     def on_delivered(self, delivery) -> None:
