@@ -138,3 +138,11 @@ def test_magnitudes_name_the_largest_and_the_typical_value():
     assert (peak, where, typical) == (3.0, 2, 2.0)  # inf and NaN left out; the median of 1, 3, 2
     assert magnitudes(np.zeros((2, 2))) == (0.0, 0, 0.0)
     assert magnitudes(image, sample=np.array([0, 5]))[2] == 1.5
+
+
+def test_an_all_zero_matrix_gets_one_tick_and_says_so():
+    """Adam's m and √v at epoch 0 are all 0: their bars read 'all 0', not a made-up ±1 ×1e-12."""
+    from mlp_gui.core.color_scale import NO_SCALE, bar_ticks, follow_limit
+
+    assert follow_limit(0.0, 0.0) == NO_SCALE
+    assert bar_ticks(NO_SCALE) == ("all 0", [[(0.0, "0")], []])

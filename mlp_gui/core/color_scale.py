@@ -142,20 +142,26 @@ def _scientific(value: float, digits: int) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
+def _two_decimals(value: float) -> str:
+    """``-0.30``; ``0.00`` for any value that rounds to zero (never ``-0.00``)."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def format_cell(value: float, exponent: int | None = None) -> str:
     """A value short enough for a cell.
 
     Without ``exponent``: 2 decimals, or 2 significant digits with a short exponent (``-2.0e-3``), 1 beside a
     three-digit exponent (``-1e156``: a diverged value's second digit matters less than fitting its cell).
     With it: the mantissa ``value / 10**exponent`` to 2 decimals (``-3.55`` for -3.55e-6 with exponent -6),
-    the power of ten being shown once in the matrix's title.
+    the power of ten being shown once in the matrix's title. A value that rounds to zero is ``0.00``, no sign.
     """
     if not np.isfinite(value):
         return "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf")
     if exponent is not None:
-        return f"{value / 10.0**exponent:.2f}"
+        return _two_decimals(value / 10.0**exponent)
     if value == 0 or 0.01 <= abs(value) < 100:
-        return f"{value:.2f}"
+        return _two_decimals(value)
     text = _scientific(value, 1)
     return _scientific(value, 0) if len(text.rpartition("e")[2].lstrip("-")) > 2 else text
 
@@ -188,8 +194,10 @@ def bar_ticks(limit: float) -> tuple[str, list[list[tuple[float, str]]]]:
 
     ``-0.02`` … ``0.02`` for a plain scale, ``-1.5`` … ``1.5`` under ``×1e-5`` for any other. No label
     is longer than WIDEST_BAR_LABEL, so a bar's axis sized for that one draws them all; the halves of a
-    0.015 scale (``-0.0075`` would be longer) keep their ticks, not their text.
+    0.015 scale (``-0.0075`` would be longer) keep their ticks, not their text. Data all 0: ``all 0`` and one tick.
     """
+    if limit <= NO_SCALE:  # every value is 0: one tick, no made-up ±1 ×1e-12 range
+        return "all 0", [[(0.0, "0")], []]
     exponent = scale_exponent(limit)
     major = [(v, format_scale(v, exponent)) for v in (-limit, 0.0, limit)]
     halves = [(v, format_scale(v, exponent)) for v in (-limit / 2, limit / 2)]
