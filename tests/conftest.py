@@ -65,6 +65,16 @@ def window(qtbot, isolated_settings):
     qtbot.waitExposed(win)
     yield win
     win.close()
+    free_window(win)
+
+
+def free_window(win) -> None:
+    """Delete a closed window's C++ side now: Qt holds the lambdas its signals call and they hold the window, so
+    without this every window of the suite stayed alive (and the full collections slowed as they piled up)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    win.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
