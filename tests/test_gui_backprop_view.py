@@ -150,3 +150,19 @@ def test_the_summary_is_readable_on_a_dark_desktop(view, qtbot):
     with dark_desktop():
         assert "Rows are units" in view.summary.text() and low_contrast(view.summary) == []
     assert low_contrast(view.summary) == []
+
+
+@pytest.mark.parametrize("width", [700, 900])
+def test_no_title_runs_into_its_colour_bars_ticks(qtbot, width):
+    """'cross-entropy with softmax: (ŷ − y)/M' under δ₂ overhung its plot onto the colour bar's top tick '6'."""
+    from tests.image_axes_checks import overlaps, plot_texts
+
+    view = shown(qtbot, BackpropView(max_refresh_ms=backprop_view.REFRESH_MS), width, 650)
+    trainer = Trainer.new(TrainConfig(layers=(2, 8, 2), activation="tanh", data="circles", output="softmax",
+                                      loss="cross-entropy", init="xavier", stepsize=1.0))
+    trainer.step(30)
+    view.set_run(reset_of(trainer))
+    qtbot.waitUntil(lambda: view.refreshes >= 1, timeout=5000)
+    view.grab()
+    for v in view.zs + view.acts + view.deltas:
+        assert overlaps(plot_texts(v.plot, v.bar)) == [], v.title_text

@@ -55,6 +55,7 @@ from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.heatmaps import MAX_TEXT_CELLS
 from mlp_gui.gui.image_axes import TICK_FONT_PT, OverhangingTitle, image_plot
+from mlp_gui.gui.matrix_titles import reserve_title_rows
 from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
 from mlp_gui.progress import count
 
@@ -164,6 +165,7 @@ class ArrayView:
         if title != self.title_text:
             self.title_text = title
             self.plot.setTitle(title, size=f"{TITLE_PT}pt", color=palette.TEXT)
+            reserve_title_rows(self.plot, self.bar, note="<br>" in title)  # a second line may overhang the bar
         self.exponent = exponent
         return True
 
