@@ -21,7 +21,7 @@ from mlp_gui.core.safe_write import TargetError, check_target
 from mlp_gui.core.settings import DEFAULT_EPOCHS
 from mlp_gui.exits import EXIT_USAGE
 from mlp_gui.qt_options import HELP as QT_OPTIONS_HELP
-from mlp_gui.qt_options import QtOptionError, split_qt_options
+from mlp_gui.qt_options import QtOptionError, refuse_two_dashes, split_qt_options
 
 #: --epochs in the window and in ``train``: the one flag whose meaning differs between a new run and a continued one
 WINDOW_EPOCHS_HELP = (f"epochs to train in total, counted from epoch 0: the Epochs field (default {DEFAULT_EPOCHS}). With RUN.npz: "
@@ -125,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_export(build_export_parser().parse_args(argv[1:]))
     try:  # Qt's own options (-style Fusion, -platform offscreen, -reverse) go to Qt; the rest is ours
         line = split_qt_options(argv)
+        refuse_two_dashes(line.ours)
     except QtOptionError as exc:
         print(f"mlp-gui: error: {exc} (see mlp-gui --help)", file=sys.stderr)
         return EXIT_USAGE

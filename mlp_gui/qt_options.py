@@ -24,7 +24,7 @@ HELP = ("Qt's own options are passed on to Qt: e.g. -style Fusion (or -style=Fus
 
 
 class QtOptionError(ValueError):
-    """A Qt option given without the value it needs; the message is the one line to print."""
+    """A Qt option given without the value it needs, or with two dashes; the message is the one line to print."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,18 @@ def split_qt_options(argv: Sequence[str]) -> SplitLine:
             ours.append(word)
         i += 1
     return SplitLine(ours, qt)
+
+
+def refuse_two_dashes(ours: Sequence[str]) -> None:
+    """QtOptionError for a Qt option spelt with two dashes (``--style``) in our words before any ``--``: Qt would
+    not read it, and argparse would only guess at one of ours."""
+    for word in ours:
+        if word == "--":
+            return
+        name = word[2:].partition("=")[0] if word.startswith("--") else ""
+        if name in WITH_VALUE | ALONE | EQUALS_ONLY:
+            example = f"-{name}" if name in ALONE else _example(name)
+            raise QtOptionError(f"--{name}: Qt's option is -{name} (one dash), e.g. {example}")
 
 
 def _example(name: str) -> str:

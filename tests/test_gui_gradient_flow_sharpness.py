@@ -66,7 +66,7 @@ def test_an_opened_files_cache_is_drawn_at_once(qtbot):
     x, y = _drawn(plot)  # no computation: nothing to wait for
     np.testing.assert_array_equal(x, [0, 500, 1000, 1500, 2000])
     np.testing.assert_array_equal(y, [2.0, 3.0, 5.0, 8.0, 9.0])
-    assert "At epoch 2,000: λ_max = 9" in plot.status.text()
+    assert "At epoch 2,000: λ<sub>max</sub> = 9" in plot.status.text()
 
 
 def test_a_run_opened_in_the_window_shows_its_files_cache(qtbot, window):

@@ -104,6 +104,7 @@ def _specs(cfg: TrainConfig, rule: UpdateRule) -> dict[str, MemberSpec]:
         specs[name] = MemberSpec((rows, exact), max_elements=rows * samples, **f8)
         specs[f"{name}_test"] = MemberSpec((rows, None), max_elements=rows * samples, **f8)
     specs["classes"] = MemberSpec((), kinds="iu")
+    specs["planned_epochs"] = MemberSpec((), kinds="iu")  # the window's plan when saved (checked on reading)
     params = layout.size
     specs["snapshot_epochs"] = MemberSpec((None,), kinds="iu", max_elements=MAX_SNAPSHOTS)
     specs["snapshot_params"] = MemberSpec((None, params), max_elements=MAX_SNAPSHOTS * params, **f8)

@@ -90,12 +90,13 @@ class RunMachine:
         self._set(RunState.PAUSING)
         return True
 
-    def stop(self) -> bool:
-        """True if the worker must be asked to stop (a paused run stops at once)."""
+    def stop(self, *, trained: bool = False) -> bool:
+        """True if the worker must be asked to stop (a paused run stops at once, as does a ready one that is
+        ``trained``: an opened run, or one gone back to, has epochs to end)."""
         if self.state in (RunState.RUNNING, RunState.PAUSING):
             self._set(RunState.STOPPING)
             return True
-        if self.state is RunState.PAUSED:
+        if self.state is RunState.PAUSED or (self.state is RunState.READY and trained):
             self._set(RunState.STOPPED)
         return False
 

@@ -107,6 +107,7 @@ class SavedRun:
     sharpness: SharpnessRecord | None = None  # λ_max at kept snapshots, as far as computed (None: not computed)
     weight_edits: weight_edits.Edits = ()  # weights typed in midway (core/weight_edits.py; else empty)
     lesson: Lesson | None = None  # a teacher's lesson block (core/lesson.py; None: none)
+    planned_epochs: int | None = None  # the Epochs it was saved with, the window's plan (None: not said, older files)
 
     @property
     def epochs(self) -> int:
@@ -238,6 +239,8 @@ def _arrays(run: SavedRun) -> dict[str, np.ndarray]:
         arrays[weight_edits.KEY] = weight_edits.as_array(run.weight_edits)
     if run.lesson is not None:
         arrays["lesson"] = np.array(run.lesson.to_json())
+    if run.planned_epochs is not None:
+        arrays["planned_epochs"] = np.array(run.planned_epochs, dtype=np.int64)
     sharp = run.sharpness.finite() if run.sharpness is not None else None
     if sharp is not None and len(sharp):
         arrays.update(sharpness_epochs=sharp.epochs, sharpness=sharp.values)
@@ -347,10 +350,13 @@ def _check_run(cfg: TrainConfig, legacy: dict, rule: UpdateRule, arrays: dict[st
             if weight_edits.KEY in arrays else ()
     except ValueError as exc:
         raise RunFileError(str(exc)) from None
+    plan = int(arrays["planned_epochs"]) if "planned_epochs" in arrays else None
+    if plan is not None and not 0 <= plan <= MAX_EPOCHS_IN_FILE:
+        raise RunFileError(f"'planned_epochs' is {plan:,}: not between 0 and {MAX_EPOCHS_IN_FILE:,}")
     return SavedRun(config=cfg, layers=pair_up(params), grads=pair_up(grads), loss=loss, x=x, y=y, initial=initial,
                     x_test=x_test, y_test=y_test, classes=classes, metrics=metrics, snapshots=snapshots, norms=norms,
                     notes=notes, rule=rule, rule_state=rule_state, stepsizes=stepsizes, sharpness=sharp, changes=changes,
-                    weight_edits=edits)
+                    weight_edits=edits, planned_epochs=plan)
 
 
 def _lesson(first: dict[str, np.ndarray]) -> Lesson | None:

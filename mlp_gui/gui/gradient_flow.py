@@ -25,10 +25,11 @@ from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedPlotWidget
 from mlp_gui.gui.plot_axes import LossAxis
 from mlp_gui.gui.sharpness_plot import SharpnessPlot
 
+#: each measure's formula as plain text (the chooser: Wₗ), as the axis's rich text (W<sub>l</sub>), and its meaning
 MEASURES = {
-    "gradient": ("‖∂L/∂W_l‖", "how strongly the loss pulls on layer l"),
-    "weight": ("‖W_l‖", "the size of layer l's weights"),
-    "ratio": ("‖ΔW_l‖ / ‖W_l‖", "how much of layer l one step changes (about 1e-3 is healthy)"),
+    "gradient": ("‖∂L/∂Wₗ‖", "‖∂L/∂W<sub>l</sub>‖", "how strongly the loss pulls on layer l"),
+    "weight": ("‖Wₗ‖", "‖W<sub>l</sub>‖", "the size of layer l's weights"),
+    "ratio": ("‖ΔWₗ‖ / ‖Wₗ‖", "‖ΔW<sub>l</sub>‖ / ‖W<sub>l</sub>‖", "how much of layer l one step changes (about 1e-3 is healthy)"),
 }
 
 
@@ -39,7 +40,7 @@ class GradientFlowView(Paced, QWidget):
     def __init__(self, parent: QWidget | None = None, *, refresh_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
         self.measure = QComboBox()
-        for key, (formula, meaning) in MEASURES.items():
+        for key, (formula, _, meaning) in MEASURES.items():
             self.measure.addItem(f"{formula} — {meaning}", key)
         self.measure.currentIndexChanged.connect(self._redraw)
         powers = {side: LossAxis(side) for side in ("left", "bottom")}  # 10⁰, 10⁻⁵: one style for every decade
@@ -162,8 +163,8 @@ class GradientFlowView(Paced, QWidget):
 
     def _redraw(self) -> None:
         key = self.measure.currentData()
-        if self.plot.getAxis("left").labelText != MEASURES[key][0]:  # a new label re-lays the plot out: only on a change
-            self.plot.setLabel("left", MEASURES[key][0], color=palette.TEXT)
+        if self.plot.getAxis("left").labelText != MEASURES[key][1]:  # a new label re-lays the plot out: only on a change
+            self.plot.setLabel("left", MEASURES[key][1], color=palette.TEXT)
         rows = self.rows()
         values = {"gradient": rows.grad, "weight": rows.weight, "ratio": rows.ratio}[key]
         for i, curve in enumerate(self.curves):

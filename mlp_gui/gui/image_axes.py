@@ -325,6 +325,7 @@ class CellLabels(QGraphicsItem):
             return  # all or none: a matrix with blank cells among printed ones would read as missing values
         painter.save()
         painter.setTransform(QTransform())
+        painter.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # numbers read left to right in any UI: -0.04, not 0.04-
         font = QFont(self.font)
         font.setPointSizeF(smallest)
         painter.setFont(font)

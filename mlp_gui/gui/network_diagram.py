@@ -197,6 +197,7 @@ class NetworkDiagram(Paced, QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
         began = time.thread_time()
         painter = QPainter(self)
+        painter.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # numbers read left to right under -reverse too
         try:
             painter.fillRect(self.rect(), Qt.GlobalColor.white)
             if self.model is None:

@@ -71,6 +71,7 @@ class RunPanel(QWidget):
         self.lock_scales.setToolTip("Keep the heatmaps' colour ranges instead of following the data")
 
         self.progress = QProgressBar()
+        self.progress.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # "0 / 2,000,000 epochs" even under -reverse
         self.progress.setRange(0, PROGRESS_STEPS)
         self.progress.setTextVisible(True)
         self.values = {name: _figure() for name in ("epoch", "loss", "speed", "time left")}
@@ -149,7 +150,7 @@ class RunPanel(QWidget):
         self.start_button.setToolTip(START_TIPS.get("guarded" if guarded and state is RunState.PAUSED else state, START_TIPS[None]))
         startable = settings_valid and (can_continue or anew)
         self.start_button.setEnabled(running or (startable and not state.busy))
-        self.stop_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
+        self.stop_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED) or (state is RunState.READY and trained))
         self.reset_button.setEnabled(settings_valid and state is not RunState.STOPPING)
         stepping = settings_valid and not state.busy and state is not RunState.DIVERGED
         self.step1_button.setEnabled(stepping)

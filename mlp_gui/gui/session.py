@@ -190,7 +190,7 @@ class TrainingSession(QObject):
         """The current run as a file would hold it; None while the worker is using the trainer."""
         if self._trainer is None or self.state.busy:
             return None
-        run = run_from_trainer(self._trainer)
+        run = replace(run_from_trainer(self._trainer), planned_epochs=self.planned_epochs)  # opened again, the same plan
         if self.sharpness is None or run.snapshots is None:
             return run
         return replace(run, sharpness=self.sharpness.upto(run.epochs).at(run.snapshots.epochs))
@@ -279,7 +279,7 @@ class TrainingSession(QObject):
             self._worker.request_pause()
 
     def stop(self) -> None:
-        if self._machine.stop():
+        if self._machine.stop(trained=self.epoch > 0):  # an opened run with epochs ends as a paused one does
             self._worker.request_stop()
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:

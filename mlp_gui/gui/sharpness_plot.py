@@ -10,9 +10,11 @@ paused, finished, stopped) and the tab is shown, and reused for snapshots alread
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from mlp_gui.core.runfile import SavedRun
@@ -29,9 +31,10 @@ from mlp_gui.gui.plot_axes import EpochAxis, LossAxis
 from mlp_gui.gui.sharpness_worker import SharpnessJobs, SharpnessResult
 from mlp_gui.progress import count
 
-EXPLAINED = ("Sharpness (dots): λ_max, the largest eigenvalue of the loss's Hessian (Lanczos), at each kept "
-             "snapshot. For gradient descent and momentum, steps of size η are stable only while λ_max stays below the "
-             "dashed limit.")
+LAMBDA_MAX = "λ<sub>max</sub>"  # as rich text: the caption and the axis are HTML
+EXPLAINED = (f"Sharpness (dots): {LAMBDA_MAX}, the largest eigenvalue of the loss's Hessian (Lanczos), at each kept "
+             f"snapshot. For gradient descent and momentum, steps of size η are stable only while {LAMBDA_MAX} stays "
+             "below the dashed limit.")
 WAITING = "Computed when the run pauses or finishes."
 EDGE = 0.01  # λ_max within this share of the limit is at it (the edge of stability), beyond it above
 
@@ -53,7 +56,7 @@ class SharpnessPlot(QWidget):
         for axis in axes.values():
             palette.style_axis(axis)
             axis.enableAutoSIPrefix(False)
-        self.plot.setLabel("left", "λ_max", color=palette.TEXT)
+        self.plot.setLabel("left", LAMBDA_MAX, color=palette.TEXT)
         self.plot.setLabel("bottom", "epoch", color=palette.TEXT)
         # dots, not a line: between two kept snapshots λ_max may have been anything (a blow-up's epoch)
         self.curve = self.plot.plot([], [], pen=None, symbol="o", symbolSize=5, symbolBrush=palette.LIVE_CURVE,
@@ -63,8 +66,10 @@ class SharpnessPlot(QWidget):
         self.limit_label = pg.TextItem(color=palette.ERROR, anchor=(1, 1))  # names the dashed line at its right end
         self.plot.addItem(self.limit_label, ignoreBounds=True)
         self.caption = QLabel(EXPLAINED)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.caption.setWordWrap(True)
         self.status = QLabel(WAITING)
+        self.status.setTextFormat(Qt.TextFormat.RichText)  # λ<sub>max</sub>; the rest escaped (see _say)
         self.status.setWordWrap(True)
         palette.style_secondary(self.caption)
         layout = QVBoxLayout(self)
@@ -263,7 +268,8 @@ class SharpnessPlot(QWidget):
         return text
 
     def _say(self, text: str) -> None:
-        self.status.setText(text)
+        """The status line, ``λ_max`` written with its subscript (a failure's message is escaped, never markup)."""
+        self.status.setText(html.escape(text, quote=False).replace("λ_max", LAMBDA_MAX))
 
 
 def stepsize_rows(run: SavedRun) -> tuple[tuple[int, float], ...]:

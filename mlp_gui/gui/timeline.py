@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
 
 SLIDER_MIN_PX = 160  # the slider is never narrower than this: room to pick among the kept epochs
+PAUSE_FIRST = "pause to go back"  # the label while the run trains: its kept epochs are changing
+NOTHING_KEPT = "no epochs kept yet"  # the label with no run (or none kept)
 
 
 class Timeline(QWidget):
@@ -93,10 +95,10 @@ class Timeline(QWidget):
         session.state_changed.connect(self._refresh)
 
     def _refresh(self, _why: object = None) -> None:
-        self.set_epochs(self.session.snapshot_epochs())
+        self.set_epochs(self.session.snapshot_epochs(), training=self.session.state.busy)
 
-    def set_epochs(self, epochs: list[int]) -> None:
-        """The kept epochs (empty: the run is training, or has none yet); the slider rests on the newest."""
+    def set_epochs(self, epochs: list[int], *, training: bool = False) -> None:
+        """The kept epochs (empty: the run is ``training``, or has none yet); the slider rests on the newest."""
         self.epochs = list(epochs)
         usable = len(self.epochs) > 1
         self.slider.blockSignals(True)
@@ -105,8 +107,12 @@ class Timeline(QWidget):
         self.slider.blockSignals(False)
         for widget in (self.slider, self.button):
             widget.setEnabled(usable)
-        self.label.setText(f"epoch {self.epochs[-1]:,}" if self.epochs else "while idle")
-        self.label.setToolTip("The run's newest epoch: move the slider to go back" if self.epochs else "")
+        if self.epochs:
+            self.label.setText(f"epoch {self.epochs[-1]:,}")
+            self.label.setToolTip("The run's newest epoch: move the slider to go back")
+        else:
+            self.label.setText(PAUSE_FIRST if training else NOTHING_KEPT)
+            self.label.setToolTip("The kept epochs can be gone back to while the run is paused or finished")
         self.button.setEnabled(False)
 
     @property

@@ -301,7 +301,8 @@ class MainWindow(LessonCommands, QMainWindow):
 
     def open_saved_run(self, run: SavedRun, path: Path | None = None) -> None:
         self._opening = (run, path)
-        self.session.open_run(run, max(self.form.epochs() or 0, run.epochs))
+        plan = run.planned_epochs if run.planned_epochs is not None else self.form.epochs() or 0  # the file's, else the field's
+        self.session.open_run(run, max(plan, run.epochs))
         self.lessons.opened(run)
         self.statusBar().showMessage(opened_message(run, path))
         self._show_title()
