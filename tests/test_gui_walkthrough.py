@@ -276,8 +276,9 @@ def test_the_decision_surface_tab_follows_a_spiral_run(window, qtbot):
     assert window.tabs.currentWidget() is window.surface_splitter
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
-    qtbot.waitUntil(lambda: window.decision.shown is not None and window.decision.shown.epoch == 100, timeout=TIMEOUT_MS)
-    assert window.decision.kind == "plane" and window.diagram.shown.epoch == 100  # 2 classes over the input plane
+    for view in (window.decision, window.diagram):  # each paces its own redraws: wait for both
+        qtbot.waitUntil(lambda v=view: v.shown is not None and v.shown.epoch == 100, timeout=TIMEOUT_MS)
+    assert window.decision.kind == "plane"  # 2 classes over the input plane
 
 
 def test_reset_keeps_the_same_initialisation_and_says_so(window, qtbot, monkeypatch):
