@@ -135,9 +135,9 @@ def test_colour_steps_tell_visible_change_and_keep_nan_apart():
 def test_magnitudes_name_the_largest_and_the_typical_value():
     image = np.array([[1.0, np.nan, -3.0], [np.inf, 0.0, 2.0]])
     peak, where, typical = magnitudes(image)
-    assert (peak, where, typical) == (3.0, 2, 2.0)  # inf and NaN left out; the median of 1, 3, 2
+    assert (peak, where, typical) == (3.0, 2, 2.5)  # inf and NaN left out; the upper quartile of 1, 3, 2
     assert magnitudes(np.zeros((2, 2))) == (0.0, 0, 0.0)
-    assert magnitudes(image, sample=np.array([0, 5]))[2] == 1.5
+    assert magnitudes(image, sample=np.array([0, 5]))[2] == 1.75  # of 1 and 2 only
 
 
 def test_an_all_zero_matrix_gets_one_tick_and_says_so():
@@ -146,3 +146,16 @@ def test_an_all_zero_matrix_gets_one_tick_and_says_so():
 
     assert follow_limit(0.0, 0.0) == NO_SCALE
     assert bar_ticks(NO_SCALE) == ("all 0", [[(0.0, "0")], []])
+
+
+def test_a_sparse_matrix_has_no_outlier_and_a_diverged_one_still_has():
+    """L1 holds half of W near 0: its typical weight is the upper quartile, so an ordinary 3 sets no 'outlier' note;
+    two diverged biases among ten values still dwarf the typical one."""
+    from mlp_gui.core.color_scale import magnitudes
+
+    sparse = np.array([[3.0, 1.2, -0.8, 1e-6, -2e-6, 5e-7, 2e-6, -1e-6], [0.9, -1.1, 3e-6, -1e-6, 2e-6, 4e-6, -3e-6, 1e-6]])
+    peak, _, typical = magnitudes(sparse)
+    assert peak == 3.0 and peak < 1e3 * typical
+    diverged = np.array([[-5.4e5, -1.1e6, -1.2e5, -8.6e4, np.nan, 3.0e153], [-1.1e3, -2.3e3, -2.5e2, -1.8e2, np.nan, -1.04e156]])
+    peak, _, typical = magnitudes(diverged)
+    assert peak == 1.04e156 and peak > 1e3 * typical

@@ -103,16 +103,18 @@ def colour_steps(image: np.ndarray, limit: float) -> np.ndarray:
 
 
 def magnitudes(image: np.ndarray, sample: np.ndarray | None = None) -> tuple[float, int, float]:
-    """The largest finite |value| of an image, its flat index, and the median of the non-zero finite ones.
+    """The largest finite |value| of an image, its flat index, and the typical one: the upper quartile of the
+    non-zero finite ones (not the median: an L1 penalty holds half a matrix near 0, and a median of 1e-5 made an
+    ordinary weight of 3 an "outlier").
 
-    ``sample`` (flat indices) estimates the median from a few thousand values of a large image.
+    ``sample`` (flat indices) estimates the quartile from a few thousand values of a large image.
     """
     size = np.abs(image)
     size[~np.isfinite(size)] = 0.0  # the gap column, inf and NaN
     where = int(np.argmax(size))
     sampled = size.ravel() if sample is None else size.ravel()[sample]
     non_zero = sampled[sampled > 0]
-    return float(size.flat[where]), where, float(np.median(non_zero)) if non_zero.size else 0.0
+    return float(size.flat[where]), where, float(np.percentile(non_zero, 75)) if non_zero.size else 0.0
 
 
 # ---------------------------------------------------------------- writing its numbers
