@@ -348,3 +348,14 @@ def test_the_view_is_freed_by_its_last_reference(qapp, qtbot, session, bound):
     finally:
         gc.enable()
     session.snapshot_ready.emit(session.snapshot)  # nobody left to hear it: nothing breaks
+
+
+def test_the_legend_sits_above_the_slice_not_on_it(qtbot, session):
+    """The legend (kept snapshots, live, start, shown epoch) covered the top of the colours; it has a band of its own."""
+    view = shown_view(qtbot, session)
+    computed(qtbot, view)
+    qtbot.waitUntil(lambda: view.plot.legend.isVisible() and view.plot.legend.sceneBoundingRect().height() > 0,
+                    timeout=TIMEOUT_MS)
+    legend, slice_area = view.plot.legend.sceneBoundingRect(), view.plot.getPlotItem().vb.sceneBoundingRect()
+    assert legend.bottom() <= slice_area.top() + 1, (legend, slice_area)
+    assert view.rect().contains(view.plot.mapFromScene(legend.topLeft()).x(), 0)  # and on screen

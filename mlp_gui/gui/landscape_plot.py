@@ -8,6 +8,8 @@ newer points dashed, the start as a square and the position shown as an orange d
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -21,6 +23,7 @@ PATH, HALO = "#ffffff", "#000000"
 SHOWN = "#ff8c1a"  # the position the window shows: orange on every colour of the map
 CONTOUR = (255, 255, 255, 110)
 NEAR_END = 0.1  # an end's label goes below it when the curve within this much t of it is all higher
+LEGEND_BAND_PX = 44  # the band above the slice the legend sits in (its height and a little; fitted when shown)
 LEGEND_FILL, LEGEND_TEXT = "#2b2b2be6", "#ffffff"
 
 
@@ -72,6 +75,9 @@ class SlicePlot(pg.PlotWidget):
         self.contours: list[pg.PlotDataItem] = []
         # dark, so the path's white samples show; its own light text (plots draw on white whatever the desktop)
         self.legend = plot.addLegend(offset=(6, 6), brush=pg.mkBrush(LEGEND_FILL), labelTextColor=LEGEND_TEXT, colCount=4)
+        self.legend.setParentItem(plot)  # in a band of its own above the view, not over the slice's colours
+        self.legend.anchor(itemPos=(0.5, 0.0), parentPos=(0.5, 0.0), offset=(0, 2))
+        plot.layout.setRowFixedHeight(0, LEGEND_BAND_PX)
         self.path_halo = pg.PlotDataItem(pen=pg.mkPen(HALO, width=4), connect="finite")
         self.path = pg.PlotDataItem(pen=pg.mkPen(PATH, width=2), symbol="o", symbolSize=5, symbolBrush=PATH,
                                     symbolPen=pg.mkPen(HALO, width=1), connect="finite", name="kept snapshots")
@@ -119,6 +125,9 @@ class SlicePlot(pg.PlotWidget):
         self.bar.setLevels((drawing.lo, drawing.hi))
         self.bar.bar.setVisible(True)
         self.legend.setVisible(True)
+        height = self.legend.boundingRect().height()
+        if height > 0:
+            self.getPlotItem().layout.setRowFixedHeight(0, max(LEGEND_BAND_PX, math.ceil(height) + 4))
         self.bar.axis.setTicks([drawing.ticks, []])
         self._set_contours(drawing.contours)
         self.path_halo.setData(s.path[:, 0], s.path[:, 1])
