@@ -140,14 +140,6 @@ def test_magnitudes_name_the_largest_and_the_typical_value():
     assert magnitudes(image, sample=np.array([0, 5]))[2] == 1.75  # of 1 and 2 only
 
 
-def test_an_all_zero_matrix_gets_one_tick_and_says_so():
-    """Adam's m and √v at epoch 0 are all 0: their bars read 'all 0', not a made-up ±1 ×1e-12."""
-    from mlp_gui.core.color_scale import NO_SCALE, bar_ticks, follow_limit
-
-    assert follow_limit(0.0, 0.0) == NO_SCALE
-    assert bar_ticks(NO_SCALE) == ("all 0", [[(0.0, "0")], []])
-
-
 def test_a_sparse_matrix_has_no_outlier_and_a_diverged_one_still_has():
     """L1 holds half of W near 0: its typical weight is the upper quartile, so an ordinary 3 sets no 'outlier' note;
     two diverged biases among ten values still dwarf the typical one."""

@@ -388,3 +388,15 @@ def test_cell_values_share_one_size_and_never_run_together(qtbot, width):
             assert min(gaps, default=99) >= 2, (view.name, gaps)
         heights = {round(r.height(), 1) for r in view.labels.drawn_rects}
         assert len(heights) == 1, (view.name, heights)  # one font size
+
+
+def test_a_bar_says_all_0_only_when_every_value_is_0(panel):
+    """Adam's m at epoch 0 is all 0: its bar reads 'all 0' with one tick. Gradients of 1e-15 are not 0: their bar
+    keeps a scale (a walkthrough saw 'all 0' under coloured 1e-15 gradients)."""
+    panel.show_snapshot(Trainer.new(TrainConfig()).snapshot(), now=True)
+    view = panel.weights[0]
+    assert view.show(np.zeros((4, 3)), np.zeros(4), None)
+    assert view.bar_title == "all 0"
+    assert view.show(np.full((4, 3), 3e-15), np.full(4, -2e-15), None)
+    assert view.bar_title != "all 0" and "e-15" in view.bar_title
+    assert view.show(np.zeros((4, 3)), np.zeros(4), None) and view.bar_title == "all 0"

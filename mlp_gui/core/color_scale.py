@@ -196,10 +196,8 @@ def bar_ticks(limit: float) -> tuple[str, list[list[tuple[float, str]]]]:
 
     ``-0.02`` … ``0.02`` for a plain scale, ``-1.5`` … ``1.5`` under ``×1e-5`` for any other. No label
     is longer than WIDEST_BAR_LABEL, so a bar's axis sized for that one draws them all; the halves of a
-    0.015 scale (``-0.0075`` would be longer) keep their ticks, not their text. Data all 0: ``all 0`` and one tick.
+    0.015 scale (``-0.0075`` would be longer) keep their ticks, not their text.
     """
-    if limit <= NO_SCALE:  # every value is 0: one tick, no made-up ±1 ×1e-12 range
-        return "all 0", [[(0.0, "0")], []]
     exponent = scale_exponent(limit)
     major = [(v, format_scale(v, exponent)) for v in (-limit, 0.0, limit)]
     halves = [(v, format_scale(v, exponent)) for v in (-limit / 2, limit / 2)]

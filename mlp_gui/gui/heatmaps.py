@@ -117,6 +117,7 @@ class MatrixView:
         self.plot.set_bottom_label(*columns_label(layer), **style)  # the longer one where it fits
         self.bar_title = ""
         self.scale = "matrix"
+        self.blank = False  # every value 0: the bar says "all 0"
         self._set_bar_ticks(1.0)
         layout.addItem(self.bar, row=row, col=col + 1)
         self.matrix = np.zeros((0, 0))
@@ -207,8 +208,9 @@ class MatrixView:
             self.image.refresh_hover()  # the colours stay, the exact values under the mouse moved on
             return False
         self._steps = steps
-        if new_limit != self.limit or rescaled:
-            self.limit, self.scale = new_limit, scale
+        blank = peak == 0 and limit is None  # every value 0 (Adam's m at epoch 0): no made-up ±1 ×1e-12 scale
+        if new_limit != self.limit or rescaled or blank != self.blank:
+            self.limit, self.scale, self.blank = new_limit, scale, blank
             self.bar.setLevels((-level, level), update_items=False)
             self._set_bar_ticks(new_limit)
         self.image.setImage(drawn, levels=(-level, level), autoLevels=False)
@@ -247,7 +249,10 @@ class MatrixView:
         self.plot.set_cells(rows, cols, span=cols + 2, extra=[(cols + 1.5, "b")])
 
     def _set_bar_ticks(self, limit: float) -> None:
-        title, ticks = ("log scale", log_bar_ticks(limit)) if self.scale == "log" else bar_ticks(limit)
+        if self.blank:
+            title, ticks = "all 0", [[(0.0, "0")], []]
+        else:
+            title, ticks = ("log scale", log_bar_ticks(limit)) if self.scale == "log" else bar_ticks(limit)
         self.bar.axis.setTicks(ticks)
         if title != self.bar_title:
             self.bar_title = title
