@@ -400,3 +400,21 @@ def test_a_bar_says_all_0_only_when_every_value_is_0(panel):
     assert view.show(np.full((4, 3), 3e-15), np.full(4, -2e-15), None)
     assert view.bar_title != "all 0" and "e-15" in view.bar_title
     assert view.show(np.zeros((4, 3)), np.zeros(4), None) and view.bar_title == "all 0"
+
+
+def test_printed_cells_are_parted_by_white_lines(qtbot):
+    """Neighbouring cells of one colour read as one number ('-3.98-4.00'): where values are printed, a white line
+    parts every cell from the next; where none are, no lines."""
+    panel = shown(qtbot, HeatmapPanel(), 573, 723)
+    trainer = Trainer.new(TrainConfig(stepsize=1000))
+    trainer.step(2)
+    panel.show_snapshot(trainer.snapshot(), now=True)
+    wait_for_layout(qtbot, panel)
+    image = panel.grab().toImage()
+    view = panel.weights[1]  # W2 | b2: rows of nearly equal values after the blow-up
+    assert view.labels.drawn_rects and view.labels.drawn_lines == (6 - 1) + (4 - 1)
+    left, right = view.labels.drawn_rects[0], view.labels.drawn_rects[1]  # two cells of the first row
+    between = view.image.mapToScene(QPointF(1.0, 0.5))  # their common border, in the scene
+    at = panel.view.mapTo(panel, panel.view.mapFromScene(between))
+    strip = [image.pixelColor(at.x() + dx, at.y()).lightness() for dx in range(-2, 3)]  # the line, within a pixel
+    assert left.right() < right.left() and max(strip) > 240, strip

@@ -14,8 +14,8 @@ from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTransform
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from mlp_gui.core.color_scale import WIDEST_BAR_LABEL
@@ -280,6 +280,7 @@ class CellLabels(QGraphicsItem):
         self.extent = QRectF()
         self.drawn_points: float | None = None
         self.drawn_rects: list[QRectF] = []  # each text's box as last painted, in the view's pixels
+        self.drawn_lines = 0  # borders drawn between the cells at the last paint (0: no values printed)
         self._widest = 1.0  # the widest value's width in pixels at 10 pt
         self._widest_at: dict[float, float] = {}  # measured in each font size tried
 
@@ -320,10 +321,11 @@ class CellLabels(QGraphicsItem):
         cell_width, cell_height = abs(to_device.m11()), abs(to_device.m22())
         smallest = self.fitting_points(cell_width, cell_height) if self.cells else None
         self.drawn_points = smallest
-        self.drawn_rects = []
+        self.drawn_rects, self.drawn_lines = [], 0
         if smallest is None:
             return  # all or none: a matrix with blank cells among printed ones would read as missing values
         painter.save()
+        self.drawn_lines = self._paint_cell_borders(painter)
         painter.setTransform(QTransform())
         painter.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # numbers read left to right in any UI: -0.04, not 0.04-
         font = QFont(self.font)
@@ -336,6 +338,19 @@ class CellLabels(QGraphicsItem):
             drawn = painter.drawText(box.translated(centre), Qt.AlignmentFlag.AlignCenter, text)
             self.drawn_rects.append(QRectF(drawn))
         painter.restore()
+
+
+    def _paint_cell_borders(self, painter: QPainter) -> int:
+        """Thin white lines between the cells whose values are printed: neighbours of one colour read as one number
+        without them ('-3.98-4.00'). How many lines were drawn."""
+        cols, rows = int(round(self.extent.width())), int(round(self.extent.height()))
+        pen = QPen(self.LIGHT, 1.0)
+        pen.setCosmetic(True)  # one pixel at any zoom
+        painter.setPen(pen)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp: a blended line would not part them
+        lines = [QLineF(x, 0, x, rows) for x in range(1, cols)] + [QLineF(0, y, cols, y) for y in range(1, rows)]
+        painter.drawLines(lines)
+        return len(lines)
 
 
 class FactorBar(pg.ColorBarItem):
