@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 HATCH_PX = 6  # cells at least this wide on screen are hatched; smaller ones filled
 COLOUR = "#6a6a6a"
-LEGEND = "▨ weights at 0: exactly, or held there by L1 (|∂L/∂w| < λ₁ and |w| ≤ |Δw|)"
+LEGEND = "▨ weights at 0: exactly, or held there by L1 (|∂L/∂w| < λ₁, |w| ≤ |Δw| and under 1% of the largest)"
 
 
 class ZeroHatch(QGraphicsItem):
