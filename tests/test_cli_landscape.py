@@ -15,6 +15,7 @@ from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.landscape import Trajectory
 from mlp_gui.core.runfile import load_run, run_from_trainer, save_run
 from mlp_gui.landscape_command import main as landscape_main
+from tests.cli_calls import called
 
 SLICE_KEYS = {"center", "d1", "d2", "alphas", "betas", "loss", "path", "path_epochs"}
 JSON_KEYS = {"plane", "grid", "center_epoch", "center_loss", "min_loss", "sharpness", "two_over_stepsize", "seconds"}
@@ -26,12 +27,7 @@ def hooked_up() -> bool:
 
 
 def landscape(capsys, *argv: str, through_cli: bool = False) -> tuple[int, str, str]:
-    try:
-        code = cli.main(["landscape", *argv]) if through_cli else landscape_main(list(argv))
-    except SystemExit as exc:  # argparse's usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return called(capsys, cli.main, ["landscape", *argv]) if through_cli else called(capsys, landscape_main, argv)
 
 
 @pytest.fixture(scope="module")

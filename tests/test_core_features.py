@@ -13,6 +13,7 @@ from mlp_gui.core.gradcheck import gradient_check
 from mlp_gui.core.model import Model
 from mlp_gui.core.network import Kernel, predict
 from mlp_gui.core.trainer import initialize_data
+from tests.cli_calls import exit_code
 
 #: each feature's formula, written here apart from the module's table
 FORMULAS = {
@@ -30,12 +31,6 @@ XOR = TrainConfig(data="xor", layers=(4, 6, 1), activation="tanh", output="sigmo
                   batch_size=0, stepsize=0.5, features="x1sq,x2sq,x1x2,sinx1")
 
 
-def exit_code(argv: list[str]) -> int:
-    """The command line's exit status, whether it returns it or argparse exits with it."""
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return int(exc.code)
 
 
 def test_the_table_holds_playgrounds_seven_features():
@@ -165,7 +160,7 @@ def test_names_are_read_in_any_case_and_spacing():
      (["--features", "x1sq,x2sq", "--data", "xor", "--layers", "2,8,3"], "use 2,...,1 or 2")],
 )
 def test_bad_features_on_the_command_line_are_one_line_and_exit_2(args, fragment, capsys):
-    assert exit_code(["train", "--epochs", "2", *args]) == 2
+    assert exit_code(main, ["train", "--epochs", "2", *args]) == 2
     err = capsys.readouterr().err
     assert fragment in err, err
     assert len(err.strip().splitlines()) == 1
@@ -175,7 +170,7 @@ def test_a_csv_of_other_than_two_inputs_takes_no_features(tmp_path, capsys):
     path = tmp_path / "three.csv"
     rows = np.random.default_rng(4).normal(size=(30, 4))
     path.write_text("a,b,c,t\n" + "\n".join(",".join(f"{v:.4f}" for v in row) for row in rows) + "\n")
-    assert exit_code(["train", "--data", str(path), "--layers", "2,4,1", "--features", "x1sq,x2sq", "--epochs", "2"]) == 2
+    assert exit_code(main, ["train", "--data", str(path), "--layers", "2,4,1", "--features", "x1sq,x2sq", "--epochs", "2"]) == 2
     err = capsys.readouterr().err
     assert "features x1sq,x2sq are made from two inputs, but data three.csv has 3 inputs" in err
     assert len(err.strip().splitlines()) == 1

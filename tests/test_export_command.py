@@ -13,6 +13,7 @@ import pytest
 from mlp_gui import cli
 from mlp_gui.core.runfile import load_run, save_run
 from mlp_gui.export_command import build_export_parser
+from tests.cli_calls import called
 from tests.export_helpers import final_loss, run_script, trained
 
 CSV = """sepal,petal,width,kind
@@ -35,12 +36,7 @@ CSV = """sepal,petal,width,kind
 
 
 def export(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = cli.main(["export", *map(str, argv)])
-    except SystemExit as exc:  # argparse's usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return called(capsys, cli.main, ["export", *map(str, argv)])
 
 
 @pytest.fixture(scope="module")
