@@ -32,6 +32,7 @@ from mlp_gui.core.network import Kernel, bias_columns, predict, quiet_float
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedLayoutWidget
+from mlp_gui.gui.still_items import StillColorBar
 
 GRID = 100  # points along each side of the input plane: one predict of GRID² columns per redraw
 CURVE_POINTS = 200  # points of a one-input curve
@@ -293,7 +294,7 @@ class DecisionView(Paced, QWidget):
 
     def _build(self) -> None:
         data = self.data
-        plot = self.plot = self.plot_widget.ci.addPlot(row=0, col=0)
+        plot = self.plot = self.plot_widget.ci.addPlot(row=0, col=0, enableMenu=False)
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
@@ -329,7 +330,7 @@ class DecisionView(Paced, QWidget):
                 self.image.setImage(np.full(self._grid_shape, (lo + hi) / 2), levels=(lo, hi), autoLevels=False)
                 pale = pg.ColorMap(np.linspace(0.0, 1.0, 256), colour_table(PALE, *SURFACE_SPAN))
                 title = value_name(self.config, data)
-                self.bar = pg.ColorBarItem(values=(lo, hi), colorMap=pale, interactive=False, width=14, colorMapMenu=False)
+                self.bar = StillColorBar(values=(lo, hi), colorMap=pale, width=14)
                 self.bar.setImageItem(self.image, insert_in=plot)  # in the plot's layout: as tall as its view box
                 self.bar.axis.setTickFont(tick_font)
                 self.bar.axis.setTextPen(palette.TEXT)

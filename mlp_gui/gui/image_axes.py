@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from mlp_gui.core.color_scale import WIDEST_BAR_LABEL
 from mlp_gui.gui import palette
+from mlp_gui.gui.still_items import MenulessPlotItem, StillColorBar, fixed_unit_axes
 
 TICK_FONT_PT = 8
 BAR_TEXT_OFFSET = 3  # pixels between a colour bar and its tick labels (pyqtgraph's ticks there point inwards)
@@ -70,7 +71,7 @@ LABEL_MARGIN_PX = 10  # the bottom label keeps this from the colour bar's "×1e-
 AXIS_GAP_PX = 5  # blank pixels between the row axis's line and the first column: "2 -|9.3e-4" read as −9.3e-4
 
 
-class CellPlot(pg.PlotItem):
+class CellPlot(MenulessPlotItem):
     """A plot of cells (rows down) whose ticks number its rows and columns, as many as fit its size, the cells
     starting AXIS_GAP_PX right of the row axis.
 
@@ -353,7 +354,7 @@ class CellLabels(QGraphicsItem):
         return len(lines)
 
 
-class FactorBar(pg.ColorBarItem):
+class FactorBar(StillColorBar):
     """A colour bar that writes its power of ten (``×1e-5``, or ``log scale``) under itself, left-aligned.
 
     Above the bar, beside the plot's title, it was printed over a title wider than its plot (a narrow window);
@@ -386,10 +387,10 @@ def image_plot(layout: pg.GraphicsLayout, row: int, col: int, describe: Callable
     plot = CellPlot()
     layout.addItem(plot, row=row, col=col)
     OverhangingTitle.install(plot)
-    plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()
     plot.invertY(True)
+    fixed_unit_axes(plot)
     plot.setDefaultPadding(0.0)
     font = tick_font()
     for side in ("left", "bottom"):
@@ -405,7 +406,8 @@ def image_plot(layout: pg.GraphicsLayout, row: int, col: int, describe: Callable
     plot.addItem(image)
     labels = CellLabels()
     plot.addItem(labels)
-    bar = FactorBar(values=(-1, 1), colorMap=pg.colormap.get(palette.COLOUR_MAP), interactive=False, width=10)
+    bar = FactorBar(values=(-1, 1), colorMap=pg.colormap.get(palette.COLOUR_MAP), width=10)
+    fixed_unit_axes(bar)
     bar.setImageItem(image)
     bar.axis.setTickFont(font)
     palette.style_axis(bar.axis)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from mlp_gui.core.landscape import Line, Slice
 from mlp_gui.gui import palette
 from mlp_gui.gui.landscape_scale import SliceDrawing, colour_range, log_image, scale_ticks
+from mlp_gui.gui.still_items import StillColorBar
 
 COLOUR_MAP = "viridis"  # sequential, perceptually uniform, readable without colour vision
 PATH, HALO = "#ffffff", "#000000"
@@ -59,13 +60,13 @@ class SlicePlot(pg.PlotWidget):
     hover_text = Signal(str)
 
     def __init__(self) -> None:
-        super().__init__(background="w")
+        super().__init__(background="w", enableMenu=False)
         plot = self.getPlotItem()
         _still(plot)
         _axis_text(plot, bottom="α (along d1)", left="β (along d2)")
         self.image = pg.ImageItem(axisOrder="row-major")
         plot.addItem(self.image)
-        self.bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get(COLOUR_MAP), interactive=False, width=12)
+        self.bar = StillColorBar(values=(0.0, 1.0), colorMap=pg.colormap.get(COLOUR_MAP), width=12)
         self.bar.setImageItem(self.image, insert_in=plot)
         self.bar.axis.enableAutoSIPrefix(False)  # its ticks are the losses themselves: no "(x0.001)" beside them
         self.bar.axis.setLabel("loss (log colours)", color=palette.TEXT)
@@ -207,7 +208,7 @@ class LinePlot(pg.PlotWidget):
     hover_text = Signal(str)
 
     def __init__(self) -> None:
-        super().__init__(background="w")
+        super().__init__(background="w", enableMenu=False)
         plot = self.getPlotItem()
         _still(plot)
         _axis_text(plot, bottom="t   (0: epoch A, 1: epoch B)", left="loss (log scale)")

@@ -52,7 +52,7 @@ class LossPlot(pg.PlotWidget):
 
     def __init__(self, parent=None, max_buckets: int = 1024, *, redraw_ms: int = REDRAW_MS,
                  hover_ms: int = HOVER_MS) -> None:
-        super().__init__(parent, background="w", axisItems={"bottom": EpochAxis("bottom"), "left": LossAxis("left")})
+        super().__init__(parent, background="w", enableMenu=False, axisItems={"bottom": EpochAxis("bottom"), "left": LossAxis("left")})
         self.redraw_ms = redraw_ms
         self._stale = False  # losses arrived while hidden: not drawn yet
         self.envelope = LossEnvelope(max_buckets)

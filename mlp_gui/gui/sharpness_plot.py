@@ -49,7 +49,7 @@ class SharpnessPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         axes = {"left": LossAxis("left"), "bottom": EpochAxis("bottom")}
-        self.view = pg.PlotWidget(background="w", axisItems=axes)
+        self.view = pg.PlotWidget(background="w", enableMenu=False, axisItems=axes)
         self.plot = self.view.getPlotItem()
         self.plot.setLogMode(x=False, y=True)  # epochs from 0 (a blow-up happens in the first few); λ over decades
         self.plot.setMenuEnabled(False)

@@ -125,9 +125,9 @@ class WeightPanel(Paced, QFrame):
             return
         self._plots_built = True
         ci = self.view.ci
-        self.terms_plot = ci.addPlot(row=0, col=0, rowspan=2)
-        self.value_plot = ci.addPlot(row=0, col=1, axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")})
-        self.grad_plot = ci.addPlot(row=1, col=1, axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")})
+        self.terms_plot = ci.addPlot(row=0, col=0, rowspan=2, enableMenu=False)
+        self.value_plot = ci.addPlot(row=0, col=1, axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")}, enableMenu=False)
+        self.grad_plot = ci.addPlot(row=1, col=1, axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")}, enableMenu=False)
         self.grad_plot.setXLink(self.value_plot)
         self.value_plot.getAxis("bottom").setStyle(showValues=False)  # the gradient's axis below says the epochs
         for plot in (self.terms_plot, self.value_plot, self.grad_plot):

@@ -1,0 +1,35 @@
+"""Plot items for the app's still plots, made without the context menus pyqtgraph builds for every plot.
+
+:class:`MenulessPlotItem` is a PlotItem whose view box never builds its menu; :class:`StillColorBar` is a
+ColorBarItem made the same way, whose right click offers no colour maps. :func:`fixed_unit_axes` stops axes
+from choosing an SI prefix they never show.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+
+class MenulessPlotItem(pg.PlotItem):
+    """A PlotItem without pyqtgraph's view-box menu (building it and throwing it away was a third of making a plot)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["enableMenu"] = False
+        super().__init__(*args, **kwargs)
+
+
+class StillColorBar(pg.ColorBarItem, MenulessPlotItem):
+    """A colour bar that is only read: no handles, no menu, and no colour-map menu on a right click (a heat map
+    recoloured by a stray click would no longer show zero as white)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("interactive", False)
+        kwargs["colorMapMenu"] = False
+        super().__init__(**kwargs)  # ColorBarItem's own super().__init__() reaches MenulessPlotItem
+
+
+def fixed_unit_axes(plot: pg.PlotItem) -> None:
+    """Never rescale ``plot``'s axes by an SI prefix: their labels say no unit (or are hidden), so the prefix
+    is never shown, yet pyqtgraph typesets the label again at every change of range to find that out."""
+    for side in ("left", "bottom", "right", "top"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
