@@ -168,19 +168,24 @@ FULL_COLLECTION_EVERY = 25
 _tests_run = [0]
 
 
-@pytest.fixture(autouse=True)
-def _collect_garbage_between_tests():
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
     """Cyclic garbage is collected after each test, never in the middle of one: an automatic collection inside a
     Qt item's construction or paint can free an earlier test's widgets there and crash the process (as the app
-    itself does: gui.app.collect_between_events)."""
+    itself does: gui.app.collect_between_events).
+
+    Collected here, once the test's fixtures are gone, not in a fixture's teardown: pytest holds the test's
+    fixture values (its window, say) until its last teardown has run, so a collection from a fixture found them
+    alive, moved them to the oldest generation, and every window was freed only by a full collection (~0.4 s each).
+    """
     import gc
 
     was_enabled = gc.isenabled()
     gc.disable()
     yield
     _tests_run[0] += 1
-    # what this test made is young: collecting generations 0 and 1 frees its cycles in a few ms; a full collection
-    # (~0.1 s with Qt and pyqtgraph loaded) only every FULL_COLLECTION_EVERY tests, for older garbage
+    # what this test made is young: collecting generations 0 and 1 frees its cycles in a few ms; a full
+    # collection (~0.1 s with Qt and pyqtgraph loaded) only every FULL_COLLECTION_EVERY tests, for older garbage
     gc.collect(2 if _tests_run[0] % FULL_COLLECTION_EVERY == 0 else 1)
     if was_enabled:
         gc.enable()
