@@ -264,6 +264,9 @@ class WeightPanel(Paced, QFrame):
         self.text.setText(self._html(step))
         self._draw_terms(step)
         self._draw_curves(step)
+        for plot in (self.terms_plot, self.value_plot, self.grad_plot):
+            plot.vb.updateAutoRange()  # ranges and transforms now: changed in the paint, they asked for a second paint
+            plot.vb.updateMatrix()
 
     def _draw_curves(self, step: WeightStep) -> None:
         for curve, x, y in ((self.value_curve, self.epochs, self.values), (self.grad_curve, self.grad_epochs, self.grads)):
@@ -293,9 +296,11 @@ class WeightPanel(Paced, QFrame):
         self.bars.setOpts(x=np.arange(shown.size), height=shown, width=0.8, brushes=brushes, pens=[None] * shown.size)
         more = f" (first {MAX_BARS} of {step.samples})" if step.samples > MAX_BARS else ""
         term = f"{step.delta_name}·{step.input_name}" if step.input_name else step.delta_name
-        self.terms_plot.setTitle(f"{term} per sample{more}", color=palette.TEXT, size="9pt")
-        self.value_plot.setTitle(f"{step.ref.name} over the run", color=palette.TEXT, size="9pt")
-        self.grad_plot.setTitle(f"∂L/∂{step.ref.name} over the run", color=palette.TEXT, size="9pt")
+        titles = ((self.terms_plot, f"{term} per sample{more}"), (self.value_plot, f"{step.ref.name} over the run"),
+                  (self.grad_plot, f"∂L/∂{step.ref.name} over the run"))
+        for plot, title in titles:
+            if plot.titleLabel.text != title:  # typeset again only when it changed: a new title lays the plot out again
+                plot.setTitle(title, color=palette.TEXT, size="9pt")
 
     def _html(self, step: WeightStep) -> str:
         ref, name = step.ref, step.ref.name
