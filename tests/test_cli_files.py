@@ -21,6 +21,7 @@ import pytest
 from mlp_gui import train_command
 from mlp_gui.cli import main
 from mlp_gui.core.runfile import load_run, run_from_trainer, save_run, snapshot_capacity
+from tests.launch_in_process import refused_before_window
 
 ROOT = Path(__file__).resolve().parents[1]
 BIG = ["--layers", "2,1000,1000,1", "--stepsize", "0.001"]  # 1,004,001 parameters: the 64 MB budget holds 8 snapshots
@@ -213,10 +214,10 @@ def test_the_memory_check_knows_the_process_memory_limit():
     assert "ConfigError" in result.stderr and "reduce layers" in result.stderr, result.stderr
 
 
-def test_the_window_refuses_epochs_beyond_memory_before_allocating():
-    result = run_cli("--epochs", "1000000000000", "--exit-when-done", env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-    assert result.returncode == 2 and "reduce epochs" in result.stderr and "Traceback" not in result.stderr, result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+def test_the_window_refuses_epochs_beyond_memory_before_allocating(capsys, monkeypatch):
+    code, _, err = refused_before_window(capsys, monkeypatch, "--epochs", "1000000000000", "--exit-when-done")
+    assert code == 2 and "reduce epochs" in err and "Traceback" not in err, err
+    assert len(err.strip().splitlines()) == 1
 
 
 # ---------------------------------------------------------------- item 11: no training samples

@@ -1,4 +1,8 @@
-"""``mlp-gui train`` under signals and contention, as real processes: nothing lost, nothing half-written."""
+"""``mlp-gui train`` under signals and contention, as real processes: nothing lost, nothing half-written.
+
+The processes that are signalled or share a file are real ones; what only follows or precedes them (resuming
+afterwards, making the file, a refusal) calls the command line's ``main`` in this process.
+"""
 
 import os
 import signal
@@ -8,7 +12,9 @@ import sys
 import numpy as np
 import pytest
 
+from mlp_gui.cli import main
 from mlp_gui.core import TrainConfig, Trainer, load_run, loss_and_grads
+from tests.cli_calls import called
 
 
 def start_training(*args: str) -> subprocess.Popen:
@@ -41,26 +47,25 @@ def test_a_signal_saves_exactly_one_state(tmp_path, signum, code):
     np.testing.assert_array_equal(run.loss, straight.loss_history)
 
 
-def test_resuming_an_interrupted_run_is_bit_identical(tmp_path):
+def test_resuming_an_interrupted_run_is_bit_identical(tmp_path, capsys):
     path = tmp_path / "r.npz"
     proc = start_training("--save", str(path))
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=60)
     first = load_run(path).epochs
-    result = subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--resume", str(path), "--epochs", "500"],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    code, _, err = called(capsys, main, ["train", "--resume", str(path), "--epochs", "500"])
+    assert code == 0, err
     straight = Trainer.new(TrainConfig())
     straight.step(first + 500)
     np.testing.assert_array_equal(load_run(path).loss, straight.loss_history)
 
 
-def test_a_second_process_cannot_resume_a_file_in_use(tmp_path):
+def test_a_second_process_cannot_resume_a_file_in_use(tmp_path, capsys):
     path = tmp_path / "r.npz"
-    subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--epochs", "10", "--save", str(path)], check=True, timeout=60)
+    assert called(capsys, main, ["train", "--epochs", "10", "--save", str(path)])[0] == 0
     before = path.read_bytes()
     proc = start_training("--resume", str(path))
-    try:
+    try:  # a second real process: by the time it has started and refused, the first one has trained
         second = subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--resume", str(path), "--epochs", "5"],
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode == 2
@@ -72,10 +77,9 @@ def test_a_second_process_cannot_resume_a_file_in_use(tmp_path):
     assert load_run(path).epochs > 10  # the first one saved its work
 
 
-def test_an_unwritable_target_is_refused_before_training(tmp_path):
+def test_an_unwritable_target_is_refused_before_training(tmp_path, capsys):
     fifo = tmp_path / "pipe.npz"
     os.mkfifo(fifo)
-    result = subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--epochs", "10", "--save", str(fifo)],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "FIFO" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    code, _, err = called(capsys, main, ["train", "--epochs", "10", "--save", str(fifo)])
+    assert code == 2 and "FIFO" in err and len(err.strip().splitlines()) == 1, err
     assert fifo.is_fifo()  # never replaced by a regular file

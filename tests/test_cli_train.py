@@ -11,6 +11,11 @@ import pytest
 from mlp_gui.cli import main
 from mlp_gui.core import load_run
 from tests import notebook_data as nb
+from tests.cli_calls import called
+from tests.launch_in_process import refused_before_window
+
+# ``main`` is called in this process; a real process only where the process is the claim (no traceback from the
+# installed command, no Qt imported by train).
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -47,9 +52,10 @@ def test_json_summary(capsys):
     assert summary["final_loss"] < summary["initial_loss"]
     assert summary["seconds"] > 0 and summary["epochs_per_second"] > 0
     assert summary["diverged_at"] is None
-    assert len(summary["fingerprint"]) == 12 and summary["fingerprint"] == json.loads(
-        subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--epochs", "3", "--json"], capture_output=True, text=True).stdout
-    )["fingerprint"]  # the same settings and initial weights: the same name, however long it trains
+    assert main(["train", "--epochs", "3", "--json"]) == 0
+    shorter = json.loads(capsys.readouterr().out)
+    assert len(summary["fingerprint"]) == 12 and summary["fingerprint"] == shorter["fingerprint"], (
+        "the same settings and initial weights: the same name, however long it trains")
 
 
 def test_save_then_resume_holds_the_whole_history(tmp_path, capsys):
@@ -74,12 +80,12 @@ def test_resume_to_another_file_leaves_the_original(tmp_path):
     assert load_run(dst).epochs == 100 and load_run(dst).config.stepsize == 0.5
 
 
-def test_divergence_names_the_epoch_and_saves(tmp_path):
+def test_divergence_names_the_epoch_and_saves(tmp_path, capsys):
     path = tmp_path / "div.npz"
-    result = run_cli("train", "--stepsize", "1000", "--epochs", "1000", "--no-guard", "--save", str(path))
-    assert result.returncode == 1
-    assert "diverged at epoch" in result.stderr and "Traceback" not in result.stderr
-    epoch = int(result.stderr.split("diverged at epoch ")[1].split(":")[0])
+    code, _, err = called(capsys, main, ["train", "--stepsize", "1000", "--epochs", "1000", "--no-guard", "--save", str(path)])
+    assert code == 1, err
+    assert "diverged at epoch" in err and "Traceback" not in err
+    epoch = int(err.split("diverged at epoch ")[1].split(":")[0])
     run = load_run(path)
     assert run.epochs == epoch and not np.isfinite(run.loss[-1])
 
@@ -155,27 +161,24 @@ def test_no_traceback_from_a_real_process():
     assert result.stderr.startswith("mlp-gui train: error:") and "Traceback" not in result.stderr
 
 
-def test_version_and_help_need_no_display():
-    env_free = run_cli("--version")
-    assert env_free.returncode == 0 and env_free.stdout.startswith("mlp-gui ")
-    helped = run_cli("--help")
-    assert helped.returncode == 0 and "--exit-when-done" in helped.stdout and "mlp-gui train" in helped.stdout
+def test_version_and_help_need_no_display(capsys, monkeypatch):
+    code, out, err = refused_before_window(capsys, monkeypatch, "--version")  # the window is never launched
+    assert code == 0 and out.startswith("mlp-gui "), err
+    code, out, err = refused_before_window(capsys, monkeypatch, "--help")
+    assert code == 0 and "--exit-when-done" in out and "mlp-gui train" in out, err
 
 
-def test_window_flags_are_checked_before_qt_starts():
-    result = run_cli("--layers", "3", "--run")
-    assert result.returncode == 2 and "at least two sizes" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+def test_window_flags_are_checked_before_qt_starts(capsys, monkeypatch):
+    code, _, err = refused_before_window(capsys, monkeypatch, "--layers", "3", "--run")
+    assert code == 2 and "at least two sizes" in err
+    assert len(err.strip().splitlines()) == 1
 
 
-def test_no_display_gets_a_clear_message():
-    import os
-
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    result = subprocess.run(
-        [sys.executable, "-m", "mlp_gui"], capture_output=True, text=True, timeout=60, env=env
-    )
-    assert result.returncode == 2 and "no display" in result.stderr and "mlp-gui train" in result.stderr
+def test_no_display_gets_a_clear_message(capsys, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = refused_before_window(capsys, monkeypatch)
+    assert code == 2 and "no display" in err and "mlp-gui train" in err
 
 
 def test_train_does_not_import_qt():
@@ -196,23 +199,26 @@ def test_progress_bar_line(monkeypatch):
     assert "50%" in line
 
 
-def test_the_divergence_guard_names_the_layer_and_a_stepsize(tmp_path):
-    result = run_cli("train", "--stepsize", "1000", "--epochs", "1000", "--json", "--save", str(tmp_path / "g.npz"))
-    assert result.returncode == 1
-    summary = json.loads(result.stdout)
+def test_the_divergence_guard_names_the_layer_and_a_stepsize(tmp_path, capsys):
+    code, out, err = called(capsys, main, ["train", "--stepsize", "1000", "--epochs", "1000", "--json", "--save",
+                                           str(tmp_path / "g.npz")])
+    assert code == 1, err
+    summary = json.loads(out)
     guard = summary["divergence"]
     assert guard["layer"] in ("W1", "W2", "W3") and 0 < guard["suggested_stepsize"] < 1000
-    assert "stopped by the divergence guard" in result.stderr and "Traceback" not in result.stderr
+    assert "stopped by the divergence guard" in err and "Traceback" not in err
     assert summary["epochs"] == guard["epoch"] < 52  # stopped at the epoch it went too far, before the loss overflowed
-    off = run_cli("train", "--stepsize", "1000", "--epochs", "1000", "--no-guard", "--json")
-    assert json.loads(off.stdout)["divergence"] is None and "diverged at epoch" in off.stderr
+    _, out, err = called(capsys, main, ["train", "--stepsize", "1000", "--epochs", "1000", "--no-guard", "--json"])
+    assert json.loads(out)["divergence"] is None and "diverged at epoch" in err
 
 
-def test_resume_from_an_earlier_epoch(tmp_path):
+def test_resume_from_an_earlier_epoch(tmp_path, capsys):
     path = tmp_path / "r.npz"
     assert main(["train", "--epochs", "4000", "--save", str(path)]) == 0
-    result = run_cli("train", "--resume", str(path), "--from-epoch", "1500", "--epochs", "100", "--save", str(tmp_path / "b.npz"))
-    assert result.returncode == 0, result.stderr
-    assert "continuing from epoch " in result.stderr and "latest snapshot at or before 1,500" in result.stderr
-    at = int(re.search(r"continuing from epoch ([\d,]+),", result.stderr).group(1).replace(",", ""))
+    capsys.readouterr()
+    code, _, err = called(capsys, main, ["train", "--resume", str(path), "--from-epoch", "1500", "--epochs", "100", "--save",
+                                         str(tmp_path / "b.npz")])
+    assert code == 0, err
+    assert "continuing from epoch " in err and "latest snapshot at or before 1,500" in err
+    at = int(re.search(r"continuing from epoch ([\d,]+),", err).group(1).replace(",", ""))
     assert load_run(tmp_path / "b.npz").epochs == at + 100 and load_run(path).epochs == 4000  # the original is untouched

@@ -15,6 +15,11 @@ import pytest
 from mlp_gui.core import TrainConfig, Trainer, load_run, run_from_trainer, save_run
 from mlp_gui.core.run_lock import ChangedOnDiskError, FileStamp, LockedError
 from mlp_gui.gui import run_files
+from tests import launch_in_process
+from tests.cli_calls import exit_code
+from tests.launch_in_process import refused_before_window
+
+launch_here = launch_in_process.launch_here  # the fixture: the window launched in this process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,49 +74,35 @@ def test_a_fifo_as_the_settings_file_does_not_hang_the_start(tmp_path, fifo):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_the_window_runs_where_fcntl_and_resource_are_missing(tmp_path):
-    code = ("import sys; sys.modules['fcntl'] = None; sys.modules['resource'] = None\n"
-            "from mlp_gui.cli import main\nraise SystemExit(main(sys.argv[1:]))")
-    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([sys.executable, "-c", code, "--exit-when-done", "--epochs", "50"], capture_output=True,
-                            text=True, timeout=60, cwd=ROOT, env=env)
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+# the window where fcntl and resource are missing: test_gui_launch.py's
+# test_run_screenshot_and_exit_even_where_fcntl_and_resource_are_missing (one launch checks that and the screenshot)
 
 
-def window(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    """``mlp-gui`` offscreen; stderr without the offscreen plugin's own notice."""
-    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([sys.executable, "-m", "mlp_gui", *args], capture_output=True, text=True, timeout=60,
-                            cwd=ROOT, env=env)
-    result.stderr = "".join(line for line in result.stderr.splitlines(keepends=True)
-                            if not line.startswith("This plugin does not support"))
-    return result
-
-
-def test_flags_contradicting_an_opened_run_are_refused_as_train_refuses_them(tmp_path, run):
+def test_flags_contradicting_an_opened_run_are_refused_as_train_refuses_them(launch_here, tmp_path, run):
     path = tmp_path / "r.npz"
     run_files.write_run(path, run)
-    result = window(tmp_path, str(path), "--activation", "relu", "--data", "xor", "--exit-when-done")
-    assert result.returncode == 2 and "--activation relu differs from the saved run's sigmoid" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    done = launch_here.cli(str(path), "--activation", "relu", "--data", "xor", "--exit-when-done", loop=False)
+    assert done.code == 2 and "--activation relu differs from the saved run's sigmoid" in done.err, done.err
+    assert len(done.err.strip().splitlines()) == 1, done.err
 
 
-def test_a_fifo_as_the_screenshot_is_refused_before_the_run(tmp_path):
+def test_a_fifo_as_the_screenshot_is_refused_before_the_run(tmp_path, capsys, monkeypatch):
     fifo = tmp_path / "shot.png"
     os.mkfifo(fifo)
-    result = window(tmp_path, "--screenshot", str(fifo), "--exit-when-done", "--epochs", "10")
-    assert result.returncode == 2 and "--screenshot" in result.stderr and "FIFO" in result.stderr, result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and fifo.is_fifo()
+    code, _, err = refused_before_window(capsys, monkeypatch, "--screenshot", str(fifo), "--exit-when-done", "--epochs", "10")
+    assert code == 2 and "--screenshot" in err and "FIFO" in err, err
+    assert len(err.strip().splitlines()) == 1 and fifo.is_fifo()
 
 
 @pytest.mark.parametrize(("name", "problem"), [("shots", "is a folder, not a file that can be replaced"),
                                                ("gone/shot.png", "does not exist")])
-def test_a_screenshot_that_could_not_be_written_is_refused_before_the_run(tmp_path, name, problem):
+def test_a_screenshot_that_could_not_be_written_is_refused_before_the_run(tmp_path, capsys, monkeypatch, name, problem):
     """A folder (or a missing one) as --screenshot was found out only after the whole run, with exit 1."""
     (tmp_path / "shots").mkdir()
-    result = window(tmp_path, "--screenshot", str(tmp_path / name), "--exit-when-done", "--epochs", "10")
-    assert result.returncode == 2 and result.stderr.startswith(f"mlp-gui: error: --screenshot {tmp_path / name}: ")
-    assert problem in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    code, _, err = refused_before_window(capsys, monkeypatch, "--screenshot", str(tmp_path / name), "--exit-when-done",
+                                         "--epochs", "10")
+    assert code == 2 and err.startswith(f"mlp-gui: error: --screenshot {tmp_path / name}: "), err
+    assert problem in err and len(err.strip().splitlines()) == 1, err
 
 
 # ---------------------------------------------------------------- the window's Save (item 3), through the window
@@ -190,10 +181,11 @@ def test_save_refuses_a_file_another_process_holds_naming_its_pid(window, qtbot,
 
 
 def changed_elsewhere(path: Path) -> bytes:
-    """Another process continues the run in ``path`` (as ``mlp-gui train --resume``) and saves it; its bytes."""
-    result = subprocess.run([sys.executable, "-m", "mlp_gui", "train", "--resume", str(path), "--epochs", "7",
-                             "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    """``mlp-gui train --resume`` continues the run in ``path`` and saves it (as another process would, called here: the
+    window tells a change on disk by the file, not by who made it); its bytes."""
+    from mlp_gui.cli import main
+
+    assert exit_code(main, ["train", "--resume", str(path), "--epochs", "7", "--no-progress"]) == 0
     return path.read_bytes()
 
 

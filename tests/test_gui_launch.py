@@ -1,7 +1,9 @@
 """The window as the command line opens it: unattended runs, screenshots, exit codes, clean closing.
 
 Each launch checks what it claims beyond the exit code: the screenshot is a drawn window, and the window's last
-state, printed as it quits (tests/launch_checks.py), is the run claimed.
+state (printed as it quits, tests/launch_checks.py, or read from it when launched in this process) is the run claimed.
+A process of its own only where the process is the claim: the exit codes of real runs, quitting, signals, a memory cap;
+the rest launch here (tests/launch_in_process.py).
 """
 
 import signal
@@ -13,26 +15,37 @@ import pytest
 
 from mlp_gui.core import TrainConfig, Trainer, run_from_trainer, save_run
 from mlp_gui.launch import LaunchOptions
+from tests import launch_in_process
 from tests.gui_helpers import TIMEOUT_MS
 from tests.launch_checks import REPORT_AT_QUIT, assert_window_screenshot, fresh_env, last_state, launch_reporting
 
-
-def launch(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
-    """``mlp-gui ARGS`` as a user types it (``python -m mlp_gui``), offscreen, with settings of its own."""
-    return subprocess.run([sys.executable, "-m", "mlp_gui", *args], capture_output=True, text=True, timeout=timeout,
-                          env=fresh_env())
+launch_here = launch_in_process.launch_here  # the fixture: the window launched in this process
 
 
-def test_run_screenshot_and_exit(tmp_path):
+#: ``python -m mlp_gui ARGS`` (runpy runs it as -m does) where fcntl and resource are missing, as on Windows
+WITHOUT_FCNTL = """
+import runpy, sys
+sys.modules["fcntl"] = None
+sys.modules["resource"] = None
+runpy.run_module("mlp_gui", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_run_screenshot_and_exit_even_where_fcntl_and_resource_are_missing(tmp_path):
+    """The command's exit code and screenshot, from a real process: one launch checks both claims, as the window runs
+    where fcntl and resource cannot be imported (file locks and the memory cap are then optional)."""
     shot = tmp_path / "out.png"
-    result = launch("--epochs", "2000", "--run", "--exit-when-done", "--screenshot", str(shot))
-    assert result.returncode == 0, result.stderr
+    result = subprocess.run([sys.executable, "-c", WITHOUT_FCNTL, "--epochs", "2000", "--run", "--exit-when-done",
+                             "--screenshot", str(shot)], capture_output=True, text=True, timeout=120, env=fresh_env())
+    assert result.returncode == 0, f"the run did not exit 0 (without fcntl and resource):\n{result.stderr}"
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "QThread" not in result.stderr, f"the training thread was not stopped before the process ended:\n{result.stderr}"
     assert_window_screenshot(shot)
-    assert "QThread" not in result.stderr and "Traceback" not in result.stderr
 
 
 def test_divergence_exits_non_zero_after_its_screenshot(tmp_path):
-    """Stepsize 1000 blows up within a few epochs: the guard stops it, the screenshot still comes, the exit code is 1."""
+    """Stepsize 1000 blows up within a few epochs: the guard stops it, the screenshot still comes, the exit code is 1.
+    A process of its own: no training thread may be left running as it ends (Qt would abort it)."""
     shot = tmp_path / "diverged.png"
     result = launch_reporting("--stepsize", "1000", "--epochs", "5000", "--run", "--exit-when-done", "--screenshot", str(shot))
     assert result.returncode == 1, result.stderr
@@ -42,12 +55,12 @@ def test_divergence_exits_non_zero_after_its_screenshot(tmp_path):
     assert_window_screenshot(shot)
 
 
-def test_bad_run_file_exits_2_with_a_message(tmp_path):
+def test_bad_run_file_exits_2_with_a_message(launch_here, tmp_path):
     bad = tmp_path / "bad.npz"
     bad.write_text("not a run")
-    result = launch(str(bad), "--run", "--exit-when-done")
-    assert result.returncode == 2
-    assert "bad.npz" in result.stderr and "not an .npz file" in result.stderr and "Traceback" not in result.stderr
+    done = launch_here.cli(str(bad), "--run", "--exit-when-done", loop=False)  # refused before the event loop
+    assert done.code == 2, done.err
+    assert "bad.npz" in done.err and "not an .npz file" in done.err and "Traceback" not in done.err
 
 
 CLOSE_MID_RUN = """
@@ -103,8 +116,8 @@ print("epochs", w.session.epoch)
 def test_quitting_mid_run_is_clean(how):
     code = {
         "ctrl+q": CLOSE_MID_RUN,
-        "app.quit": CLOSE_MID_RUN.replace("app.exec()", "QTimer.singleShot(800, app.quit)\napp.exec()").replace(
-            "QTest.keyClick(w, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)", "pass"),
+        "app.quit": CLOSE_MID_RUN.replace(  # as soon as it is running, as Ctrl+Q above (not after a fixed 800 ms)
+            "QTest.keyClick(w, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)", "app.quit()"),
         "interpreter exit": AT_EXIT,
     }[how]
     env = fresh_env()
@@ -158,22 +171,23 @@ def test_a_signal_in_the_terminal_closes_the_window_cleanly(signum, code):
     assert state["visible"] == "False" and state["state"] != "RUNNING" and int(state["epoch"]) > 1000, state
 
 
-def test_flags_continue_an_opened_run_and_a_different_network_is_refused(tmp_path):
+def test_flags_continue_an_opened_run_and_a_different_network_is_refused(launch_here, tmp_path):
     """``mlp-gui run.npz --epochs 200`` adds 200 epochs to the saved 300, bit for bit as one straight run of 500."""
     trainer = Trainer.new(TrainConfig())
     trainer.step(300)
     path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
     shot = tmp_path / "shot.png"
-    result = launch_reporting(str(path), "--epochs", "200", "--run", "--exit-when-done", "--screenshot", str(shot))
-    assert result.returncode == 0, result.stderr
+    done = launch_here.cli(str(path), "--epochs", "200", "--run", "--exit-when-done", "--screenshot", str(shot))
+    assert done.code == 0, done.err
     straight = Trainer.new(TrainConfig())
     straight.step(500)
-    state = last_state(result.stdout)
-    assert (state["state"], state["epoch"], state["loss"]) == ("FINISHED", "500", repr(straight.loss)), state
+    session = done.window.session
+    assert (session.state.name, session.epoch, session.loss) == ("FINISHED", 500, straight.loss), (
+        session.state, session.epoch, session.loss)
     assert_window_screenshot(shot)
-    refused = launch(str(path), "--layers", "3,8,2", "--run", "--exit-when-done")
-    said = [line for line in refused.stderr.splitlines() if line.startswith("mlp-gui")]  # Qt's offscreen warns too
-    assert refused.returncode == 2 and len(said) == 1 and "Traceback" not in refused.stderr, refused.stderr
+    refused = launch_here.cli(str(path), "--layers", "3,8,2", "--run", "--exit-when-done", loop=False)
+    said = refused.said()
+    assert refused.code == 2 and len(said) == 1, refused.err
     assert "--layers" in said[0] and "differs from the" in said[0]
 
 

@@ -5,38 +5,16 @@ anything is allocated, the run's notes are printed, and a screenshot is only eve
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
 from mlp_gui.core import TrainConfig, Trainer, run_from_trainer, save_run
 from mlp_gui.launch import LaunchOptions
-from tests.test_gui_launch import fresh_env, launch
+from tests import launch_in_process
 
-RUN_WINDOW = """
-import sys
-from pathlib import Path
-from mlp_gui.core import TrainConfig
-from mlp_gui.gui.app import application, run_window
-from mlp_gui.launch import LaunchOptions
+launch_here = launch_in_process.launch_here  # the fixture: the window launched in this process
 
-application()
-options = LaunchOptions({options})
-sys.exit(run_window(options))
-"""
-
-
-def said(stderr: str) -> list[str]:
-    """The lines mlp-gui printed (Qt's offscreen platform adds a warning of its own)."""
-    assert "Traceback" not in stderr, stderr
-    return [line for line in stderr.splitlines() if line.startswith("mlp-gui")]
-
-
-def run_window_with(options: str, timeout: int = 90) -> subprocess.CompletedProcess:
-    """``run_window`` in a child process (the window's own path, not the command line's checks), with a timeout."""
-    return subprocess.run([sys.executable, "-c", RUN_WINDOW.format(options=options)], capture_output=True, text=True,
-                          timeout=timeout, env=fresh_env())
+# Each launch runs in this process (tests/launch_in_process.py): none of these claims is about the process itself.
 
 
 @pytest.fixture(scope="module")
@@ -46,21 +24,21 @@ def run_file(tmp_path_factory):
     return save_run(tmp_path_factory.mktemp("runs") / "run.npz", run_from_trainer(trainer))
 
 
-def test_flags_that_contradict_the_opened_run_are_refused_in_one_line(run_file):
-    done = launch(str(run_file), "--activation", "relu", "--data", "xor", timeout=90)
-    assert done.returncode == 2, done.stderr
-    lines = said(done.stderr)
-    assert len(lines) == 1, done.stderr
+def test_flags_that_contradict_the_opened_run_are_refused_in_one_line(launch_here, run_file):
+    done = launch_here.cli(str(run_file), "--activation", "relu", "--data", "xor", loop=False)  # before the event loop
+    assert done.code == 2, done.err
+    lines = done.said()
+    assert len(lines) == 1, done.err
     assert lines[0].startswith(f"mlp-gui: error: {run_file}: --") and "differs from the saved run's" in lines[0]
     assert "only --stepsize and --epochs can change" in lines[0]
 
 
-def test_epochs_beyond_memory_for_an_opened_run_are_refused_before_anything_is_allocated(run_file):
-    done = run_window_with(f"run_file=Path({str(run_file)!r}), epochs=10**12, explicit=frozenset({{'epochs'}}), "
-                           "run=True, exit_when_done=True")
-    assert done.returncode == 2, done.stderr
-    lines = said(done.stderr)
-    assert len(lines) == 1 and "reduce epochs" in lines[0] and "MemoryError" not in done.stderr, done.stderr
+def test_epochs_beyond_memory_for_an_opened_run_are_refused_before_anything_is_allocated(launch_here, run_file):
+    options = LaunchOptions(run_file=run_file, epochs=10**12, explicit=frozenset({"epochs"}), run=True, exit_when_done=True)
+    done = launch_here.window(options, loop=False)  # a MemoryError here would fail the test
+    assert done.code == 2, done.err
+    lines = done.said()
+    assert len(lines) == 1 and "reduce epochs" in lines[0] and "MemoryError" not in done.err, done.err
 
 
 def test_an_opened_runs_notes_are_printed(window, tmp_path, capsys):
@@ -78,22 +56,24 @@ def test_an_opened_runs_notes_are_printed(window, tmp_path, capsys):
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
-def test_a_fifo_as_the_screenshot_is_refused_without_hanging(tmp_path):
+def test_a_fifo_as_the_screenshot_is_refused_without_hanging(launch_here, tmp_path):
     fifo = tmp_path / "shot.png"
     os.mkfifo(fifo)
-    done = run_window_with(f"config=TrainConfig(), epochs=20, run=True, exit_when_done=True, screenshot=Path({str(fifo)!r})")
-    assert done.returncode == 1, done.stderr
-    assert f"could not write screenshot {fifo}" in done.stderr and "named pipe" in done.stderr
-    assert len(said(done.stderr)) == 1, done.stderr
+    done = launch_here.window(LaunchOptions(config=TrainConfig(), epochs=20, run=True, exit_when_done=True, screenshot=fifo))
+    assert done.code == 1, done.err
+    assert f"could not write screenshot {fifo}" in done.err and "named pipe" in done.err
+    assert len(done.said()) == 1, done.err
     assert fifo.exists() and not fifo.is_file()  # left as it was
 
 
-def test_a_screenshot_replaces_its_file_whole(tmp_path):
-    shot = tmp_path / "shot.png"
+def test_a_screenshot_replaces_its_file_whole(launch_here, tmp_path):
+    folder = tmp_path / "shots"  # of its own: tmp_path holds this process's settings too
+    folder.mkdir()
+    shot = folder / "shot.png"
     shot.write_bytes(b"old")
-    done = run_window_with(f"config=TrainConfig(), epochs=20, run=True, exit_when_done=True, screenshot=Path({str(shot)!r})")
-    assert done.returncode == 0, done.stderr
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and not [p for p in tmp_path.iterdir() if p != shot]
+    done = launch_here.window(LaunchOptions(config=TrainConfig(), epochs=20, run=True, exit_when_done=True, screenshot=shot))
+    assert done.code == 0, done.err
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and not [p for p in folder.iterdir() if p != shot]
 
 
 def test_an_unattended_run_on_a_csv_waits_for_the_file_then_trains(qtbot, isolated_settings, tmp_path):
@@ -117,10 +97,10 @@ def test_an_unattended_run_on_a_csv_waits_for_the_file_then_trains(qtbot, isolat
     window.close()
 
 
-def test_an_unattended_run_on_a_csv_that_will_not_do_says_why_and_exits_2(tmp_path):
+def test_an_unattended_run_on_a_csv_that_will_not_do_says_why_and_exits_2(launch_here, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("a,b,label\n1,x,0\n2,3,1\n")
-    done = launch("--data", str(path), "--layers", "2,4,1", "--epochs", "30", "--run", "--exit-when-done", timeout=90)
-    assert done.returncode == 2, done.stderr
-    lines = said(done.stderr)
-    assert len(lines) == 1 and "line 2, column 2 ('b')" in lines[0], done.stderr
+    done = launch_here.cli("--data", str(path), "--layers", "2,4,1", "--epochs", "30", "--run", "--exit-when-done")
+    assert done.code == 2, done.err
+    lines = done.said()
+    assert len(lines) == 1 and "line 2, column 2 ('b')" in lines[0], done.err
