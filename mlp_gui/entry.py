@@ -15,7 +15,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from mlp_gui.exits import EXIT_INTERRUPTED
+from mlp_gui.closed_output import silence_stdout
+from mlp_gui.exits import EXIT_FAILED, EXIT_INTERRUPTED
 
 INTERRUPTED = "mlp-gui: interrupted while starting; nothing was trained or saved"
 
@@ -34,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGINT, previous)
     try:
         return cli_main(argv)
+    except BrokenPipeError:  # the reader of stdout went away (| head): the rest goes nowhere, no traceback
+        silence_stdout()
+        return EXIT_FAILED
     except KeyboardInterrupt:
         try:
             print("mlp-gui: interrupted", file=sys.stderr)

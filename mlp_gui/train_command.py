@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from mlp_gui.cli_args import config_from_args
+from mlp_gui.closed_output import print_out
 from mlp_gui.command_checks import target_problem
 from mlp_gui.core import notebook
 from mlp_gui.core.config import CONTINUABLE, ConfigError, TrainConfig, check_fits_in_memory, format_value
@@ -157,7 +158,7 @@ def _train(args: argparse.Namespace, stops: StopRequests) -> int:
     trainer = plan.trainer
     start_epoch = trainer.epoch
     if args.notebook:
-        print(notebook.initial_report(trainer.loss, trainer.flat_grads), end="")
+        print_out(notebook.initial_report(trainer.loss, trainer.flat_grads), end="")
     progress = ProgressBar(plan.epochs, enabled=not args.no_progress and sys.stderr.isatty())
     began = time.perf_counter()
     guard = Guard(trainer) if args.guard else None
@@ -166,7 +167,7 @@ def _train(args: argparse.Namespace, stops: StopRequests) -> int:
     seconds = time.perf_counter() - began
     progress.close()
     if args.notebook:
-        print(notebook.training_report(trainer.loss_history[start_epoch:], trainer.epoch - start_epoch), end="")
+        print_out(notebook.training_report(trainer.loss_history[start_epoch:], trainer.epoch - start_epoch), end="")
     saved = _save(trainer, plan.save_path)
     ended = Ending(halt, stops.signum, guard.report if guard else None, plan.saved_elsewhere(saved))
     return _report(args, trainer, start_epoch, seconds, saved, ended)
@@ -201,12 +202,15 @@ def _report(args: argparse.Namespace, trainer: Trainer, start_epoch: int, second
         print(f"mlp-gui train: {name}: stopped after {count(done, 'epoch')}{_saved_note(saved)}", file=sys.stderr)
     summary = _summary(trainer, start_epoch, done, seconds, saved) | {"divergence": guarded.as_json() if guarded else None}
     if args.json:
-        print(json.dumps(summary))
+        print_out(json.dumps(summary))
     line = (f"mlp-gui train: {count(done, 'epoch')} in {seconds:.2f} s "
             f"({summary['epochs_per_second'] or 0:,.0f} epochs/s), loss {float(trainer.loss_history[start_epoch])!r} -> {trainer.loss!r}")
     if isinstance(saved, Path):
         line += f"; saved to {saved}"
-    print(line, file=sys.stderr if (args.json or args.notebook) else sys.stdout)
+    if args.json or args.notebook:
+        print(line, file=sys.stderr)
+    else:
+        print_out(line)
     if saved is False or ended.saved_elsewhere:
         return EXIT_FAILED  # a script must not take the file it named for updated
     if signum is not None:
