@@ -57,7 +57,7 @@ def test_a_hidden_view_waits_and_catches_up_when_shown(qtbot):
     trainer.step(100)
     view.add_rows(trainer.norms.rows(after=0))
     view.show_snapshot(trainer.snapshot())
-    assert view.curves[0].xData is None or len(view.curves[0].xData) == 0  # nothing drawn while hidden
+    assert view.redraws == 0 and not view.plots_built  # nothing drawn while hidden (its plot is made when shown)
     view.resize(500, 300)
     view.show()
     qtbot.waitUntil(lambda: view.curves[0].xData is not None and len(view.curves[0].xData) == 100, timeout=3000)

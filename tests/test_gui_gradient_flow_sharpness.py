@@ -12,7 +12,6 @@ from mlp_gui.core.hessian import sharpness
 from mlp_gui.core.run_state import RunState
 from mlp_gui.core.runfile import load_run, run_from_trainer
 from mlp_gui.core.sharpness_record import SharpnessRecord
-from mlp_gui.gui import session as session_module
 from mlp_gui.gui.gradient_flow import GradientFlowView
 from mlp_gui.gui.sharpness_plot import SharpnessPlot
 from tests.gui_helpers import TIMEOUT_MS, press_start, set_settings, shown, wait_state
@@ -27,29 +26,50 @@ def _drawn(plot):
     return np.asarray(plot.curve.xData), np.asarray(plot.curve.yData)
 
 
-def test_the_tab_shows_lambda_max_at_each_kept_snapshot_after_a_run(qtbot, window):
+def test_the_tab_shows_lambda_max_at_each_kept_snapshot_a_saved_run_keeps_them_and_an_opened_files_cache_is_drawn(
+        qtbot, window, tmp_path):
+    """One window for three claims (each trained or opened run costs one): λ_max after a run, kept by Save, and an
+    opened file's cache drawn as it is."""
     window.tabs.setCurrentWidget(window.flow)
-    set_settings(window, qtbot, epochs=3000)
+    set_settings(window, qtbot, epochs=2000)
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
     plot = window.flow.sharpness
     run = window.session.saved_run()
     qtbot.waitUntil(lambda: list(plot.record.epochs) == list(run.snapshots.epochs), timeout=TIMEOUT_MS)
-    np.testing.assert_allclose(plot.record.values, _expected(run), rtol=1e-6)
+    np.testing.assert_allclose(plot.record.values, _expected(run), rtol=1e-6, err_msg="λ_max at each kept snapshot")
     x, y = _drawn(plot)
-    np.testing.assert_array_equal(x, run.snapshots.epochs)
-    np.testing.assert_array_equal(y, plot.record.values)
-    assert np.all(plot.limit[1] == 2 / 0.1) and plot.limit[0][-1] == 3000
+    np.testing.assert_array_equal(x, run.snapshots.epochs, err_msg="drawn at the kept epochs")
+    np.testing.assert_array_equal(y, plot.record.values, err_msg="drawn as computed")
+    assert np.all(plot.limit[1] == 2 / 0.1) and plot.limit[0][-1] == 2000, "the limit 2/η over the whole run"
     assert "Below the limit at every kept snapshot" in plot.status.text()
     assert f"2/η = {2 / 0.1:.4g}" in plot.status.text()
 
+    qtbot.waitUntil(lambda: not plot.busy, timeout=TIMEOUT_MS)
+    window.save_run_to(tmp_path / "run.npz")
+    qtbot.waitUntil(lambda: (tmp_path / "run.npz").exists(), timeout=TIMEOUT_MS)
+    saved = load_run(tmp_path / "run.npz").sharpness
+    np.testing.assert_array_equal(saved.epochs, plot.record.epochs, err_msg="a saved run keeps the epochs computed")
+    np.testing.assert_array_equal(saved.values, plot.record.values, err_msg="a saved run keeps the values computed")
 
-def test_a_stepsize_that_diverges_shows_lambda_max_above_the_line(qtbot, window):
-    window.tabs.setCurrentWidget(window.flow)
-    set_settings(window, qtbot, stepsize=1000, epochs=200)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.PAUSED, RunState.FINISHED, RunState.STOPPED, RunState.DIVERGED)
-    plot = window.flow.sharpness
+    trainer = Trainer.new(TrainConfig(seed=3))  # not the run above: none of its values computed here already
+    for _ in range(3):
+        trainer.step(400)
+    cached = SharpnessRecord.of(trainer.snapshots.epochs, [2.0, 4.0, 6.0, 7.0])
+    with qtbot.waitSignal(plot.computed, timeout=TIMEOUT_MS):  # what is missing computed, the file's values kept
+        window.open_saved_run(dataclasses.replace(run_from_trainer(trainer), sharpness=cached))
+    assert len(plot.record) == 4, "an opened file's cache: one value per kept snapshot"
+    np.testing.assert_array_equal(plot.record.values, [2.0, 4.0, 6.0, 7.0],
+                                  err_msg="an opened file's values drawn, not recomputed")
+
+
+def test_a_stepsize_that_diverges_shows_lambda_max_above_the_line(qtbot, bare_session):
+    plot = shown(qtbot, SharpnessPlot(), 600, 300)  # the tab's plot following a session (the window's: test above)
+    plot.bind(bare_session)
+    bare_session.new_run(TrainConfig(stepsize=1000), 200)
+    bare_session.start()
+    halted = (RunState.PAUSED, RunState.FINISHED, RunState.STOPPED, RunState.DIVERGED)
+    qtbot.waitUntil(lambda: bare_session.state in halted, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: len(plot.record) > 1 and not plot.busy, timeout=TIMEOUT_MS)
     x, y = _drawn(plot)
     assert x[0] == 0 and np.all(y > 100 * (2 / 1000))  # far above 2/η = 0.002 where it blew up: 2.0 at epoch 0
@@ -67,37 +87,6 @@ def test_an_opened_files_cache_is_drawn_at_once(qtbot):
     np.testing.assert_array_equal(x, [0, 500, 1000, 1500, 2000])
     np.testing.assert_array_equal(y, [2.0, 3.0, 5.0, 8.0, 9.0])
     assert "At epoch 2,000: λ<sub>max</sub> = 9" in plot.status.text()
-
-
-def test_a_run_opened_in_the_window_shows_its_files_cache(qtbot, window):
-    if "sharpness" not in {f.name for f in dataclasses.fields(session_module.RunReset)}:
-        pytest.skip("the session does not pass an opened file's cache on yet (RunReset.sharpness)")
-    trainer = Trainer.new(TrainConfig())
-    for _ in range(3):
-        trainer.step(400)
-    cached = SharpnessRecord.of(trainer.snapshots.epochs, [2.0, 4.0, 6.0, 7.0])
-    window.tabs.setCurrentWidget(window.flow)
-    window.open_saved_run(dataclasses.replace(run_from_trainer(trainer), sharpness=cached))
-    plot = window.flow.sharpness
-    qtbot.waitUntil(lambda: len(plot.record) == 4, timeout=TIMEOUT_MS)
-    np.testing.assert_array_equal(plot.record.values, [2.0, 4.0, 6.0, 7.0])  # the file's values, not recomputed
-
-
-def test_a_saved_run_keeps_what_the_tab_computed(qtbot, window, tmp_path):
-    if not hasattr(window.session, "set_sharpness"):
-        pytest.skip("the session does not keep the tab's values for saving yet (TrainingSession.set_sharpness)")
-    window.tabs.setCurrentWidget(window.flow)
-    set_settings(window, qtbot, epochs=2000)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    plot = window.flow.sharpness
-    qtbot.waitUntil(lambda: len(plot.record) > 0 and not plot.busy, timeout=TIMEOUT_MS)
-    window.save_run_to(tmp_path / "run.npz")
-    qtbot.waitUntil(lambda: (tmp_path / "run.npz").exists(), timeout=TIMEOUT_MS)
-    saved = load_run(tmp_path / "run.npz").sharpness
-    np.testing.assert_array_equal(saved.epochs, plot.record.epochs)
-    np.testing.assert_array_equal(saved.values, plot.record.values)
-
 
 
 def _cached_reset(config, epochs, values):

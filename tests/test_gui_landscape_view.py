@@ -13,7 +13,8 @@ import weakref
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPointF, Qt, QThread, QTimer
+from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QThread, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
 import mlp_gui.core.landscape_asks as asks_module
@@ -31,13 +32,36 @@ EPOCHS = 2000
 READOUT = re.compile(r"α = (\S+), β = (\S+): loss (\S+)")
 
 
-@pytest.fixture
-def session(qtbot):
+def trained_session() -> TrainingSession:
     """The notebook's settings trained 2,000 epochs by the window's own session (its worker thread, its chunks)."""
     s = TrainingSession()
     s.new_run(TrainConfig(), EPOCHS)
     s.start()
-    qtbot.waitUntil(lambda: s.state is RunState.FINISHED, timeout=TIMEOUT_MS)
+    waited = QElapsedTimer()
+    waited.start()
+    while s.state is not RunState.FINISHED and not waited.hasExpired(TIMEOUT_MS):
+        QTest.qWait(5)
+    if s.state is not RunState.FINISHED:
+        s.shutdown()
+        pytest.fail(f"the session's run did not finish in {TIMEOUT_MS} ms")
+    return s
+
+
+@pytest.fixture(scope="module")
+def session(qapp):
+    """One trained session for the module's tests that only compute from it and show its kept snapshots (training it
+    takes longer than most of these tests): a test that trains it on, or starts a new run, takes ``own_session``."""
+    s = trained_session()
+    yield s
+    left = (s.epoch, s.snapshot.epoch)
+    assert s.shutdown()
+    assert left == (EPOCHS, EPOCHS), "a test changed the shared run: give it own_session"
+
+
+@pytest.fixture
+def own_session(qapp):
+    """The same trained run, for this test alone (it trains on or starts a new run)."""
+    s = trained_session()
     yield s
     assert s.shutdown()
 
@@ -272,16 +296,16 @@ def test_line_mode_draws_the_curve_whose_ends_are_the_snapshots_losses(qtbot, se
     assert not view.compute() and "Epochs A and B are the same" in view.status.text()
 
 
-def test_a_live_run_extends_the_path_and_a_finished_one_is_computed_again(qtbot, session):
-    view = shown_view(qtbot, session)
+def test_a_live_run_extends_the_path_and_a_paused_or_finished_one_is_computed_again(qtbot, own_session):
+    view = shown_view(qtbot, own_session)
     first = computed(qtbot, view)
     delivered = []
-    session.delivered.connect(delivered.append)
-    session.set_plan(30_000)
-    with qtbot.waitSignal(view.computed, timeout=60_000) as again:  # auto: computed again when it finishes
+    own_session.delivered.connect(delivered.append)
+    own_session.set_plan(30_000)  # long enough to watch its path grow; paused once it has
+    with qtbot.waitSignal(view.computed, timeout=60_000) as paused:  # auto: computed again when it pauses
         view.controls.auto.setChecked(True)
-        session.start()
-        qtbot.waitUntil(lambda: session.state is RunState.RUNNING, timeout=TIMEOUT_MS)
+        own_session.start()
+        qtbot.waitUntil(lambda: own_session.state is RunState.RUNNING, timeout=TIMEOUT_MS)
         assert not view.controls.compute_button.isEnabled() and not view.compute()
         assert view.status.text().startswith("Pause the run to compute")
         qtbot.waitUntil(lambda: len(view.plot.live_points) > 2, timeout=TIMEOUT_MS)
@@ -291,21 +315,28 @@ def test_a_live_run_extends_the_path_and_a_finished_one_is_computed_again(qtbot,
         theta = FlatLayout.for_layers(snap.layers).pack(snap.layers)
         np.testing.assert_allclose(live[1], coordinates(theta[None], first.center, first.d1, first.d2)[0], rtol=1e-12)
         assert view.plot.shown_point is not None
-    assert again.args[0].center_epoch == 30_000 and len(view.plot.live_points) == 0
+        own_session.pause()
+    assert own_session.state is RunState.PAUSED and paused.args[0].center_epoch == own_session.epoch < 30_000, "paused: again"
+    assert len(view.plot.live_points) == 0, "the new slice has no live path yet"
+    own_session.set_plan(own_session.epoch + 100)
+    with qtbot.waitSignal(view.computed, timeout=60_000) as finished:  # auto: computed again when it finishes
+        own_session.start()
+    assert own_session.state is RunState.FINISHED and finished.args[0].center_epoch == own_session.planned_epochs, "finished: again"
+    assert len(view.plot.live_points) == 0, "the finished run's slice replaces the live path"
 
 
-def test_a_hidden_view_computes_when_it_is_next_shown_and_a_new_run_clears_it(qtbot, session):
-    view = shown_view(qtbot, session, auto=True)
+def test_a_hidden_view_computes_when_it_is_next_shown_and_a_new_run_clears_it(qtbot, own_session):
+    view = shown_view(qtbot, own_session, auto=True)
     computed(qtbot, view)
     view.hide()
-    session.set_plan(3000)
-    session.start()
-    qtbot.waitUntil(lambda: session.state is RunState.FINISHED, timeout=TIMEOUT_MS)
+    own_session.set_plan(3000)
+    own_session.start()
+    qtbot.waitUntil(lambda: own_session.state is RunState.FINISHED, timeout=TIMEOUT_MS)
     assert view.slice.center_epoch == EPOCHS and view.due
     with qtbot.waitSignal(view.computed, timeout=TIMEOUT_MS) as shown:
         view.show()
     assert shown.args[0].center_epoch == 3000 and not view.due
-    session.new_run(TrainConfig(seed=2), 100)
+    own_session.new_run(TrainConfig(seed=2), 100)
     assert view.slice is None and view.plot.image.image is None and view.status.text().startswith("Press Compute")
     assert len(view.plot.path_points) == 0 and view.plot.shown_point is None
 

@@ -21,6 +21,7 @@ from mlp_gui.core.explain import layer_norms
 from mlp_gui.core.norm_record import NormRecord, NormRows
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
+from mlp_gui.gui.built_when_shown import Built, BuiltWhenShown
 from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedPlotWidget
 from mlp_gui.gui.plot_axes import LossAxis
 from mlp_gui.gui.sharpness_plot import SharpnessPlot
@@ -33,9 +34,14 @@ MEASURES = {
 }
 
 
-class GradientFlowView(Paced, QWidget):
+class GradientFlowView(BuiltWhenShown, Paced, QWidget):
     """A measure chooser above a log-scale plot with one curve per layer (``refresh_ms``: the least time between
-    two redraws)."""
+    two redraws). Its plots are made when it is first shown; hidden, it keeps the run's rows and draws them then."""
+
+    view = Built()  # the plot widget, its plot item, the timeline's mark and the curves (see built_when_shown)
+    plot = Built()
+    viewed = Built()
+    curves = Built()
 
     def __init__(self, parent: QWidget | None = None, *, refresh_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
@@ -43,6 +49,22 @@ class GradientFlowView(Paced, QWidget):
         for key, (formula, _, meaning) in MEASURES.items():
             self.measure.addItem(f"{formula} — {meaning}", key)
         self.measure.currentIndexChanged.connect(self._redraw)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Per layer:"))
+        top.addWidget(self.measure, 1)
+        self.sharpness = SharpnessPlot()
+        self.split = QSplitter(Qt.Orientation.Vertical)  # the plot goes above the sharpness when built
+        self.split.addWidget(self.sharpness)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.split, 1)
+        self.record = NormRecord([], 0)
+        self.latest: NormRows | None = None  # the newest snapshot's norms: the end of every curve
+        self.viewed_epoch: int | None = None  # the epoch the timeline shows (None: the run as it is now)
+        self.stepsize = 0.0
+        self._pacer = Pacer(self, self._draw, self, min_interval_ms=refresh_ms)  # it times the plot's paints (below)
+
+    def _build_plots(self) -> None:
         powers = {side: LossAxis(side) for side in ("left", "bottom")}  # 10⁰, 10⁻⁵: one style for every decade
         self.view = TimedPlotWidget(background="w", axisItems=powers)
         self.plot = self.view.getPlotItem()
@@ -54,25 +76,20 @@ class GradientFlowView(Paced, QWidget):
         self.plot.getAxis("left").enableAutoSIPrefix(False)  # the log axis already says the decade
         self.plot.addLegend(offset=(-10, 10), labelTextColor=palette.TEXT)
         self.viewed = pg.InfiniteLine(angle=90, pen=pg.mkPen(palette.TEXT, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
-        self.viewed.setVisible(False)
         self.plot.addItem(self.viewed, ignoreBounds=True)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Per layer:"))
-        top.addWidget(self.measure, 1)
-        self.sharpness = SharpnessPlot()
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.view)
-        split.addWidget(self.sharpness)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(split, 1)
-        self.record = NormRecord([], 0)
-        self.latest: NormRows | None = None  # the newest snapshot's norms: the end of every curve
-        self.curves: list[pg.PlotDataItem] = []
-        self.stepsize = 0.0
-        self._pacer = Pacer(self, self._draw, self.view, min_interval_ms=refresh_ms)
+        self.split.insertWidget(0, self.view)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 1)
+        self.sharpness.build_plots()  # shown with this view, never by itself
+        self.curves = []
+        self._build(self.record.layers)
+        self.mark_viewed(self.viewed_epoch)
+        self._redraw()  # the rows that arrived while hidden (the newest snapshot's follow when the pacer catches up)
+
+    @property
+    def paint_seconds(self) -> float:
+        """CPU time of all the plot's paints so far (none before it is built): what its pacer counts redraws by."""
+        return self.view.paint_seconds if self.plots_built else 0.0
 
     def bind(self, session) -> None:
         """Follow ``session``: each new run, the norms each delivery recorded, the stepsize, every snapshot, the epoch
@@ -128,6 +145,9 @@ class GradientFlowView(Paced, QWidget):
 
     def mark_viewed(self, epoch: int | None) -> None:
         """Mark the epoch the timeline shows (None: the run as it is now)."""
+        self.viewed_epoch = epoch
+        if not self.plots_built:
+            return
         self.viewed.setVisible(epoch is not None and epoch > 0)
         if epoch:
             self.viewed.setValue(np.log10(epoch))
@@ -154,6 +174,8 @@ class GradientFlowView(Paced, QWidget):
         self._pacer.catch_up()
 
     def _build(self, n_layers: int) -> None:
+        if not self.plots_built:
+            return
         item = self.plot
         for curve in self.curves:
             item.removeItem(curve)
@@ -162,6 +184,8 @@ class GradientFlowView(Paced, QWidget):
                        for i in range(n_layers)]
 
     def _redraw(self) -> None:
+        if not self.plots_built:
+            return  # drawn when built
         key = self.measure.currentData()
         if self.plot.getAxis("left").labelText != MEASURES[key][1]:  # a new label re-lays the plot out: only on a change
             self.plot.setLabel("left", MEASURES[key][1], color=palette.TEXT)

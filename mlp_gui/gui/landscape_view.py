@@ -19,8 +19,10 @@ from mlp_gui.core.flat_layout import FlatLayout
 from mlp_gui.core.landscape import Line, Slice, coordinates
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
+from mlp_gui.gui.built_when_shown import Built, BuiltWhenShown
 from mlp_gui.gui.landscape_controls import LandscapeControls
 from mlp_gui.gui.landscape_plot import LinePlot, SlicePlot, loss_text
+from mlp_gui.gui.landscape_scale import SliceDrawing
 from mlp_gui.gui.landscape_worker import LandscapeJobs, LineAsk, Result
 from mlp_gui.progress import count
 
@@ -29,9 +31,11 @@ IDLE_TEXT = "Press Compute (Alt+M) to draw the loss around the run's end, with t
 TRAINING_TEXT = "The run is training: pause it, or let it finish, to compute the landscape."
 
 
-class LandscapeView(QWidget):
+class LandscapeView(BuiltWhenShown, QWidget):
     """Mode, plane, grid and span, *Compute* and *Cancel*, the slice (or line) and a read-out of the point under the
-    mouse. ``computed(Slice | Line)``, ``failed(line)`` and ``cancelled()`` say how each computation ended."""
+    mouse. ``computed(Slice | Line)``, ``failed(line)`` and ``cancelled()`` say how each computation ended. The two
+    plots are made when the tab is first shown: until then the view keeps what it would draw (the slice or line, the
+    live points, the snapshot shown) and draws it on them then."""
 
     title = "Landscape"  # the tab's title; ``tip`` its View menu tooltip and Help line
     tip = "The loss over a plane through the parameters with the run's path on it, or along the line between two epochs"
@@ -40,12 +44,18 @@ class LandscapeView(QWidget):
     failed = Signal(str)
     cancelled = Signal()
 
+    plot = Built()  # the slice's plot and the line's (see built_when_shown)
+    line_plot = Built()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = None
         self.due = False  # the run paused or ended while the tab was hidden: compute when it is shown
         self._viewed: Snapshot | None = None  # what the window shows: the newest snapshot, or the timeline's
         self._live = np.zeros((0, 2))
+        self._slice: Slice | None = None  # what the plots show, or will once built
+        self._drawing: SliceDrawing | None = None
+        self._line: Line | None = None
         self._busy_run = False
         self._build()
         self.jobs = LandscapeJobs(self)
@@ -64,10 +74,7 @@ class LandscapeView(QWidget):
         self.status.setWordWrap(True)
         self.readout = QLabel(" ")
         palette.style_secondary(self.readout)
-        self.plot, self.line_plot = SlicePlot(), LinePlot()
-        self.plots = QStackedWidget()
-        self.plots.addWidget(self.plot)
-        self.plots.addWidget(self.line_plot)
+        self.plots = QStackedWidget()  # the slice's plot and the line's, once built
         self.plots.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout = QVBoxLayout(self)
         for widget, stretch in ((self.controls, 0), (self.status, 0), (self.plots, 1), (self.readout, 0)):
@@ -75,8 +82,22 @@ class LandscapeView(QWidget):
         self.controls.mode_changed.connect(self._mode_changed)
         self.controls.compute_button.clicked.connect(self.compute)
         self.controls.cancel_button.clicked.connect(self.cancel)
+
+    def _build_plots(self) -> None:
+        """The plots, with what arrived before: the slice (its live points, the shown snapshot's disc), the line."""
+        self.plot, self.line_plot = SlicePlot(), LinePlot()
+        self.plots.addWidget(self.plot)
+        self.plots.addWidget(self.line_plot)
+        self.plots.setCurrentIndex(int(self.controls.mode_key == "line"))
         self.plot.hover_text.connect(self._show_hover)
         self.line_plot.hover_text.connect(self._show_hover)
+        if self._slice is not None:
+            self.plot.show_slice(self._slice, self._drawing)
+            self.plot.set_live(self._live)
+            self.plot.set_shown(self._position(self._viewed))
+        if self._line is not None:
+            self.line_plot.show_line(self._line)
+        self._show_hover("")
 
     # ------------------------------------------------------------ the session
 
@@ -94,9 +115,12 @@ class LandscapeView(QWidget):
     def on_run_reset(self, reset) -> None:
         """A new, reset or opened run: forget what was drawn; an opened run with epochs behind it is computed."""
         self.jobs.cancel()
-        self.plot.clear_slice()
-        self.line_plot.clear_line()
+        self._slice, self._drawing, self._line = None, None, None
         self._live = np.zeros((0, 2))
+        if self.plots_built:
+            self.plot.clear_slice()
+            self.line_plot.clear_line()
+        self._show_hover("")
         self._viewed = reset.snapshot
         self.due = reset.snapshot.epoch > 0
         self._say(IDLE_TEXT)
@@ -109,16 +133,18 @@ class LandscapeView(QWidget):
         if point is None:
             return
         if not len(self._live):
-            self._live = self.plot.slice.path[-1:].copy()  # joined to the end of the kept path
+            self._live = self._slice.path[-1:].copy()  # joined to the end of the kept path
         self._live = np.vstack([self._live, point[None]])
         if len(self._live) > MAX_LIVE:
             self._live = np.vstack([self._live[:-1:2], self._live[-1:]])
-        self.plot.set_live(self._live)
+        if self.plots_built:
+            self.plot.set_live(self._live)
 
     def on_snapshot(self, snapshot: Snapshot) -> None:
         """The window shows ``snapshot`` (the newest, or one the timeline went back to): mark it on the path."""
         self._viewed = snapshot
-        self.plot.set_shown(self._position(snapshot))
+        if self.plots_built:
+            self.plot.set_shown(self._position(snapshot))
         self._show_hover("")
 
     def on_state(self, state) -> None:
@@ -150,12 +176,12 @@ class LandscapeView(QWidget):
 
     @property
     def slice(self) -> Slice | None:
-        """The slice drawn (None before one)."""
-        return self.plot.slice
+        """The slice drawn (None before one; hidden and never shown: the one drawn when it is)."""
+        return self._slice
 
     @property
     def line(self) -> Line | None:
-        return self.line_plot.line
+        return self._line
 
     @property
     def busy(self) -> bool:
@@ -192,12 +218,16 @@ class LandscapeView(QWidget):
     def _on_finished(self, result: Result) -> None:
         value = result.value
         if isinstance(value, Line):
-            self.line_plot.show_line(value)
+            self._line = value
+            if self.plots_built:
+                self.line_plot.show_line(value)
             self._say(_line_text(value, result.seconds))
         else:
             self._live = np.zeros((0, 2))
-            self.plot.show_slice(value, result.drawing)
-            self.plot.set_shown(self._position(self._viewed))
+            self._slice, self._drawing = value, result.drawing
+            if self.plots_built:
+                self.plot.show_slice(value, result.drawing)
+                self.plot.set_shown(self._position(self._viewed))
             self._say(_slice_text(value, result.seconds))
         self._show_controls()
         self._show_hover("")
@@ -219,7 +249,7 @@ class LandscapeView(QWidget):
 
     def _position(self, snapshot: Snapshot | None) -> np.ndarray | None:
         """Where ``snapshot`` lies on the slice: its point on the path if it is a kept one, else its projection."""
-        s = self.plot.slice
+        s = self._slice
         if s is None or snapshot is None:
             return None
         kept = np.flatnonzero(s.path_epochs == snapshot.epoch)
@@ -228,7 +258,7 @@ class LandscapeView(QWidget):
         return self._project(snapshot)
 
     def _project(self, snapshot: Snapshot) -> np.ndarray | None:
-        s = self.plot.slice
+        s = self._slice
         if s is None:
             return None
         theta = FlatLayout.for_layers(snapshot.layers).pack(snapshot.layers)
@@ -253,8 +283,8 @@ class LandscapeView(QWidget):
 
     def _show_hover(self, text: str) -> None:
         """The point under the mouse; with none, which epoch the orange disc marks."""
-        if not text and self.controls.mode_key == "slice" and self._viewed is not None and self.plot.shown_point:
-            at = self.plot.shown_point
+        at = self._position(self._viewed) if not text and self.controls.mode_key == "slice" else None
+        if at is not None:  # where the orange disc is (drawn there, or to be once the plot is built)
             text = (f"Orange disc: epoch {self._viewed.epoch:,} (loss {loss_text(self._viewed.loss)}) at α = {at[0]:.4g}, "
                     f"β = {at[1]:.4g}. Point at the slice to read the loss there.")
         self.readout.setText(text or " ")

@@ -27,6 +27,7 @@ from mlp_gui.core.sharpness_record import (
     rule_kind,
 )
 from mlp_gui.gui import palette
+from mlp_gui.gui.built_when_shown import Built, BuiltWhenShown
 from mlp_gui.gui.plot_axes import EpochAxis, LossAxis
 from mlp_gui.gui.sharpness_worker import SharpnessJobs, SharpnessResult
 from mlp_gui.progress import count
@@ -39,15 +40,47 @@ WAITING = "Computed when the run pauses or finishes."
 EDGE = 0.01  # λ_max within this share of the limit is at it (the edge of stability), beyond it above
 
 
-class SharpnessPlot(QWidget):
+class SharpnessPlot(BuiltWhenShown, QWidget):
     """A log-log plot of λ_max over epochs with the stability limit, and a line saying where the run sits.
     ``computed(SharpnessRecord)`` after each computation; ``failed(line)`` if one failed."""
 
     computed = Signal(object)
     failed = Signal(str)
 
+    view = Built()  # the plot and its items: made when the tab is first shown (see built_when_shown)
+    plot = Built()
+    curve = Built()
+    limit_curve = Built()
+    limit_label = Built()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.caption = QLabel(EXPLAINED)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.caption.setWordWrap(True)
+        self.status = QLabel(WAITING)
+        self.status.setTextFormat(Qt.TextFormat.RichText)  # λ<sub>max</sub>; the rest escaped (see _say)
+        self.status.setWordWrap(True)
+        palette.style_secondary(self.caption)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.status)  # the plot goes between them when built
+        self.session = None
+        self.record = SharpnessRecord.of([], [])  # what the curve shows
+        self.limit: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))  # what the dashed curve shows
+        self._limit_name = ""  # what the label at its right end says
+        self.kind: tuple[str, float] = ("gd", 0.0)  # the update rule's kind and momentum, for the limit
+        self.decay = NO_DECAY  # the run's stepsize decay, for the limit
+        self.due = False  # the run is idle and not yet computed: compute when shown
+        self._known: dict[Key, float] = {}
+        self._trusted: dict[int, float] = {}  # an opened file's cache, by epoch, for that run only
+        self._busy_run = False
+        self.jobs = SharpnessJobs(self)
+        self.jobs.finished.connect(self._on_finished)
+        self.jobs.failed.connect(self._on_failed)
+
+    def _build_plots(self) -> None:
         axes = {"left": LossAxis("left"), "bottom": EpochAxis("bottom")}
         self.view = pg.PlotWidget(background="w", enableMenu=False, axisItems=axes)
         self.plot = self.view.getPlotItem()
@@ -65,30 +98,8 @@ class SharpnessPlot(QWidget):
         self.limit_curve = self.plot.plot([], [], pen=dash)
         self.limit_label = pg.TextItem(color=palette.ERROR, anchor=(1, 1))  # names the dashed line at its right end
         self.plot.addItem(self.limit_label, ignoreBounds=True)
-        self.caption = QLabel(EXPLAINED)
-        self.caption.setTextFormat(Qt.TextFormat.RichText)
-        self.caption.setWordWrap(True)
-        self.status = QLabel(WAITING)
-        self.status.setTextFormat(Qt.TextFormat.RichText)  # λ<sub>max</sub>; the rest escaped (see _say)
-        self.status.setWordWrap(True)
-        palette.style_secondary(self.caption)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.status)
-        self.session = None
-        self.record = SharpnessRecord.of([], [])  # what the curve shows
-        self.limit: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))  # what the dashed curve shows
-        self.kind: tuple[str, float] = ("gd", 0.0)  # the update rule's kind and momentum, for the limit
-        self.decay = NO_DECAY  # the run's stepsize decay, for the limit
-        self.due = False  # the run is idle and not yet computed: compute when shown
-        self._known: dict[Key, float] = {}
-        self._trusted: dict[int, float] = {}  # an opened file's cache, by epoch, for that run only
-        self._busy_run = False
-        self.jobs = SharpnessJobs(self)
-        self.jobs.finished.connect(self._on_finished)
-        self.jobs.failed.connect(self._on_failed)
+        self.layout().insertWidget(1, self.view, 1)
+        self._draw()  # what arrived while it was hidden, as it would have been drawn then
 
     # ------------------------------------------------------------ the session
 
@@ -194,18 +205,22 @@ class SharpnessPlot(QWidget):
         momenta = [(epoch, value) for epoch, values in changes for name, value in values if name == "momentum"]
         self.limit = limit_steps(rows, end=max(end, 1), rule=kind, momentum=momentum, decay=self.decay, momenta=momenta)
         formula = limit_formula(kind, momentum)
-        x, y = self.limit
+        y = self.limit[1]
         name, _, mu = (formula or "").partition(", ")
-        self.limit_label.setText(f"{name} = {y[-1]:.4g}" + (f" ({mu})" if mu else "") if formula and y.size else "")
-        if y.size:
-            self.limit_label.setPos(x[-1], np.log10(y[-1]))
+        self._limit_name = f"{name} = {y[-1]:.4g}" + (f" ({mu})" if mu else "") if formula and y.size else ""
 
     def _draw(self) -> None:
+        """The dots, the limit and its name (hidden and never shown: kept for when it is, see _build_plots)."""
+        if not self.plots_built:
+            return
         e, v = self.record.epochs, self.record.values
         keep = np.isfinite(v) & (v > 0)  # a log axis has no λ ≤ 0 (a saddle's λ_max); NaN: not resolved
         self.curve.setData(e[keep].astype(np.float64), v[keep])
         x, y = self.limit
         self.limit_curve.setData(x, y)
+        self.limit_label.setText(self._limit_name)
+        if y.size:
+            self.limit_label.setPos(x[-1], np.log10(y[-1]))
         self._fit(np.concatenate([v[keep], y]), np.concatenate([e[keep], x]))
 
     def _fit(self, values: np.ndarray, epochs: np.ndarray) -> None:

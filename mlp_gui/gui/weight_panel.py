@@ -29,6 +29,7 @@ from mlp_gui.core.step_text import step_lines, stepsize_line, update_formula
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.core.update_rule import GradientDescent
 from mlp_gui.gui import palette
+from mlp_gui.gui.built_when_shown import BuiltWhenShown
 from mlp_gui.gui.image_axes import OverhangingTitle
 from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedLayoutWidget
 from mlp_gui.gui.plot_axes import EpochAxis
@@ -59,7 +60,7 @@ class ShortAxis(pg.AxisItem):
         return [(step, 0)]
 
 
-class WeightPanel(Paced, QFrame):
+class WeightPanel(BuiltWhenShown, Paced, QFrame):
     """Text with the formulas and numbers on the left; per-sample terms and the run so far as plots on the right."""
 
     closed = Signal()
@@ -93,7 +94,6 @@ class WeightPanel(Paced, QFrame):
         close.clicked.connect(self.close_panel)
         self.view = TimedLayoutWidget()
         self.view.setBackground("w")
-        self._plots_built = False  # built when first shown: most sessions never open the panel
         self.text.installEventFilter(self)  # a new palette: the quieter colour chosen again (eventFilter)
         self.scroll = QScrollArea()  # an optimizer's step takes more lines than the panel is tall
         self.scroll.setWidget(self.text)
@@ -121,9 +121,7 @@ class WeightPanel(Paced, QFrame):
         self.escape.activated.connect(self.close_panel)
 
     def _build_plots(self) -> None:
-        if self._plots_built:
-            return
-        self._plots_built = True
+        """The plots, made when the panel is first shown (most sessions never open it)."""
         ci = self.view.ci
         self.terms_plot = ci.addPlot(row=0, col=0, rowspan=2, enableMenu=False)
         self.value_plot = ci.addPlot(row=0, col=1, axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")}, enableMenu=False)
@@ -222,8 +220,7 @@ class WeightPanel(Paced, QFrame):
         self.closed.emit()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        self._build_plots()
-        super().showEvent(event)
+        super().showEvent(event)  # BuiltWhenShown: the plots are made first
         self.escape.setEnabled(True)
         self._pacer.catch_up()
 
@@ -254,7 +251,7 @@ class WeightPanel(Paced, QFrame):
         return self.ref, self.config
 
     def _draw(self, snap: Snapshot) -> None:
-        self._build_plots()
+        self.build_plots()
         if self.ref is None or self.x.size == 0:
             return
         step = weight_step(self.config.model, snap.layers, self.x, self.y, snap.stepsize_at(self.config.stepsize),
