@@ -95,3 +95,26 @@ def run_scripts(scripts: list[Path]) -> None:
 def final_loss(stdout: str) -> str:
     """The repr of the final loss the script prints on its last line."""
     return stdout.strip().splitlines()[-1].rsplit(" ", 1)[-1]
+
+
+def run_cells(path: Path) -> list[str]:
+    """What each code cell of the notebook at ``path`` prints, its cells run in order in this process, in one fresh
+    namespace, from the notebook's folder (as a kernel started there runs them; a notebook's plain Python needs no
+    kernel to say what it prints: tests/test_export_notebook.py runs one in a real kernel)."""
+    import contextlib
+    import io
+    import json
+
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    outputs, here = [], os.getcwd()
+    os.chdir(path.parent)
+    try:
+        for cell in (c for c in cells if c["cell_type"] == "code"):
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                exec(compile("".join(cell["source"]), f"{path.name} cell", "exec"), namespace)  # noqa: S102
+            outputs.append(printed.getvalue())
+    finally:
+        os.chdir(here)
+    return outputs

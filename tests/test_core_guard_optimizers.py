@@ -1,6 +1,8 @@
 """The divergence guard under every optimizer: momentum's first candidate is half its stability limit 2(1+μ)/λ_max
 and the report says so; Adam's is half the stepsize (no λ_max bound holds for it); the suggestion then trains."""
 
+import functools
+
 import pytest
 
 from mlp_gui.core import TrainConfig, Trainer
@@ -12,7 +14,10 @@ from mlp_gui.core.hessian import sharpness
 SINE = dict(data="sine", layers=(1, 8, 1), activation="tanh")
 
 
+@functools.cache
 def guarded(config: TrainConfig, epochs: int = 1000):
+    """``config`` driven with a guard until it trips: the trainer and the report. Made once per configuration (momentum
+    at stepsize 5 is two tests' run): read-only."""
     trainer = Trainer.new(config, capacity=epochs + 1)
     guard = Guard(trainer)
     with pytest.MonkeyPatch.context() as patch:  # the trials' time budget is for the window; here, patience

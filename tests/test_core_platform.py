@@ -51,16 +51,16 @@ def test_no_module_but_platform_makes_platform_calls():
 
 
 def test_the_package_and_the_cli_work_without_fcntl(tmp_path):
-    helped = cli_without_fcntl("--help")
+    probe = "from mlp_gui.core import platform\nprint(platform.FD_LOCKS, platform.fcntl)\n"  # one child: both
+    helped = run_python(WITHOUT_FCNTL + probe + "from mlp_gui.cli import main\nraise SystemExit(main(sys.argv[1:]))", "--help")
     assert helped.returncode == 0 and "usage: mlp-gui" in helped.stdout, helped.stderr
+    assert helped.stdout.splitlines()[0].split() == ["False", "None"]  # really the lock-file fallback
     path = tmp_path / "r.npz"
     saved = cli_without_fcntl("train", "--epochs", "20", "--save", str(path))
     assert saved.returncode == 0 and f"saved to {path}" in saved.stdout, saved.stderr
     resumed = cli_without_fcntl("train", "--resume", str(path), "--epochs", "5", "--json")
     assert resumed.returncode == 0 and '"total_epochs": 25' in resumed.stdout, resumed.stderr
     assert sorted(os.listdir(tmp_path)) == ["r.npz"]  # the lock file went with the run
-    probe = run_python(WITHOUT_FCNTL + "from mlp_gui.core import platform\nprint(platform.FD_LOCKS, platform.fcntl)")
-    assert probe.stdout.split() == ["False", "None"]  # really the lock-file fallback
 
 
 LOCK_HOLDER = WITHOUT_FCNTL + textwrap.dedent(

@@ -196,16 +196,25 @@ def test_a_trainer_refuses_a_state_that_is_not_its_rules(heavy_ball):
                           rule=HeavyBall())
 
 
-@pytest.mark.parametrize("states_first", [False, True])
-def test_snapshots_beyond_the_budget_are_left_out_with_their_states(heavy_ball, tmp_path, states_first):
-    """A file with more snapshots than the rule's budget keeps is read within it, each kept row with its own state,
-    whether the states come after the epochs in the file (rows skipped as they stream past) or before (read whole)."""
-    cfg = TrainConfig(layers=(784, 256, 256, 10))
-    trainer = Trainer.new(cfg)  # gradient descent: twice the snapshots heavy-ball's budget holds
+BIG = TrainConfig(layers=(784, 256, 256, 10))
+
+
+@pytest.fixture(scope="module")
+def big_gd_file(tmp_path_factory) -> dict[str, np.ndarray]:
+    """The arrays of a gradient descent run file of a big net with a snapshot at each of 40 epochs (twice the snapshots
+    heavy-ball's budget holds); made once for the tests that write them with a heavy-ball rule's states added."""
+    trainer = Trainer.new(BIG)
     for _ in range(40):
         trainer.step(1)
-    with np.load(save_run(tmp_path / "gd.npz", run_from_trainer(trainer))) as f:
-        arrays = {k: f[k] for k in f.files}
+    with np.load(save_run(tmp_path_factory.mktemp("big") / "gd.npz", run_from_trainer(trainer))) as f:
+        return {k: f[k] for k in f.files}
+
+
+@pytest.mark.parametrize("states_first", [False, True])
+def test_snapshots_beyond_the_budget_are_left_out_with_their_states(heavy_ball, big_gd_file, tmp_path, states_first):
+    """A file with more snapshots than the rule's budget keeps is read within it, each kept row with its own state,
+    whether the states come after the epochs in the file (rows skipped as they stream past) or before (read whole)."""
+    cfg, arrays = BIG, dict(big_gd_file)
     n, size = arrays["snapshot_params"].shape
     assert n > snapshot_capacity(cfg, HeavyBall()) >= 2
     states = {"snapshot_state_velocity": arrays["snapshot_params"] * 2,

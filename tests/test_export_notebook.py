@@ -1,5 +1,6 @@
 """Issue 21 §1: ``--notebook`` writes valid nbformat 4 whose cells mirror the course notebook's, and it runs top to
-bottom to the run's final loss (validated with nbformat and run with nbclient where they are installed)."""
+bottom to the run's final loss (validated with nbformat and run with nbclient where they are installed; one notebook
+runs in a real kernel, the others' cells run in this process, which is quicker and prints the same)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from mlp_gui.core import notebook
 from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.export_files import write_export
 from mlp_gui.core.network import Kernel
-from tests.export_helpers import trained
+from tests.export_helpers import run_cells, trained
 
 SPIRAL = TrainConfig(data="spiral", layers=(2, 6, 2), activation="tanh", output="softmax", loss="cross-entropy",
                      batch_size=10, stepsize=0.3, samples=60)
@@ -78,7 +79,7 @@ def test_a_notebook_with_its_data_in_a_file_beside_it_runs(tmp_path, monkeypatch
     run = trained(SPIRAL, 4)
     exported = write_export(tmp_path / "spiral.ipynb", run, kind="notebook")
     assert exported.data_path == tmp_path / "spiral-data.npz"
-    assert executed(exported.path)[-1] == f"The final loss is the run's, to the last bit: {float(run.loss[-1])!r}\n"
+    assert run_cells(exported.path)[-1] == f"The final loss is the run's, to the last bit: {float(run.loss[-1])!r}\n"
 
 
 def test_an_adam_run_with_a_penalty_and_decay_runs_as_a_notebook_to_its_final_loss(tmp_path):
@@ -88,4 +89,4 @@ def test_an_adam_run_with_a_penalty_and_decay_runs_as_a_notebook_to_its_final_lo
     write_export(path, run, kind="notebook")
     training = source(cells_of(path)[4])
     assert "m = [np.zeros_like(p) for p in parameters]" in training and "eta = stepsize * decay_factor" in training
-    assert executed(path)[-1] == f"The final loss is the run's, to the last bit: {float(run.loss[-1])!r}\n"
+    assert run_cells(path)[-1] == f"The final loss is the run's, to the last bit: {float(run.loss[-1])!r}\n"

@@ -2,7 +2,9 @@
 
 Every configuration is trained as the app trains it, exported, and the script run in a Python that can import the
 standard library and NumPy only; its last line must print the run's ``loss[-1]`` exactly (``repr``), and its own
-assertion must hold. The printout is the one ``mlp-gui train --notebook`` prints for the same run.
+assertion must hold. The printout is the one ``mlp-gui train --notebook`` prints for the same run. The runs are
+exported once per session and their scripts run in one such Python (each in its own namespace); a test that changes
+a script or runs it from elsewhere runs its own.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from mlp_gui.core.config import TrainConfig
 from mlp_gui.core.export_checks import MAX_LITERAL_NUMBERS, ExportError, check_exportable, export_problem
 from mlp_gui.core.export_files import write_export
 from mlp_gui.core.network import Kernel
-from tests.export_helpers import final_loss, run_script, trained
+from tests.export_helpers import final_loss, run_script, run_scripts, trained
 
 NOTEBOOK = TrainConfig()
 SPIRAL = TrainConfig(data="spiral", layers=(2, 8, 8, 2), activation="tanh", output="softmax", loss="cross-entropy",
@@ -45,73 +47,91 @@ CONFIGS = {
 }
 
 
-def exported_loss(run, tmp_path, name="run"):
-    """Export ``run``, run the script with NumPy only, check it passed its own check; for a run that did not diverge,
-    its final parameters must be the run's bit for bit too (a stronger check than the loss alone, which can hide a
-    last-bit difference in a layer that barely moves the loss)."""
-    script = tmp_path / f"{name}.py"
-    write_export(script, run, kind="script")
-    dump = tmp_path / f"{name}-parameters.npz"
-    done = run_script(script, dump=dump)
-    assert done.returncode == 0, done.stderr[-2000:]
+#: the other tests' runs, exported and run in the same Python as CONFIGS' (each script in its own namespace)
+OTHERS = {
+    "notebook-20": lambda: trained(NOTEBOOK, 20),
+    "notebook-1": lambda: trained(NOTEBOOK, 1),
+    "spiral-stepsize-changed-midway": lambda: trained(SPIRAL, 6, then=(0.05, 6)),
+    "diverged": lambda: trained(TrainConfig(stepsize=1e3), 200),
+    "changed-after-the-divergence": lambda: trained(TrainConfig(stepsize=1e3), 200, then=(0.05, 0)),
+    "changed-before-the-step-that-diverged": lambda: trained(NOTEBOOK, 10, then=(1e300, 5)),
+    "without-starting-weights": lambda: dataclasses.replace(trained(NOTEBOOK, 40), initial=None),
+}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """Every run of CONFIGS and OTHERS trained and exported, and the scripts run in one Python that sees NumPy only
+    (each its printout in NAME.out, its final parameters in NAME.npz, or its traceback in NAME.error): name → (run,
+    folder)."""
+    folder = tmp_path_factory.mktemp("exported")
+    runs = {name: trained(config, epochs) for name, (config, epochs) in CONFIGS.items()}
+    runs.update({name: make() for name, make in OTHERS.items()})
+    for name, run in runs.items():
+        write_export(folder / f"{name}.py", run, kind="script")
+    run_scripts([folder / f"{name}.py" for name in runs])
+    return {name: (run, folder) for name, run in runs.items()}
+
+
+def printed(exported, name: str):
+    """``name``'s run and what its script printed; the script ran with NumPy only and passed its own check, and for a
+    run that did not diverge it ended at the run's final parameters bit for bit (a stronger check than the loss alone,
+    which can hide a last-bit difference in a layer that barely moves the loss)."""
+    run, folder = exported[name]
+    error = folder / f"{name}.error"
+    assert not error.exists(), error.read_text()[-2000:]
     if run.diverged_at is None:
-        with np.load(dump) as ended:
+        with np.load(folder / f"{name}.npz") as ended:
             got = [ended[f"arr_{i}"] for i in range(len(run.params))]
-        assert all(np.array_equal(a, b) for a, b in zip(got, run.params))
-    return done
+        assert all(np.array_equal(a, b) for a, b in zip(got, run.params, strict=True))
+    return run, (folder / f"{name}.out").read_text()
 
 
 @pytest.mark.parametrize("name", list(CONFIGS))
-def test_the_exported_script_ends_at_the_runs_loss_to_the_last_bit(name, tmp_path):
-    config, epochs = CONFIGS[name]
-    run = trained(config, epochs)
-    done = exported_loss(run, tmp_path)
-    assert final_loss(done.stdout) == repr(float(run.loss[-1]))
+def test_the_exported_script_ends_at_the_runs_loss_to_the_last_bit(name, exported):
+    run, stdout = printed(exported, name)
+    assert run.diverged_at is None and len(run.loss) == CONFIGS[name][1] + 1
+    assert final_loss(stdout) == repr(float(run.loss[-1]))
 
 
-def test_the_script_prints_what_mlp_gui_train_notebook_prints(tmp_path):
-    run = trained(NOTEBOOK, 20)
-    done = exported_loss(run, tmp_path)
+def test_the_script_prints_what_mlp_gui_train_notebook_prints(exported):
+    run, stdout = printed(exported, "notebook-20")
+    assert len(run.loss) == 21
     kernel = Kernel(run.config.model)
     grads = kernel.trace(run.initial, run.x, run.y).grads
     expected = notebook.initial_report(run.loss[0], [a for layer in grads for a in layer])
     expected += notebook.training_report(run.loss, run.epochs)
-    assert done.stdout.startswith(expected)
-    assert done.stdout[len(expected):].startswith("The final loss is the run's, to the last bit")
+    assert stdout.startswith(expected)
+    assert stdout[len(expected):].startswith("The final loss is the run's, to the last bit")
 
 
-def test_the_course_notebook_printout_comes_out_of_the_default_export(tmp_path):
+def test_the_course_notebook_printout_comes_out_of_the_default_export(exported):
     from tests import notebook_data as nb
 
-    done = exported_loss(trained(NOTEBOOK, 1), tmp_path)
-    assert done.stdout.startswith(nb.INITIAL_REPORT)
+    run, stdout = printed(exported, "notebook-1")
+    assert run.config == NOTEBOOK and stdout.startswith(nb.INITIAL_REPORT)
 
 
-def test_a_stepsize_changed_midway_is_replayed(tmp_path):
-    run = trained(SPIRAL, 6, then=(0.05, 6))
+def test_a_stepsize_changed_midway_is_replayed(exported):
+    run, stdout = printed(exported, "spiral-stepsize-changed-midway")
     assert len(run.stepsizes) == 2
-    done = exported_loss(run, tmp_path)
-    assert final_loss(done.stdout) == repr(float(run.loss[-1]))
+    assert final_loss(stdout) == repr(float(run.loss[-1]))
 
 
-def test_a_diverged_run_diverges_again_at_the_same_epoch(tmp_path):
-    run = trained(TrainConfig(stepsize=1e3), 200)
+def test_a_diverged_run_diverges_again_at_the_same_epoch(exported):
+    run, stdout = printed(exported, "diverged")
     assert run.diverged_at == 52 and np.isinf(run.loss[-1])
-    done = exported_loss(run, tmp_path)
-    assert "The loss is no longer finite at epoch 52" in done.stdout
-    assert final_loss(done.stdout) == "inf"
+    assert "The loss is no longer finite at epoch 52" in stdout
+    assert final_loss(stdout) == "inf"
 
 
 @pytest.mark.parametrize("when", ["before the step that diverged", "after the divergence"])
-def test_a_stepsize_changed_at_the_last_finite_epoch_of_a_diverged_run(when, tmp_path):
+def test_a_stepsize_changed_at_the_last_finite_epoch_of_a_diverged_run(when, exported):
     """The file cannot say whether the change came before the last step or after it diverged: both export right."""
-    if when == "after the divergence":  # the student typed a smaller stepsize but has not continued yet
-        run = trained(TrainConfig(stepsize=1e3), 200, then=(0.05, 0))
-    else:
-        run = trained(NOTEBOOK, 10, then=(1e300, 5))
+    # after: the student typed a smaller stepsize but has not continued yet (OTHERS makes both runs)
+    run, stdout = printed(exported, f"changed-{when.replace(' ', '-')}")
     assert run.stepsizes[-1][0] == run.diverged_at - 1
-    done = exported_loss(run, tmp_path)
-    assert f"The loss is no longer finite at epoch {run.diverged_at}" in done.stdout
+    assert f"The loss is no longer finite at epoch {run.diverged_at}" in stdout
 
 
 def test_a_run_whose_file_lost_the_stepsize_it_diverged_with_is_refused_in_one_line():
@@ -150,10 +170,10 @@ def test_data_up_to_the_limit_is_written_into_the_script(tmp_path):
     assert exported.data_path is None and "x = np.array([" in exported.path.read_text()
 
 
-def test_a_file_without_its_starting_weights_still_exports(tmp_path):
-    run = dataclasses.replace(trained(NOTEBOOK, 40), initial=None)
-    done = exported_loss(run, tmp_path)
-    assert final_loss(done.stdout) == repr(float(run.loss[-1]))
+def test_a_file_without_its_starting_weights_still_exports(exported):
+    run, stdout = printed(exported, "without-starting-weights")
+    assert run.initial is None
+    assert final_loss(stdout) == repr(float(run.loss[-1]))
 
 
 def test_weights_that_are_not_the_seeds_are_refused_in_one_line():
