@@ -15,7 +15,6 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from mlp_gui.closed_output import silence_stdout
 from mlp_gui.exits import EXIT_FAILED, EXIT_INTERRUPTED
 
 INTERRUPTED = "mlp-gui: interrupted while starting; nothing was trained or saved"
@@ -36,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return cli_main(argv)
     except BrokenPipeError:  # the reader of stdout went away (| head): the rest goes nowhere, no traceback
+        from mlp_gui.closed_output import silence_stdout
+
         silence_stdout()
         return EXIT_FAILED
     except KeyboardInterrupt:
