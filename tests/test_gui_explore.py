@@ -3,7 +3,6 @@
 import csv
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
@@ -12,7 +11,11 @@ from mlp_gui.core.sweep import sweep_runs
 from mlp_gui.gui import confirm
 from mlp_gui.gui.session import RunState
 from tests import notebook_data as nb
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_state
+
+# the tests that only set fields and read the window share one (put back after each); those that train have their own
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
 
 
 def train(window, qtbot, **changes):
@@ -52,16 +55,20 @@ def test_save_while_running_pauses_and_loses_nothing(window, qtbot, tmp_path):
     assert load_run(tmp_path / "mid.npz").epochs == window.session.epoch
 
 
-@pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x03\x04truncated"])
-def test_bad_files_leave_the_current_run_intact(window, qtbot, tmp_path, content):
+BAD_FILES = {"empty": b"", "not a zip": b"not a zip at all", "truncated zip": b"PK\x03\x04truncated"}
+
+
+def test_bad_files_leave_the_current_run_intact(window, qtbot, tmp_path):
+    """One trained run, each bad file tried on it in turn (each named on its own, so no earlier message can count)."""
     train(window, qtbot, epochs=100)
     before = window.session.loss_history().copy()
-    bad = tmp_path / "bad.npz"
-    bad.write_bytes(content)
-    assert not window.open_run_from(bad)
-    assert "bad.npz" in window.statusBar().currentMessage()
-    np.testing.assert_array_equal(window.session.loss_history(), before)
-    assert window.plot.envelope.count == 101
+    for kind, content in BAD_FILES.items():
+        bad = tmp_path / f"bad {kind}.npz"
+        bad.write_bytes(content)
+        assert not window.open_run_from(bad), kind
+        assert bad.name in window.statusBar().currentMessage(), kind
+        np.testing.assert_array_equal(window.session.loss_history(), before, err_msg=kind)
+        assert window.plot.envelope.count == 101, kind
 
 
 def test_export_csv_png_svg(window, qtbot, tmp_path):
@@ -115,10 +122,10 @@ def test_sweep_overlays_one_curve_per_value(window, qtbot):
     np.testing.assert_array_equal(kept[2].losses, alone.loss_history)  # short runs are kept exactly
 
 
-def test_gradient_check_tab_is_green_on_the_default_net(window, qtbot):
-    pane = window.view("gradcheck")
+def test_gradient_check_tab_is_green_on_the_default_net(reused_window, qtbot):
+    pane = reused_window.view("gradcheck")
     with qtbot.waitSignal(pane.check_finished, timeout=TIMEOUT_MS) as blocker:
-        window.tabs.setCurrentWidget(pane)
+        reused_window.tabs.setCurrentWidget(pane)
     results = blocker.args[0]
     assert [r.name for r in results] == ["W1", "b1", "W2", "b2", "W3", "b3"]
     assert all(r.rel_error < 1e-6 for r in results)
@@ -171,10 +178,10 @@ def test_garbage_in_remembered_settings_falls_back_field_by_field(qtbot, isolate
     win.close()
 
 
-def test_keep_needs_a_trained_curve(window):
-    window.keep_run()
-    assert "Train some epochs first" in window.statusBar().currentMessage()
-    assert window.plot.extra_keys() == []
+def test_keep_needs_a_trained_curve(reused_window):
+    reused_window.keep_run()
+    assert "Train some epochs first" in reused_window.statusBar().currentMessage()
+    assert reused_window.plot.extra_keys() == []
 
 
 def test_keyboard_shortcut_keeps_a_run(window, qtbot):

@@ -9,8 +9,12 @@ from PySide6.QtGui import QFontMetricsF
 from mlp_gui.core import TrainConfig
 from mlp_gui.core.run_state import RunState
 from mlp_gui.gui.heatmap_overlays import STATE_TEXT
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, press_start, wait_state
 from tests.image_axes_checks import label_lines, text_lines
+
+# the tests that only set fields and read the window share one (put back after each); those that train have their own
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
 
 CIRCLES = dict(data="circles", layers=(2, 8, 8, 1), activation="tanh", output="sigmoid", loss="cross-entropy",
                init="xavier", batch_size=0)
@@ -69,11 +73,11 @@ def assert_fits(headings, visible: QRectF) -> None:
 
 @pytest.mark.parametrize("size", [(1024, 700), (1280, 800)])
 @pytest.mark.parametrize("run", sorted(RUNS))
-def test_every_heatmap_heading_fits_over_its_column(window, qtbot, size, run):
-    sized(window, qtbot, *size)
-    headings = start(window, qtbot, RUNS[run])
+def test_every_heatmap_heading_fits_over_its_column(reused_window, qtbot, size, run):
+    sized(reused_window, qtbot, *size)
+    headings = start(reused_window, qtbot, RUNS[run])
     qtbot.waitUntil(lambda: all(label_lines(h) for h in headings), timeout=TIMEOUT_MS)
-    assert_fits(headings, visible_scene_rect(window.heatmaps))
+    assert_fits(headings, visible_scene_rect(reused_window.heatmaps))
     shown = " ".join(" ".join(h.lines) for h in headings)
     needed = ("adam", "η = 0.01", "with L1") if run == "adam+L1" else ("ΔW = −0.1·∂L/∂W",)
     assert all(words in shown for words in needed), shown  # what matters is said, not elided
@@ -98,12 +102,12 @@ def test_the_state_columns_headings_fit_their_columns_too(window, qtbot, size):
 
 
 @pytest.mark.parametrize("batch", [0, 7])
-def test_the_epoch_axis_title_fits_at_1024x700(window, qtbot, batch):
-    sized(window, qtbot, 1024, 700)
+def test_the_epoch_axis_title_fits_at_1024x700(reused_window, qtbot, batch):
+    sized(reused_window, qtbot, 1024, 700)
     config = TrainConfig(**{**CIRCLES, "batch_size": batch})
-    window.session.new_run(config, 100)
-    qtbot.waitUntil(lambda: window.session.config == config, timeout=TIMEOUT_MS)
-    plot = window.plot
+    reused_window.session.new_run(config, 100)
+    qtbot.waitUntil(lambda: reused_window.session.config == config, timeout=TIMEOUT_MS)
+    plot = reused_window.plot
     axis = plot.getPlotItem().getAxis("bottom")
     qtbot.waitUntil(lambda: bool(text_lines(axis.label)), timeout=TIMEOUT_MS)
     shown = plot.mapToScene(plot.viewport().rect()).boundingRect()
@@ -118,7 +122,8 @@ def test_the_epoch_axis_title_fits_at_1024x700(window, qtbot, batch):
 
 @pytest.mark.parametrize("size", [(1024, 700), (1280, 800)])
 def test_the_state_columns_can_all_be_reached(window, qtbot, size):
-    """Five columns do not fit side by side with readable cells: the panel keeps them readable and scrolls."""
+    """Five columns do not fit side by side with readable cells: the panel keeps them readable and scrolls. (On a
+    window of its own: the cells' widths are laid out when the window shows, and the reused one was laid out before.)"""
     sized(window, qtbot, *size)
     headings = start(window, qtbot, RUNS["adam+L1"], state=True)
     qtbot.waitUntil(lambda: all(label_lines(h) for h in headings), timeout=TIMEOUT_MS)

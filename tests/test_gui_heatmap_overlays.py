@@ -11,8 +11,14 @@ from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.gui.heatmap_overlays import STATE_TEXT
 from mlp_gui.gui.heatmaps import HeatmapPanel
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, shown
 from tests.hover_checks import hover_text
+
+# the two window tests only start new (untrained) runs: they share one window, put back and checked after each
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 @pytest.fixture
@@ -114,7 +120,8 @@ def test_a_highlight_outlines_the_weight_in_every_column_and_survives_a_rebuild(
     assert panel.overlays.highlight.items == []
 
 
-def test_the_first_layers_columns_are_named_by_the_runs_features(window, qtbot):
+def test_the_first_layers_columns_are_named_by_the_runs_features(lent_window, qtbot):
+    window = lent_window
     config = TrainConfig(data="xor", layers=(3, 4, 1), features="x1,x1sq,sinx2", output="sigmoid", loss="cross-entropy",
                          samples=40)
     window.session.new_run(config, 100)
@@ -125,7 +132,8 @@ def test_the_first_layers_columns_are_named_by_the_runs_features(window, qtbot):
     assert "from input sin x₁" in hover_text(heatmaps.gradients[0], 0, 2)
 
 
-def test_the_view_menu_switches_the_state_columns_on(window, qtbot):
+def test_the_view_menu_switches_the_state_columns_on(lent_window, qtbot):
+    window = lent_window
     (action,) = [a for a in window.menus["View"].actions() if a.text() == STATE_TEXT]
     assert action.isCheckable() and not action.isChecked()
     config = TrainConfig(optimizer="momentum")

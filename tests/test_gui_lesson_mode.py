@@ -8,7 +8,13 @@ from PySide6.QtWidgets import QComboBox, QDockWidget
 from mlp_gui.core import TrainConfig
 from mlp_gui.core.lesson import RUN_BUTTONS, TAB_KEYS, Lesson, LessonError
 from mlp_gui.gui.lesson_mode import BUTTONS, LessonMode, tab_keys
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, set_settings
+
+# no test here trains; all but one (its data set's proposal stays in the form) share a window, put back and checked after each
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 def row_shown(window, name: str) -> bool:
@@ -29,7 +35,8 @@ LESSON = Lesson.checked("Stepsize matters", "Change nothing but the stepsize. <b
                         locked=["layers", "activation", "step", "stop", "backprop"])
 
 
-def test_a_lesson_hides_and_locks_what_it_names_and_leaving_restores_it(window, qtbot):
+def test_a_lesson_hides_and_locks_what_it_names_and_leaving_restores_it(lent_window, qtbot):
+    window = lent_window
     mode = LessonMode(window)
     mode.apply(LESSON)
     assert mode.active and not row_shown(window, "stepsize") and not row_shown(window, "seed")
@@ -79,7 +86,8 @@ def test_hidden_fields_stay_hidden_when_the_data_changes_and_come_back_as_the_da
     assert not row_shown(window, "samples")  # the notebook's batch has no samples setting: the form's own rule
 
 
-def test_a_hidden_current_tab_moves_to_an_open_one_and_questions_open_with_the_lesson(window, qtbot):
+def test_a_hidden_current_tab_moves_to_an_open_one_and_questions_open_with_the_lesson(lent_window, qtbot):
+    window = lent_window
     calls = []
     mode = LessonMode(window, questions=calls.append)
     window.show_tab(0)
@@ -94,7 +102,8 @@ def test_a_hidden_current_tab_moves_to_an_open_one_and_questions_open_with_the_l
     assert window.actions["start"].isEnabled()
 
 
-def test_unknown_controls_are_refused_in_one_line(window):
+def test_unknown_controls_are_refused_in_one_line(lent_window):
+    window = lent_window
     mode = LessonMode(window)
     with pytest.raises(LessonError, match="unknown controls 'colour'"):
         mode.apply(Lesson("t", hidden=("colour",)))

@@ -7,7 +7,11 @@ from PySide6.QtWidgets import QComboBox
 
 from mlp_gui.core import TrainConfig
 from mlp_gui.core.run_state import RunState
+from tests import window_reuse
 from tests.gui_helpers import press_start, set_settings, wait_state
+
+# the tests that only set fields and read the window share one (put back after each); those that train have their own
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
 
 
 @pytest.fixture
@@ -38,29 +42,29 @@ def test_a_csv_chosen_gets_layer_sizes_that_fit_it_and_trains(window, qtbot, flo
     assert window.session.config.layers == (4, 4, 4, 3) and window.session.epoch == 50
 
 
-def test_layer_sizes_that_do_not_fit_the_csv_mark_the_field_and_disable_start(window, qtbot, flowers):
-    set_settings(window, qtbot, output="softmax", loss="cross-entropy", data=str(flowers))
-    form = window.form
+def test_layer_sizes_that_do_not_fit_the_csv_mark_the_field_and_disable_start(reused_window, qtbot, flowers):
+    set_settings(reused_window, qtbot, output="softmax", loss="cross-entropy", data=str(flowers))
+    form = reused_window.form
     assert form.edits["layers"].text() == "4,4,4,3" and form.valid
-    set_settings(window, qtbot, layers="3,4,4,2")
-    assert not form.valid and not start_enabled(window) and not window.run_panel.step1_button.isEnabled()
+    set_settings(reused_window, qtbot, layers="3,4,4,2")
+    assert not form.valid and not start_enabled(reused_window) and not reused_window.run_panel.step1_button.isEnabled()
     reason = "flowers.csv has 4 inputs and needs 3 outputs (3 classes, softmax output)"
     assert reason in form.edits["layers"].toolTip() and reason in form.summary.text()  # under the form, not only the status bar
     assert "border" in form.edits["layers"].styleSheet()  # red, as every invalid field
-    press_start(window, qtbot)
-    assert window.session.state is RunState.READY
+    press_start(reused_window, qtbot)
+    assert reused_window.session.state is RunState.READY
 
 
-def test_an_output_that_cannot_take_the_csvs_classes_is_marked_then_fitted_when_changed(window, qtbot, flowers):
+def test_an_output_that_cannot_take_the_csvs_classes_is_marked_then_fitted_when_changed(reused_window, qtbot, flowers):
     """Three classes in words on the notebook's identity output: the issue's "needs 1 output(s)", only in the status bar."""
-    set_settings(window, qtbot, output="identity", loss="mse", data=str(flowers))  # the person's output: not proposed over
-    form = window.form
-    assert not form.valid and not start_enabled(window)
+    set_settings(reused_window, qtbot, output="identity", loss="mse", data=str(flowers))  # the person's output: not proposed over
+    form = reused_window.form
+    assert not form.valid and not start_enabled(reused_window)
     assert "3 classes" in form.errors.get("output", "") and "choose output softmax" in form.summary.text()
     assert form.more.isVisibleTo(form)  # the output field is among the settings used less often: shown, marked
-    set_settings(window, qtbot, output="softmax", loss="cross-entropy")  # the output changes what fits: fitted again
-    assert form.edits["layers"].text() == "4,4,4,3" and form.valid and start_enabled(window)
-    assert "3 classes" not in form.summary.text() + window.statusBar().currentMessage()  # nothing stale
+    set_settings(reused_window, qtbot, output="softmax", loss="cross-entropy")  # the output changes what fits: fitted again
+    assert form.edits["layers"].text() == "4,4,4,3" and form.valid and start_enabled(reused_window)
+    assert "3 classes" not in form.summary.text() + reused_window.statusBar().currentMessage()  # nothing stale
 
 
 def test_choosing_a_data_set_proposes_settings_that_train_it_and_says_so(window, qtbot):
@@ -79,16 +83,16 @@ def test_choosing_a_data_set_proposes_settings_that_train_it_and_says_so(window,
     assert float(window.run_panel.accuracy.text().split("%")[0]) >= 90
 
 
-def test_a_proposal_never_replaces_what_the_person_set(window, qtbot):
-    set_settings(window, qtbot, layers="3,8,1", activation="tanh", stepsize="0.5")  # before choosing the data set
-    set_settings(window, qtbot, data="xor")
-    form = window.form
+def test_a_proposal_never_replaces_what_the_person_set(reused_window, qtbot):
+    set_settings(reused_window, qtbot, layers="3,8,1", activation="tanh", stepsize="0.5")  # before choosing the data set
+    set_settings(reused_window, qtbot, data="xor")
+    form = reused_window.form
     assert form.edits["layers"].text() == "2,8,1"  # the person's network, its ends fitted to xor
     assert (form.edits["activation"].text(), form.edits["stepsize"].text()) == ("tanh", "0.5")
     assert (form.edits["batch_size"].text(), form.edits["init"].text()) == ("all", "xavier")
     assert (form.edits["output"].text(), form.edits["loss"].text()) == ("sigmoid", "cross-entropy")  # one output
-    set_settings(window, qtbot, batch_size=16)  # after choosing: the person's too
-    set_settings(window, qtbot, data="circles")
+    set_settings(reused_window, qtbot, batch_size=16)  # after choosing: the person's too
+    set_settings(reused_window, qtbot, data="circles")
     assert form.edits["batch_size"].text() == "16" and "batch" not in form.note.text()
     assert form.edits["stepsize"].text() == "0.5"
 
@@ -122,22 +126,22 @@ def test_a_data_set_given_on_the_command_line_gets_a_proposal_too(qtbot, isolate
     script.close()
 
 
-def test_a_proposal_the_person_changes_leaves_the_note(window, qtbot):
-    set_settings(window, qtbot, data="sine")
-    assert "Proposed for sine:" in window.form.note.text() and "batch all" in window.form.note.text()
-    set_settings(window, qtbot, batch_size=8)
-    assert "batch" not in window.form.note.text()  # the note never names a value the field no longer has
-    assert "Proposed for sine:" in window.form.note.text()  # the rest still stand
-    set_settings(window, qtbot, data="notebook")
-    assert "sine" not in window.form.note.text()
+def test_a_proposal_the_person_changes_leaves_the_note(reused_window, qtbot):
+    set_settings(reused_window, qtbot, data="sine")
+    assert "Proposed for sine:" in reused_window.form.note.text() and "batch all" in reused_window.form.note.text()
+    set_settings(reused_window, qtbot, batch_size=8)
+    assert "batch" not in reused_window.form.note.text()  # the note never names a value the field no longer has
+    assert "Proposed for sine:" in reused_window.form.note.text()  # the rest still stand
+    set_settings(reused_window, qtbot, data="notebook")
+    assert "sine" not in reused_window.form.note.text()
 
 
-def test_the_data_sets_list_proposes_too(window, qtbot):
-    combo = window.form.findChild(QComboBox, "dataChoices")
+def test_the_data_sets_list_proposes_too(reused_window, qtbot):
+    combo = reused_window.form.findChild(QComboBox, "dataChoices")
     combo.setFocus()
     combo.setCurrentText("circles")
     combo.activated.emit(combo.currentIndex())  # what picking it from the list sends
-    assert window.form.edits["batch_size"].text() == "all" and "Proposed for circles" in window.form.note.text()
+    assert reused_window.form.edits["batch_size"].text() == "all" and "Proposed for circles" in reused_window.form.note.text()
     qtbot.keyClick(combo, Qt.Key.Key_Escape)
 
 
@@ -172,9 +176,9 @@ def test_a_data_set_on_the_command_line_gets_epochs_and_noise_proposed(qtbot, is
     given.close()
 
 
-def test_a_csv_chosen_gets_batch_stepsize_init_and_epochs_proposed(window, qtbot, flowers):
-    set_settings(window, qtbot, data=str(flowers))
-    form = window.form
+def test_a_csv_chosen_gets_batch_stepsize_init_and_epochs_proposed(reused_window, qtbot, flowers):
+    set_settings(reused_window, qtbot, data=str(flowers))
+    form = reused_window.form
     text = {name: form.edits[name].text() for name in ("batch_size", "init", "stepsize", "epochs", "standardize")}
     assert text == {"batch_size": "all", "init": "xavier", "stepsize": "0.5", "epochs": "1000", "standardize": "yes"}
     assert "Proposed for flowers.csv:" in form.note.text() and "stepsize 0.5" in form.note.text()

@@ -15,8 +15,12 @@ from mlp_gui.gui import confirm
 from mlp_gui.gui.file_actions import IMAGE_FILTERS, with_filter_suffix
 from mlp_gui.progress import ProgressBar, count
 from tests import notebook_data as nb
+from tests import window_reuse
 from tests.conftest import offscreen_platform
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_read, wait_state
+
+# the tests that only set fields and read the window share one (put back after each); those that train have their own
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
 
 FITS = """
 import json
@@ -100,12 +104,12 @@ def test_the_stepsize_question_can_be_cancelled_with_escape(window, qtbot, monke
 
 
 @pytest.mark.parametrize("field, text", [("batch_size", "100000000"), ("epochs", "100000000000")])
-def test_a_memory_error_marks_the_field_that_drives_it(window, field, text):
-    window.form.set_field(field, text)
-    assert field in window.form.errors and "layers" not in window.form.errors
-    assert "needs about" in window.form.edits[field].toolTip()
-    assert f"reduce {field.replace('_', ' ')}" in window.form.errors[field]
-    assert not window.run_panel.start_button.isEnabled()
+def test_a_memory_error_marks_the_field_that_drives_it(reused_window, field, text):
+    reused_window.form.set_field(field, text)
+    assert field in reused_window.form.errors and "layers" not in reused_window.form.errors
+    assert "needs about" in reused_window.form.edits[field].toolTip()
+    assert f"reduce {field.replace('_', ' ')}" in reused_window.form.errors[field]
+    assert not reused_window.run_panel.start_button.isEnabled()
 
 
 def test_after_a_step_speed_and_time_left_are_not_stale(window, qtbot):
@@ -134,11 +138,11 @@ def test_exports_get_the_chosen_filters_extension():
     assert with_filter_suffix(Path("/tmp/run.v2"), "Runs (*.npz)") == Path("/tmp/run.v2.npz")
 
 
-def test_the_csv_export_through_the_dialog_adds_csv(window, qtbot, tmp_path, monkeypatch):
+def test_the_csv_export_through_the_dialog_adds_csv(reused_window, qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "losses"), "CSV (*.csv)"))
-    window.export_csv_dialog()
+    reused_window.export_csv_dialog()
     qtbot.waitUntil(lambda: (tmp_path / "losses.csv").exists(), timeout=TIMEOUT_MS)
 
 
@@ -200,34 +204,34 @@ def test_continuing_with_a_new_stepsize_is_marked_on_the_plot(window, qtbot, mon
     assert len(window.plot.stepsize_marks) == 1
 
 
-def test_the_plots_hover_and_export_reach_the_window(window, qtbot, monkeypatch):
-    window.plot.hover_text.emit("epoch 7 · current run: 0.5")
-    assert window.statusBar().currentMessage() == "epoch 7 · current run: 0.5"
+def test_the_plots_hover_and_export_reach_the_window(reused_window, qtbot, monkeypatch):
+    reused_window.plot.hover_text.emit("epoch 7 · current run: 0.5")
+    assert reused_window.statusBar().currentMessage() == "epoch 7 · current run: 0.5"
     asked = []
-    monkeypatch.setattr(window.files, "export_plot_dialog", lambda: asked.append(1))
-    window.plot.export_requested.emit()
+    monkeypatch.setattr(reused_window.files, "export_plot_dialog", lambda: asked.append(1))
+    reused_window.plot.export_requested.emit()
     assert asked == [1]
 
 
-def test_choosing_a_data_set_fits_the_layer_sizes_and_says_so(window, qtbot):
-    window.form.set_field("data", "spiral")
-    assert window.form.edits["layers"].text() == "2,4,4,2"
-    assert "Layer sizes set to 2,4,4,2 to fit spiral" in window.form.note.text()  # under the form, as the proposals
-    assert window.form.valid and window.session.config.data == "spiral"  # applied at once: nothing trained yet
-    window.form.set_field("data", "sine")
-    assert window.form.edits["layers"].text() == "1,4,4,1"
+def test_choosing_a_data_set_fits_the_layer_sizes_and_says_so(reused_window, qtbot):
+    reused_window.form.set_field("data", "spiral")
+    assert reused_window.form.edits["layers"].text() == "2,4,4,2"
+    assert "Layer sizes set to 2,4,4,2 to fit spiral" in reused_window.form.note.text()  # under the form, as the proposals
+    assert reused_window.form.valid and reused_window.session.config.data == "spiral"  # applied at once: nothing trained yet
+    reused_window.form.set_field("data", "sine")
+    assert reused_window.form.edits["layers"].text() == "1,4,4,1"
 
 
-def test_a_csv_that_will_not_do_is_one_line_and_the_run_stays(window, qtbot, tmp_path):
+def test_a_csv_that_will_not_do_is_one_line_and_the_run_stays(reused_window, qtbot, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,c\n1,x,0\n2,3,1\n")
-    before = window.session.config
-    window.form.set_field("data", str(bad))
-    wait_read(window.form, qtbot)  # read off the GUI thread
-    assert "line 2, column 2 ('b')" in window.form.errors["data"] and not window.run_panel.start_button.isEnabled()
-    assert "line 2, column 2" in window.form.summary.text()  # said under the form before anyone presses Start
-    window.start_or_pause()
-    assert window.session.config == before and window.session.state is RunState.READY
+    before = reused_window.session.config
+    reused_window.form.set_field("data", str(bad))
+    wait_read(reused_window.form, qtbot)  # read off the GUI thread
+    assert "line 2, column 2 ('b')" in reused_window.form.errors["data"] and not reused_window.run_panel.start_button.isEnabled()
+    assert "line 2, column 2" in reused_window.form.summary.text()  # said under the form before anyone presses Start
+    reused_window.start_or_pause()
+    assert reused_window.session.config == before and reused_window.session.state is RunState.READY
 
 
 def test_the_run_shows_its_fingerprint_and_the_notebook_badge(window, qtbot, tmp_path):
@@ -257,16 +261,16 @@ def test_one_weight_explained_predicts_the_next_step_exactly(window, qtbot):
     assert panel.step.value == predicted  # and the panel moved on with the run
 
 
-def test_the_view_menu_shows_updates_scale_modes_and_the_backprop_tab(window, qtbot):
-    window.actions["show_updates"].setChecked(True)
-    window.heatmaps.flush()
-    qtbot.waitUntil(lambda: len(window.heatmaps.updates) == 3, timeout=TIMEOUT_MS)
-    window.actions["scale_shared"].trigger()
-    assert window.heatmaps.scale_mode == "shared"
-    window.actions["tab_backprop"].trigger()
-    assert window.tabs.currentWidget() is window.backprop
-    qtbot.waitUntil(lambda: window.backprop.step is not None, timeout=TIMEOUT_MS)
-    assert window.backprop.step.loss == window.session.loss
+def test_the_view_menu_shows_updates_scale_modes_and_the_backprop_tab(reused_window, qtbot):
+    reused_window.actions["show_updates"].setChecked(True)
+    reused_window.heatmaps.flush()
+    qtbot.waitUntil(lambda: len(reused_window.heatmaps.updates) == 3, timeout=TIMEOUT_MS)
+    reused_window.actions["scale_shared"].trigger()
+    assert reused_window.heatmaps.scale_mode == "shared"
+    reused_window.actions["tab_backprop"].trigger()
+    assert reused_window.tabs.currentWidget() is reused_window.backprop
+    qtbot.waitUntil(lambda: reused_window.backprop.step is not None, timeout=TIMEOUT_MS)
+    assert reused_window.backprop.step.loss == reused_window.session.loss
 
 
 def test_the_decision_surface_tab_follows_a_spiral_run(window, qtbot):
@@ -294,21 +298,21 @@ def test_reset_keeps_the_same_initialisation_and_says_so(window, qtbot, monkeypa
     assert not (first == window.session.snapshot.layers[0].W).all()
 
 
-def test_a_csv_is_previewed_before_training(window, qtbot, tmp_path):
+def test_a_csv_is_previewed_before_training(reused_window, qtbot, tmp_path):
     path = tmp_path / "pets.csv"
     path.write_text("animal,a,b\n" + "\n".join(f"{'cat' if i % 2 else 'dog'},{i % 7},{i % 5}" for i in range(40)) + "\n")
-    window.form.set_field("output", "softmax")
-    window.form.set_field("loss", "cross-entropy")
-    window.form.set_field("target", "animal")
-    window.form.set_field("layers", "2,4,2")
-    window.form.set_field("data", str(path))
-    wait_read(window.form, qtbot)
-    assert window.form.valid, window.form.errors
-    assert "pets.csv: 40 rows" in window.form.summary.text() and "animal (target)" in window.form.summary.text()
-    assert "cat 20" in window.form.summary.toolTip() and "first rows" in window.form.summary.toolTip()
-    window.form.set_field("target", "colour")
-    wait_read(window.form, qtbot)
-    assert "no column 'colour'" in window.form.errors.get("target", "")
+    reused_window.form.set_field("output", "softmax")
+    reused_window.form.set_field("loss", "cross-entropy")
+    reused_window.form.set_field("target", "animal")
+    reused_window.form.set_field("layers", "2,4,2")
+    reused_window.form.set_field("data", str(path))
+    wait_read(reused_window.form, qtbot)
+    assert reused_window.form.valid, reused_window.form.errors
+    assert "pets.csv: 40 rows" in reused_window.form.summary.text() and "animal (target)" in reused_window.form.summary.text()
+    assert "cat 20" in reused_window.form.summary.toolTip() and "first rows" in reused_window.form.summary.toolTip()
+    reused_window.form.set_field("target", "colour")
+    wait_read(reused_window.form, qtbot)
+    assert "no column 'colour'" in reused_window.form.errors.get("target", "")
 
 
 def test_going_back_in_time_and_continuing_from_there(window, qtbot):
@@ -333,6 +337,6 @@ def test_going_back_in_time_and_continuing_from_there(window, qtbot):
     np.testing.assert_array_equal(window.session.loss_history(), straight.loss_history)  # retraced bit for bit
 
 
-def test_the_badge_needs_the_notebooks_settings_not_just_its_first_printout(window, qtbot):
-    set_settings(window, qtbot, stepsize=1)  # same initial loss and gradients, but not the notebook's run
-    assert "course notebook" not in window.run_panel.identity.text()
+def test_the_badge_needs_the_notebooks_settings_not_just_its_first_printout(reused_window, qtbot):
+    set_settings(reused_window, qtbot, stepsize=1)  # same initial loss and gradients, but not the notebook's run
+    assert "course notebook" not in reused_window.run_panel.identity.text()

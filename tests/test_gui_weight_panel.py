@@ -6,7 +6,14 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.run_state import RunState
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, wait_state
+
+# the tests that train have a window each, and so does the one that needs its window active (a window shown again
+# offscreen is not made active); those that only click, set fields and press keys share one, put back and checked after
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 def test_a_click_opens_the_panel_and_it_follows_the_run_live(window, qtbot):
@@ -40,7 +47,8 @@ def test_opened_while_idle_it_shows_the_whole_run_from_the_snapshots(window, qtb
     assert "the bias of unit 1 of layer 3" in panel.text.text()
 
 
-def test_escape_closes_and_a_new_network_without_that_weight_closes_it(window, qtbot):
+def test_escape_closes_and_a_new_network_without_that_weight_closes_it(lent_window, qtbot):
+    window = lent_window
     panel = window.weight_panel
     window.heatmaps.cell_clicked.emit("W", 2, 3, 3)
     assert panel.isVisible()
@@ -51,7 +59,8 @@ def test_escape_closes_and_a_new_network_without_that_weight_closes_it(window, q
     qtbot.waitUntil(lambda: not panel.isVisible(), timeout=TIMEOUT_MS)
 
 
-def test_a_new_stepsize_changes_the_predicted_value(window, qtbot):
+def test_a_new_stepsize_changes_the_predicted_value(lent_window, qtbot):
+    window = lent_window
     window.heatmaps.cell_clicked.emit("W", 1, 0, 0)
     panel = window.weight_panel
     before = panel.step.next_value
@@ -114,8 +123,9 @@ def test_escape_closes_the_panel_wherever_the_focus_is_in_the_window(window, qtb
     assert not panel.isVisible()
 
 
-def test_escape_in_a_dialog_stays_the_dialogs(window, qtbot):
+def test_escape_in_a_dialog_stays_the_dialogs(lent_window, qtbot):
     """The panel's Esc belongs to the main window: a dialog open over it closes on Esc, the panel stays."""
+    window = lent_window
     panel = window.weight_panel
     window.heatmaps.cell_clicked.emit("W", 2, 1, 1)
     dialog = QDialog(window)
@@ -127,8 +137,9 @@ def test_escape_in_a_dialog_stays_the_dialogs(window, qtbot):
     assert not dialog.isVisible() and panel.isVisible()
 
 
-def test_the_panels_text_is_readable_on_a_dark_desktop(window, qtbot):
+def test_the_panels_text_is_readable_on_a_dark_desktop(lent_window, qtbot):
     """Its grey notes (who pulls hardest, what a Step 1 gives) nearly vanished on a dark palette's background."""
+    window = lent_window
     from tests.contrast_checks import dark_desktop, low_contrast
 
     panel = window.weight_panel
@@ -141,10 +152,12 @@ def test_the_panels_text_is_readable_on_a_dark_desktop(window, qtbot):
     assert low_contrast(panel.text) == []  # and back on a light one
 
 
-def test_one_epoch_so_far_reads_in_whole_epochs(window, qtbot):
+def test_one_epoch_so_far_reads_in_whole_epochs(lent_window, qtbot):
     """At epoch 0 the curves' axis ran from -400 to 400 "epoch (x0.001)": thousandths of an epoch."""
+    window = lent_window
     panel = window.weight_panel
     window.heatmaps.cell_clicked.emit("W", 1, 0, 0)
+    painted_before = panel.view.paint_seconds  # the window is shared: wait for a paint of this click, not an earlier one
     axis = panel.grad_plot.getAxis("bottom")
 
     def whole_epochs() -> bool:
@@ -153,5 +166,5 @@ def test_one_epoch_so_far_reads_in_whole_epochs(window, qtbot):
 
     qtbot.waitUntil(lambda: panel.grad_plot.vb.width() > 0)
     qtbot.waitUntil(whole_epochs, timeout=3000)
-    qtbot.waitUntil(lambda: panel.view.last_paint_seconds > 0, timeout=3000)  # painted, and still so
+    qtbot.waitUntil(lambda: panel.view.paint_seconds > painted_before, timeout=3000)  # painted, and still so
     assert whole_epochs()

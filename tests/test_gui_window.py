@@ -10,8 +10,12 @@ from PySide6.QtWidgets import QMessageBox, QScrollArea
 from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.gui import confirm
 from mlp_gui.gui.session import RunState
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_state
 from tests.hover_checks import hover_text
+
+# the tests that only set fields and read the window share one (put back after each); those that train have their own
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
 
 
 def answer_questions(monkeypatch, answer):
@@ -25,12 +29,12 @@ def heatmap_images(window):
     return [v.image.image.copy() for v in window.heatmaps.weights + window.heatmaps.gradients]
 
 
-def test_defaults_are_the_notebooks(window):
-    assert window.form.config() == TrainConfig()
-    assert window.session.loss == 1.0595073989866606
-    assert window.run_panel.start_button.isEnabled()
-    assert not window.run_panel.stop_button.isEnabled()  # nothing to stop yet
-    assert "loss 1.05951" in window.run_panel.figures_text()
+def test_defaults_are_the_notebooks(reused_window):
+    assert reused_window.form.config() == TrainConfig()
+    assert reused_window.session.loss == 1.0595073989866606
+    assert reused_window.run_panel.start_button.isEnabled()
+    assert not reused_window.run_panel.stop_button.isEnabled()  # nothing to stop yet
+    assert "loss 1.05951" in reused_window.run_panel.figures_text()
 
 
 def test_ctrl_return_trains_and_the_plot_shows_the_trainers_losses(window, qtbot):
@@ -111,31 +115,31 @@ def test_step_one_then_ten(window, qtbot):
         ("layers", "100000,100000,100000", "needs about"),
     ],
 )
-def test_invalid_fields_disable_start_and_say_why(window, qtbot, field, text, reason):
-    window.form.set_field(field, text)
-    assert not window.run_panel.start_button.isEnabled()
-    assert not window.run_panel.step1_button.isEnabled()
-    assert reason in window.form.edits[field].toolTip()
-    assert reason in window.form.summary.text()
-    press_start(window, qtbot)  # the shortcut does nothing either
-    assert window.session.state is RunState.READY
-    window.form.set_field(field, {"seed": "1", "layers": "3,4,4,2", "stepsize": "0.1", "epochs": "10", "batch_size": "5"}[field])
-    assert window.run_panel.start_button.isEnabled()
+def test_invalid_fields_disable_start_and_say_why(reused_window, qtbot, field, text, reason):
+    reused_window.form.set_field(field, text)
+    assert not reused_window.run_panel.start_button.isEnabled()
+    assert not reused_window.run_panel.step1_button.isEnabled()
+    assert reason in reused_window.form.edits[field].toolTip()
+    assert reason in reused_window.form.summary.text()
+    press_start(reused_window, qtbot)  # the shortcut does nothing either
+    assert reused_window.session.state is RunState.READY
+    reused_window.form.set_field(field, {"seed": "1", "layers": "3,4,4,2", "stepsize": "0.1", "epochs": "10", "batch_size": "5"}[field])
+    assert reused_window.run_panel.start_button.isEnabled()
 
 
-def test_any_text_in_any_field_never_raises(window, qtbot):
-    for edit in window.form.edits.values():
+def test_any_text_in_any_field_never_raises(reused_window, qtbot):
+    for edit in reused_window.form.edits.values():
         for text in ("", " ", "-", "1e400", "ü", "3,,4", "0x10", "∞", "1" * 40, "nan", "-0"):
             edit.setText(text)
             edit.editingFinished.emit()
-    assert window.isVisible()
+    assert reused_window.isVisible()
 
 
-def test_new_settings_apply_at_once_before_training(window, qtbot):
-    set_settings(window, qtbot, layers="3,5,2")
-    assert window.session.config.layers == (3, 5, 2)
-    assert len(window.heatmaps.weights) == 2
-    assert window.heatmaps.weights[0].matrix.shape == (5, 3)
+def test_new_settings_apply_at_once_before_training(reused_window, qtbot):
+    set_settings(reused_window, qtbot, layers="3,5,2")
+    assert reused_window.session.config.layers == (3, 5, 2)
+    assert len(reused_window.heatmaps.weights) == 2
+    assert reused_window.heatmaps.weights[0].matrix.shape == (5, 3)
 
 
 def test_changing_layers_while_paused_asks(window, qtbot, monkeypatch):
@@ -189,26 +193,29 @@ def test_divergence_is_shown_not_crashed_on(window, qtbot, monkeypatch):
     assert not window.plot.divergence_line.isVisible()
 
 
-def test_hover_reports_row_column_and_value(window):
-    view = window.heatmaps.weights[1]
+def test_hover_reports_row_column_and_value(reused_window):
+    view = reused_window.heatmaps.weights[1]
     text = hover_text(view, 2, 3)
     assert text == f"W2[2, 3] = {float(view.matrix[2, 3])!r}   (into unit 2 from unit 3 of layer 1)"
     assert hover_text(view, 1, 5) == f"b2[1] = {float(view.bias[1])!r}   (bias of unit 1)"
-    assert hover_text(window.heatmaps.gradients[0], 0, 1).startswith(f"∂L/∂W1[0, 1] = {float(window.session.snapshot.grads[0].W[0, 1])!r}")
+    gradient = float(reused_window.session.snapshot.grads[0].W[0, 1])
+    assert hover_text(reused_window.heatmaps.gradients[0], 0, 1).startswith(f"∂L/∂W1[0, 1] = {gradient!r}")
     assert hover_text(view, 1, 4) == ""  # the gap column
 
 
-def test_small_matrices_print_their_values(window):
-    cells = window.heatmaps.weights[0].labels.cells
+def test_small_matrices_print_their_values(reused_window):
+    cells = reused_window.heatmaps.weights[0].labels.cells
     assert len(cells) == 4 * 4  # 4x3 weights + 4 biases
-    assert window.heatmaps.weights[0].labels.cells[0][2] == f"{window.session.snapshot.params[0][0, 0]:.1e}".replace("e-0", "e-")
+    weight = reused_window.session.snapshot.params[0][0, 0]
+    assert reused_window.heatmaps.weights[0].labels.cells[0][2] == f"{weight:.1e}".replace("e-0", "e-")
 
 
-def test_large_network_draws_without_cell_text(window, qtbot):
-    set_settings(window, qtbot, layers="784,256,256,10", batch_size=16)
-    qtbot.waitUntil(lambda: window.heatmaps.shown is not None and window.heatmaps.shown.params[0].shape == (256, 784), timeout=TIMEOUT_MS)
-    assert window.heatmaps.weights[0].labels.cells == []
-    assert window.heatmaps.weights[0].image.image.shape == (256, 786)
+def test_large_network_draws_without_cell_text(reused_window, qtbot):
+    set_settings(reused_window, qtbot, layers="784,256,256,10", batch_size=16)
+    heatmaps = reused_window.heatmaps
+    qtbot.waitUntil(lambda: heatmaps.shown is not None and heatmaps.shown.params[0].shape == (256, 784), timeout=TIMEOUT_MS)
+    assert reused_window.heatmaps.weights[0].labels.cells == []
+    assert reused_window.heatmaps.weights[0].image.image.shape == (256, 786)
 
 
 def test_colour_scales_follow_the_data_unless_locked(window, qtbot):
@@ -227,22 +234,22 @@ def test_colour_scales_follow_the_data_unless_locked(window, qtbot):
     assert grads.limit == locked
 
 
-def test_shortcuts_are_in_the_tooltips(window):
-    panel = window.run_panel
+def test_shortcuts_are_in_the_tooltips(reused_window):
+    panel = reused_window.run_panel
     for button, key in ((panel.start_button, "Ctrl+Return"), (panel.stop_button, "Ctrl+."), (panel.reset_button, "Ctrl+R"),
                         (panel.step1_button, "Ctrl+1"), (panel.step10_button, "Ctrl+2")):
         assert key in button.toolTip()
-    assert window.actions["quit"].shortcut().toString() == "Ctrl+Q"
-    assert [s.toString() for s in window.actions["start"].shortcuts()] == ["Ctrl+Return", "Ctrl+Enter"]
-    assert [m.title() for m in window.menus.values()] == ["&File", "&Edit", "&Run", "&View", "&Help"]
+    assert reused_window.actions["quit"].shortcut().toString() == "Ctrl+Q"
+    assert [s.toString() for s in reused_window.actions["start"].shortcuts()] == ["Ctrl+Return", "Ctrl+Enter"]
+    assert [m.title() for m in reused_window.menus.values()] == ["&File", "&Edit", "&Run", "&View", "&Help"]
 
 
-def test_help_lists_every_shortcut_that_works(window):
+def test_help_lists_every_shortcut_that_works(reused_window):
     """The Help list is built from the action table, so it names every key that is bound, and only those."""
     from mlp_gui.gui.actions import shortcut_rows
 
     listed = " / ".join(keys for keys, _ in shortcut_rows())
-    bound = {s.toString() for a in window.actions.values() for s in a.shortcuts()}
+    bound = {s.toString() for a in reused_window.actions.values() for s in a.shortcuts()}
     assert bound and all(key in listed for key in bound)
     for key in ("Ctrl+F", "Alt+1", "Alt+2", "Alt+3", "Ctrl+Enter", "Ctrl+O", "Ctrl+S"):
         assert key in listed
@@ -288,16 +295,16 @@ def test_model_choices_from_the_form_train_the_same_as_headless(window, qtbot):
     assert window.session.guard_report is None and (headless.loss_history > 0).all()
 
 
-def test_a_combination_that_does_not_go_together_marks_its_field(window):
-    window.form.set_field("loss", "cross-entropy")  # with the identity output
-    assert "loss" in window.form.errors and "choose output sigmoid" in window.form.edits["loss"].toolTip()
-    assert not window.run_panel.start_button.isEnabled()
-    window.form.set_field("output", "sigmoid")  # on the notebook's randn targets: not probabilities either
+def test_a_combination_that_does_not_go_together_marks_its_field(reused_window):
+    reused_window.form.set_field("loss", "cross-entropy")  # with the identity output
+    assert "loss" in reused_window.form.errors and "choose output sigmoid" in reused_window.form.edits["loss"].toolTip()
+    assert not reused_window.run_panel.start_button.isEnabled()
+    reused_window.form.set_field("output", "sigmoid")  # on the notebook's randn targets: not probabilities either
     reason = "loss cross-entropy needs targets that are probabilities, but data notebook's targets are any numbers"
-    assert reason in window.form.edits["loss"].toolTip() and reason in html.unescape(window.form.summary.text())
-    assert "border" in window.form.edits["loss"].styleSheet() and not window.run_panel.start_button.isEnabled()
-    window.form.set_field("data", "xor")  # classes: 0/1 targets
-    assert window.form.valid and window.run_panel.start_button.isEnabled()
+    assert reason in reused_window.form.edits["loss"].toolTip() and reason in html.unescape(reused_window.form.summary.text())
+    assert "border" in reused_window.form.edits["loss"].styleSheet() and not reused_window.run_panel.start_button.isEnabled()
+    reused_window.form.set_field("data", "xor")  # classes: 0/1 targets
+    assert reused_window.form.valid and reused_window.run_panel.start_button.isEnabled()
 
 
 def test_a_data_set_run_shows_its_test_loss_and_accuracy(window, qtbot):

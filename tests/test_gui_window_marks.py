@@ -1,6 +1,6 @@
 """What the window writes beside the run: the epoch axis says how many updates an epoch is, a guard stop is labelled as
-one (not as a divergence), and the form's, the run panel's and the sweep dialog's text stays readable on a dark
-desktop (issue 16 §2 and §3)."""
+one (not as a divergence; the loss plot's mark is checked on the guard's own runs in tests/test_gui_guard.py), and the
+form's, the run panel's and the sweep dialog's text stays readable on a dark desktop (issue 16 §2 and §3)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,19 @@ from mlp_gui.core import TrainConfig
 from mlp_gui.core.guard import GuardReport
 from mlp_gui.gui.going_back import guard_mark
 from mlp_gui.gui.run_panel import RunPanel
-from mlp_gui.gui.session import RunState
 from mlp_gui.gui.sweep import SweepDialog
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.contrast_checks import dark_desktop, low_contrast
-from tests.gui_helpers import TIMEOUT_MS, configure, press_start, wait_state
+from tests.gui_helpers import configure
+
+# neither window test trains: they share one window, put back and checked after each
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
-def test_the_epoch_axis_says_how_many_mini_batch_updates_an_epoch_is(window, qtbot):
+def test_the_epoch_axis_says_how_many_mini_batch_updates_an_epoch_is(lent_window, qtbot):
+    window = lent_window
     configure(window, qtbot, data="spiral", batch_size="16")
     samples = window.session.saved_run().x.shape[1]
     assert window.session.config.batch_size == 16 and samples > 16
@@ -42,34 +48,8 @@ def test_a_guard_stop_is_labelled_as_one(kind, epoch, stopped_at, loss, label):
     assert guard_mark(report(kind, epoch, stopped_at, loss)) == label
 
 
-def shown_label(window) -> str:
-    return window.plot.divergence_line.label.toPlainText().replace("\n", " ")
-
-
-def test_the_loss_plot_says_the_guard_stopped_a_blow_up(window, qtbot):
-    configure(window, qtbot, stepsize="1000", epochs="3000")
-    with qtbot.waitSignal(window.session.guarded, timeout=TIMEOUT_MS) as blocker:
-        press_start(window, qtbot)
-    stopped = blocker.args[0]
-    wait_state(window, qtbot, RunState.PAUSED)
-    line = window.plot.divergence_line
-    assert line.isVisible() and line.value() == stopped.epoch
-    assert shown_label(window) == f"stopped by the guard at epoch {stopped.stopped_at:,}" and "diverged" not in shown_label(window)
-
-
-def test_a_loss_that_leapt_and_stayed_is_marked_where_it_leapt_and_says_where_it_stopped(window, qtbot):
-    configure(window, qtbot, data="spiral", layers="2,16,16,2", output="softmax", loss="cross-entropy",
-              batch_size="all", stepsize="200", epochs="20000")
-    with qtbot.waitSignal(window.session.guarded, timeout=TIMEOUT_MS) as blocker:
-        press_start(window, qtbot)
-    stopped = blocker.args[0]
-    wait_state(window, qtbot, RunState.PAUSED)
-    assert stopped.kind == "stayed" and stopped.epoch < stopped.stopped_at
-    assert window.plot.divergence_line.value() == stopped.epoch
-    assert shown_label(window) == f"loss leapt here; stopped by the guard at epoch {stopped.stopped_at:,}"
-
-
-def test_the_forms_the_run_panels_and_the_sweeps_text_is_readable_on_a_dark_desktop(window, qtbot):
+def test_the_forms_the_run_panels_and_the_sweeps_text_is_readable_on_a_dark_desktop(lent_window, qtbot):
+    window = lent_window
     form, panel = window.form, window.run_panel
     with dark_desktop():
         form.set_field("loss", "cross-entropy")  # invalid with the identity output: a red field, a red line under it

@@ -289,7 +289,7 @@ class HeatmapPanel(Paced, QScrollArea):
     cell_clicked = Signal(str, int, int, int)
 
     def __init__(self, parent: QWidget | None = None, on_hover: Callable[[str], None] | None = None, *,
-                 refresh_ms: int = REFRESH_MS) -> None:
+                 refresh_ms: int = REFRESH_MS, max_refresh_ms: int = MAX_REFRESH_MS) -> None:
         super().__init__(parent)
         self.view = TimedLayoutWidget()  # times its paint in this thread's CPU time, not waiting for the GIL
         self.view.setBackground("w")
@@ -313,7 +313,7 @@ class HeatmapPanel(Paced, QScrollArea):
         self._rebuild = False  # the columns changed: build the plots again at the next refresh
         self._rescale = False  # the scale mode changed: choose the scales from the data once, even if locked
         # the first snapshot is drawn even while hidden: the plots exist before the panel is first shown
-        self._pacer = Pacer(self, self._draw, self.view, min_interval_ms=refresh_ms, max_interval_ms=MAX_REFRESH_MS,
+        self._pacer = Pacer(self, self._draw, self.view, min_interval_ms=refresh_ms, max_interval_ms=max_refresh_ms,
                             time_budget=TIME_BUDGET, first_while_hidden=True)
 
     @property

@@ -1,0 +1,156 @@
+"""One real main window per test module, lent in turn to the module's tests that set fields, sizes, tabs or a new
+(untrained) run and read what the window shows: building, showing and freeing a window is most of such a test's time.
+
+A module takes the fixtures in (``module_window, reused_window = window_reuse.module_window, window_reuse.reused_window``)
+and its tests ask for ``reused_window``. Each test gets the window shown, the only main window on screen (its
+shortcuts are application-wide: two shown windows would make each key ambiguous) and in the state a fresh window is
+in: checked against what the window showed when new, not assumed. Afterwards the window is hidden (so keys sent to
+another test's window never reach it), the form's defaults, size, tab and View choices are put back, and what it shows
+is checked again: a leftover fails the test that left it. A test that trains fails there too: give it ``window``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from tests.gui_helpers import TIMEOUT_MS, wait_read
+from tests.hover_checks import Hover
+
+
+def shown_state(win) -> dict:
+    """What a test could read from the window and find changed by an earlier test."""
+    form = win.form
+    return {
+        "fields": {name: edit.text() for name, edit in form.edits.items()},
+        "field tooltips": {name: edit.toolTip() for name, edit in form.edits.items()},
+        "field styles": {name: edit.styleSheet() for name, edit in form.edits.items()},
+        "errors": dict(form.errors),
+        "note": form.note.text(),
+        "summary": form.summary.text(),
+        "more settings shown": (form.more_button.isChecked(), form.more.isVisibleTo(form)),
+        "run": (win.session.config, win.session.epoch, win.session.state, win.session.target_epoch),
+        "start enabled": (win.run_panel.start_button.isEnabled(), win.actions["start"].isEnabled()),
+        "size": (win.width(), win.height(), win.isMaximized()),
+        "tab": win.tabs.currentIndex(),
+        "checked actions": {key: action.isChecked() for key, action in win.actions.items() if action.isCheckable()},
+        "checked menu items": menu_checks(win),
+        "scale mode": win.heatmaps.scale_mode,
+        "locked scales": win.run_panel.lock_scales.isChecked(),
+        "kept runs": list(win.plot.extra_keys()),
+        "title": (win.windowTitle(), win.isWindowModified()),
+        "status": win.statusBar().currentMessage(),
+        "weight panel shown": win.weight_panel.isVisibleTo(win),
+    }
+
+
+def menu_actions(win) -> list:
+    """Every checkable item of the menu bar's menus and their submenus (some are not in the action table)."""
+    found, menus = [], [action.menu() for action in win.menuBar().actions() if action.menu()]
+    while menus:
+        for action in menus.pop().actions():
+            if action.menu():
+                menus.append(action.menu())
+            elif action.isCheckable():
+                found.append(action)
+    return found
+
+
+def menu_checks(win) -> dict:
+    return {action.text(): action.isChecked() for action in menu_actions(win)}
+
+
+def forget_the_last_proposal(form) -> None:
+    """A form proposes nothing when the data set proposed for last is chosen again (the same choice confirmed): leave
+    it having proposed for a text no test types (the notebook's data, spaced), then empty every field, so that the note
+    goes too (it lists the proposals the fields still hold)."""
+    form.set_field("data", PROPOSED_FOR_LAST)
+    form.propose_for_data()
+    for name in form.edits:
+        form.set_field(name, "")
+
+
+PROPOSED_FOR_LAST = " notebook "
+
+
+def put_back(win, fresh: dict, qtbot) -> None:
+    """Undo what the tests lending the window change: View choices, tab, size, the form (and with it the run), the
+    mouse over a heatmap (a redraw would tell its cell's value again)."""
+    for view in win.heatmaps.weights + win.heatmaps.gradients + win.heatmaps.updates:
+        view.image.hoverEvent(Hover(0, 0, exit=True))
+    forget_the_last_proposal(win.form)
+    win.restore_defaults()
+    wait_read(win.form, qtbot)
+    for key, checked in fresh["checked actions"].items():
+        if checked:  # the checked choice of an exclusive group unchecks the others
+            win.actions[key].setChecked(True)
+    for key, checked in fresh["checked actions"].items():
+        if not checked and win.actions[key].isChecked() and win.actions[key].actionGroup() is None:
+            win.actions[key].setChecked(False)
+    for action in menu_actions(win):
+        if action.isChecked() and not fresh["checked menu items"].get(action.text(), True) and action.actionGroup() is None:
+            action.setChecked(False)
+    win.set_scale_mode(fresh["scale mode"])
+    win.run_panel.lock_scales.setChecked(fresh["locked scales"])
+    win.tabs.setCurrentIndex(fresh["tab"])
+    win.setWindowState(Qt.WindowState.WindowNoState)  # not maximized, without showing it
+    win.resize(*fresh["size"][:2])
+    win.form.show_more(fresh["more settings shown"][0])
+    win.statusBar().showMessage(fresh["status"])
+
+
+def differences(now: dict, fresh: dict) -> dict:
+    return {key: (value, fresh[key]) for key, value in now.items() if value != fresh[key]}
+
+
+@pytest.fixture(scope="module")
+def module_window(qapp, tmp_path_factory):
+    """The module's window (hidden between tests), its settings folder, and what it showed when new."""
+    from mlp_gui.gui.window import MainWindow
+
+    settings = tmp_path_factory.mktemp("reused-window-settings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
+    win = MainWindow()
+    win.show()
+    assert QTest.qWaitForWindowExposed(win)
+    fresh = shown_state(win)
+    win.hide()
+    yield win, settings, fresh
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))  # its own, not the last test's
+    assert win.session.epoch == 0, "a test trained the reused window: give it the function-scoped `window`"
+    win.close()
+    win.deleteLater()
+
+
+@pytest.fixture
+def reused_window(module_window, qtbot):
+    """The module's window for one test: shown, the only main window shown, as fresh; put back afterwards."""
+    from mlp_gui.gui.window import MainWindow
+
+    win, settings, fresh = module_window
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
+    win.show()
+    try:
+        qtbot.waitExposed(win)
+        # the heatmaps draw at their pace, and hidden not at all: they draw now the run put back after the last test
+        win.heatmaps.flush()
+        qtbot.waitUntil(lambda: win.heatmaps.shown is win.session.snapshot, timeout=TIMEOUT_MS)
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        assert shown == [win], f"another main window is still shown ({len(shown)} in all): its shortcuts would clash"
+        assert not differences(shown_state(win), fresh), differences(shown_state(win), fresh)
+    except BaseException:
+        win.hide()  # never left shown: its shortcuts would clash with the next test's window
+        raise
+    yield win
+    trained = win.session.epoch
+    focused = QApplication.focusWidget()
+    if focused is not None:  # focus leaving a field (a data list's, say) can count as choosing: before the put-back
+        focused.clearFocus()
+    win.hide()  # first: a hidden window lays nothing out while it is put back (several times faster)
+    assert trained == 0, "this test trained the reused window: give it the function-scoped `window`"
+    put_back(win, fresh, qtbot)
+    left = differences(shown_state(win), fresh)
+    assert not left, f"the test left the reused window changed, and putting it back did not undo: {left}"
