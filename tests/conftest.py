@@ -34,11 +34,37 @@ def pytest_report_header(config) -> str | None:
     return None
 
 
+#: the test files that use the notebook's 100,000-epoch runs (the session fixtures below): one worker runs them all,
+#: so those epochs are trained once a session, not once per worker (pytest_collection_modifyitems checks the list)
+NOTEBOOK_RUN_FILES = ("tests/test_core_norm_record.py", "tests/test_core_notebook.py", "tests/test_core_trainer.py",
+                      "tests/test_gui_explore.py", "tests/test_gui_timeline.py")
+NOTEBOOK_RUN_FIXTURES = {"notebook_trained", "notebook_continued"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` (a file's tests on one worker), with the files of NOTEBOOK_RUN_FILES as one unit."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class NotebookRunsTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:  # xdist's hook for what goes to one worker
+            path = nodeid.split("::", 1)[0]
+            return "the notebook's 100,000 epochs" if path in NOTEBOOK_RUN_FILES else path
+
+    return NotebookRunsTogether(config, log)
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Leave out the tests that build the packaged app unless ``-m`` mentions them (``-m packaging``; CI does); and
     hand the window tests' files out first: with ``--dist loadfile`` the longest files last left one core idle at the
     end while the other finished them."""
     items.sort(key=lambda item: "test_gui_" not in item.nodeid)  # stable: each file's tests keep their order
+    strays = sorted({item.nodeid.split("::")[0] for item in items
+                     if NOTEBOOK_RUN_FIXTURES & set(getattr(item, "fixturenames", ()))} - set(NOTEBOOK_RUN_FILES))
+    if strays:
+        raise pytest.UsageError(f"add {', '.join(strays)} to NOTEBOOK_RUN_FILES in tests/conftest.py: they use the "
+                                "notebook's 100,000-epoch runs, which one worker trains for all")
     if BUILD_MARKER in (config.option.markexpr or ""):
         return  # the mark expression decides, as usual
     build = [item for item in items if item.get_closest_marker(BUILD_MARKER)]
