@@ -182,3 +182,14 @@ def test_a_csv_chosen_gets_batch_stepsize_init_and_epochs_proposed(reused_window
     text = {name: form.edits[name].text() for name in ("batch_size", "init", "stepsize", "epochs", "standardize")}
     assert text == {"batch_size": "all", "init": "xavier", "stepsize": "0.5", "epochs": "1000", "standardize": "yes"}
     assert "Proposed for flowers.csv:" in form.note.text() and "stepsize 0.5" in form.note.text()
+
+
+def test_restoring_the_defaults_then_choosing_the_same_data_set_proposes_for_it_again(window, qtbot):
+    set_settings(window, qtbot, data="xor")
+    assert window.form.edits["layers"].text() == "2,8,2" and "Proposed for xor:" in window.form.note.text()
+    window.restore_defaults()
+    assert window.form.edits["data"].text() == "notebook" and window.form.edits["layers"].text() == "3,4,4,2"
+    assert "Proposed for" not in window.form.note.text(), "the restored notebook settings were said to be proposed"
+    set_settings(window, qtbot, data="xor")
+    assert window.form.edits["layers"].text() == "2,8,2", "xor chosen again after Restore defaults got no proposal"
+    assert "Proposed for xor:" in window.form.note.text()

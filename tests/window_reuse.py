@@ -62,26 +62,12 @@ def menu_checks(win) -> dict:
     return {action.text(): action.isChecked() for action in menu_actions(win)}
 
 
-def forget_the_last_proposal(form) -> None:
-    """A form proposes nothing when the data set proposed for last is chosen again (the same choice confirmed): leave
-    it having proposed for a text no test types (the notebook's data, spaced), then empty every field, so that the note
-    goes too (it lists the proposals the fields still hold)."""
-    form.set_field("data", PROPOSED_FOR_LAST)
-    form.propose_for_data()
-    for name in form.edits:
-        form.set_field(name, "")
-
-
-PROPOSED_FOR_LAST = " notebook "
-
-
 def put_back(win, fresh: dict, qtbot) -> None:
     """Undo what the tests lending the window change: View choices, tab, size, the form (and with it the run), the
     mouse over a heatmap (a redraw would tell its cell's value again)."""
     for view in win.heatmaps.weights + win.heatmaps.gradients + win.heatmaps.updates:
         view.image.hoverEvent(Hover(0, 0, exit=True))
-    forget_the_last_proposal(win.form)
-    win.restore_defaults()
+    win.restore_defaults()  # the proposals too: a data set chosen again is proposed for again
     wait_read(win.form, qtbot)
     for key, checked in fresh["checked actions"].items():
         if checked:  # the checked choice of an exclusive group unchecks the others

@@ -200,9 +200,11 @@ class SettingsForm(QWidget):
         self._flags |= set(names) & set(self.edits)
 
     def forget_person_set(self) -> None:
-        """Every field may be proposed for again (the notebook's settings were restored)."""
+        """Every field may be proposed for again, and nothing was proposed yet (the notebook's settings were restored:
+        choosing the data set proposed for before proposes for it again)."""
         self.person_set.clear()
         self._flags.clear()
+        self._proposed_for, self._proposed, self._fitted = "", {}, None
 
     def show_more(self, shown: bool) -> None:
         """Open (True) or close *More settings*: the settings used less often."""
