@@ -122,22 +122,10 @@ def shared_window(qapp, tmp_path_factory):
     (its size, its tab, a display option) before reading it: building and showing a window is the largest fixed cost
     of a GUI test. Never trains or changes the run; closed after the module's last test. Only in a module whose tests
     send no keys: the window stays shown, so application shortcuts meant for another test's window may reach it."""
-    from PySide6.QtCore import QSettings
-    from PySide6.QtTest import QTest
+    from tests.gui_helpers import module_main_window
 
-    from mlp_gui.gui.window import MainWindow
-
-    settings = tmp_path_factory.mktemp("settings")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
-    win = MainWindow()
-    win.show()
-    assert QTest.qWaitForWindowExposed(win)
-    yield win
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))  # its own, not the last test's
-    assert win.session.epoch == 0, "a test trained the shared window: give it the function-scoped `window`"
-    win.close()
-    win.deleteLater()
+    with module_main_window(tmp_path_factory, "shared") as (win, _settings):
+        yield win
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import QSettings, Qt
 
 from mlp_gui.core import TrainConfig
 from mlp_gui.core.run_state import RunState
 
 TIMEOUT_MS = 20_000
+
+
+@contextmanager
+def module_main_window(tmp_path_factory, name: str) -> Iterator[tuple]:
+    """A main window for a whole test module, shown, with remembered settings in a folder of its own: ``(window,
+    folder)``. Closed at the end, after checking that no test trained it (``name`` says which window in the message)."""
+    from PySide6.QtTest import QTest
+
+    from mlp_gui.gui.window import MainWindow
+
+    settings = tmp_path_factory.mktemp("module-window-settings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
+    win = MainWindow()
+    win.show()
+    assert QTest.qWaitForWindowExposed(win)
+    yield win, settings
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))  # its own, not the last test's
+    assert win.session.epoch == 0, f"a test trained the {name} window: give it the function-scoped `window`"
+    win.close()
+    win.deleteLater()
 
 
 def set_settings(window, qtbot, **values) -> None:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.gui_helpers import TIMEOUT_MS, wait_read
+from tests.gui_helpers import TIMEOUT_MS, module_main_window, wait_read
 from tests.hover_checks import Hover
 
 
@@ -94,21 +93,10 @@ def differences(now: dict, fresh: dict) -> dict:
 @pytest.fixture(scope="module")
 def module_window(qapp, tmp_path_factory):
     """The module's window (hidden between tests), its settings folder, and what it showed when new."""
-    from mlp_gui.gui.window import MainWindow
-
-    settings = tmp_path_factory.mktemp("reused-window-settings")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
-    win = MainWindow()
-    win.show()
-    assert QTest.qWaitForWindowExposed(win)
-    fresh = shown_state(win)
-    win.hide()
-    yield win, settings, fresh
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))  # its own, not the last test's
-    assert win.session.epoch == 0, "a test trained the reused window: give it the function-scoped `window`"
-    win.close()
-    win.deleteLater()
+    with module_main_window(tmp_path_factory, "reused") as (win, settings):
+        fresh = shown_state(win)
+        win.hide()
+        yield win, settings, fresh
 
 
 @pytest.fixture
