@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMainWindow
 
@@ -137,7 +137,10 @@ class HoverReadout(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.due)
-        plot_item.scene().sigMouseMoved.connect(self._mouse_moved)
+        # every move, from the view itself: pyqtgraph's scene drops moves that come within 10 ms of the last one, and
+        # a dropped last move left the read-out where the mouse had been (and a test's hover unanswered)
+        for view in plot_item.scene().views():
+            view.viewport().installEventFilter(self)
 
     def _items(self) -> tuple:
         return self.cursor_line, self.cursor_dots, self.readout
@@ -145,6 +148,13 @@ class HoverReadout(QObject):
     @property
     def visible(self) -> bool:
         return self.readout.isVisible()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+        """A mouse move over the plot's view: read out there (at most every ``interval_ms``)."""
+        if event.type() == QEvent.Type.MouseMove:
+            view = watched.parent()
+            self._mouse_moved(view.mapToScene(event.position().toPoint()))
+        return False
 
     def _mouse_moved(self, scene_pos: QPointF) -> None:
         self.mouse_at = QPointF(scene_pos)
