@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from mlp_gui.core.color_scale import WIDEST_BAR_LABEL
 from mlp_gui.gui import palette
-from mlp_gui.gui.still_items import MenulessPlotItem, StillColorBar, fixed_unit_axes
+from mlp_gui.gui.bare_plot import BareColorBar, BarePlot
 
 TICK_FONT_PT = 8
 BAR_TEXT_OFFSET = 3  # pixels between a colour bar and its tick labels (pyqtgraph's ticks there point inwards)
@@ -71,7 +71,7 @@ LABEL_MARGIN_PX = 10  # the bottom label keeps this from the colour bar's "×1e-
 AXIS_GAP_PX = 5  # blank pixels between the row axis's line and the first column: "2 -|9.3e-4" read as −9.3e-4
 
 
-class CellPlot(MenulessPlotItem):
+class CellPlot(BarePlot):
     """A plot of cells (rows down) whose ticks number its rows and columns, as many as fit its size, the cells
     starting AXIS_GAP_PX right of the row axis.
 
@@ -81,7 +81,7 @@ class CellPlot(MenulessPlotItem):
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(title_item=OverhangingTitle(""))
         self.rows = self.cols = self.span = 0
         self.extra: list[tuple[float, str]] = []
         self.bottom_labels: tuple[str, ...] = ()
@@ -99,7 +99,7 @@ class CellPlot(MenulessPlotItem):
         """The cells from AXIS_GAP_PX pixels right of the row axis to the right edge, top to bottom."""
         width = self.vb.width()
         gap = self.span * AXIS_GAP_PX / (width - AXIS_GAP_PX) if width > 4 * AXIS_GAP_PX else 0.0
-        self.setRange(xRange=(-gap, self.span), yRange=(0, self.rows), padding=0)
+        self.vb.setRange(xRange=(-gap, self.span), yRange=(0, self.rows), padding=0)
 
     def set_bottom_label(self, *texts: str, **style) -> None:
         """The bottom axis's label: the first of ``texts`` (longest first) that fits the plot's width."""
@@ -180,7 +180,7 @@ class OverhangingTitle(pg.LabelItem):
         document.setTextWidth(-1)
         document.setHtml(f"<span style='font-size:{self.opts.get('size', '9pt')}'>{self.one_line}</span>")
         plot = self.parentItem()
-        axis = plot.getAxis("left") if isinstance(plot, pg.PlotItem) and "left" in plot.axes else None
+        axis = plot.getAxis("left") if "left" in getattr(plot, "axes", {}) else None
         overhang = axis.width() if axis is not None and axis.isVisible() else 0.0
         return self.one_line if document.idealWidth() <= self.width() + 2 * overhang else self.wrapped
 
@@ -354,7 +354,7 @@ class CellLabels(QGraphicsItem):
         return len(lines)
 
 
-class FactorBar(StillColorBar):
+class FactorBar(BareColorBar):
     """A colour bar that writes its power of ten (``×1e-5``, or ``log scale``) under itself, left-aligned.
 
     Above the bar, beside the plot's title, it was printed over a title wider than its plot (a narrow window);
@@ -362,8 +362,8 @@ class FactorBar(StillColorBar):
     the bars of a column stay as long as each other.
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, values: tuple[float, float], color_map: pg.ColorMap, width: int) -> None:
+        super().__init__(values=values, color_map=color_map, width=width, title_item=OverhangingTitle(""))
         self.factor = OverhangingTitle("")
         self.factor.setAttr("justify", "left")
         line = math.ceil(QFontMetricsF(tick_font()).height())
@@ -386,12 +386,9 @@ def image_plot(layout: pg.GraphicsLayout, row: int, col: int, describe: Callable
     beside it in the next column: ``(plot, image, labels, bar)``. The heatmaps and the Backprop tab share it."""
     plot = CellPlot()
     layout.addItem(plot, row=row, col=col)
-    OverhangingTitle.install(plot)
-    plot.setMouseEnabled(x=False, y=False)
-    plot.hideButtons()
-    plot.invertY(True)
-    fixed_unit_axes(plot)
-    plot.setDefaultPadding(0.0)
+    plot.vb.setMouseEnabled(x=False, y=False)
+    plot.vb.invertY(True)
+    plot.vb.setDefaultPadding(0.0)
     font = tick_font()
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)
@@ -406,14 +403,12 @@ def image_plot(layout: pg.GraphicsLayout, row: int, col: int, describe: Callable
     plot.addItem(image)
     labels = CellLabels()
     plot.addItem(labels)
-    bar = FactorBar(values=(-1, 1), colorMap=pg.colormap.get(palette.COLOUR_MAP), width=10)
-    fixed_unit_axes(bar)
+    bar = FactorBar(values=(-1, 1), color_map=pg.colormap.get(palette.COLOUR_MAP), width=10)
     bar.setImageItem(image)
     bar.axis.setTickFont(font)
     palette.style_axis(bar.axis)
     bar.axis.setStyle(tickTextOffset=BAR_TEXT_OFFSET)
     bar.axis.setWidth(bar_axis_width())
     bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    OverhangingTitle.install(bar)
     bar.setTitle("")  # an empty title row as tall as the plot's: the bar starts where the image does
     return plot, image, labels, bar
