@@ -141,12 +141,16 @@ def test_impossible_pacing_is_refused(qapp, options):
 
 
 def test_a_timed_plot_builds_no_context_menu_nobody_sees(qapp):
-    """pyqtgraph's menus are switched off in every view; a timed plot does not build them only to throw them away."""
+    """pyqtgraph's menus are switched off in every view; a timed plot is a still plot, which does not build them only
+    to throw them away, and says so if asked for them."""
     from mlp_gui.gui.pacing import TimedPlotWidget
+    from mlp_gui.gui.still_items import StillPlotWidget
 
-    plain, asked = TimedPlotWidget(), TimedPlotWidget(enableMenu=True)
+    plain = TimedPlotWidget()
+    assert isinstance(plain, StillPlotWidget), "a timed plot is not made as a still plot"
     assert plain.getPlotItem().getViewBox().menu is None and not plain.getPlotItem().menuEnabled()
-    assert asked.getPlotItem().getViewBox().menu is not None and asked.getPlotItem().menuEnabled()
+    with pytest.raises(TypeError, match="has no menu"):
+        TimedPlotWidget(enableMenu=True)
     flow = GradientFlowView()
     assert flow.plot.getViewBox().menu is None and not flow.plot.menuEnabled()
 

@@ -32,7 +32,7 @@ from mlp_gui.core.network import Kernel, bias_columns, predict, quiet_float
 from mlp_gui.core.trainer import Snapshot
 from mlp_gui.gui import palette
 from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedLayoutWidget
-from mlp_gui.gui.still_items import StillColorBar
+from mlp_gui.gui.still_items import MenulessPlotItem, StillColorBar
 
 GRID = 100  # points along each side of the input plane: one predict of GRID² columns per redraw
 CURVE_POINTS = 200  # points of a one-input curve
@@ -294,8 +294,8 @@ class DecisionView(Paced, QWidget):
 
     def _build(self) -> None:
         data = self.data
-        plot = self.plot = self.plot_widget.ci.addPlot(row=0, col=0, enableMenu=False)
-        plot.setMenuEnabled(False)
+        plot = self.plot = MenulessPlotItem()
+        self.plot_widget.ci.addItem(plot, row=0, col=0)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.setDefaultPadding(0.0)

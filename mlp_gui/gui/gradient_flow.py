@@ -69,7 +69,6 @@ class GradientFlowView(BuiltWhenShown, Paced, QWidget):
         self.view = TimedPlotWidget(background="w", axisItems=powers)
         self.plot = self.view.getPlotItem()
         self.plot.setLogMode(x=True, y=True)  # the early epochs, where the layers part ways, get room
-        self.plot.setMenuEnabled(False)
         for axis in powers.values():
             palette.style_axis(axis)
         self.plot.setLabel("bottom", "epoch (log scale)", color=palette.TEXT)

@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from mlp_gui.core.landscape import Line, Slice
 from mlp_gui.gui import palette
 from mlp_gui.gui.landscape_scale import SliceDrawing, colour_range, log_image, scale_ticks
-from mlp_gui.gui.still_items import StillColorBar
+from mlp_gui.gui.still_items import StillColorBar, StillPlotWidget
 
 COLOUR_MAP = "viridis"  # sequential, perceptually uniform, readable without colour vision
 PATH, HALO = "#ffffff", "#000000"
@@ -36,7 +36,6 @@ def _axis_text(plot: pg.PlotItem, **labels: str) -> None:
 
 
 def _still(plot: pg.PlotItem) -> None:
-    plot.setMenuEnabled(False)
     plot.hideButtons()
     plot.setMouseEnabled(x=False, y=False)
 
@@ -54,13 +53,13 @@ def loss_text(loss: float) -> str:
     return f"{loss:.6g}" if np.isfinite(loss) else ("not finite" if np.isnan(loss) else f"{loss}")
 
 
-class SlicePlot(pg.PlotWidget):
+class SlicePlot(StillPlotWidget):
     """The slice, its colour bar, contours, path and markers; ``hover_text`` says (α, β, loss) under the mouse."""
 
     hover_text = Signal(str)
 
     def __init__(self) -> None:
-        super().__init__(background="w", enableMenu=False)
+        super().__init__(background="w")
         plot = self.getPlotItem()
         _still(plot)
         _axis_text(plot, bottom="α (along d1)", left="β (along d2)")
@@ -202,13 +201,13 @@ def _cells(xs: np.ndarray, ys: np.ndarray) -> QRectF:
     return QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys))
 
 
-class LinePlot(pg.PlotWidget):
+class LinePlot(StillPlotWidget):
     """The loss along ``(1 − t)·θ_A + t·θ_B`` on a log axis, the ends (t = 0 and 1) marked and labelled."""
 
     hover_text = Signal(str)
 
     def __init__(self) -> None:
-        super().__init__(background="w", enableMenu=False)
+        super().__init__(background="w")
         plot = self.getPlotItem()
         _still(plot)
         _axis_text(plot, bottom="t   (0: epoch A, 1: epoch B)", left="loss (log scale)")

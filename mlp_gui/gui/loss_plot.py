@@ -24,6 +24,7 @@ from mlp_gui.gui.plot_hover import HOVER_MS, HoverReadout, HoverRun, readout_tex
 from mlp_gui.gui.plot_legend import MAX_SHARE, Legend
 from mlp_gui.gui.plot_marks import BlowupMark, EpochLines
 from mlp_gui.gui.plot_menu import PlotMenu
+from mlp_gui.gui.still_items import StillPlotWidget
 
 LIVE_COLOUR = palette.LIVE_CURVE
 DIVERGED_COLOUR = palette.ERROR
@@ -39,7 +40,7 @@ LIVE_Z, TEST_Z = 5, 4  # the live run is drawn over its test loss, both over eve
 BLOWUP_HINT = "Ctrl+F shows it"
 
 
-class LossPlot(pg.PlotWidget):
+class LossPlot(StillPlotWidget):
     """Loss against epoch on a log axis, for the live run and any kept runs.
 
     Signals for the window: ``hover_text(str)`` the read-out under the mouse ("" when it leaves), for the status
@@ -52,7 +53,7 @@ class LossPlot(pg.PlotWidget):
 
     def __init__(self, parent=None, max_buckets: int = 1024, *, redraw_ms: int = REDRAW_MS,
                  hover_ms: int = HOVER_MS) -> None:
-        super().__init__(parent, background="w", enableMenu=False, axisItems={"bottom": EpochAxis("bottom"), "left": LossAxis("left")})
+        super().__init__(parent, background="w", axisItems={"bottom": EpochAxis("bottom"), "left": LossAxis("left")})
         self.redraw_ms = redraw_ms
         self._stale = False  # losses arrived while hidden: not drawn yet
         self.envelope = LossEnvelope(max_buckets)
@@ -60,12 +61,11 @@ class LossPlot(pg.PlotWidget):
         self.watch = DivergenceWatch()  # where the live run began to climb to its divergence
         self.loss = "mse"  # the run's loss, which the left axis names
         item = self.getPlotItem()
-        item.setMenuEnabled(False)  # pyqtgraph's own menus (plot item and view box): ours is self.menu
         item.setLogMode(y=True)
         self.grid = set_up_axes(item, text_colour=TEXT_COLOUR)
         item.setLabel("left", loss_axis_label(self.loss, log=True), color=TEXT_COLOUR)
         item.setTitle("Training loss", color=TEXT_COLOUR, size="11pt")
-        self.menu = PlotMenu(self)
+        self.menu = PlotMenu(self)  # a right click's menu (a still plot has none of pyqtgraph's)
         self.legend = Legend()
         item.legend = self.legend  # curves plotted with a name get an entry
         self.set_legend_visible(True)

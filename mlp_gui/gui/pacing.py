@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from mlp_gui.core.trainer import Snapshot
+from mlp_gui.gui.still_items import StillPlotWidget
 
 REFRESH_MS = 200  # at most five redraws a second
 MAX_REFRESH_MS = 2000  # at least one every two seconds, however costly
@@ -199,12 +200,8 @@ class TimedLayoutWidget(TimedPaint, pg.GraphicsLayoutWidget):
     """A GraphicsLayoutWidget that times its paint."""
 
 
-class TimedPlotWidget(TimedPaint, pg.PlotWidget):
-    """A PlotWidget that times its paint; pyqtgraph's own context menus are not built unless ``enableMenu`` (they
-    take a good part of making a plot, and no view shows them)."""
-
-    def __init__(self, *args, enableMenu: bool = False, **kwargs) -> None:  # noqa: N803 - pyqtgraph's name
-        super().__init__(*args, enableMenu=enableMenu, **kwargs)
+class TimedPlotWidget(TimedPaint, StillPlotWidget):
+    """A :class:`~mlp_gui.gui.still_items.StillPlotWidget` (no pyqtgraph menus) that times its paint."""
 
 
 __all__ = ["Paced", "Pacer", "TimedLayoutWidget", "TimedPaint", "TimedPlotWidget"]

@@ -30,6 +30,7 @@ from mlp_gui.gui import palette
 from mlp_gui.gui.built_when_shown import Built, BuiltWhenShown
 from mlp_gui.gui.plot_axes import EpochAxis, LossAxis
 from mlp_gui.gui.sharpness_worker import SharpnessJobs, SharpnessResult
+from mlp_gui.gui.still_items import StillPlotWidget
 from mlp_gui.progress import count
 
 LAMBDA_MAX = "λ<sub>max</sub>"  # as rich text: the caption and the axis are HTML
@@ -82,10 +83,9 @@ class SharpnessPlot(BuiltWhenShown, QWidget):
 
     def _build_plots(self) -> None:
         axes = {"left": LossAxis("left"), "bottom": EpochAxis("bottom")}
-        self.view = pg.PlotWidget(background="w", enableMenu=False, axisItems=axes)
+        self.view = StillPlotWidget(background="w", axisItems=axes)
         self.plot = self.view.getPlotItem()
         self.plot.setLogMode(x=False, y=True)  # epochs from 0 (a blow-up happens in the first few); λ over decades
-        self.plot.setMenuEnabled(False)
         for axis in axes.values():
             palette.style_axis(axis)
             axis.enableAutoSIPrefix(False)

@@ -33,6 +33,7 @@ from mlp_gui.gui.built_when_shown import BuiltWhenShown
 from mlp_gui.gui.image_axes import OverhangingTitle
 from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer, TimedLayoutWidget
 from mlp_gui.gui.plot_axes import EpochAxis
+from mlp_gui.gui.still_items import MenulessPlotItem
 from mlp_gui.progress import count
 
 MAX_BARS = 256  # per-sample terms drawn (the sum is always over every sample)
@@ -123,13 +124,15 @@ class WeightPanel(BuiltWhenShown, Paced, QFrame):
     def _build_plots(self) -> None:
         """The plots, made when the panel is first shown (most sessions never open it)."""
         ci = self.view.ci
-        self.terms_plot = ci.addPlot(row=0, col=0, rowspan=2, enableMenu=False)
-        self.value_plot = ci.addPlot(row=0, col=1, axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")}, enableMenu=False)
-        self.grad_plot = ci.addPlot(row=1, col=1, axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")}, enableMenu=False)
+        self.terms_plot = MenulessPlotItem()
+        self.value_plot = MenulessPlotItem(axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")})
+        self.grad_plot = MenulessPlotItem(axisItems={"bottom": EpochAxis("bottom"), "left": ShortAxis("left")})
+        ci.addItem(self.terms_plot, row=0, col=0, rowspan=2)
+        ci.addItem(self.value_plot, row=0, col=1)
+        ci.addItem(self.grad_plot, row=1, col=1)
         self.grad_plot.setXLink(self.value_plot)
         self.value_plot.getAxis("bottom").setStyle(showValues=False)  # the gradient's axis below says the epochs
         for plot in (self.terms_plot, self.value_plot, self.grad_plot):
-            plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
             for side in ("left", "bottom"):
