@@ -87,6 +87,7 @@ class CellPlot(BarePlot):
         self.bottom_labels: tuple[str, ...] = ()
         self.bottom_style: dict = {}
         self._fitted: tuple | None = None
+        self._label_widths: dict[str, float] = {}  # measured once per text: a plot is resized many times
         self.vb.sigResized.connect(self.fit_ticks)
 
     def set_cells(self, rows: int, cols: int, *, span: int | None = None, extra: list[tuple[float, str]] | None = None) -> None:
@@ -104,7 +105,7 @@ class CellPlot(BarePlot):
     def set_bottom_label(self, *texts: str, **style) -> None:
         """The bottom axis's label: the first of ``texts`` (longest first) that fits the plot's width."""
         self.bottom_labels, self.bottom_style = texts, style
-        self._fitted = None
+        self._fitted, self._label_widths = None, {}
         self.fit_ticks()
 
     def fit_ticks(self, *_) -> None:
@@ -128,12 +129,13 @@ class CellPlot(BarePlot):
     def _label_width(self, text: str) -> float:
         """The width the bottom axis draws ``text`` at: its label's own font and HTML (a QFontMetrics of the tick
         font measured the long label some 30 px short of what was drawn)."""
-        axis = self.getAxis("bottom")
-        document = axis.label.document().clone()
-        document.setTextWidth(-1)
-        style = ";".join(f"{k}: {v}" for k, v in self.bottom_style.items())
-        document.setHtml(f"<span style='{style}'>{html.escape(text)}</span>")
-        return document.idealWidth()
+        if text not in self._label_widths:
+            document = self.getAxis("bottom").label.document().clone()
+            document.setTextWidth(-1)
+            style = ";".join(f"{k}: {v}" for k, v in self.bottom_style.items())
+            document.setHtml(f"<span style='{style}'>{html.escape(text)}</span>")
+            self._label_widths[text] = document.idealWidth()
+        return self._label_widths[text]
 
 
 class OverhangingTitle(pg.LabelItem):
@@ -147,6 +149,7 @@ class OverhangingTitle(pg.LabelItem):
 
     wrapped: str | None = None
     one_line = ""
+    _measured: tuple = (None, 0.0)  # (text and size, its one-line width)
 
     def setText(self, text: str, **args) -> None:  # noqa: N802 - pyqtgraph naming
         """As LabelItem's (``wrapped``: the two-line form), and two lines are centred on each other."""
@@ -176,13 +179,20 @@ class OverhangingTitle(pg.LabelItem):
     def _fitting(self) -> str:
         if self.wrapped is None or self.width() <= 0:
             return self.one_line
-        document = self.item.document().clone()
-        document.setTextWidth(-1)
-        document.setHtml(f"<span style='font-size:{self.opts.get('size', '9pt')}'>{self.one_line}</span>")
         plot = self.parentItem()
         axis = plot.getAxis("left") if "left" in getattr(plot, "axes", {}) else None
         overhang = axis.width() if axis is not None and axis.isVisible() else 0.0
-        return self.one_line if document.idealWidth() <= self.width() + 2 * overhang else self.wrapped
+        return self.one_line if self._one_line_width() <= self.width() + 2 * overhang else self.wrapped
+
+    def _one_line_width(self) -> float:
+        """The one-line form's width (measured once per text and size: a title is resized many times)."""
+        key = (self.one_line, self.opts.get("size", "9pt"))
+        if key != self._measured[0]:
+            document = self.item.document().clone()
+            document.setTextWidth(-1)
+            document.setHtml(f"<span style='font-size:{key[1]}'>{key[0]}</span>")
+            self._measured = (key, document.idealWidth())
+        return self._measured[1]
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
         super().resizeEvent(event)
