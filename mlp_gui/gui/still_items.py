@@ -3,7 +3,6 @@
 :class:`StillPlotWidget`, what every single-plot view of the app is, is a PlotWidget on a :class:`MenulessPlotItem`,
 a PlotItem whose view box never builds its menu (what a plot added to a layout is made as too);
 :class:`StillColorBar` is a ColorBarItem made the same way, whose right click offers no colour maps.
-:func:`fixed_unit_axes` stops axes from choosing an SI prefix they never show.
 """
 
 from __future__ import annotations
@@ -38,9 +37,3 @@ class StillColorBar(pg.ColorBarItem, MenulessPlotItem):
         kwargs["colorMapMenu"] = False
         super().__init__(**kwargs)  # ColorBarItem's own super().__init__() reaches MenulessPlotItem
 
-
-def fixed_unit_axes(plot: pg.PlotItem) -> None:
-    """Never rescale ``plot``'s axes by an SI prefix: their labels say no unit (or are hidden), so the prefix
-    is never shown, yet pyqtgraph typesets the label again at every change of range to find that out."""
-    for side in ("left", "bottom", "right", "top"):
-        plot.getAxis(side).enableAutoSIPrefix(False)
