@@ -64,7 +64,9 @@ class MainWindow(LessonCommands, QMainWindow):
         self._opening: tuple[SavedRun, Path | None] | None = None  # set while an opened run is being installed
         self._fitted = False
         self._asked_to_close = False
+        self._hover_text = ""  # what a hover last put in the status bar
         self.session = TrainingSession(self)
+        self.session.run_reset.connect(self._forget_hover)  # first: views that redraw at a reset may hover anew
         self.form = SettingsForm()
         self.session.csv_data = partial(self.form.reads.prepared, ask=False)  # CSV files are read off the GUI thread
         self.run_panel = RunPanel()
@@ -420,9 +422,18 @@ class MainWindow(LessonCommands, QMainWindow):
         if text:
             self.statusBar().showMessage(text)
 
+    def _forget_hover(self, _reset: RunReset) -> None:
+        self._show_hover("")  # it read the run being replaced
+
     def _show_hover(self, text: str) -> None:
+        """A hover's read-out in the status bar; ``""`` (the mouse left, or the run it read was replaced) takes it
+        away unless another message took its place: a value no longer followed must not stay on screen."""
+        bar = self.statusBar()
         if text:
-            self.statusBar().showMessage(text)
+            bar.showMessage(text)
+        elif self._hover_text and bar.currentMessage() == self._hover_text:
+            bar.clearMessage()
+        self._hover_text = text
 
     # ------------------------------------------------------------ close
 
