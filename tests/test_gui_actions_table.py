@@ -18,6 +18,7 @@ class Recorder(QMainWindow):
         self.called: list[str] = []
         for spec in ACTIONS:
             setattr(self, spec.slot, lambda *args, name=spec.slot: self.called.append(name))
+        self.before_command = lambda: self.called.append("before_command")
 
 
 def test_every_slot_is_a_method_of_the_window_and_quit_asks_first(qtbot):
@@ -26,4 +27,5 @@ def test_every_slot_is_a_method_of_the_window_and_quit_asks_first(qtbot):
     qtbot.addWidget(recorder)
     actions = build_actions(recorder, {name: recorder.menuBar().addMenu(name) for name in MENUS})
     actions["quit"].trigger()
-    assert recorder.called == ["quit"]  # the window's quit, not a bare close that skips the question
+    assert recorder.called == ["before_command", "quit"]  # typed settings applied first; the window's quit, not a
+    # bare close that skips the question

@@ -203,5 +203,14 @@ def _recheck_on_open(window: QWidget, actions: dict[str, QAction], menus: set[QM
 
 
 def _slot(window: QWidget, spec: ActionSpec) -> Callable[[], None]:
-    method = getattr(window, spec.slot)
-    return (lambda: method()) if spec.arg is None else (lambda: method(spec.arg))
+    """The command: the window's ``before_command()`` (settings typed but not yet applied are), then its method."""
+    method, before = getattr(window, spec.slot), window.before_command
+
+    def command() -> None:
+        before()
+        if spec.arg is None:
+            method()
+        else:
+            method(spec.arg)
+
+    return command

@@ -1,6 +1,8 @@
 """Bringing the run in line with the settings form: a new run, or the run going on with other settings.
 
-Before any training, valid settings apply at once. Once a run has epochs behind it, a change the run can go on
+Before any training, valid settings apply by themselves: filled in, proposed or chosen from a list at once; typed,
+once the typing pauses for TYPING_PAUSE_MS (Return, leaving the field or any command applies them sooner), so layer
+sizes typed key by key make one new network, not one per key. Once a run has epochs behind it, a change the run can go on
 with (the stepsize, the optimizer's numbers, the penalty, the decay: :data:`~mlp_gui.core.config.CONTINUABLE`) is
 asked about: *Continue this run* keeps its history and marks the change on the loss plot ("momentum 0.8" at the
 epoch); anything else needs a new run from the seed, asked before trained epochs are thrown away. The loss plot's
@@ -11,10 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from PySide6.QtCore import QTimer
+
 from mlp_gui.core import setting_changes
 from mlp_gui.core.config import Change, TrainConfig, change_needed, continuing_changes, format_value
 from mlp_gui.gui import confirm
 from mlp_gui.gui.session import RunState
+
+TYPING_PAUSE_MS = 300
 
 
 class SettingsChanges:
@@ -24,13 +30,42 @@ class SettingsChanges:
         self.window, self.session, self.form, self.plot = window, window.session, window.form, window.plot
         self._refresh = refresh
         self._marks: list = []  # the loss plot's marks of the stepsize and settings changes (not of typed-in weights)
+        self._typed = QTimer(window)  # typed settings wait for the typing to pause
+        self._typed.setSingleShot(True)
+        self._typed.setInterval(TYPING_PAUSE_MS)
+        self._typed.timeout.connect(self._typing_paused)
         self.session.run_reset.connect(lambda _reset: self.redraw_marks())  # after the plot's own reset
 
     def edited(self) -> None:
-        """An edit: before any training, apply valid settings at once (the heatmaps show the new initial weights)."""
-        if self.form.valid and self.session.epoch == 0 and not self.session.state.busy:
+        """An edit: before any training, apply valid settings (the heatmaps show the new initial weights), at once
+        unless a person is typing them: then once the typing pauses, each key waiting again."""
+        if self._may_apply():
+            if self.form.typed:
+                self._typed.start()
+            else:
+                self.apply(ask=False)
+        else:
+            self._typed.stop()
+        self._refresh()
+
+    @property
+    def typing(self) -> bool:
+        """Typed settings wait to be applied."""
+        return self._typed.isActive()
+
+    def apply_typed(self) -> None:
+        """Apply now the typed settings waiting for the typing to pause (Return, leaving the field, any command)."""
+        if self._typed.isActive():
+            self._typing_paused()
+
+    def _typing_paused(self) -> None:
+        self._typed.stop()
+        if self._may_apply():
             self.apply(ask=False)
         self._refresh()
+
+    def _may_apply(self) -> bool:
+        return self.form.valid and self.session.epoch == 0 and not self.session.state.busy
 
     def entered(self) -> None:
         """Return pressed in a field: apply it now (asking if that would replace trained epochs); a field in error
@@ -46,6 +81,7 @@ class SettingsChanges:
 
         ``start_anew``: when the person answers *Start a new run* to the continue question, the new run starts.
         """
+        self._typed.stop()  # whatever waited is applied now
         config, epochs = self.form.config(), self.form.epochs()
         if config is None or epochs is None or not self.form.valid:
             return False

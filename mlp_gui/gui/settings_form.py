@@ -64,9 +64,11 @@ def _field(s: Setting) -> tuple[QWidget, QLineEdit]:
 
 
 class SettingsForm(QWidget):
-    """A validated field per setting; emits ``changed`` on every edit and ``validity_changed`` when it flips."""
+    """A validated field per setting; emits ``changed`` on every edit (:attr:`typed`: the edit was a person's typing)
+    and ``validity_changed`` when it flips."""
 
     changed = Signal()
+    field_left = Signal()  # a field's editing finished: Return, or the focus went elsewhere
     validity_changed = Signal(bool)
     return_pressed = Signal()  # Enter in any field
     read_finished = Signal()  # the CSV file the form waited for is read (or refused, or its reading cancelled)
@@ -78,6 +80,7 @@ class SettingsForm(QWidget):
         self._forms: dict[str, QFormLayout] = {}
         self.errors: dict[str, str] = {}
         self.person_set: set[str] = set()  # fields a person set (here or on the command line): never proposed over
+        self.typed = False  # the last change was a person typing in a field (not filled in, proposed or chosen)
         self._flags: set[str] = set()  # given on the command line and not edited since: a misfit is marked, never fitted
         self.main_form, self.more_form = QFormLayout(), QFormLayout()
         self.more = QWidget()
@@ -137,6 +140,7 @@ class SettingsForm(QWidget):
         if s.name == "data":  # Return in Data reads a file again whose reading was cancelled
             edit.returnPressed.connect(self._read_again)
         edit.returnPressed.connect(self.return_pressed)
+        edit.editingFinished.connect(self.field_left)
         if isinstance(widget, QComboBox):
             widget.activated.connect(self._person_edited)
         self.edits[s.name] = edit
@@ -324,9 +328,11 @@ class SettingsForm(QWidget):
             return None
 
     def _on_edit(self, _text: str = "") -> None:
-        self._refresh()
+        edit = self.sender()
+        self._refresh(typed=isinstance(edit, QLineEdit) and edit.isModified())  # setText() clears isModified
 
-    def _refresh(self) -> None:
+    def _refresh(self, *, typed: bool = False) -> None:
+        self.typed = typed
         waited = self._waiting
         self._fit_layer_ends()
         self._validate_all()

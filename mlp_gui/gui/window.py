@@ -4,10 +4,11 @@ The window assembles: it lays out the views (its tabs from :mod:`mlp_gui.gui.tab
 builds its menus from the action table (:mod:`mlp_gui.gui.actions`) and has each
 view bind itself to the :class:`TrainingSession`; it relays nothing to a view,
 computes nothing and never touches the trainer.
-Settings typed while nothing has been trained apply at once (the heatmaps
-show the new initial weights); once a run has epochs behind it, the window
-asks when the person acts (Start, Step, Reset, Enter), never when focus merely
-leaves a field.
+Settings typed while nothing has been trained apply once the typing pauses,
+or at once on Return, on leaving the field or before any command (the heatmaps
+show the new initial weights: :mod:`mlp_gui.gui.settings_changes`); once a run
+has epochs behind it, the window asks when the person acts (Start, Step, Reset,
+Enter), never when focus merely leaves a field.
 """
 
 from __future__ import annotations
@@ -178,6 +179,7 @@ class MainWindow(LessonCommands, QMainWindow):
         self.settings = SettingsChanges(self, refresh=self._refresh_controls)
         self.form.changed.connect(self.settings.edited)
         self.form.return_pressed.connect(self.settings.entered)
+        self.form.field_left.connect(self.settings.apply_typed)
 
     # ------------------------------------------------------------ commands (the action table's slots)
 
@@ -316,6 +318,11 @@ class MainWindow(LessonCommands, QMainWindow):
         return not self.files.unsaved_epochs or confirm.replace_run(self, self.session.epoch, "Open")
 
     # ------------------------------------------------------------ settings (core of it: gui/settings_changes.py)
+
+    def before_command(self) -> None:
+        """What every command of the action table does first: settings typed but still waiting for the typing to
+        pause are applied, so no command reads a run the fields no longer describe."""
+        self.settings.apply_typed()
 
     def _apply_settings(self, ask: bool, start_anew: bool = False) -> bool:
         return self.settings.apply(ask, start_anew)
