@@ -45,13 +45,15 @@ def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
 def test_a_resumed_run_keeps_the_snapshot_budget_of_a_fresh_one(tmp_path, capsys):
     path = tmp_path / "r.npz"
     assert main(["train", *BIG, "--epochs", "2", "--save", str(path)]) == 0
-    assert snapshot_capacity(load_run(path).config) == 8
-    trainer = load_run(path).trainer(extra_epochs=20)  # what --resume and the window's Open continue
-    for _ in range(20):
+    run = load_run(path)
+    assert snapshot_capacity(run.config) == 8
+    trainer = run.trainer(extra_epochs=20)  # what --resume and the window's Open continue
+    for _ in range(10):
         trainer.step(1)  # a chunk end each: a snapshot offered each time, as in a long run
-    assert len(trainer.snapshots.epochs) == 8  # it grew to 22 when a resumed store could hold 2,000
+    assert len(trainer.snapshots.epochs) == 8  # it grew to 12 here (22 after 20 steps) when a resumed store held 2,000
     save_run(path, run_from_trainer(trainer))
-    assert len(load_run(path).snapshots.epochs) == 8 and load_run(path).notes == ()
+    saved = load_run(path)  # each read of it is 64 MB of snapshots: once
+    assert len(saved.snapshots.epochs) == 8 and saved.notes == ()
 
 
 def over_budget_file(path: Path, rows: int) -> None:
@@ -84,7 +86,8 @@ def test_a_file_holding_more_snapshots_opens_with_what_fits(tmp_path, capsys):
     capsys.readouterr()
     assert main(["train", "--resume", str(path), "--epochs", "1", "--no-progress"]) == 0
     assert "kept 8 of the file's 16 snapshots" in capsys.readouterr().err
-    assert len(load_run(path).snapshots.epochs) <= 8
+    with np.load(path) as data:  # what the file holds now (reading it whole would thin it to 8 anyway)
+        assert len(data["snapshot_epochs"]) <= 8
 
 
 # ---------------------------------------------------------------- item 2: every reader limit is one the writer respects
