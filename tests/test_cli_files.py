@@ -24,7 +24,8 @@ from mlp_gui.core.runfile import load_run, run_from_trainer, save_run, snapshot_
 from tests.launch_in_process import refused_before_window
 
 ROOT = Path(__file__).resolve().parents[1]
-BIG = ["--layers", "2,1000,1000,1", "--stepsize", "0.001"]  # 1,004,001 parameters: the 64 MB budget holds 8 snapshots
+BIG = ["--layers", "2,100,100,1", "--stepsize", "0.001"]  # 10,501 parameters, 84,008 bytes a snapshot
+ROW = 8 * 10_501
 
 
 def one_line_error(capsys, code: int, fragment: str) -> str:
@@ -42,7 +43,16 @@ def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
 # ---------------------------------------------------------------- item 1: the snapshot budget holds on resume
 
 
-def test_a_resumed_run_keeps_the_snapshot_budget_of_a_fresh_one(tmp_path, capsys):
+@pytest.fixture
+def budget_of_8(monkeypatch):
+    """A snapshot budget that holds 8 snapshots of BIG (the 64 MB one holds 8 of a million-parameter network: the
+    same arithmetic at a hundredth of the bytes)."""
+    from mlp_gui.core import snapshots
+
+    monkeypatch.setattr(snapshots, "DEFAULT_BUDGET", 8 * ROW)
+
+
+def test_a_resumed_run_keeps_the_snapshot_budget_of_a_fresh_one(tmp_path, capsys, budget_of_8):
     path = tmp_path / "r.npz"
     assert main(["train", *BIG, "--epochs", "2", "--save", str(path)]) == 0
     run = load_run(path)
@@ -52,7 +62,7 @@ def test_a_resumed_run_keeps_the_snapshot_budget_of_a_fresh_one(tmp_path, capsys
         trainer.step(1)  # a chunk end each: a snapshot offered each time, as in a long run
     assert len(trainer.snapshots.epochs) == 8  # it grew to 12 here (22 after 20 steps) when a resumed store held 2,000
     save_run(path, run_from_trainer(trainer))
-    saved = load_run(path)  # each read of it is 64 MB of snapshots: once
+    saved = load_run(path)
     assert len(saved.snapshots.epochs) == 8 and saved.notes == ()
 
 
@@ -67,25 +77,25 @@ def over_budget_file(path: Path, rows: int) -> None:
     np.savez(path, **arrays)
 
 
-def test_a_file_holding_more_snapshots_opens_with_what_fits(tmp_path, capsys):
+def test_a_file_holding_more_snapshots_opens_with_what_fits(tmp_path, capsys, budget_of_8):
     path = tmp_path / "old.npz"
-    over_budget_file(path, 16)  # 128 MB of snapshots
+    over_budget_file(path, 64)  # 8 times the budget
     tracemalloc.start()
     try:
         old = load_run(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 100 * 2**20  # the rows left out were never held
+    assert peak < 32 * ROW, peak  # the rows left out were never held (all 64 would be twice this)
     kept = old.snapshots.epochs
-    assert len(kept) == 8 and kept[0] == 0 and kept[-1] == 30
+    assert len(kept) == 8 and kept[0] == 0 and kept[-1] == 126
     for epoch, row in zip(kept, old.snapshots.rows):
         assert np.all(row == epoch / 2)  # each kept row is the one stored for its epoch
-    assert old.notes == ("kept 8 of the file's 16 snapshots (a run of this size keeps at most 8); going back can "
+    assert old.notes == ("kept 8 of the file's 64 snapshots (a run of this size keeps at most 8); going back can "
                          "reach fewer epochs",)
     capsys.readouterr()
     assert main(["train", "--resume", str(path), "--epochs", "1", "--no-progress"]) == 0
-    assert "kept 8 of the file's 16 snapshots" in capsys.readouterr().err
+    assert "kept 8 of the file's 64 snapshots" in capsys.readouterr().err
     with np.load(path) as data:  # what the file holds now (reading it whole would thin it to 8 anyway)
         assert len(data["snapshot_epochs"]) <= 8
 

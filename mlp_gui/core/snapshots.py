@@ -41,9 +41,10 @@ class SnapshotStore:
             raise ValueError(f"{len(self.epochs)} epochs, {len(self.rows)} rows and {len(self.states)} states do not pair up")
 
     @classmethod
-    def for_size(cls, parameters: int, budget: int = DEFAULT_BUDGET, *, state_size: int = 0) -> SnapshotStore:
+    def for_size(cls, parameters: int, budget: int | None = None, *, state_size: int = 0) -> SnapshotStore:
         """A store of as many snapshots of ``parameters`` floats and ``state_size`` numbers of update-rule state
-        as ``budget`` bytes allow (2 to 2,000)."""
+        as ``budget`` bytes allow (2 to 2,000; the budget :data:`DEFAULT_BUDGET` as it is when called)."""
+        budget = DEFAULT_BUDGET if budget is None else budget
         return cls(max(2, min(MAX_SNAPSHOTS, budget // max(8 * (parameters + state_size), 1))), [], [])
 
     def copy(self) -> SnapshotStore:
