@@ -196,14 +196,25 @@ def test_a_trainer_refuses_a_state_that_is_not_its_rules(heavy_ball):
                           rule=HeavyBall())
 
 
-BIG = TrainConfig(layers=(784, 256, 256, 10))
+BIG = TrainConfig(layers=(2, 100, 100, 1))  # 10,501 parameters
+BUDGET = 30 * 8 * 10_501  # 30 gradient descent snapshots of BIG, 14 of heavy ball's (a velocity as large, a count)
 
 
 @pytest.fixture(scope="module")
-def big_gd_file(tmp_path_factory) -> dict[str, np.ndarray]:
-    """The arrays of a gradient descent run file of a big net with a snapshot at each of its 20 epochs and at 0 (more
-    than the 15 heavy-ball's budget holds: the file need hold no more, each row is 2 MB); made once for the tests that
-    write them with a heavy-ball rule's states added."""
+def small_budget():
+    """A snapshot budget that a few snapshots of BIG fill (the 64 MB one: a few of a 784,256,256,10 network)."""
+    from mlp_gui.core import snapshots
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(snapshots, "DEFAULT_BUDGET", BUDGET)
+        yield
+
+
+@pytest.fixture(scope="module")
+def big_gd_file(tmp_path_factory, small_budget) -> dict[str, np.ndarray]:
+    """The arrays of a gradient descent run file with a snapshot at each of its 20 epochs and at 0 (more than the 14
+    heavy-ball's budget holds: the file need hold no more); made once for the tests that write them with a
+    heavy-ball rule's states added."""
     trainer = Trainer.new(BIG)
     for _ in range(20):
         trainer.step(1)
@@ -217,7 +228,7 @@ def test_snapshots_beyond_the_budget_are_left_out_with_their_states(heavy_ball, 
     whether the states come after the epochs in the file (rows skipped as they stream past) or before (read whole)."""
     cfg, arrays = BIG, dict(big_gd_file)
     n, size = arrays["snapshot_params"].shape
-    assert n > snapshot_capacity(cfg, HeavyBall()) >= 2
+    assert n == 21 > snapshot_capacity(cfg, HeavyBall()) >= 2
     states = {"snapshot_state_velocity": arrays["snapshot_params"] * 2,
               "snapshot_state_steps": arrays["snapshot_epochs"].astype(np.int64)}
     arrays = (states | arrays) if states_first else (arrays | states)
