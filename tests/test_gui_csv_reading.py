@@ -17,6 +17,7 @@ from mlp_gui.gui.session import RunState
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_read, wait_state
 
 ROWS = 120_000  # about 3.5 MB: most of a second to read, twice (its shape, then the run's data)
+MEDIUM_ROWS = 30_000  # a tenth of a second or two to read: still under way when Cancel is clicked or the window is built
 
 
 def write_big(path, rows: int = ROWS):
@@ -24,15 +25,22 @@ def write_big(path, rows: int = ROWS):
     rng = np.random.default_rng(0)
     x = rng.random((rows, 3))
     label = (x[:, 0] + x[:, 1] > 1).astype(int)
+    cells = np.column_stack([x, label]).ravel().tolist()  # formatted in one go: a third of the time row by row took
     with open(path, "w") as f:
-        f.write("a,b,c,label\n")
-        f.writelines(f"{a:.6f},{b:.6f},{c:.6f},{y}\n" for (a, b, c), y in zip(x, label))
+        f.write("a,b,c,label\n" + ("%.6f,%.6f,%.6f,%d\n" * rows) % tuple(cells))
     return path
 
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
+    """For the window that keeps answering: a read long enough that a pause of the event loop would show."""
     return write_big(tmp_path_factory.mktemp("csv") / "big.csv")
+
+
+@pytest.fixture(scope="module")
+def medium(tmp_path_factory):
+    """For the claims that only need a read under way (Cancel, the start): read whole again within a test, so smaller."""
+    return write_big(tmp_path_factory.mktemp("csv") / "medium.csv", rows=MEDIUM_ROWS)
 
 
 def classifier(window, qtbot) -> None:
@@ -67,37 +75,38 @@ def test_a_large_csv_is_read_while_the_window_keeps_answering(window, qtbot, big
     assert window.session.config.data == str(big) and window.session.saved_run().x.shape == (3, int(ROWS * 0.8))
 
 
-def test_cancel_stops_reading_and_the_form_says_so(window, qtbot, big):
+def test_cancel_stops_reading_and_the_form_says_so(window, qtbot, medium):
     classifier(window, qtbot)
     before = window.session.config
-    window.form.set_field("data", str(big))
-    assert window.form.reading == "big.csv"
-    with qtbot.waitSignal(window.form.reads.finished, timeout=TIMEOUT_MS):  # the reading thread heard it and stopped
+    window.form.set_field("data", str(medium))
+    assert window.form.reading == "medium.csv"
+    # said at once by the click itself (CsvReads.cancel); the reading thread stops at its next progress check, unseen here
+    with qtbot.waitSignal(window.form.reads.finished, timeout=TIMEOUT_MS):
         qtbot.mouseClick(window.form.reading_row.cancel_button, Qt.MouseButton.LeftButton)
     form = window.form
     assert not form.reading and not form.reading_row.isVisibleTo(window)
-    assert "reading big.csv was cancelled" in form.errors["data"] and "cancelled" in form.summary.text()
+    assert "reading medium.csv was cancelled" in form.errors["data"] and "cancelled" in form.summary.text()
     assert "border" in form.edits["data"].styleSheet() and not window.run_panel.start_button.isEnabled()
     assert window.session.config == before  # no run on a file half read
     form.edits["data"].setFocus()
     qtbot.keyClick(form.edits["data"], Qt.Key.Key_Return)  # read it again
-    assert form.reading == "big.csv"
+    assert form.reading == "medium.csv"
     wait_read(form, qtbot, timeout=60_000)
-    assert form.valid and window.session.config.data == str(big)
+    assert form.valid and window.session.config.data == str(medium)
 
 
-def test_a_remembered_csv_does_not_delay_the_windows_start(qtbot, isolated_settings, big):
+def test_a_remembered_csv_does_not_delay_the_windows_start(qtbot, isolated_settings, medium):
     from mlp_gui.gui.window import MainWindow
 
-    remembered.save_config(TrainConfig(data=str(big), layers=(3, 4, 1), output="sigmoid", loss="cross-entropy"), 300)
+    remembered.save_config(TrainConfig(data=str(medium), layers=(3, 4, 1), output="sigmoid", loss="cross-entropy"), 300)
     window = MainWindow()
     qtbot.addWidget(window)
-    assert window.form.reading == "big.csv"  # built without reading it: the file's answer comes through the event loop
+    assert window.form.reading == "medium.csv"  # built without reading it: the file's answer comes through the event loop
     assert not window.session.has_run and not window.run_panel.start_button.isEnabled()
     window.show()
     qtbot.waitExposed(window)
     wait_read(window.form, qtbot, timeout=60_000)
-    assert window.session.has_run and window.session.config.data == str(big)  # the run, once the file is read
+    assert window.session.has_run and window.session.config.data == str(medium)  # the run, once the file is read
     assert window.run_panel.start_button.isEnabled()
     window.close()
 
