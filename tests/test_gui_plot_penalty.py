@@ -62,3 +62,4 @@ def test_the_switch_is_off_for_a_run_without_a_penalty(window, qtbot):
     assert not window.actions["show_penalty"].isEnabled()
     window.actions["show_penalty"].setChecked(True)
     assert window.penalty_curve.curve is None
+    assert window.penalty_curve.epochs == []  # no zeros computed at every snapshot of every run without a penalty

@@ -59,6 +59,10 @@ class PenaltyCurve(QObject):
     def refresh(self) -> None:
         """The penalty at the kept snapshots and at the present epoch (only while the run is idle)."""
         self.action.setEnabled(self.has_penalty)
+        if not self.has_penalty:  # nothing to draw: the kept snapshots are not stacked for zeros
+            self.epochs, self.values = [], []
+            self._draw()
+            return
         kept = self.session.kept_parameters()
         if kept is None:
             return
