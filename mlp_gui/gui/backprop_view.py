@@ -274,6 +274,10 @@ class BackpropView(Paced, QWidget):
         if self.config is not None:  # before the first run there is nothing to compute it with
             self._pacer.request(snapshot)
 
+    def flush(self) -> None:
+        """Refresh now from the snapshot waiting for its turn, if any (as :meth:`HeatmapPanel.flush`)."""
+        self._pacer.flush()
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         """Catch up with what arrived while the view was hidden (another tab)."""
         super().showEvent(event)
