@@ -29,7 +29,7 @@ def module_main_window(tmp_path_factory, name: str) -> Iterator[tuple]:
     assert QTest.qWaitForWindowExposed(win)
     yield win, settings
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))  # its own, not the last test's
-    assert win.session.epoch == 0, f"a test trained the {name} window: give it the function-scoped `window`"
+    assert win.session.epoch == 0, f"the {name} window was left with a trained run: putting a fresh run back failed"
     win.close()
     win.deleteLater()
 

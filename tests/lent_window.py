@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QDockWidget
 
+from tests.window_reuse import differences
+
 
 def row_state(win, name: str) -> tuple:
     """Whether a setting's row shows (its field and label) and whether its field takes input."""
@@ -40,8 +42,7 @@ def controls_unchanged(module_window):
     win = module_window[0]
     before = controls_state(win)
     yield
-    after = controls_state(win)
-    changed = {key: (after[key], before[key]) for key in before if after[key] != before[key]}
+    changed = differences(controls_state(win), before)
     assert not changed, f"the test left the shared window's controls changed (now, before): {changed}"
 
 

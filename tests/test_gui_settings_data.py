@@ -10,7 +10,7 @@ from mlp_gui.core.run_state import RunState
 from tests import window_reuse
 from tests.gui_helpers import press_start, set_settings, wait_state
 
-# the tests that only set fields and read the window share one (put back after each); those that train have their own
+# the tests share one window, a fresh run put back after each; those that need a brand-new one make their own
 module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
 
 
@@ -29,17 +29,17 @@ def start_enabled(window) -> bool:
     return window.run_panel.start_button.isEnabled() and window.actions["start"].isEnabled()
 
 
-def test_a_csv_chosen_gets_layer_sizes_that_fit_it_and_trains(window, qtbot, flowers):
-    set_settings(window, qtbot, data=str(flowers))
-    form = window.form
+def test_a_csv_chosen_gets_layer_sizes_that_fit_it_and_trains(reused_window, qtbot, flowers):
+    set_settings(reused_window, qtbot, data=str(flowers))
+    form = reused_window.form
     assert form.edits["layers"].text() == "4,4,4,3"  # 4 inputs, one output per species
     assert (form.edits["output"].text(), form.edits["loss"].text()) == ("softmax", "cross-entropy")  # words: classes
-    assert form.valid and start_enabled(window)
+    assert form.valid and start_enabled(reused_window)
     assert "Layer sizes set to 4,4,4,3 to fit flowers.csv" in form.note.text()
-    set_settings(window, qtbot, epochs=50)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    assert window.session.config.layers == (4, 4, 4, 3) and window.session.epoch == 50
+    set_settings(reused_window, qtbot, epochs=50)
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
+    assert reused_window.session.config.layers == (4, 4, 4, 3) and reused_window.session.epoch == 50
 
 
 def test_layer_sizes_that_do_not_fit_the_csv_mark_the_field_and_disable_start(reused_window, qtbot, flowers):
@@ -67,20 +67,20 @@ def test_an_output_that_cannot_take_the_csvs_classes_is_marked_then_fitted_when_
     assert "3 classes" not in form.summary.text() + reused_window.statusBar().currentMessage()  # nothing stale
 
 
-def test_choosing_a_data_set_proposes_settings_that_train_it_and_says_so(window, qtbot):
-    set_settings(window, qtbot, data="xor")
-    form = window.form
+def test_choosing_a_data_set_proposes_settings_that_train_it_and_says_so(reused_window, qtbot):
+    set_settings(reused_window, qtbot, data="xor")
+    form = reused_window.form
     text = {name: form.edits[name].text() for name in ("layers", "activation", "output", "loss", "batch_size", "init",
                                                          "stepsize")}
     assert text == {"layers": "2,8,2", "activation": "tanh", "output": "softmax", "loss": "cross-entropy",
                     "batch_size": "all", "init": "xavier", "stepsize": "1"}
     note = form.note.text()
     assert "Proposed for xor:" in note and "batch all" in note and "init xavier" in note and "change them if you like" in note
-    set_settings(window, qtbot, epochs=2000)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    assert window.session.guard_report is None and window.session.diverged_at is None
-    assert float(window.run_panel.accuracy.text().split("%")[0]) >= 90
+    set_settings(reused_window, qtbot, epochs=2000)
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
+    assert reused_window.session.guard_report is None and reused_window.session.diverged_at is None
+    assert float(reused_window.run_panel.accuracy.text().split("%")[0]) >= 90
 
 
 def test_a_proposal_never_replaces_what_the_person_set(reused_window, qtbot):
@@ -184,12 +184,12 @@ def test_a_csv_chosen_gets_batch_stepsize_init_and_epochs_proposed(reused_window
     assert "Proposed for flowers.csv:" in form.note.text() and "stepsize 0.5" in form.note.text()
 
 
-def test_restoring_the_defaults_then_choosing_the_same_data_set_proposes_for_it_again(window, qtbot):
-    set_settings(window, qtbot, data="xor")
-    assert window.form.edits["layers"].text() == "2,8,2" and "Proposed for xor:" in window.form.note.text()
-    window.restore_defaults()
-    assert window.form.edits["data"].text() == "notebook" and window.form.edits["layers"].text() == "3,4,4,2"
-    assert "Proposed for" not in window.form.note.text(), "the restored notebook settings were said to be proposed"
-    set_settings(window, qtbot, data="xor")
-    assert window.form.edits["layers"].text() == "2,8,2", "xor chosen again after Restore defaults got no proposal"
-    assert "Proposed for xor:" in window.form.note.text()
+def test_restoring_the_defaults_then_choosing_the_same_data_set_proposes_for_it_again(reused_window, qtbot):
+    set_settings(reused_window, qtbot, data="xor")
+    assert reused_window.form.edits["layers"].text() == "2,8,2" and "Proposed for xor:" in reused_window.form.note.text()
+    reused_window.restore_defaults()
+    assert reused_window.form.edits["data"].text() == "notebook" and reused_window.form.edits["layers"].text() == "3,4,4,2"
+    assert "Proposed for" not in reused_window.form.note.text(), "the restored notebook settings were said to be proposed"
+    set_settings(reused_window, qtbot, data="xor")
+    assert reused_window.form.edits["layers"].text() == "2,8,2", "xor chosen again after Restore defaults got no proposal"
+    assert "Proposed for xor:" in reused_window.form.note.text()

@@ -19,7 +19,7 @@ from tests import window_reuse
 from tests.conftest import offscreen_platform
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_read, wait_state
 
-# the tests that only set fields and read the window share one (put back after each); those that train have their own
+# the tests share one window, a fresh run put back after each; those that need a brand-new one make their own
 module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
 
 FITS = """
@@ -46,25 +46,25 @@ def test_the_window_fits_the_screen(tmp_path, size):
     assert size[0] < 1300 or shown["window"][0] >= 1280  # a large screen gets the full 1280x800
 
 
-def test_the_notebook_printout_of_an_opened_run_starts_at_epoch_0(window, qtbot, tmp_path, monkeypatch):
-    configure(window, qtbot, epochs=20_005)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    window.save_run_to(tmp_path / "run.npz")
-    window.session.new_run(TrainConfig(), 100)  # a fresh run replaces it
-    assert window.open_run_from(tmp_path / "run.npz")
-    text = window.view("notebook").plain_text()
+def test_the_notebook_printout_of_an_opened_run_starts_at_epoch_0(reused_window, qtbot, tmp_path, monkeypatch):
+    configure(reused_window, qtbot, epochs=20_005)
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
+    reused_window.save_run_to(tmp_path / "run.npz")
+    reused_window.session.new_run(TrainConfig(), 100)  # a fresh run replaces it
+    assert reused_window.open_run_from(tmp_path / "run.npz")
+    text = reused_window.view("notebook").plain_text()
     assert text.startswith(nb.INITIAL_REPORT)  # Question 1 is the epoch-0 loss, 1.0595073989866606
     epochs = [int(line.split()[2]) for line in text.splitlines() if line.startswith("Loss after")]
     assert epochs == [1, 2, 3, 10001, 20001]
     assert f"Loss Start: {nb.INITIAL_LOSS} " in text
 
 
-def test_focus_leaving_a_field_asks_nothing_and_enter_asks_once(window, qtbot, monkeypatch):
-    configure(window, qtbot, epochs=100)
-    window.session.step(11)
-    qtbot.waitUntil(lambda: window.session.epoch == 11 and not window.session.state.busy, timeout=TIMEOUT_MS)
-    edit = window.form.edits["layers"]
+def test_focus_leaving_a_field_asks_nothing_and_enter_asks_once(reused_window, qtbot, monkeypatch):
+    configure(reused_window, qtbot, epochs=100)
+    reused_window.session.step(11)
+    qtbot.waitUntil(lambda: reused_window.session.epoch == 11 and not reused_window.session.state.busy, timeout=TIMEOUT_MS)
+    edit = reused_window.form.edits["layers"]
     edit.setFocus()
     edit.selectAll()
     qtbot.keyClicks(edit, "3,16,16,2")
@@ -74,18 +74,18 @@ def test_focus_leaving_a_field_asks_nothing_and_enter_asks_once(window, qtbot, m
     edit.setFocus()
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert len(asked) == 1
-    assert edit.text() == "3,4,4,2" and window.session.config.layers == (3, 4, 4, 2)  # the form shows the run
-    assert window.heatmaps.shown.layers[1].W.shape == (4, 4)
-    window.step(1)
-    qtbot.waitUntil(lambda: window.session.epoch == 12 and not window.session.state.busy, timeout=TIMEOUT_MS)
-    assert window.session.config.layers == (3, 4, 4, 2)
+    assert edit.text() == "3,4,4,2" and reused_window.session.config.layers == (3, 4, 4, 2)  # the form shows the run
+    assert reused_window.heatmaps.shown.layers[1].W.shape == (4, 4)
+    reused_window.step(1)
+    qtbot.waitUntil(lambda: reused_window.session.epoch == 12 and not reused_window.session.state.busy, timeout=TIMEOUT_MS)
+    assert reused_window.session.config.layers == (3, 4, 4, 2)
 
 
-def test_the_stepsize_question_can_be_cancelled_with_escape(window, qtbot, monkeypatch):
+def test_the_stepsize_question_can_be_cancelled_with_escape(reused_window, qtbot, monkeypatch):
     monkeypatch.undo()  # the real dialog this time
-    configure(window, qtbot, epochs=50)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
+    configure(reused_window, qtbot, epochs=50)
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
     seen = []
 
     def press_escape():
@@ -97,10 +97,10 @@ def test_the_stepsize_question_can_be_cancelled_with_escape(window, qtbot, monke
         qtbot.keyClick(box, Qt.Key.Key_Escape)
 
     QTimer.singleShot(20, press_escape)
-    set_settings(window, qtbot, stepsize=0.5)
+    set_settings(reused_window, qtbot, stepsize=0.5)
     assert seen == ["Stepsize changed"]
-    assert window.form.edits["stepsize"].text() == "0.1" and window.session.config.stepsize == 0.1
-    assert window.session.epoch == 50
+    assert reused_window.form.edits["stepsize"].text() == "0.1" and reused_window.session.config.stepsize == 0.1
+    assert reused_window.session.epoch == 50
 
 
 @pytest.mark.parametrize("field, text", [("batch_size", "100000000"), ("epochs", "100000000000")])
@@ -112,22 +112,22 @@ def test_a_memory_error_marks_the_field_that_drives_it(reused_window, field, tex
     assert not reused_window.run_panel.start_button.isEnabled()
 
 
-def test_after_a_step_speed_and_time_left_are_not_stale(window, qtbot):
-    window.step(10)
-    qtbot.waitUntil(lambda: window.session.epoch == 10 and not window.session.state.busy, timeout=TIMEOUT_MS)
-    assert window.run_panel.values["speed"].text() == "—" and window.run_panel.values["time left"].text() == "—"
+def test_after_a_step_speed_and_time_left_are_not_stale(reused_window, qtbot):
+    reused_window.step(10)
+    qtbot.waitUntil(lambda: reused_window.session.epoch == 10 and not reused_window.session.state.busy, timeout=TIMEOUT_MS)
+    assert reused_window.run_panel.values["speed"].text() == "—" and reused_window.run_panel.values["time left"].text() == "—"
 
 
-def test_the_title_names_the_file_and_marks_unsaved_epochs(window, qtbot, tmp_path):
-    assert not window.isWindowModified()
-    configure(window, qtbot, epochs=30)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    assert window.isWindowModified()
-    window.save_run_to(tmp_path / "mine.npz")
-    assert window.windowTitle().startswith("mine.npz") and not window.isWindowModified()
-    window.step(1)
-    qtbot.waitUntil(lambda: not window.session.state.busy and window.isWindowModified(), timeout=TIMEOUT_MS)
+def test_the_title_names_the_file_and_marks_unsaved_epochs(reused_window, qtbot, tmp_path):
+    assert not reused_window.isWindowModified()
+    configure(reused_window, qtbot, epochs=30)
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
+    assert reused_window.isWindowModified()
+    reused_window.save_run_to(tmp_path / "mine.npz")
+    assert reused_window.windowTitle().startswith("mine.npz") and not reused_window.isWindowModified()
+    reused_window.step(1)
+    qtbot.waitUntil(lambda: not reused_window.session.state.busy and reused_window.isWindowModified(), timeout=TIMEOUT_MS)
 
 
 def test_exports_get_the_chosen_filters_extension():
@@ -182,11 +182,11 @@ def test_a_bad_file_on_the_command_line_does_not_poison_the_exit_code(qtbot, iso
     win.close()
 
 
-def test_saved_run_holds_its_epoch_0_parameters(window, qtbot, tmp_path):
-    configure(window, qtbot, epochs=40)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    window.save_run_to(tmp_path / "r.npz")
+def test_saved_run_holds_its_epoch_0_parameters(reused_window, qtbot, tmp_path):
+    configure(reused_window, qtbot, epochs=40)
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
+    reused_window.save_run_to(tmp_path / "r.npz")
     run = load_run(tmp_path / "r.npz")
     from mlp_gui.core import initialize
 
@@ -194,14 +194,14 @@ def test_saved_run_holds_its_epoch_0_parameters(window, qtbot, tmp_path):
     assert run.initial is not None and all((a == b).all() for a, b in zip(run.initial[0], layers[0]))
 
 
-def test_continuing_with_a_new_stepsize_is_marked_on_the_plot(window, qtbot, monkeypatch):
-    configure(window, qtbot, epochs=100)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
+def test_continuing_with_a_new_stepsize_is_marked_on_the_plot(reused_window, qtbot, monkeypatch):
+    configure(reused_window, qtbot, epochs=100)
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
     monkeypatch.setattr(confirm, "stepsize", lambda *a, **k: True)  # "Continue this run"
-    set_settings(window, qtbot, epochs=200, stepsize=0.5)  # a finished run continues once it has epochs to go
-    assert window.session.config.stepsize == 0.5 and window.session.epoch == 100
-    assert len(window.plot.stepsize_marks) == 1
+    set_settings(reused_window, qtbot, epochs=200, stepsize=0.5)  # a finished run continues once it has epochs to go
+    assert reused_window.session.config.stepsize == 0.5 and reused_window.session.epoch == 100
+    assert len(reused_window.plot.stepsize_marks) == 1
 
 
 def test_the_plots_hover_and_export_reach_the_window(reused_window, qtbot, monkeypatch):
@@ -234,29 +234,29 @@ def test_a_csv_that_will_not_do_is_one_line_and_the_run_stays(reused_window, qtb
     assert reused_window.session.config == before and reused_window.session.state is RunState.READY
 
 
-def test_the_run_shows_its_fingerprint_and_the_notebook_badge(window, qtbot, tmp_path):
-    text = window.run_panel.identity.text()
+def test_the_run_shows_its_fingerprint_and_the_notebook_badge(reused_window, qtbot, tmp_path):
+    text = reused_window.run_panel.identity.text()
     assert text.startswith("run ") and "course notebook's numbers" in text
     fingerprint = text.split()[1]
-    configure(window, qtbot, epochs=20)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    window.save_run_to(tmp_path / "r.npz")
-    window.session.new_run(TrainConfig(seed=2), 20)
-    assert "course notebook" not in window.run_panel.identity.text() and fingerprint not in window.run_panel.identity.text()
-    window.open_run_from(tmp_path / "r.npz")
-    assert window.run_panel.identity.text().split()[1] == fingerprint  # stable across save and open
+    configure(reused_window, qtbot, epochs=20)
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
+    reused_window.save_run_to(tmp_path / "r.npz")
+    reused_window.session.new_run(TrainConfig(seed=2), 20)
+    assert "course notebook" not in reused_window.run_panel.identity.text() and fingerprint not in reused_window.run_panel.identity.text()
+    reused_window.open_run_from(tmp_path / "r.npz")
+    assert reused_window.run_panel.identity.text().split()[1] == fingerprint  # stable across save and open
 
 
-def test_one_weight_explained_predicts_the_next_step_exactly(window, qtbot):
-    window.heatmaps.cell_clicked.emit("W", 1, 2, 0)
-    panel = window.weight_panel
+def test_one_weight_explained_predicts_the_next_step_exactly(reused_window, qtbot):
+    reused_window.heatmaps.cell_clicked.emit("W", 1, 2, 0)
+    panel = reused_window.weight_panel
     assert panel.isVisible() and panel.step.ref.name == "W1[2, 0]"
     predicted = float(panel.text.text().split("<b>")[-1].split("</b>")[0])  # the panel's printed next value, the last in bold
     assert predicted == panel.step.next_value
-    window.step(1)
-    qtbot.waitUntil(lambda: window.session.epoch == 1 and not window.session.state.busy, timeout=TIMEOUT_MS)
-    assert window.session.snapshot.layers[0].W[2, 0] == predicted
+    reused_window.step(1)
+    qtbot.waitUntil(lambda: reused_window.session.epoch == 1 and not reused_window.session.state.busy, timeout=TIMEOUT_MS)
+    assert reused_window.session.snapshot.layers[0].W[2, 0] == predicted
     qtbot.waitUntil(lambda: panel.step.epoch == 1, timeout=TIMEOUT_MS)
     assert panel.step.value == predicted  # and the panel moved on with the run
 
@@ -273,29 +273,29 @@ def test_the_view_menu_shows_updates_scale_modes_and_the_backprop_tab(reused_win
     assert reused_window.backprop.step.loss == reused_window.session.loss
 
 
-def test_the_decision_surface_tab_follows_a_spiral_run(window, qtbot):
-    configure(window, qtbot, data="spiral", activation="tanh", output="softmax", loss="cross-entropy", batch_size="all",
+def test_the_decision_surface_tab_follows_a_spiral_run(reused_window, qtbot):
+    configure(reused_window, qtbot, data="spiral", activation="tanh", output="softmax", loss="cross-entropy", batch_size="all",
               stepsize="0.3", epochs=100)
-    window.actions["tab_surface"].trigger()
-    assert window.tabs.currentWidget() is window.surface_splitter
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    for view in (window.decision, window.diagram):  # each paces its own redraws: wait for both
+    reused_window.actions["tab_surface"].trigger()
+    assert reused_window.tabs.currentWidget() is reused_window.surface_splitter
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
+    for view in (reused_window.decision, reused_window.diagram):  # each paces its own redraws: wait for both
         qtbot.waitUntil(lambda v=view: v.shown is not None and v.shown.epoch == 100, timeout=TIMEOUT_MS)
-    assert window.decision.kind == "plane"  # 2 classes over the input plane
+    assert reused_window.decision.kind == "plane"  # 2 classes over the input plane
 
 
-def test_reset_keeps_the_same_initialisation_and_says_so(window, qtbot, monkeypatch):
-    first = window.session.snapshot.layers[0].W.copy()
-    configure(window, qtbot, epochs=30)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
+def test_reset_keeps_the_same_initialisation_and_says_so(reused_window, qtbot, monkeypatch):
+    first = reused_window.session.snapshot.layers[0].W.copy()
+    configure(reused_window, qtbot, epochs=30)
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
     monkeypatch.setattr(confirm, "replace_run", lambda *a: True)
-    window.reset()
-    assert (first == window.session.snapshot.layers[0].W).all() and window.session.epoch == 0
-    assert "the same initial weights" in window.statusBar().currentMessage()
-    set_settings(window, qtbot, seed=7)
-    assert not (first == window.session.snapshot.layers[0].W).all()
+    reused_window.reset()
+    assert (first == reused_window.session.snapshot.layers[0].W).all() and reused_window.session.epoch == 0
+    assert "the same initial weights" in reused_window.statusBar().currentMessage()
+    set_settings(reused_window, qtbot, seed=7)
+    assert not (first == reused_window.session.snapshot.layers[0].W).all()
 
 
 def test_a_csv_is_previewed_before_training(reused_window, qtbot, tmp_path):
@@ -315,26 +315,26 @@ def test_a_csv_is_previewed_before_training(reused_window, qtbot, tmp_path):
     assert "no column 'colour'" in reused_window.form.errors.get("target", "")
 
 
-def test_going_back_in_time_and_continuing_from_there(window, qtbot):
-    configure(window, qtbot, epochs=6000)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    timeline = window.timeline
+def test_going_back_in_time_and_continuing_from_there(reused_window, qtbot):
+    configure(reused_window, qtbot, epochs=6000)
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
+    timeline = reused_window.timeline
     assert timeline.epochs[0] == 0 and timeline.epochs[-1] > 5000 and timeline.slider.isEnabled()  # the newest kept: a chunk or two back
     index = max(i for i, e in enumerate(timeline.epochs) if e <= 3000)
     epoch = timeline.epochs[index]
     timeline.slider.setValue(index)
-    assert window.heatmaps.shown.epoch == epoch and window.plot.viewed_line.isVisible()
+    assert reused_window.heatmaps.shown.epoch == epoch and reused_window.plot.viewed_line.isVisible()
     straight = __import__("mlp_gui.core", fromlist=["Trainer"]).Trainer.new(TrainConfig())
     straight.step(6000)
-    assert window.heatmaps.shown.loss == straight.loss_history[epoch]
+    assert reused_window.heatmaps.shown.loss == straight.loss_history[epoch]
     qtbot.mouseClick(timeline.button, Qt.MouseButton.LeftButton)
-    assert window.session.epoch == epoch and len(window.plot.extra_keys()) == 1  # the run as it was is kept
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
+    assert reused_window.session.epoch == epoch and len(reused_window.plot.extra_keys()) == 1  # the run as it was is kept
+    press_start(reused_window, qtbot)
+    wait_state(reused_window, qtbot, RunState.FINISHED)
     import numpy as np
 
-    np.testing.assert_array_equal(window.session.loss_history(), straight.loss_history)  # retraced bit for bit
+    np.testing.assert_array_equal(reused_window.session.loss_history(), straight.loss_history)  # retraced bit for bit
 
 
 def test_the_badge_needs_the_notebooks_settings_not_just_its_first_printout(reused_window, qtbot):

@@ -1,12 +1,14 @@
-"""One real main window per test module, lent in turn to the module's tests that set fields, sizes, tabs or a new
-(untrained) run and read what the window shows: building, showing and freeing a window is most of such a test's time.
+"""One real main window per test module, lent in turn to the module's tests that set fields, sizes, tabs, a new run or
+train one and read what the window shows: building, showing and freeing a window is most of such a test's time.
 
 A module takes the fixtures in (``module_window, reused_window = window_reuse.module_window, window_reuse.reused_window``)
 and its tests ask for ``reused_window``. Each test gets the window shown, the only main window on screen (its
 shortcuts are application-wide: two shown windows would make each key ambiguous) and in the state a fresh window is
 in: checked against what the window showed when new, not assumed. Afterwards the window is hidden (so keys sent to
-another test's window never reach it), the form's defaults, size, tab and View choices are put back, and what it shows
-is checked again: a leftover fails the test that left it. A test that trains fails there too: give it ``window``.
+another test's window never reach it), a fresh run is put back as a person would start one (tests/run_leftovers.py:
+stop, clear the kept runs, restore the defaults, reset), the size, tab and View choices too, and what it shows is
+checked again, what training leaves included (the curve's points, the timeline, the figures, kept runs, the file): a
+leftover fails the test that left it. Tests of what a brand-new window shows, or that close it, take ``window``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.gui_helpers import TIMEOUT_MS, module_main_window, wait_read
 from tests.hover_checks import Hover
+from tests.run_leftovers import put_a_fresh_run_back, run_state
 
 
 def shown_state(win) -> dict:
@@ -42,7 +45,15 @@ def shown_state(win) -> dict:
         "title": (win.windowTitle(), win.isWindowModified()),
         "status": win.statusBar().currentMessage(),
         "weight panel shown": win.weight_panel.isVisibleTo(win),
+        "other windows shown": open_windows(win),
+        **run_state(win),
     }
+
+
+def open_windows(win) -> list[str]:
+    """The windows shown besides ``win`` (a message box, a dialog, a dock floated off): one left open takes the keys."""
+    return sorted(f"{type(w).__name__} {w.objectName()!r} {w.windowTitle()!r}" for w in QApplication.topLevelWidgets()
+                  if w.isVisible() and w is not win)
 
 
 def menu_actions(win) -> list:
@@ -62,11 +73,12 @@ def menu_checks(win) -> dict:
 
 
 def put_back(win, fresh: dict, qtbot) -> None:
-    """Undo what the tests lending the window change: View choices, tab, size, the form (and with it the run), the
-    mouse over a heatmap (a redraw would tell its cell's value again)."""
+    """Undo what the tests lending the window change: the run (a fresh one from the defaults), the weight panel, View
+    choices, tab, size, the mouse over a heatmap (a redraw would tell its cell's value again)."""
     for view in win.heatmaps.weights + win.heatmaps.gradients + win.heatmaps.updates:
         view.image.hoverEvent(Hover(0, 0, exit=True))
-    win.restore_defaults()  # the proposals too: a data set chosen again is proposed for again
+    win.weight_panel.close_panel()  # as Esc closes it
+    put_a_fresh_run_back(win, qtbot, fresh)
     wait_read(win.form, qtbot)
     for key, checked in fresh["checked actions"].items():
         if checked:  # the checked choice of an exclusive group unchecks the others
@@ -87,7 +99,14 @@ def put_back(win, fresh: dict, qtbot) -> None:
 
 
 def differences(now: dict, fresh: dict) -> dict:
-    return {key: (value, fresh[key]) for key, value in now.items() if value != fresh[key]}
+    """What differs (now, fresh); of a table, only its entries that differ."""
+    found = {}
+    for key, value in now.items():
+        if value != fresh[key]:
+            was = fresh[key]
+            both = isinstance(value, dict) and isinstance(was, dict)
+            found[key] = differences(value, was) if both and value.keys() == was.keys() else (value, was)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -119,12 +138,10 @@ def reused_window(module_window, qtbot):
         win.hide()  # never left shown: its shortcuts would clash with the next test's window
         raise
     yield win
-    trained = win.session.epoch
     focused = QApplication.focusWidget()
     if focused is not None:  # focus leaving a field (a data list's, say) can count as choosing: before the put-back
         focused.clearFocus()
     win.hide()  # first: a hidden window lays nothing out while it is put back (several times faster)
-    assert trained == 0, "this test trained the reused window: give it the function-scoped `window`"
     put_back(win, fresh, qtbot)
     left = differences(shown_state(win), fresh)
     assert not left, f"the test left the reused window changed, and putting it back did not undo: {left}"
