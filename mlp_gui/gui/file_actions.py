@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -273,6 +274,7 @@ class FileActions:
         self.show(message)
         box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self.parent)
         box.setObjectName("fileError")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # read and closed, it goes: none piles up in the window
         box.open()  # not exec(): the window keeps updating while the message shows
 
 
