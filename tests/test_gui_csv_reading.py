@@ -14,7 +14,15 @@ from PySide6.QtCore import Qt, QTimer
 from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.gui import csv_reads, remembered
 from mlp_gui.gui.session import RunState
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_read, wait_state
+from tests.run_leftovers import listening
+
+# the window's tests share one, lent in turn (a fresh run from the defaults put back after each, then checked); the
+# start with a remembered file builds its own
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 ROWS = 120_000  # about 3.5 MB: most of a second to read, twice (its shape, then the run's data)
 MEDIUM_ROWS = 30_000  # a tenth of a second or two to read: still under way when Cancel is clicked or the window is built
@@ -48,23 +56,24 @@ def classifier(window, qtbot) -> None:
     configure(window, qtbot, output="sigmoid", loss="cross-entropy")
 
 
-def test_a_large_csv_is_read_while_the_window_keeps_answering(window, qtbot, big):
+def test_a_large_csv_is_read_while_the_window_keeps_answering(lent_window, qtbot, big):
+    window = lent_window
     classifier(window, qtbot)
     ticks: list[float] = []
-    timer = QTimer(window)
+    timer = QTimer()  # the test's, not the window's: the shared window keeps no child of it
     timer.setInterval(20)
     timer.timeout.connect(lambda: window.form.reading and ticks.append(time.perf_counter()))  # ticks while reading
     shares: list[float] = []
-    window.form.reads.progressed.connect(lambda _name, share: shares.append(share))
-    timer.start()
-    window.form.set_field("data", str(big))
-    assert window.form.reading == "big.csv"  # nothing read yet on this thread: the answer comes through the event loop
-    assert "Reading big.csv…" in window.form.summary.text() and window.form.reading_row.isVisibleTo(window)
-    assert window.form.reading_row.cancel_button.isEnabled() and not window.run_panel.start_button.isEnabled()
-    began = time.perf_counter()
-    wait_read(window.form, qtbot, timeout=60_000)
-    ended = time.perf_counter()
-    timer.stop()
+    with listening(window.form.reads.progressed, lambda _name, share: shares.append(share)):  # not left connected
+        timer.start()
+        window.form.set_field("data", str(big))
+        assert window.form.reading == "big.csv"  # nothing read yet on this thread: the answer comes through the event loop
+        assert "Reading big.csv…" in window.form.summary.text() and window.form.reading_row.isVisibleTo(window)
+        assert window.form.reading_row.cancel_button.isEnabled() and not window.run_panel.start_button.isEnabled()
+        began = time.perf_counter()
+        wait_read(window.form, qtbot, timeout=60_000)
+        ended = time.perf_counter()
+        timer.stop()
     # the event loop kept turning while the file was read: a read on the GUI thread would be one gap as long as the
     # whole read; the window's own work once a part is read (fitting the form, making the run) is allowed its moments
     gaps = np.diff([began, *[t for t in ticks if t < ended], ended])
@@ -75,7 +84,8 @@ def test_a_large_csv_is_read_while_the_window_keeps_answering(window, qtbot, big
     assert window.session.config.data == str(big) and window.session.saved_run().x.shape == (3, int(ROWS * 0.8))
 
 
-def test_cancel_stops_reading_and_the_form_says_so(window, qtbot, medium):
+def test_cancel_stops_reading_and_the_form_says_so(lent_window, qtbot, medium):
+    window = lent_window
     classifier(window, qtbot)
     before = window.session.config
     window.form.set_field("data", str(medium))
@@ -118,7 +128,8 @@ def count_calls(monkeypatch, module, name: str) -> list:
     return calls
 
 
-def test_a_file_is_read_once_per_settings_that_shape_it(window, qtbot, tmp_path, monkeypatch):
+def test_a_file_is_read_once_per_settings_that_shape_it(lent_window, qtbot, tmp_path, monkeypatch):
+    window = lent_window
     path = write_big(tmp_path / "small.csv", rows=300)
     described = count_calls(monkeypatch, csv_reads, "describe")
     prepared = count_calls(monkeypatch, csv_reads, "weights_and_data")

@@ -15,9 +15,14 @@ import pytest
 from mlp_gui.core import TrainConfig, Trainer, load_run, run_from_trainer, save_run
 from mlp_gui.core.run_lock import ChangedOnDiskError, FileStamp, LockedError
 from mlp_gui.gui import run_files
-from tests import launch_in_process
+from tests import launch_in_process, window_reuse
+from tests import lent_window as lending
 from tests.cli_calls import exit_code
 from tests.launch_in_process import refused_before_window
+
+# the window's Save tests share one window, lent in turn (a fresh run put back after each, the window and its controls checked)
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 launch_here = launch_in_process.launch_here  # the fixture: the window launched in this process
 
@@ -153,7 +158,8 @@ def save_as_answers(monkeypatch, path: Path) -> list[str]:
     return offered
 
 
-def test_save_refuses_a_file_another_process_holds_naming_its_pid(window, qtbot, tmp_path, monkeypatch):
+def test_save_refuses_a_file_another_process_holds_naming_its_pid(lent_window, qtbot, tmp_path, monkeypatch):
+    window = lent_window
     path, other = tmp_path / "r.npz", tmp_path / "mine.npz"
     trained(window, qtbot, 3)
     window.save_run_to(path)
@@ -189,7 +195,8 @@ def changed_elsewhere(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def test_save_never_silently_replaces_a_file_changed_on_disk_since_it_was_opened(window, qtbot, tmp_path, monkeypatch):
+def test_save_never_silently_replaces_a_file_changed_on_disk_since_it_was_opened(lent_window, qtbot, tmp_path, monkeypatch):
+    window = lent_window
     path = tmp_path / "r.npz"
     trainer = Trainer.new(TrainConfig())
     trainer.step(10)
@@ -217,7 +224,8 @@ def test_save_never_silently_replaces_a_file_changed_on_disk_since_it_was_opened
     assert "since this window saved it" in answers.asked[-1][1] and path.read_bytes() == theirs
 
 
-def test_save_as_from_the_changed_on_disk_question_keeps_both(window, qtbot, tmp_path, monkeypatch):
+def test_save_as_from_the_changed_on_disk_question_keeps_both(lent_window, qtbot, tmp_path, monkeypatch):
+    window = lent_window
     path, other = tmp_path / "r.npz", tmp_path / "copy.npz"
     trained(window, qtbot, 3)
     window.save_run_to(path)
@@ -231,7 +239,8 @@ def test_save_as_from_the_changed_on_disk_question_keeps_both(window, qtbot, tmp
     assert str(other) in window.statusBar().currentMessage()
 
 
-def test_a_file_gone_since_it_was_opened_is_saved_again_without_a_question(window, qtbot, tmp_path, monkeypatch):
+def test_a_file_gone_since_it_was_opened_is_saved_again_without_a_question(lent_window, qtbot, tmp_path, monkeypatch):
+    window = lent_window
     path = tmp_path / "r.npz"
     trained(window, qtbot, 3)
     window.save_run_to(path)
@@ -241,8 +250,9 @@ def test_a_file_gone_since_it_was_opened_is_saved_again_without_a_question(windo
     assert load_run(path).epochs == 3 and answers.asked == []
 
 
-def test_what_opening_left_out_is_said_in_the_status_bar(window, qtbot, tmp_path):
+def test_what_opening_left_out_is_said_in_the_status_bar(lent_window, qtbot, tmp_path):
     """A file with more snapshots than a run of its size keeps opens with what fits, and the status bar says so."""
+    window = lent_window
     path = tmp_path / "many.npz"
     trainer = Trainer.new(TrainConfig(layers=(1, 4096, 1), data="sine"))  # 12,289 parameters: the budget holds 682
     trainer.step(1)

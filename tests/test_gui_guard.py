@@ -8,7 +8,13 @@ from PySide6.QtCore import Qt
 
 from mlp_gui.core import guard as guard_module
 from mlp_gui.gui.session import RunState
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, wait_state
+
+# the tests share one window, lent in turn (a fresh run put back after each, the window and its controls checked)
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 @pytest.fixture(autouse=True)
@@ -23,8 +29,9 @@ def shown_label(window) -> str:
     return window.plot.divergence_line.label.toPlainText().replace("\n", " ")
 
 
-def test_a_run_falling_a_million_fold_trains_to_the_end(window, qtbot):
+def test_a_run_falling_a_million_fold_trains_to_the_end(lent_window, qtbot):
     """1,1 at batch 1 and stepsize 0.3 falls from 0.11 to 1e-30: the guard used to stop it at epoch 0."""
+    window = lent_window
     configure(window, qtbot, layers="1,1", batch_size="1", stepsize="0.3", epochs="2000")
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED, RunState.PAUSED, RunState.DIVERGED)
@@ -35,7 +42,8 @@ def test_a_run_falling_a_million_fold_trains_to_the_end(window, qtbot):
     assert len(losses) == 2001 and losses[-1] < 1e-20 * losses[0]
 
 
-def test_a_blow_up_is_stopped_the_offered_stepsize_was_tried_and_the_plot_marks_the_guards_stop(window, qtbot):
+def test_a_blow_up_is_stopped_the_offered_stepsize_was_tried_and_the_plot_marks_the_guards_stop(lent_window, qtbot):
+    window = lent_window
     configure(window, qtbot, stepsize="1000", epochs="3000")
     with qtbot.waitSignal(window.session.guarded, timeout=TIMEOUT_MS) as blocker:
         press_start(window, qtbot)
@@ -51,8 +59,9 @@ def test_a_blow_up_is_stopped_the_offered_stepsize_was_tried_and_the_plot_marks_
     assert "diverged" not in shown_label(window), "the guard's stop is not labelled as a divergence"
 
 
-def test_a_loss_that_leaps_up_and_stays_is_stopped_and_marked_where_it_leapt(window, qtbot):
+def test_a_loss_that_leaps_up_and_stays_is_stopped_and_marked_where_it_leapt(lent_window, qtbot):
     """spiral at stepsize 200 leaps from its start to about 50 at once and swings up there: finite, but blown up."""
+    window = lent_window
     configure(window, qtbot, data="spiral", layers="2,16,16,2", output="softmax", loss="cross-entropy",
               batch_size="all", stepsize="200", epochs="20000")
     with qtbot.waitSignal(window.session.guarded, timeout=TIMEOUT_MS) as blocker:

@@ -9,7 +9,13 @@ from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.runfile import load_run, run_from_trainer, save_run
 from mlp_gui.gui.app import Launcher
 from mlp_gui.launch import LaunchOptions
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, set_settings
+
+# the window's tests share one window, lent in turn (a fresh run put back after each, the window and its controls checked)
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 def _saved(tmp_path, planned: int | None):
@@ -25,13 +31,15 @@ def test_the_plan_a_run_was_saved_with_is_read_back(tmp_path) -> None:
     assert load_run(_saved(tmp_path, None)).planned_epochs is None  # older files: not said
 
 
-def test_the_window_saves_its_plan_with_the_run(window, qtbot) -> None:
+def test_the_window_saves_its_plan_with_the_run(lent_window, qtbot) -> None:
+    window = lent_window
     set_settings(window, qtbot, epochs=2_000_000)  # typed in, Return pressed
     qtbot.waitUntil(lambda: window.session.planned_epochs == 2_000_000, timeout=TIMEOUT_MS)
     assert window.session.saved_run().planned_epochs == 2_000_000
 
 
-def test_the_launcher_and_file_open_both_give_the_saved_target(window, qtbot, tmp_path) -> None:
+def test_the_launcher_and_file_open_both_give_the_saved_target(lent_window, qtbot, tmp_path) -> None:
+    window = lent_window
     path = _saved(tmp_path, 2_000_000)
     window.form.set_epochs(100_000)  # the field as a fresh profile has it
     assert Launcher(window, LaunchOptions(run_file=path)).open_file()
@@ -42,7 +50,8 @@ def test_the_launcher_and_file_open_both_give_the_saved_target(window, qtbot, tm
     qtbot.waitUntil(lambda: window.session.target_epoch == 2_000_000, timeout=TIMEOUT_MS)
 
 
-def test_epochs_on_the_command_line_add_to_the_opened_run(window, qtbot, tmp_path) -> None:
+def test_epochs_on_the_command_line_add_to_the_opened_run(lent_window, qtbot, tmp_path) -> None:
+    window = lent_window
     path = _saved(tmp_path, 2_000_000)
     options = LaunchOptions(run_file=path, epochs=1_000, explicit=frozenset({"epochs"}))
     assert Launcher(window, options).open_file()

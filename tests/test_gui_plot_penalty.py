@@ -6,7 +6,13 @@ import numpy as np
 from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.penalty import penalty_for
 from mlp_gui.core.run_state import RunState
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, wait_state
+
+# the tests share one window, lent in turn (a fresh run and the View choices put back after each, then checked)
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 L2 = TrainConfig(optimizer="momentum", stepsize=0.02, l2=0.01)
 
@@ -19,7 +25,8 @@ def _run(window, qtbot, config: TrainConfig, epochs: int) -> None:
     wait_state(window, qtbot, RunState.PAUSED, RunState.READY)
 
 
-def test_the_penalty_curve_is_the_penalty_at_each_kept_snapshot(window, qtbot):
+def test_the_penalty_curve_is_the_penalty_at_each_kept_snapshot(lent_window, qtbot):
+    window = lent_window
     _run(window, qtbot, L2, 60)
     action = window.actions["show_penalty"]
     assert action.isEnabled()
@@ -39,7 +46,8 @@ def test_the_penalty_curve_is_the_penalty_at_each_kept_snapshot(window, qtbot):
     assert curve.curve is None
 
 
-def test_a_penalty_changed_midway_is_drawn_with_the_lambdas_of_each_epoch(window, qtbot):
+def test_a_penalty_changed_midway_is_drawn_with_the_lambdas_of_each_epoch(lent_window, qtbot):
+    window = lent_window
     _run(window, qtbot, L2, 40)
     window.session.set_settings(l2=0.1, l1=0.001)
     window.session.step(40)
@@ -57,7 +65,8 @@ def test_a_penalty_changed_midway_is_drawn_with_the_lambdas_of_each_epoch(window
     assert curve.curve.name() == "penalty (λ₁·Σ|W| + λ₂/2·ΣW²)"
 
 
-def test_the_switch_is_off_for_a_run_without_a_penalty(window, qtbot):
+def test_the_switch_is_off_for_a_run_without_a_penalty(lent_window, qtbot):
+    window = lent_window
     _run(window, qtbot, TrainConfig(optimizer="momentum", stepsize=0.02), 10)
     assert not window.actions["show_penalty"].isEnabled()
     window.actions["show_penalty"].setChecked(True)

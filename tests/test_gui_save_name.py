@@ -13,7 +13,13 @@ from mlp_gui.core import TrainConfig, Trainer, load_run, run_from_trainer, save_
 from mlp_gui.gui import save_questions
 from mlp_gui.gui.app import Launcher
 from mlp_gui.launch import LaunchOptions
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS
+
+# the tests share one window, lent in turn (a fresh run put back after each, the window and its controls checked)
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 def saved_run_file(path: Path, epochs: int) -> Path:
@@ -55,7 +61,8 @@ def opened_by_command_line(window, path: Path) -> None:
 
 
 @pytest.mark.parametrize("open_it", [opened_by_menu, opened_by_command_line])
-def test_save_proposes_the_opened_file_and_saves_back_to_it(window, qtbot, tmp_path, monkeypatch, open_it):
+def test_save_proposes_the_opened_file_and_saves_back_to_it(lent_window, qtbot, tmp_path, monkeypatch, open_it):
+    window = lent_window
     path = saved_run_file(tmp_path / "lessons" / "myrun.npz", 20)
     open_it(window, path)
     qtbot.waitUntil(lambda: window.session.epoch == 20, timeout=TIMEOUT_MS)
@@ -68,7 +75,8 @@ def test_save_proposes_the_opened_file_and_saves_back_to_it(window, qtbot, tmp_p
     assert window.windowTitle().startswith("myrun.npz")
 
 
-def test_saving_back_to_the_opened_file_still_asks_when_it_changed_on_disk(window, qtbot, tmp_path, monkeypatch):
+def test_saving_back_to_the_opened_file_still_asks_when_it_changed_on_disk(lent_window, qtbot, tmp_path, monkeypatch):
+    window = lent_window
     path = saved_run_file(tmp_path / "myrun.npz", 20)
     assert window.open_run_from(path)
     qtbot.waitUntil(lambda: window.session.epoch == 20, timeout=TIMEOUT_MS)
@@ -84,7 +92,8 @@ def test_saving_back_to_the_opened_file_still_asks_when_it_changed_on_disk(windo
     assert load_run(path).epochs == 40 and window.isWindowModified()  # the other program's run is still there
 
 
-def test_a_new_run_is_proposed_as_run_npz_in_the_last_folder(window, qtbot, tmp_path, monkeypatch):
+def test_a_new_run_is_proposed_as_run_npz_in_the_last_folder(lent_window, qtbot, tmp_path, monkeypatch):
+    window = lent_window
     path = saved_run_file(tmp_path / "elsewhere" / "myrun.npz", 5)
     assert window.open_run_from(path)
     qtbot.waitUntil(lambda: window.session.epoch == 5, timeout=TIMEOUT_MS)

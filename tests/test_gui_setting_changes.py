@@ -10,7 +10,13 @@ from mlp_gui.core import TrainConfig, Trainer, run_from_trainer, save_run
 from mlp_gui.core.run_state import RunState
 from mlp_gui.gui.kept_runs import label_for
 from mlp_gui.launch import LaunchOptions
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, set_settings, wait_state
+
+# the tests share one window, lent in turn (a fresh run put back after each, the window and its controls checked)
+module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 START = TrainConfig(optimizer="momentum", momentum=0.9, stepsize=0.02)
 
@@ -48,8 +54,9 @@ def _expected_updates() -> list:
     return trainer.snapshot().updates(trainer.stepsize)
 
 
-def test_changing_the_momentum_midway_continues_the_run_and_step_1_takes_the_shown_step(window, qtbot, monkeypatch):
-    window.set_show_updates(True)
+def test_changing_the_momentum_midway_continues_the_run_and_step_1_takes_the_shown_step(lent_window, qtbot, monkeypatch):
+    window = lent_window
+    window.actions["show_updates"].setChecked(True)  # View ▸ Show the update ΔW (unchecked again by the put-back)
     _trained(window, qtbot)
     seen = _answer(monkeypatch, "Continue this run")
     set_settings(window, qtbot, momentum=0.5)
@@ -69,7 +76,8 @@ def test_changing_the_momentum_midway_continues_the_run_and_step_1_takes_the_sho
         np.testing.assert_array_equal(after.W, w + dw.W)  # bit for bit the step the ΔW column showed
 
 
-def test_the_session_says_the_settings_changed_with_the_new_config(window, qtbot):
+def test_the_session_says_the_settings_changed_with_the_new_config(lent_window, qtbot):
+    window = lent_window
     _trained(window, qtbot, epochs=20)
     with (qtbot.waitSignal(window.session.settings_changed, timeout=TIMEOUT_MS) as changed,
           qtbot.waitSignal(window.session.snapshot_ready, timeout=TIMEOUT_MS) as delivered):
@@ -79,7 +87,8 @@ def test_the_session_says_the_settings_changed_with_the_new_config(window, qtbot
     assert window.session.stepsize == 0.01 and window.session.changes[-1] == (20, (("l2", 0.01),))
 
 
-def test_cancelling_the_question_puts_the_field_back(window, qtbot, monkeypatch):
+def test_cancelling_the_question_puts_the_field_back(lent_window, qtbot, monkeypatch):
+    window = lent_window
     _trained(window, qtbot, epochs=20)
     _answer(monkeypatch, "Cancel")
     set_settings(window, qtbot, l2=0.01)
@@ -87,7 +96,8 @@ def test_cancelling_the_question_puts_the_field_back(window, qtbot, monkeypatch)
     assert window.session.changes == () and _mark_labels(window) == []
 
 
-def test_a_finished_run_asks_for_more_epochs_first(window, qtbot, monkeypatch):
+def test_a_finished_run_asks_for_more_epochs_first(lent_window, qtbot, monkeypatch):
+    window = lent_window
     _trained(window, qtbot, epochs=30, plan=30)
     assert window.session.state is RunState.FINISHED
     _answer(monkeypatch, "Continue")
@@ -96,7 +106,8 @@ def test_a_finished_run_asks_for_more_epochs_first(window, qtbot, monkeypatch):
     assert window.session.config.momentum == 0.9
 
 
-def test_an_opened_run_shows_its_changes_and_a_flag_continues_it(window, qtbot, tmp_path):
+def test_an_opened_run_shows_its_changes_and_a_flag_continues_it(lent_window, qtbot, tmp_path):
+    window = lent_window
     from mlp_gui.gui.app import Launcher
 
     trainer = Trainer.new(START)
@@ -123,9 +134,10 @@ def test_a_kept_runs_label_says_when_its_settings_changed(changes, words):
     assert label_for(config, TrainConfig(), 300, changes=changes) == words
 
 
-def test_what_follows_a_change_kept_label_copied_command_and_the_sharpness_limit(window, qtbot):
+def test_what_follows_a_change_kept_label_copied_command_and_the_sharpness_limit(lent_window, qtbot):
     """A momentum change midway is named by the kept curve's label and the copied command, and the sharpness plot's
     stability limit 2(1+μ)/η follows the new μ."""
+    window = lent_window
     _trained(window, qtbot, epochs=20)
     sharpness = window.flow.sharpness
     qtbot.waitUntil(lambda: sharpness.limit[1].size > 0, timeout=TIMEOUT_MS)
@@ -140,8 +152,9 @@ def test_what_follows_a_change_kept_label_copied_command_and_the_sharpness_limit
     assert "momentum 0.9 → 0.5 at 20" in window.files.command_line()
 
 
-def test_a_bad_value_entered_says_why_in_the_status_bar_too(window, qtbot):
+def test_a_bad_value_entered_says_why_in_the_status_bar_too(lent_window, qtbot):
     """The field's own message may be scrolled out of view under More settings: Enter puts it in the status bar."""
+    window = lent_window
     from PySide6.QtCore import Qt
 
     edit = window.form.edits["beta1"]

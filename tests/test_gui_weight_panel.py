@@ -10,13 +10,14 @@ from tests import lent_window as lending
 from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, wait_state
 
-# the tests that train have a window each, and so does the one that needs its window active (a window shown again
-# offscreen is not made active); those that only click, set fields and press keys share one, put back and checked after
+# the tests share one window, lent in turn: the run, the panel and the controls put back after each and checked; the
+# one that needs its window active has its own (a window hidden and shown again offscreen is not made active)
 module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
-def test_a_click_opens_the_panel_and_it_follows_the_run_live(window, qtbot):
+def test_a_click_opens_the_panel_and_it_follows_the_run_live(lent_window, qtbot):
+    window = lent_window
     panel = window.weight_panel
     assert not panel.isVisible()
     configure(window, qtbot, epochs=3000)
@@ -35,7 +36,8 @@ def test_a_click_opens_the_panel_and_it_follows_the_run_live(window, qtbot):
     assert len(panel.bars.opts["height"]) == 5
 
 
-def test_opened_while_idle_it_shows_the_whole_run_from_the_snapshots(window, qtbot):
+def test_opened_while_idle_it_shows_the_whole_run_from_the_snapshots(lent_window, qtbot):
+    window = lent_window
     configure(window, qtbot, epochs=2000)
     press_start(window, qtbot)
     wait_state(window, qtbot, RunState.FINISHED)
@@ -77,18 +79,23 @@ def test_pulls_say_which_way_and_who_pulls_hardest():
     assert pulls(np.zeros(3)) == "0 samples push it down, 0 up; hardest: sample 0"
 
 
-def test_after_divergence_the_panel_says_what_the_next_step_did(window, qtbot):
-    window.session.guard_enabled = False
-    configure(window, qtbot, stepsize=1000, epochs=200)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.DIVERGED)
-    window.heatmaps.cell_clicked.emit("W", 3, 0, 1)
-    text = window.weight_panel.text.text()
-    assert f"its loss became inf at epoch {window.session.diverged_at:,}" in text and "Step 1" not in text
+def test_after_divergence_the_panel_says_what_the_next_step_did(lent_window, qtbot):
+    window = lent_window
+    window.session.guard_enabled = False  # let it run into inf
+    try:
+        configure(window, qtbot, stepsize=1000, epochs=200)
+        press_start(window, qtbot)
+        wait_state(window, qtbot, RunState.DIVERGED)
+        window.heatmaps.cell_clicked.emit("W", 3, 0, 1)
+        text = window.weight_panel.text.text()
+        assert f"its loss became inf at epoch {window.session.diverged_at:,}" in text and "Step 1" not in text
+    finally:
+        window.session.guard_enabled = True  # on again: the window is shared
 
 
-def test_choosing_another_weight_shows_it_at_once_without_a_step(window, qtbot):
+def test_choosing_another_weight_shows_it_at_once_without_a_step(lent_window, qtbot):
     """Paused, a click on W1[0,0] then on W3[0,0] left W1[0,0] on show (the snapshot had not changed)."""
+    window = lent_window
     panel = window.weight_panel
     configure(window, qtbot, epochs=2_000_000)  # long enough that the pause always lands before the end
     press_start(window, qtbot)

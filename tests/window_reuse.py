@@ -40,6 +40,8 @@ def shown_state(win) -> dict:
         "checked actions": {key: action.isChecked() for key, action in win.actions.items() if action.isCheckable()},
         "checked menu items": menu_checks(win),
         "scale mode": win.heatmaps.scale_mode,
+        "ΔW column": win.heatmaps.show_updates,
+        "dialogs' folder": win.files.folder,
         "locked scales": win.run_panel.lock_scales.isChecked(),
         "kept runs": list(win.plot.extra_keys()),
         "title": (win.windowTitle(), win.isWindowModified()),
@@ -90,6 +92,8 @@ def put_back(win, fresh: dict, qtbot) -> None:
         if action.isChecked() and not fresh["checked menu items"].get(action.text(), True) and action.actionGroup() is None:
             action.setChecked(False)
     win.set_scale_mode(fresh["scale mode"])
+    win.set_show_updates(fresh["ΔW column"])
+    win.files.folder = fresh["dialogs' folder"]
     win.run_panel.lock_scales.setChecked(fresh["locked scales"])
     win.tabs.setCurrentIndex(fresh["tab"])
     win.setWindowState(Qt.WindowState.WindowNoState)  # not maximized, without showing it
