@@ -20,7 +20,7 @@ from mlp_gui.core.config import Change, TrainConfig, change_needed, continuing_c
 from mlp_gui.gui import confirm
 from mlp_gui.gui.session import RunState
 
-TYPING_PAUSE_MS = 300
+TYPING_PAUSE_MS = 300  # a pause longer than between two keys of steady typing
 
 
 class SettingsChanges:
