@@ -102,27 +102,32 @@ class MatrixView:
 
     def __init__(self, layout: pg.GraphicsLayout, row: int, col: int, name: str, bias_name: str, title: str,
                  on_hover: Callable[[str], None], *, kinds: tuple[str, str] = ("W", "b"), layer: int = 0,
-                 on_click: Callable[[str, int, int, int], None] | None = None) -> None:
-        self.name, self.bias_name, self.title = name, bias_name, title
+                 on_click: Callable[[str, int, int, int], None] | None = None, unit_label: bool = True) -> None:
+        self.name, self.bias_name = name, bias_name
         self.kinds, self.layer = kinds, layer
         self._on_click = on_click
         self.step_of: tuple[str, str] | None = None  # an update's gradient names (∂L/∂W1, ∂L/∂b1)
         self.stepsize, self.formula = 0.0, ""  # formula: a rule other than gradient descent's, in words
         self.features: tuple[str, ...] = ()  # the run's input features: W1's columns' names (x₀², …)
         self.plot, self.image, self.labels, self.bar = image_plot(layout, row, col, self._describe, on_hover, self.click_at)
-        self.title_text = title
-        self.plot.setTitle(title, size="9pt", color=palette.TEXT)
         style = {"font-size": f"{TICK_FONT_PT}pt", "color": palette.AXIS_TEXT}
-        self.plot.getAxis("left").setLabel("unit", **style)
         self.plot.set_bottom_label(*columns_label(layer), **style)  # the longer one where it fits
         self.bar_title = ""
-        self.scale = "matrix"
-        self.blank = False  # every value 0: the bar says "all 0"
-        self._set_bar_ticks(1.0)
+        self.start_over(title, unit_label=unit_label)
         layout.addItem(self.bar, row=row, col=col + 1)
-        self.matrix = np.zeros((0, 0))
-        self.bias = np.zeros(0)
-        self.limit = 1.0
+
+    def start_over(self, title: str, *, unit_label: bool = True) -> None:
+        """Be as just made, titled ``title``: nothing drawn yet, scale ±1, the rows' axis named ``unit`` (or not).
+        A rebuilt panel keeps the views in the places its new network still has, started over."""
+        self.title = self.title_text = title
+        self.plot.setTitle(title, size="9pt", color=palette.TEXT)
+        self.bar.setTitle("")
+        style = {"font-size": f"{TICK_FONT_PT}pt", "color": palette.AXIS_TEXT}
+        self.plot.getAxis("left").setLabel("unit" if unit_label else "", **style)
+        self.step_of, self.stepsize, self.formula, self.features = None, 0.0, "", ()
+        self.scale, self.blank, self.limit = "matrix", False, 1.0  # blank: every value 0, the bar says "all 0"
+        self._set_bar_ticks(1.0)
+        self.matrix, self.bias = np.zeros((0, 0)), np.zeros(0)
         self.exponent: int | None = None
         self.note = ""
         self._steps: np.ndarray | None = None
@@ -445,35 +450,37 @@ class HeatmapPanel(Paced, QScrollArea):
         return self.shown is None or [p.W.shape for p in snap.layers] != [p.W.shape for p in self.shown.layers]
 
     def _build(self, snap: Snapshot) -> None:
+        """Lay out the columns for ``snap``'s network: the views in places it still has are kept, started over (making
+        one is most of the cost), the rest made; the rest of the layout (headings, the state's columns) is made anew."""
         self._rebuild = False
-        self.ci.clear()
-        self.weights, self.gradients, self.updates = [], [], []
-        columns = 3 if self.show_updates else 2
+        old = {(view.layer, view.kinds[0]): view for view in self.weights + self.gradients + self.updates}
+        narrow = self.show_updates  # three columns: titles short enough to leave the colour bar's factor room
+        places = [(n, col, kind, names, title) for n, layer in enumerate(snap.layers, start=1) for col, kind, names, title in (
+            (0, "W", (f"W{n}", f"b{n}"), f"W{n} | b{n}   ({layer.W.shape[1]}→{layer.W.shape[0]})"),
+            (2, "dW", (f"∂L/∂W{n}", f"∂L/∂b{n}"), f"∂L/∂(W{n} | b{n})" if narrow else f"∂L/∂W{n} | ∂L/∂b{n}"),
+            (4, "uW", (f"ΔW{n}", f"Δb{n}"), f"Δ(W{n} | b{n})"))[:3 if self.show_updates else 2]]
+        self.ci.clear()  # the kept views go back in the order a new panel adds its own: the same layout
         self.headers = []
-        for c in range(columns):  # headings fit their column (shorter forms, elided at worst) and never widen it
+        for c in range(3 if self.show_updates else 2):  # headings fit their column (shorter forms, elided at worst)
             label = FittedHeading()
             self.ci.addItem(label, row=0, col=2 * c, colspan=2)
             self.headers.append(label)
         self._set_headers()
-        click = self.cell_clicked.emit
-        for i, layer in enumerate(snap.layers):
-            n = i + 1
-            n_out, n_in = layer.W.shape
-            self.weights.append(MatrixView(self.ci, n, 0, f"W{n}", f"b{n}", f"W{n} | b{n}   ({n_in}→{n_out})", self._on_hover,
-                                           kinds=("W", "b"), layer=n, on_click=click))
-            narrow = self.show_updates  # three columns: titles short enough to leave the colour bar's factor room
-            grad_title = f"∂L/∂(W{n} | b{n})" if narrow else f"∂L/∂W{n} | ∂L/∂b{n}"
-            self.gradients.append(MatrixView(self.ci, n, 2, f"∂L/∂W{n}", f"∂L/∂b{n}", grad_title, self._on_hover,
-                                             kinds=("dW", "db"), layer=n, on_click=click))
-            if self.show_updates:
-                update = MatrixView(self.ci, n, 4, f"ΔW{n}", f"Δb{n}", f"Δ(W{n} | b{n})", self._on_hover,
-                                    kinds=("uW", "ub"), layer=n, on_click=click)
-                update.step_of = (f"∂L/∂W{n}", f"∂L/∂b{n}")
-                self.updates.append(update)
-        if self.show_updates:  # three columns share the width: the rows' "unit" is said once, beside the weights
-            for view in self.gradients + self.updates:
-                view.plot.getAxis("left").setLabel("")
-        for col in range(2 * columns):
+        views = {"W": [], "dW": [], "uW": []}
+        for n, col, kind, (name, bias_name), title in places:
+            unit = col == 0 or not narrow  # three columns share the width: "unit" is said once, beside the weights
+            view = old.get((n, kind))
+            if view is None:
+                view = MatrixView(self.ci, n, col, name, bias_name, title, self._on_hover, kinds=(kind, kind.replace("W", "b")),
+                                  layer=n, on_click=self.cell_clicked.emit, unit_label=unit)
+            else:
+                self.ci.addItem(view.plot, row=n, col=col)
+                self.ci.addItem(view.bar, row=n, col=col + 1)
+                view.start_over(title, unit_label=unit)
+            view.step_of = (f"∂L/∂W{n}", f"∂L/∂b{n}") if kind == "uW" else None
+            views[kind].append(view)
+        self.weights, self.gradients, self.updates = views["W"], views["dW"], views["uW"]
+        for col in range(2 * len(self.headers)):
             self.ci.layout.setColumnStretchFactor(col, 1 - col % 2)
 
     def _set_headers(self) -> None:

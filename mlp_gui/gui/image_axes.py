@@ -111,6 +111,7 @@ class CellPlot(BarePlot):
     def fit_ticks(self, *_) -> None:
         if self.span:
             self._fit_range()
+        self.titleLabel.refit()  # its room includes the row axis's width, which the cells' rows may have changed
         width, height = self.vb.width(), self.vb.height()
         metrics = QFontMetricsF(tick_font())
         widest = metrics.horizontalAdvance(str(max(self.cols - 1, 0)))
@@ -124,7 +125,9 @@ class CellPlot(BarePlot):
         self.getAxis("left").setTicks(rows)
         self.getAxis("bottom").setTicks(cols)
         if self.bottom_labels:
-            self.getAxis("bottom").setLabel(label, **self.bottom_style)
+            axis = self.getAxis("bottom")
+            axis.setLabel(label, **self.bottom_style)
+            axis.resizeEvent()  # centred anew: pyqtgraph places an axis's label only when the axis is resized
 
     def _label_width(self, text: str) -> float:
         """The width the bottom axis draws ``text`` at: its label's own font and HTML (a QFontMetrics of the tick
@@ -196,7 +199,12 @@ class OverhangingTitle(pg.LabelItem):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
         super().resizeEvent(event)
-        if event is not None and self.wrapped is not None:
+        if event is not None:
+            self.refit()
+
+    def refit(self) -> None:
+        """Show the form that fits the room it has now (its plot calls this when its axis's width changes it)."""
+        if self.wrapped is not None:
             text = self._fitting()
             if text != self.text:
                 self._show(text)

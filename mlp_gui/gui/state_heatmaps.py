@@ -134,8 +134,7 @@ class StateColumns:
                 n = i + 1
                 view = MatrixView(ci, n, col, f"{column.symbol}_W{n}", f"{column.symbol}_b{n}",
                                   f"{column.symbol} of W{n} | b{n}", self.on_hover, kinds=("W", "b"), layer=n,
-                                  on_click=panel.cell_clicked.emit)
-                view.plot.getAxis("left").setLabel("")
+                                  on_click=panel.cell_clicked.emit, unit_label=False)
                 views.append(view)
             self.views.append(views)
             ci.layout.setColumnStretchFactor(col, 1)
