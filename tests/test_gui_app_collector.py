@@ -16,6 +16,8 @@ def test_the_application_collects_cycles_between_events(qtbot):
 
     app = application()
     assert not gc.isenabled()  # no collection at a random allocation (inside a Qt item's paint, say)
+    assert app.garbage_collector.timer.interval() == 1000  # once a second
+    app.garbage_collector.timer.start(50)  # here twenty times a second: the test waits for one
     try:
         cycle = _Cycle()
         gone = weakref.ref(cycle)
