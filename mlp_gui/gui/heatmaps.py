@@ -61,7 +61,7 @@ from mlp_gui.gui import palette
 from mlp_gui.gui.heatmap_headings import FittedHeading, column_forms
 from mlp_gui.gui.heatmap_overlays import Overlays
 from mlp_gui.gui.image_axes import TICK_FONT_PT, columns_label, image_plot
-from mlp_gui.gui.matrix_titles import reserve_title_rows, title_forms
+from mlp_gui.gui.matrix_titles import matrix_places, reserve_title_rows, title_forms
 from mlp_gui.gui.pacing import Paced, Pacer, TimedLayoutWidget
 
 MAX_TEXT_CELLS = 8  # print values in cells when a matrix has at most this many rows and columns
@@ -454,11 +454,7 @@ class HeatmapPanel(Paced, QScrollArea):
         one is most of the cost), the rest made; the rest of the layout (headings, the state's columns) is made anew."""
         self._rebuild = False
         old = {(view.layer, view.kinds[0]): view for view in self.weights + self.gradients + self.updates}
-        narrow = self.show_updates  # three columns: titles short enough to leave the colour bar's factor room
-        places = [(n, col, kind, names, title) for n, layer in enumerate(snap.layers, start=1) for col, kind, names, title in (
-            (0, "W", (f"W{n}", f"b{n}"), f"W{n} | b{n}   ({layer.W.shape[1]}→{layer.W.shape[0]})"),
-            (2, "dW", (f"∂L/∂W{n}", f"∂L/∂b{n}"), f"∂L/∂(W{n} | b{n})" if narrow else f"∂L/∂W{n} | ∂L/∂b{n}"),
-            (4, "uW", (f"ΔW{n}", f"Δb{n}"), f"Δ(W{n} | b{n})"))[:3 if self.show_updates else 2]]
+        narrow = self.show_updates
         self.ci.clear()  # the kept views go back in the order a new panel adds its own: the same layout
         self.headers = []
         for c in range(3 if self.show_updates else 2):  # headings fit their column (shorter forms, elided at worst)
@@ -467,7 +463,7 @@ class HeatmapPanel(Paced, QScrollArea):
             self.headers.append(label)
         self._set_headers()
         views = {"W": [], "dW": [], "uW": []}
-        for n, col, kind, (name, bias_name), title in places:
+        for n, col, kind, (name, bias_name), title in matrix_places(snap, updates=self.show_updates):
             unit = col == 0 or not narrow  # three columns share the width: "unit" is said once, beside the weights
             view = old.get((n, kind))
             if view is None:

@@ -1,5 +1,6 @@
 """A heatmap's title: its name with the power of ten its cells print in, or the outlier note in red under it, in a
-one-line and a narrow form; and the title rows of the plot and its colour bar made tall enough for the lines."""
+one-line and a narrow form; the title rows of the plot and its colour bar made tall enough for the lines; and the
+names and titles of the heatmap panel's matrices, place by place."""
 
 from __future__ import annotations
 
@@ -39,3 +40,16 @@ def reserve_title_rows(plot: pg.PlotItem, bar: pg.PlotItem, *, note: bool) -> No
     for item in (plot, bar):
         item.layout.setRowFixedHeight(0, height)
         item.titleLabel.setMaximumHeight(height)
+
+
+def matrix_places(snap, *, updates: bool) -> list[tuple[int, int, str, tuple[str, str], str]]:
+    """``(layer, layout column, kind, (matrix name, bias name), title)`` of every matrix view of a Snapshot ``snap``, row
+    by row: weights, their gradients and (``updates``) the update; with three columns, titles short enough to leave the
+    colour bar room."""
+    places = []
+    for n, layer in enumerate(snap.layers, start=1):
+        rows, cols = layer.W.shape
+        places += [(n, 0, "W", (f"W{n}", f"b{n}"), f"W{n} | b{n}   ({cols}→{rows})"),
+                   (n, 2, "dW", (f"∂L/∂W{n}", f"∂L/∂b{n}"), f"∂L/∂(W{n} | b{n})" if updates else f"∂L/∂W{n} | ∂L/∂b{n}"),
+                   (n, 4, "uW", (f"ΔW{n}", f"Δb{n}"), f"Δ(W{n} | b{n})")][:3 if updates else 2]
+    return places
