@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mlp_gui.core import ConfigError, TrainConfig, Trainer, csv_data, load_run, run_from_trainer, save_run
-from mlp_gui.core.data import GENERATED, batches
+from mlp_gui.core.data import GENERATED, Classes, batches
 from mlp_gui.core.trainer import initialize_data
 
 CLASSIFIER = dict(layers=(2, 8, 2), activation="tanh", output="softmax", loss="cross-entropy", init="xavier")
@@ -145,3 +145,22 @@ def test_csv_target_columns_standardising_and_preview(tmp_path):
     assert Trainer.new(two.validated()).y.shape[0] == 2  # two numeric targets: two outputs to fit
     with pytest.raises(ConfigError, match="no column 'colour' to be the target; the columns are animal, a, b"):
         Trainer.new(TrainConfig(data=path, target="colour", **CLASSIFIER))
+
+
+@pytest.mark.parametrize("outputs", [1, 3])
+def test_accuracy_is_the_share_of_samples_classified_right_to_the_bit(outputs):
+    """The targets' classes are found once; the share is the one np.mean of the comparisons gives, bit for bit."""
+    rng = np.random.default_rng(5)
+    for n in (1, 7, 200, 1001):
+        y = rng.random((outputs, n))
+        prediction = y + rng.normal(0, 0.3, y.shape)  # about a third classified otherwise
+        if outputs > 1:
+            expected = float(np.mean(np.argmax(prediction, axis=0) == np.argmax(y, axis=0)))
+        else:
+            expected = float(np.mean((prediction[0] > 0.5) == (y[0] > 0.5)))
+        share = Classes(y).accuracy(prediction)
+        assert type(share) is float and share == expected, (n, share, expected)
+        assert 0 < share < 1 or n == 1
+    assert Classes(np.zeros((outputs, 0))).accuracy(np.zeros((outputs, 0))) != Classes(y).accuracy(y)  # NaN: no samples
+    assert Classes(y).accuracy(y) == 1.0
+

@@ -122,11 +122,21 @@ def batches(n: int, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
     return [order[i : i + batch_size] for i in range(0, n, batch_size)]
 
 
-def accuracy(prediction: np.ndarray, y: np.ndarray) -> float:
-    """Share of samples classified right: the largest output for one-hot targets, > 0.5 for a single output."""
-    if y.shape[0] > 1:
-        return float(np.mean(np.argmax(prediction, axis=0) == np.argmax(y, axis=0)))
-    return float(np.mean((prediction[0] > 0.5) == (y[0] > 0.5)))
+class Classes:
+    """The class of every sample of targets ``y``, found once (the largest output for one-hot targets, > 0.5 for a
+    single output): :meth:`accuracy` then classifies only the prediction, as a trainer does at every epoch."""
+
+    def __init__(self, y: np.ndarray) -> None:
+        self.one_hot = y.shape[0] > 1
+        self.of_samples = self._classify(y)
+
+    def _classify(self, outputs: np.ndarray) -> np.ndarray:
+        return np.argmax(outputs, axis=0) if self.one_hot else outputs[0] > 0.5
+
+    def accuracy(self, prediction: np.ndarray) -> float:
+        """Share of samples ``prediction`` classifies right (NaN for no samples)."""
+        n = self.of_samples.size
+        return int(np.count_nonzero(self._classify(prediction) == self.of_samples)) / n if n else float("nan")
 
 
 def inputs_outputs(name: str) -> tuple[int, tuple[int, ...]]:

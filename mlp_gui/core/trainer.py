@@ -25,7 +25,7 @@ import numpy as np
 
 from mlp_gui.core import setting_changes, stepsize_history, weight_edits
 from mlp_gui.core.config import ConfigError, TrainConfig, test_share
-from mlp_gui.core.data import GENERATED, Dataset, accuracy, batches, make_dataset
+from mlp_gui.core.data import GENERATED, Classes, Dataset, batches, make_dataset
 from mlp_gui.core.flat_layout import Params, copy_layers
 from mlp_gui.core.network import Kernel, bias_columns, quiet_float
 from mlp_gui.core.norm_record import NormRecord, next_on_grid, on_grid
@@ -129,6 +129,7 @@ class Trainer(FlatOrder, SettingsChanges, ParameterEdits):
         self.kernel = Kernel(config.model)
         self.x = np.ascontiguousarray(data.x, dtype=np.float64)
         self.y = np.ascontiguousarray(data.y, dtype=np.float64)
+        self._classes = (Classes(self.y), Classes(data.y_test)) if data.classes else None  # for the accuracies
         n = self.x.shape[1]
         if n < 1:
             raise ConfigError("the data leaves no samples to train on: lower the test fraction or give more samples",
@@ -331,13 +332,13 @@ class Trainer(FlatOrder, SettingsChanges, ParameterEdits):
 
     def _record_metrics(self, into: dict[str, np.ndarray], epoch: int) -> None:
         """Test loss (and accuracies for classes) at the current parameters, for ``epoch``."""
-        if self.data.classes:
-            into["accuracy"][epoch] = accuracy(self._prediction, self.y)
+        if self._classes:
+            into["accuracy"][epoch] = self._classes[0].accuracy(self._prediction)
         if self.data.has_test:
             zs, acts = self.kernel.forward(bias_columns(self.layers), self.data.x_test)
             into["test_loss"][epoch] = self.kernel.loss_and_delta(zs[-1], acts[-1], self.data.y_test)[0]
-            if self.data.classes:
-                into["test_accuracy"][epoch] = accuracy(acts[-1], self.data.y_test)
+            if self._classes:
+                into["test_accuracy"][epoch] = self._classes[1].accuracy(acts[-1])
 
     def _run_epochs(self, n: int) -> int:
         """``n`` epochs over a data set: in mini-batches drawn from (seed, epoch), or full batch; then the measures."""
