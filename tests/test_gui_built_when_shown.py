@@ -14,6 +14,7 @@ from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.flat_layout import FlatLayout
 from mlp_gui.core.landscape import coordinates
 from mlp_gui.core.sharpness_record import SharpnessRecord
+from mlp_gui.gui import gradient_flow
 from mlp_gui.gui.gradient_flow import GradientFlowView
 from mlp_gui.gui.landscape_view import LandscapeView
 from mlp_gui.gui.session import RunState, TrainingSession
@@ -43,8 +44,9 @@ def _reset(trainer):
 
 
 def test_a_gradient_flow_view_shown_late_draws_what_one_shown_all_along_draws(qtbot):
-    early = shown(qtbot, GradientFlowView(), 600, 400)
-    late = GradientFlowView()
+    assert gradient_flow.REFRESH_MS >= 200  # the window's view: five redraws a second at most
+    early = shown(qtbot, GradientFlowView(refresh_ms=20), 600, 400)  # the same pacing, faster: the newest comes sooner
+    late = GradientFlowView(refresh_ms=20)
     qtbot.addWidget(late)
     trainer = Trainer.new(TrainConfig(layers=(3, 6, 6, 2)))
     for view in (early, late):

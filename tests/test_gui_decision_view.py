@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.network import predict
-from mlp_gui.gui.decision_view import GRID, DecisionView, end_colours
+from mlp_gui.gui.decision_view import GRID, REFRESH_MS, DecisionView, end_colours
 from mlp_gui.gui.session import RunReset
 from tests.gui_helpers import shown
 
@@ -114,6 +114,8 @@ def test_the_notebooks_data_shows_a_message_not_an_empty_plot(view, qtbot):
 
 
 def test_many_snapshots_are_coalesced_into_a_few_redraws_of_the_newest(view, qtbot):
+    assert view.interval_ms >= 200  # the window's view: five a second at most
+    view = shown(qtbot, DecisionView(refresh_ms=50), 620, 650)  # the same pacing, faster: the newest comes sooner
     trainer = Trainer.new(SPIRAL)
     view.set_run(reset_of(trainer))
     drawn = view.redraws
@@ -155,8 +157,9 @@ def test_redraws_come_at_most_five_times_a_second_while_snapshots_stream_in(view
 
 
 def test_a_hidden_view_does_not_redraw_and_catches_up_when_shown(qtbot):
+    assert REFRESH_MS >= 200  # the window's view: five a second at most
     tabs = shown(qtbot, QWidget(), 620, 650)
-    view = DecisionView(tabs)
+    view = DecisionView(tabs, refresh_ms=50)  # the same pacing, faster: shown again, it catches up sooner
     view.resize(620, 650)
     view.show()
     qtbot.waitExposed(view)

@@ -13,8 +13,7 @@ import weakref
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QThread, QTimer
-from PySide6.QtTest import QTest
+from PySide6.QtCore import QEventLoop, QPointF, Qt, QThread, QTimer
 from PySide6.QtWidgets import QLabel
 
 import mlp_gui.core.landscape_asks as asks_module
@@ -36,14 +35,18 @@ def trained_session() -> TrainingSession:
     """The notebook's settings trained 2,000 epochs by the window's own session (its worker thread, its chunks)."""
     s = TrainingSession()
     s.new_run(TrainConfig(), EPOCHS)
+    loop = QEventLoop()  # not a QTest.qWait poll: it holds the GIL while it sleeps, and training took ~8x longer
+    limit = QTimer(loop, singleShot=True, interval=TIMEOUT_MS)
+    limit.timeout.connect(loop.quit)
+    halted = s.state_changed.connect(lambda state: loop.quit() if state is not RunState.RUNNING else None)
+    limit.start()
     s.start()
-    waited = QElapsedTimer()
-    waited.start()
-    while s.state is not RunState.FINISHED and not waited.hasExpired(TIMEOUT_MS):
-        QTest.qWait(5)
+    if s.state is RunState.RUNNING:
+        loop.exec()
+    s.state_changed.disconnect(halted)
     if s.state is not RunState.FINISHED:
         s.shutdown()
-        pytest.fail(f"the session's run did not finish in {TIMEOUT_MS} ms")
+        pytest.fail(f"the session's run did not finish in {TIMEOUT_MS} ms (it is {s.state.name})")
     return s
 
 

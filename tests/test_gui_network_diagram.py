@@ -151,6 +151,8 @@ def test_one_input_draws_units_without_thumbnails(diagram, qtbot):
 
 
 def test_redraws_are_coalesced_and_wait_while_hidden(diagram, qtbot):
+    assert diagram.interval_ms >= 200 and diagram.max_interval_ms == 2000  # five a second, one every two at least
+    diagram = shown(qtbot, NetworkDiagram(refresh_ms=20, max_refresh_ms=50), 620, 650)  # the same pacing, faster
     trainer = Trainer.new(SPIRAL)
     diagram.set_run(reset_of(trainer))
     snaps = []

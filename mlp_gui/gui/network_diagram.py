@@ -56,7 +56,7 @@ from mlp_gui.gui.diagram_parts import (
     unit_name,
     wrap_runs,
 )
-from mlp_gui.gui.pacing import REFRESH_MS, Paced, Pacer
+from mlp_gui.gui.pacing import MAX_REFRESH_MS, REFRESH_MS, Paced, Pacer
 
 WIDE_EDGES = 64  # edges drawn between two layers when either is cut to MAX_NODES (the strongest)
 NODE_MAX, NODE_MIN = 60.0, 10.0  # a unit's size in pixels
@@ -80,12 +80,13 @@ class NetworkDiagram(Paced, QWidget):
     :attr:`grid`, :attr:`hovered` and :attr:`overlay_rect`, :attr:`shown`, :attr:`redraws`.
     """
 
-    def __init__(self, parent: QWidget | None = None, *, refresh_ms: int = REFRESH_MS) -> None:
+    def __init__(self, parent: QWidget | None = None, *, refresh_ms: int = REFRESH_MS, max_refresh_ms: int = MAX_REFRESH_MS) -> None:
+        """``refresh_ms``, ``max_refresh_ms``: the least and largest time between redraws (a test's shorter: less wait)."""
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setMinimumSize(240, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._pacer = Pacer(self, self._draw, self, min_interval_ms=refresh_ms)
+        self._pacer = Pacer(self, self._draw, self, min_interval_ms=refresh_ms, max_interval_ms=max_refresh_ms)
         self.last_paint_seconds = 0.0
         self.config: TrainConfig | None = None
         self.model: Model | None = None
