@@ -25,6 +25,8 @@ os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="mlp-gui-test-c
 
 import pytest  # noqa: E402
 
+from tests.window_reuse import module_window  # noqa: E402, F401 - registered once here: one lent window per process
+
 BUILD_MARKER = "packaging"
 
 

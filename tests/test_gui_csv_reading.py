@@ -21,7 +21,7 @@ from tests.run_leftovers import listening
 
 # the window's tests share one, lent in turn (a fresh run from the defaults put back after each, then checked); the
 # start with a remembered file builds its own
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 ROWS = 120_000  # about 3.5 MB: most of a second to read, twice (its shape, then the run's data)

@@ -21,7 +21,7 @@ from tests.cli_calls import exit_code
 from tests.launch_in_process import refused_before_window
 
 # the window's Save tests share one window, lent in turn (a fresh run put back after each, the window and its controls checked)
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 launch_here = launch_in_process.launch_here  # the fixture: the window launched in this process

@@ -13,7 +13,7 @@ from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, wait_state
 
 # the tests share one window, lent in turn (a fresh run put back after each, the window and its controls checked)
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 

@@ -14,7 +14,7 @@ from tests.gui_helpers import TIMEOUT_MS, press_start, wait_state
 from tests.image_axes_checks import label_lines, text_lines
 
 # the tests that only set fields and read the window share one (put back after each); those that train have their own
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 
 CIRCLES = dict(data="circles", layers=(2, 8, 8, 1), activation="tanh", output="sigmoid", loss="cross-entropy",
                init="xavier", batch_size=0)

@@ -17,7 +17,7 @@ from tests.gui_helpers import TIMEOUT_MS, shown
 from tests.hover_checks import hover_text
 
 # the two window tests only start new (untrained) runs: they share one window, put back and checked after each
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 

@@ -13,7 +13,7 @@ from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, set_settings
 
 # no test here trains; all but one (its data set's proposal stays in the form) share a window, put back and checked after each
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 

@@ -19,7 +19,7 @@ from tests.gui_helpers import TIMEOUT_MS
 
 # the tests share one window (its controls checked too), a fresh run put back after each; the two that answer a question
 # have their own: the questions' running score lasts as long as the window, as a person's does
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 

@@ -11,7 +11,7 @@ from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, wait_state
 
 # the tests share one window, lent in turn (a fresh run and the View choices put back after each, then checked)
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 L2 = TrainConfig(optimizer="momentum", stepsize=0.02, l2=0.01)

@@ -10,7 +10,7 @@ from tests.image_axes_checks import label_lines, overlaps, text_lines, tick_labe
 # the weight panel's and the heatmaps' tests share one window, lent in turn (size, run and panel put back after each,
 # then checked); the decision surface's has its own: the splitter it drags keeps its dragged proportions, which no
 # drag back at 1024 px undoes once the window is its own size again (and the checks do not read a splitter)
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 

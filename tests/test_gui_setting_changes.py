@@ -15,7 +15,7 @@ from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, set_settings, wait_state
 
 # the tests share one window, lent in turn (a fresh run put back after each, the window and its controls checked)
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 START = TrainConfig(optimizer="momentum", momentum=0.9, stepsize=0.02)

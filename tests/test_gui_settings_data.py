@@ -11,7 +11,7 @@ from tests import window_reuse
 from tests.gui_helpers import press_start, set_settings, wait_state
 
 # the tests share one window, a fresh run put back after each; those that need a brand-new one make their own
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 
 
 @pytest.fixture

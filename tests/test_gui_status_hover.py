@@ -7,7 +7,7 @@ from tests import window_reuse
 from tests.gui_helpers import set_settings
 from tests.hover_checks import Hover, hover_text
 
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 
 
 def status(window) -> str:

@@ -13,7 +13,7 @@ from tests import lent_window as lending
 from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, configure
 
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 PLOT_TABS = ("training", "backprop", "surface", "flow", "landscape")  # the tabs with pyqtgraph views
 

@@ -11,7 +11,7 @@ from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS
 from tests.run_leftovers import listening
 
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 
 
 def type_into(window, qtbot, name: str, text: str) -> None:

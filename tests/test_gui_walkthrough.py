@@ -20,7 +20,7 @@ from tests.conftest import offscreen_platform
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, set_settings, wait_read, wait_state
 
 # the tests share one window, a fresh run put back after each; those that need a brand-new one make their own
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 
 FITS = """
 import json

@@ -12,7 +12,7 @@ from tests.gui_helpers import TIMEOUT_MS, configure, press_start, wait_state
 
 # the tests share one window, lent in turn: the run, the panel and the controls put back after each and checked; the
 # one that needs its window active has its own (a window hidden and shown again offscreen is not made active)
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 

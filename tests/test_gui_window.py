@@ -16,7 +16,7 @@ from tests.hover_checks import hover_text
 from tests.run_leftovers import listening
 
 # the tests share one window, a fresh run put back after each; those that close it, or read a brand-new one, have their own
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 
 
 def answer_questions(monkeypatch, answer):

@@ -19,7 +19,7 @@ from tests.contrast_checks import dark_desktop, low_contrast
 from tests.gui_helpers import configure
 
 # neither window test trains: they share one window, put back and checked after each
-module_window, reused_window = window_reuse.module_window, window_reuse.reused_window
+reused_window = window_reuse.reused_window
 controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 

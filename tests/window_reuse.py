@@ -1,14 +1,16 @@
-"""One real main window per test module, lent in turn to the module's tests that set fields, sizes, tabs, a new run or
-train one and read what the window shows: building, showing and freeing a window is most of such a test's time.
+"""One real main window per test process (each pytest-xdist worker), lent in turn to the tests of every module that
+sets fields, sizes, tabs, a new run or trains one and reads what the window shows: building, showing and freeing a
+window is most of such a test's time.
 
-A module takes the fixtures in (``module_window, reused_window = window_reuse.module_window, window_reuse.reused_window``)
-and its tests ask for ``reused_window``. Each test gets the window shown, the only main window on screen (its
-shortcuts are application-wide: two shown windows would make each key ambiguous) and in the state a fresh window is
-in: checked against what the window showed when new, not assumed. Afterwards the window is hidden (so keys sent to
-another test's window never reach it), a fresh run is put back as a person would start one (tests/run_leftovers.py:
-stop, clear the kept runs, restore the defaults, reset), the size, tab and View choices too, and what it shows is
-checked again, what training leaves included (the curve's points, the timeline, the figures, kept runs, the file): a
-leftover fails the test that left it. Tests of what a brand-new window shows, or that close it, take ``window``.
+The window is registered once, in tests/conftest.py (``module_window``, session-scoped: a module binding it itself would
+make a window of its own); a module takes ``reused_window = window_reuse.reused_window`` in and its tests ask for
+``reused_window``. Each test gets the window shown, the only main window on screen (its shortcuts are
+application-wide: two shown windows would make each key ambiguous) and in the state a fresh window is in: checked
+against what the window showed when new, not assumed. Afterwards the window is hidden (so keys sent to another test's
+window never reach it), a fresh run is put back as a person would start one (tests/run_leftovers.py: stop, clear the
+kept runs, restore the defaults, reset), the size, tab and View choices too, and what it shows is checked again, what
+training leaves included (the curve's points, the timeline, the figures, kept runs, the file): a leftover fails the
+test that left it. Tests of what a brand-new window shows, or that close it, take ``window``.
 """
 
 from __future__ import annotations
@@ -113,9 +115,9 @@ def differences(now: dict, fresh: dict) -> dict:
     return found
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def module_window(qapp, tmp_path_factory):
-    """The module's window (hidden between tests), its settings folder, and what it showed when new."""
+    """The process's lent window (hidden between tests), its settings folder, and what it showed when new."""
     with module_main_window(tmp_path_factory, "reused") as (win, settings):
         fresh = shown_state(win)
         win.hide()
