@@ -1,8 +1,8 @@
-"""The module's shared window (tests/window_reuse.py) lent to a test that may also hide, lock or open parts of it (a lesson,
+"""The process's shared window (tests/window_reuse.py) lent to a test that may also hide, lock or open parts of it (a lesson,
 the weight panel, a dialog's dock): besides what window_reuse checks, every control's shown and enabled state, every tab's,
 every field's row and the open docks must be as the test found them once the window is put back, so one test's leftover
 fails that test, not a later one. A module takes ``controls_unchanged`` and ``lent_window`` in as it takes window_reuse's
-fixtures, and its tests ask for ``lent_window``."""
+``reused_window``, and its tests ask for ``lent_window``."""
 
 from __future__ import annotations
 
@@ -48,6 +48,6 @@ def controls_unchanged(module_window):
 
 @pytest.fixture
 def lent_window(controls_unchanged, reused_window):
-    """The module's shared window for one test; its weight panel closed afterwards, then everything checked."""
+    """The shared window for one test; its weight panel closed afterwards, then everything checked."""
     yield reused_window
     reused_window.weight_panel.close_panel()
