@@ -3,6 +3,11 @@ being this run's (the gradients of the data loss at epoch 0, then the data loss 
 
 from mlp_gui.cli import main
 from mlp_gui.core import TrainConfig, Trainer, notebook
+from tests import lent_window as lending
+from tests import window_reuse
+
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 def test_adam_with_l2_prints_the_notebooks_format(capsys):
@@ -20,12 +25,12 @@ def test_adam_with_l2_prints_the_notebooks_format(capsys):
     assert f"Loss after 12 epochs: {float(plain.loss_history[12])} " not in out  # Adam's run, not plain descent's
 
 
-def test_the_window_pane_prints_the_same_for_adam(window, qtbot):
+def test_the_window_pane_prints_the_same_for_adam(lent_window, qtbot):
     config = TrainConfig(optimizer="adam", l2=0.01)
-    window.session.new_run(config, 3)
-    qtbot.waitUntil(lambda: window.session.config == config, timeout=20_000)
-    window.session.step(3)
-    pane = window.view("notebook")
+    lent_window.session.new_run(config, 3)
+    qtbot.waitUntil(lambda: lent_window.session.config == config, timeout=20_000)
+    lent_window.session.step(3)
+    pane = lent_window.view("notebook")
     trainer = Trainer.new(config)
     expected = notebook.initial_report(trainer.loss, trainer.flat_grads)
     trainer.step(3)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint
 
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS
+
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 SCALES = {"scale_matrix": "matrix", "scale_shared": "shared", "scale_log": "log"}
 
@@ -23,20 +28,20 @@ def open_view_menu(window, qtbot):
     return marks
 
 
-def test_the_scale_choices_are_one_exclusive_group_showing_the_current_mode(window, qtbot):
-    actions = [window.actions[key] for key in SCALES]
+def test_the_scale_choices_are_one_exclusive_group_showing_the_current_mode(lent_window, qtbot):
+    actions = [lent_window.actions[key] for key in SCALES]
     group = actions[0].actionGroup()
     assert group is not None and group.isExclusive() and all(a.actionGroup() is group for a in actions)
     assert all(a.isCheckable() for a in actions)
-    assert window.heatmaps.scale_mode == "matrix" and open_view_menu(window, qtbot) == ["scale_matrix"]
+    assert lent_window.heatmaps.scale_mode == "matrix" and open_view_menu(lent_window, qtbot) == ["scale_matrix"]
     for key, mode in [("scale_log", "log"), ("scale_shared", "shared"), ("scale_shared", "shared"), ("scale_matrix", "matrix")]:
-        window.actions[key].trigger()
-        assert window.heatmaps.scale_mode == mode
-        assert checked(window) == [key] and open_view_menu(window, qtbot) == [key]
+        lent_window.actions[key].trigger()
+        assert lent_window.heatmaps.scale_mode == mode
+        assert checked(lent_window) == [key] and open_view_menu(lent_window, qtbot) == [key]
 
 
-def test_the_check_mark_follows_a_mode_changed_elsewhere(window, qtbot):
-    window.set_scale_mode("log")
-    assert open_view_menu(window, qtbot) == ["scale_log"]
-    window.heatmaps.set_scale_mode("shared")
-    assert open_view_menu(window, qtbot) == ["scale_shared"]
+def test_the_check_mark_follows_a_mode_changed_elsewhere(lent_window, qtbot):
+    lent_window.set_scale_mode("log")
+    assert open_view_menu(lent_window, qtbot) == ["scale_log"]
+    lent_window.heatmaps.set_scale_mode("shared")
+    assert open_view_menu(lent_window, qtbot) == ["scale_shared"]

@@ -8,7 +8,12 @@ from mlp_gui.core import TrainConfig, Trainer
 from mlp_gui.core.norm_record import grid_rows
 from mlp_gui.core.run_state import RunState
 from mlp_gui.gui.gradient_flow import GradientFlowView
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, press_start, set_settings, shown, wait_state
+
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 def _reset(trainer):
@@ -74,14 +79,14 @@ def test_the_timeline_epoch_is_marked(qtbot):
     assert not view.viewed.isVisible()
 
 
-def test_the_window_draws_the_trainers_rows_live(qtbot, window):
-    window.tabs.setCurrentWidget(window.flow)
-    set_settings(window, qtbot, epochs=3000)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    rows = window.session.saved_run().norms
-    qtbot.waitUntil(lambda: window.flow.rows().epochs[-1] == 3000, timeout=TIMEOUT_MS)
-    shown_rows = window.flow.rows()
+def test_the_window_draws_the_trainers_rows_live(qtbot, lent_window):
+    lent_window.tabs.setCurrentWidget(lent_window.flow)
+    set_settings(lent_window, qtbot, epochs=3000)
+    press_start(lent_window, qtbot)
+    wait_state(lent_window, qtbot, RunState.FINISHED)
+    rows = lent_window.session.saved_run().norms
+    qtbot.waitUntil(lambda: lent_window.flow.rows().epochs[-1] == 3000, timeout=TIMEOUT_MS)
+    shown_rows = lent_window.flow.rows()
     np.testing.assert_array_equal(shown_rows.epochs[: len(rows)], rows.epochs)
     np.testing.assert_array_equal(shown_rows.grad[: len(rows)], rows.grad)
     assert shown_rows.epochs[-1] == 3000

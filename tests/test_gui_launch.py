@@ -15,11 +15,14 @@ import pytest
 
 from mlp_gui.core import TrainConfig, Trainer, run_from_trainer, save_run
 from mlp_gui.launch import LaunchOptions
-from tests import launch_in_process
+from tests import launch_in_process, window_reuse
+from tests import lent_window as lending
 from tests.gui_helpers import TIMEOUT_MS
 from tests.launch_checks import REPORT_AT_QUIT, assert_window_screenshot, fresh_env, last_state, launch_reporting
 
 launch_here = launch_in_process.launch_here  # the fixture: the window launched in this process
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 #: ``python -m mlp_gui ARGS`` (runpy runs it as -m does) where fcntl and resource are missing, as on Windows
@@ -191,34 +194,34 @@ def test_flags_continue_an_opened_run_and_a_different_network_is_refused(launch_
     assert "--layers" in said[0] and "differs from the" in said[0]
 
 
-def test_a_stepsize_given_with_an_opened_run_is_the_one_every_view_uses(window, qtbot, tmp_path):
+def test_a_stepsize_given_with_an_opened_run_is_the_one_every_view_uses(lent_window, qtbot, tmp_path):
     """``mlp-gui run.npz --stepsize 0.5`` trains at 0.5: ΔW, the weight panel's next value and the update ratio use it too."""
     from mlp_gui.gui.app import Launcher
 
     trainer = Trainer.new(TrainConfig())
     trainer.step(300)
     path = save_run(tmp_path / "run.npz", run_from_trainer(trainer))
-    window.actions["show_updates"].setChecked(True)
+    lent_window.actions["show_updates"].setChecked(True)
     options = LaunchOptions(config=TrainConfig(stepsize=0.5), explicit=frozenset({"stepsize"}), run_file=path)
-    assert Launcher(window, options).open_file()  # the path the command line takes
-    assert window.session.config.stepsize == 0.5 and window.form.edits["stepsize"].text() == "0.5"
-    window.heatmaps.flush()
-    snap = window.session.snapshot
-    assert snap.epoch == 300 and len(window.heatmaps.updates) == 3
-    for view, grad in zip(window.heatmaps.updates, snap.grads):
+    assert Launcher(lent_window, options).open_file()  # the path the command line takes
+    assert lent_window.session.config.stepsize == 0.5 and lent_window.form.edits["stepsize"].text() == "0.5"
+    lent_window.heatmaps.flush()
+    snap = lent_window.session.snapshot
+    assert snap.epoch == 300 and len(lent_window.heatmaps.updates) == 3
+    for view, grad in zip(lent_window.heatmaps.updates, snap.grads):
         np.testing.assert_array_equal(view.matrix, -0.5 * grad.W)
         np.testing.assert_array_equal(view.bias, -0.5 * grad.b)
-    assert "−0.5·∂L/∂W" in window.heatmaps.headers[2].text
-    window.heatmaps.cell_clicked.emit("W", 1, 2, 0)  # the weight panel explains W1[2, 0]
-    panel = window.weight_panel
+    assert "−0.5·∂L/∂W" in lent_window.heatmaps.headers[2].text
+    lent_window.heatmaps.cell_clicked.emit("W", 1, 2, 0)  # the weight panel explains W1[2, 0]
+    panel = lent_window.weight_panel
     qtbot.waitUntil(lambda: panel.step is not None and panel.step.epoch == 300, timeout=TIMEOUT_MS)
     assert panel.step.stepsize == 0.5
     predicted = panel.step.next_value
-    assert window.flow.stepsize == 0.5  # the gradient flow's update ratio for the newest snapshot
-    window.step(1)
-    qtbot.waitUntil(lambda: window.session.epoch == 301 and not window.session.state.busy, timeout=TIMEOUT_MS)
-    assert window.session.snapshot.layers[0].W[2, 0] == predicted  # what the panel said the step would give
-    rows = window.flow.rows()
+    assert lent_window.flow.stepsize == 0.5  # the gradient flow's update ratio for the newest snapshot
+    lent_window.step(1)
+    qtbot.waitUntil(lambda: lent_window.session.epoch == 301 and not lent_window.session.state.busy, timeout=TIMEOUT_MS)
+    assert lent_window.session.snapshot.layers[0].W[2, 0] == predicted  # what the panel said the step would give
+    rows = lent_window.flow.rows()
     np.testing.assert_allclose(rows.update[-1], 0.5 * rows.grad[-1], rtol=1e-12)
 
 

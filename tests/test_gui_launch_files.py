@@ -10,7 +10,11 @@ import pytest
 
 from mlp_gui.core import TrainConfig, Trainer, run_from_trainer, save_run
 from mlp_gui.launch import LaunchOptions
-from tests import launch_in_process
+from tests import launch_in_process, window_reuse
+from tests import lent_window as lending
+
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 launch_here = launch_in_process.launch_here  # the fixture: the window launched in this process
 
@@ -41,18 +45,18 @@ def test_epochs_beyond_memory_for_an_opened_run_are_refused_before_anything_is_a
     assert len(lines) == 1 and "reduce epochs" in lines[0] and "MemoryError" not in done.err, done.err
 
 
-def test_an_opened_runs_notes_are_printed(window, tmp_path, capsys):
+def test_an_opened_runs_notes_are_printed(lent_window, tmp_path, capsys):
     """A run an earlier version let train cross-entropy on the notebook's randn targets: it opens, and says so."""
     from mlp_gui.gui.app import Launcher
 
     trainer = Trainer.new(TrainConfig(output="sigmoid", loss="cross-entropy"))  # as the earlier versions' settings allowed
     trainer.step(50)
     path = save_run(tmp_path / "earlier.npz", run_from_trainer(trainer))
-    assert Launcher(window, LaunchOptions(run_file=path)).open_file()
+    assert Launcher(lent_window, LaunchOptions(run_file=path)).open_file()
     err = capsys.readouterr().err
     assert f"mlp-gui: {path}: made by an earlier version with loss cross-entropy on data notebook" in err
-    assert window.session.epoch == 50 and "earlier version" in window.run_panel.note_text
-    assert "loss" in window.form.errors and not window.run_panel.start_button.isEnabled()  # looked at, not continued
+    assert lent_window.session.epoch == 50 and "earlier version" in lent_window.run_panel.note_text
+    assert "loss" in lent_window.form.errors and not lent_window.run_panel.start_button.isEnabled()  # looked at, not continued
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")

@@ -72,7 +72,8 @@ def test_a_lesson_hides_and_locks_what_it_names_and_leaving_restores_it(lent_win
     assert not panel.stop_button.isEnabled()  # as the run's state calls for: nothing to stop
 
 
-def test_hidden_fields_stay_hidden_when_the_data_changes_and_come_back_as_the_data_calls_for(window, qtbot):
+def test_hidden_fields_stay_hidden_when_the_data_changes_and_come_back_as_the_data_calls_for(lent_window, qtbot):
+    window = lent_window
     mode = LessonMode(window)
     mode.apply(Lesson.checked("Data", hidden=["samples", "noise"]))
     window.form.show_more(True)

@@ -14,8 +14,13 @@ from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.gui.decision_view import GRID
 from mlp_gui.gui.diagram_parts import wrap_runs
 from mlp_gui.gui.network_diagram import CAPTION_MARGIN, HOVER_MIN, MAX_NODES, SMALL_PT, WIDE_EDGES, NetworkDiagram
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, shown
 from tests.test_gui_decision_view import SINE, SPIRAL, reset_of
+
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 WIDE = TrainConfig(layers=(784, 256, 256, 10), batch_size=5)
 
@@ -220,9 +225,9 @@ def test_the_caption_wraps_between_words_to_fit_a_narrow_pane(qtbot, width):
     assert ink_at_the_right_edge(diagram) == 0
 
 
-def test_the_caption_fits_the_window_at_1280_by_800(window, qtbot):
-    window.tabs.setCurrentWidget(window.surface_splitter)
-    diagram = window.diagram
+def test_the_caption_fits_the_window_at_1280_by_800(lent_window, qtbot):
+    lent_window.tabs.setCurrentWidget(lent_window.surface_splitter)
+    diagram = lent_window.diagram
     qtbot.waitUntil(lambda: diagram.shown is not None and diagram.isVisible(), timeout=TIMEOUT_MS)
     assert diagram.width() < 700  # a narrow pane beside the decision surface
     assert all(caption_width(diagram, line) <= diagram.width() - 2 * CAPTION_MARGIN for line in diagram.caption_lines)

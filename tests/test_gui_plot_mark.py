@@ -4,7 +4,12 @@ settings and typed-in weights all draw the same thin dotted line with their text
 from __future__ import annotations
 
 from mlp_gui.core.one_weight import WeightRef
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS
+
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 def stepped(window, qtbot, epochs: int) -> None:
@@ -21,8 +26,8 @@ def shown(line) -> str:
     return line.label.toPlainText().replace("\n", " ")
 
 
-def test_mark_draws_the_dotted_line_a_stepsize_change_draws_with_any_text(window):
-    plot = window.plot
+def test_mark_draws_the_dotted_line_a_stepsize_change_draws_with_any_text(lent_window):
+    plot = lent_window.plot
     stepsize = plot.mark_stepsize_change(20, 0.5)
     line = plot.mark(40, "momentum 0.9")
     assert line in plot.getPlotItem().items and line in plot.stepsize_marks and line.value() == 40
@@ -34,16 +39,16 @@ def test_mark_draws_the_dotted_line_a_stepsize_change_draws_with_any_text(window
     assert line not in plot.getPlotItem().items and plot.stepsize_marks == [stepsize]
 
 
-def test_a_typed_in_weight_keeps_its_mark_when_the_stepsize_changes_after_it(window, qtbot):
+def test_a_typed_in_weight_keeps_its_mark_when_the_stepsize_changes_after_it(lent_window, qtbot):
     for _ in range(6):
-        stepped(window, qtbot, 1)
-    edit = window.lessons.weights.apply(WeightRef(1, 0, None), 1.5)
-    assert edit is not None and labels(window) == [edit.text]
-    [edit_line] = window.plot.stepsize_marks
+        stepped(lent_window, qtbot, 1)
+    edit = lent_window.lessons.weights.apply(WeightRef(1, 0, None), 1.5)
+    assert edit is not None and labels(lent_window) == [edit.text]
+    [edit_line] = lent_window.plot.stepsize_marks
     assert shown(edit_line) == edit.text and edit_line.value() == 6
-    stepped(window, qtbot, 4)
-    window.continue_with_stepsize(0.05)
-    assert sorted(labels(window)) == sorted([edit.text, "stepsize 0.05"])  # the edit's mark is still there
-    stepped(window, qtbot, 3)
-    window.continue_with_stepsize(0.02)
-    assert sorted(labels(window)) == sorted([edit.text, "stepsize 0.05", "stepsize 0.02"])
+    stepped(lent_window, qtbot, 4)
+    lent_window.continue_with_stepsize(0.05)
+    assert sorted(labels(lent_window)) == sorted([edit.text, "stepsize 0.05"])  # the edit's mark is still there
+    stepped(lent_window, qtbot, 3)
+    lent_window.continue_with_stepsize(0.02)
+    assert sorted(labels(lent_window)) == sorted([edit.text, "stepsize 0.05", "stepsize 0.02"])

@@ -9,6 +9,11 @@ from mlp_gui.core import TrainConfig, Trainer, gradcheck
 from mlp_gui.core.gradcheck import entry_relative_errors
 from mlp_gui.gui.gradcheck_panel import GradCheckPanel
 from mlp_gui.gui.palette import RATINGS
+from tests import lent_window as lending
+from tests import window_reuse
+
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 TIMEOUT_MS = 20_000
 
@@ -69,17 +74,17 @@ def test_the_notebook_printout_says_how_far_it_agrees_with_the_course(qtbot):
         assert words in text
 
 
-def test_the_notebook_printout_claims_the_notebooks_digits_only_for_the_notebooks_run(window, qtbot):
+def test_the_notebook_printout_claims_the_notebooks_digits_only_for_the_notebooks_run(lent_window, qtbot):
     """Circles (2,8,2, tanh, softmax) is not the notebook's run: the pane must not say its numbers are the
     notebook's digit for digit; the notebook's own settings say so again."""
     from mlp_gui.core import TrainConfig
     from tests.gui_helpers import TIMEOUT_MS
 
-    pane = window.view("notebook")
+    pane = lent_window.view("notebook")
     qtbot.waitUntil(lambda: "digit for digit" in pane.agreement.text(), timeout=TIMEOUT_MS)  # the defaults: the notebook's
     circles = TrainConfig(data="circles", layers=(2, 8, 2), activation="tanh", output="softmax", loss="cross-entropy")
-    window.session.new_run(circles, 100)
-    qtbot.waitUntil(lambda: window.session.config == circles, timeout=TIMEOUT_MS)
+    lent_window.session.new_run(circles, 100)
+    qtbot.waitUntil(lambda: lent_window.session.config == circles, timeout=TIMEOUT_MS)
     assert "digit for digit" not in pane.agreement.text() and "not that one" in pane.agreement.text()
-    window.session.new_run(TrainConfig(), 100)
+    lent_window.session.new_run(TrainConfig(), 100)
     qtbot.waitUntil(lambda: "digit for digit" in pane.agreement.text(), timeout=TIMEOUT_MS)

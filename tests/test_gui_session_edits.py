@@ -7,7 +7,12 @@ import pytest
 from mlp_gui.core import TrainConfig, Trainer, load_run, save_run
 from mlp_gui.core.one_weight import WeightRef
 from mlp_gui.core.sharpness_record import SharpnessRecord
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS
+
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 SPIRAL = TrainConfig(data="spiral", layers=[2, 6, 2], activation="tanh", output="softmax", loss="cross-entropy",
                      batch_size=16, samples=120, seed=3)
@@ -95,11 +100,11 @@ def test_lambda_max_at_the_edit_and_after_is_dropped(bare_session, qtbot):
     assert reset.args[0].sharpness.as_dict() == {0: 1.0, 1: 2.0, 2: 3.0}
 
 
-def test_a_weight_edited_in_the_window_keeps_the_runs_data(window, qtbot):
-    with qtbot.waitSignal(window.session.run_reset, timeout=TIMEOUT_MS) as first:
-        window.reset()
-    stepped(window.session, qtbot, 3)
-    with qtbot.waitSignal(window.session.run_reset, timeout=TIMEOUT_MS) as reset:
-        edit = window.lessons.weights.apply(WeightRef(2, 0, 0), -3.0)
+def test_a_weight_edited_in_the_window_keeps_the_runs_data(lent_window, qtbot):
+    with qtbot.waitSignal(lent_window.session.run_reset, timeout=TIMEOUT_MS) as first:
+        lent_window.reset()
+    stepped(lent_window.session, qtbot, 3)
+    with qtbot.waitSignal(lent_window.session.run_reset, timeout=TIMEOUT_MS) as reset:
+        edit = lent_window.lessons.weights.apply(WeightRef(2, 0, 0), -3.0)
     assert edit is not None and reset.args[0].data is first.args[0].data
-    assert window.session.snapshot.layers[1].W[0, 0] == -3.0 and "edited" in window.run_panel.identity.text()
+    assert lent_window.session.snapshot.layers[1].W[0, 0] == -3.0 and "edited" in lent_window.run_panel.identity.text()

@@ -7,7 +7,12 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from mlp_gui.core.runfile import run_from_trainer
 from mlp_gui.gui.session import RunState
 from mlp_gui.gui.timeline import SLIDER_MIN_PX, Timeline
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS, configure, press_start, shown, wait_state
+
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 def rect_in(widget: QWidget, ancestor: QWidget):
@@ -28,34 +33,34 @@ def test_the_slider_keeps_a_usable_width_however_narrow_the_row(qtbot, width):
     assert timeline.two_rows == (width < 500)  # the epoch and the button go under the slider only when they must
 
 
-def test_at_1024_by_700_the_windows_slider_is_usable(window, qtbot):
-    window.resize(1024, 700)
-    qtbot.waitUntil(lambda: window.width() == 1024, timeout=TIMEOUT_MS)
-    slider = window.timeline.slider
+def test_at_1024_by_700_the_windows_slider_is_usable(lent_window, qtbot):
+    lent_window.resize(1024, 700)
+    qtbot.waitUntil(lambda: lent_window.width() == 1024, timeout=TIMEOUT_MS)
+    slider = lent_window.timeline.slider
     qtbot.waitUntil(lambda: slider.width() >= SLIDER_MIN_PX, timeout=TIMEOUT_MS)
-    assert window.timeline.button.isVisible() and window.timeline.label.isVisible()
+    assert lent_window.timeline.button.isVisible() and lent_window.timeline.label.isVisible()
 
 
-def test_a_finished_100k_run_can_be_gone_back_to_at_its_last_epoch(window, qtbot, notebook_trained):
+def test_a_finished_100k_run_can_be_gone_back_to_at_its_last_epoch(lent_window, qtbot, notebook_trained):
     """The notebook's 100k run finishing in the window: its first 90,000 epochs come from the session's copy of it
-    (opened at the snapshot of epoch 90,000), the last 10,000 are trained by the window, where a snapshot is due only
+    (opened at the snapshot of epoch 90,000), the last 10,000 are trained by the lent_window, where a snapshot is due only
     every ~1,000 epochs and its chunks are shorter, so the last epoch is off the schedule."""
     earlier, at = run_from_trainer(notebook_trained).from_epoch(90_000)
     assert at == 90_000
-    window.open_saved_run(earlier)
-    configure(window, qtbot, epochs=100_000)
-    press_start(window, qtbot)
-    wait_state(window, qtbot, RunState.FINISHED)
-    assert window.session.loss == notebook_trained.loss  # the notebook's numbers, bit for bit
-    timeline = window.timeline
+    lent_window.open_saved_run(earlier)
+    configure(lent_window, qtbot, epochs=100_000)
+    press_start(lent_window, qtbot)
+    wait_state(lent_window, qtbot, RunState.FINISHED)
+    assert lent_window.session.loss == notebook_trained.loss  # the notebook's numbers, bit for bit
+    timeline = lent_window.timeline
     qtbot.waitUntil(lambda: bool(timeline.epochs) and timeline.epochs[-1] == 100_000, timeout=TIMEOUT_MS)
-    assert timeline.epochs[0] == 0 and window.session.epoch == 100_000
+    assert timeline.epochs[0] == 0 and lent_window.session.epoch == 100_000
     assert timeline.slider.value() == timeline.slider.maximum() and timeline.label.text() == "epoch 100,000"
     timeline.slider.setValue(timeline.slider.maximum() - 1)  # back in time, and to the end again
     timeline.slider.setValue(timeline.slider.maximum())
     assert timeline.at_present and timeline.label.text() == "epoch 100,000"
     # a short chunk at the end (here Step 10) is off the snapshot schedule (every 1,000 epochs by now): still there
-    qtbot.mouseClick(window.run_panel.step10_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.session.epoch == 100_010 and not window.session.state.busy, timeout=TIMEOUT_MS)
+    qtbot.mouseClick(lent_window.run_panel.step10_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lent_window.session.epoch == 100_010 and not lent_window.session.state.busy, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: bool(timeline.epochs) and timeline.epochs[-1] == 100_010, timeout=TIMEOUT_MS)
     assert timeline.label.text() == "epoch 100,010"

@@ -11,7 +11,12 @@ from mlp_gui.core.data import make_dataset
 from mlp_gui.core.parse import ConfigError
 from mlp_gui.core.run_state import RunState
 from mlp_gui.progress import count
+from tests import lent_window as lending
+from tests import window_reuse
 from tests.gui_helpers import TIMEOUT_MS
+
+reused_window = window_reuse.reused_window
+controls_unchanged, lent_window = lending.controls_unchanged, lending.lent_window
 
 
 def test_count_says_one_and_many():
@@ -62,13 +67,13 @@ def test_the_cli_summary_of_one_epoch(capsys):
     assert capsys.readouterr().out.startswith("mlp-gui train: 1 epoch in ")
 
 
-def test_the_window_after_one_epoch(window, qtbot):
-    window.session.new_run(TrainConfig(), 1)
-    window.start_or_pause()
-    qtbot.waitUntil(lambda: window.session.state is RunState.FINISHED, timeout=TIMEOUT_MS)
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Finished: "), timeout=TIMEOUT_MS)
-    assert window.statusBar().currentMessage().startswith("Finished: 1 epoch,")
-    assert window.run_panel.progress.format() == "1 / 1 epoch"
+def test_the_window_after_one_epoch(lent_window, qtbot):
+    lent_window.session.new_run(TrainConfig(), 1)
+    lent_window.start_or_pause()
+    qtbot.waitUntil(lambda: lent_window.session.state is RunState.FINISHED, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: lent_window.statusBar().currentMessage().startswith("Finished: "), timeout=TIMEOUT_MS)
+    assert lent_window.statusBar().currentMessage().startswith("Finished: 1 epoch,")
+    assert lent_window.run_panel.progress.format() == "1 / 1 epoch"
 
 
 def test_the_progress_text_past_a_lowered_plan_says_so():
