@@ -129,7 +129,8 @@ class Trainer(FlatOrder, SettingsChanges, ParameterEdits):
         self.kernel = Kernel(config.model)
         self.x = np.ascontiguousarray(data.x, dtype=np.float64)
         self.y = np.ascontiguousarray(data.y, dtype=np.float64)
-        self._classes = (Classes(self.y), Classes(data.y_test)) if data.classes else None  # for the accuracies
+        self._train_classes = Classes(self.y) if data.classes else None  # for the accuracies
+        self._test_classes = Classes(data.y_test) if data.classes else None
         n = self.x.shape[1]
         if n < 1:
             raise ConfigError("the data leaves no samples to train on: lower the test fraction or give more samples",
@@ -332,13 +333,13 @@ class Trainer(FlatOrder, SettingsChanges, ParameterEdits):
 
     def _record_metrics(self, into: dict[str, np.ndarray], epoch: int) -> None:
         """Test loss (and accuracies for classes) at the current parameters, for ``epoch``."""
-        if self._classes:
-            into["accuracy"][epoch] = self._classes[0].accuracy(self._prediction)
+        if self._train_classes is not None:
+            into["accuracy"][epoch] = self._train_classes.accuracy(self._prediction)
         if self.data.has_test:
             zs, acts = self.kernel.forward(bias_columns(self.layers), self.data.x_test)
             into["test_loss"][epoch] = self.kernel.loss_and_delta(zs[-1], acts[-1], self.data.y_test)[0]
-            if self._classes:
-                into["test_accuracy"][epoch] = self._classes[1].accuracy(acts[-1])
+            if self._test_classes is not None:
+                into["test_accuracy"][epoch] = self._test_classes.accuracy(acts[-1])
 
     def _run_epochs(self, n: int) -> int:
         """``n`` epochs over a data set: in mini-batches drawn from (seed, epoch), or full batch; then the measures."""
